@@ -1,0 +1,47 @@
+"""SP-API client: LWA auth, usage-plan rate limits, one retry policy, and one class per API area and version."""
+
+from amazon_netsuite.lib.amazon.client import SpApiClient, SpApiResponse
+from amazon_netsuite.lib.amazon.documents import DownloadedReport
+from amazon_netsuite.lib.amazon.errors import (
+    AuthError,
+    ErrorItem,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    QuotaExceeded,
+    ReportDocumentError,
+    ReportTimeout,
+    ServerError,
+    SpApiError,
+    SpApiUnreachable,
+    Unauthorized,
+)
+from amazon_netsuite.lib.amazon.ratelimit import USAGE_PLANS, RateLimiter, UsagePlan
+from amazon_netsuite.lib.amazon.reports import ProcessingStatus, Report, ReportDocument, ReportsApi
+from amazon_netsuite.lib.amazon.transport import RetryPolicy
+
+__all__ = [
+    "AuthError",
+    "DownloadedReport",
+    "ErrorItem",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "ProcessingStatus",
+    "QuotaExceeded",
+    "RateLimiter",
+    "Report",
+    "ReportDocument",
+    "ReportDocumentError",
+    "ReportTimeout",
+    "ReportsApi",
+    "RetryPolicy",
+    "ServerError",
+    "SpApiClient",
+    "SpApiError",
+    "SpApiResponse",
+    "SpApiUnreachable",
+    "USAGE_PLANS",
+    "Unauthorized",
+    "UsagePlan",
+]

@@ -1,0 +1,35 @@
+"""Storefront × day partitions shared by every domain asset."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+
+from amazon_netsuite.lib.settings import Settings
+
+STOREFRONT = "storefront"
+DATE = "date"
+
+
+def storefront_day_partitions(settings: Settings) -> dg.MultiPartitionsDefinition:
+    """Static storefront keys from the settings file × daily UTC dates. Keys read `2026-11-20|demo-US`."""
+    return dg.MultiPartitionsDefinition(
+        {
+            STOREFRONT: dg.StaticPartitionsDefinition(settings.storefront_keys),
+            DATE: dg.DailyPartitionsDefinition(start_date=settings.partitions.start_date.isoformat()),
+        }
+    )
+
+
+def partition_key(storefront: str, day: date | str) -> dg.MultiPartitionKey:
+    return dg.MultiPartitionKey({STOREFRONT: storefront, DATE: str(day)})
+
+
+def split_partition_key(key: str | dg.MultiPartitionKey) -> tuple[str, date]:
+    """(storefront, day) of a storefront × day partition key."""
+    if isinstance(key, dg.MultiPartitionKey):
+        dims = key.keys_by_dimension
+        return dims[STOREFRONT], date.fromisoformat(dims[DATE])
+    day, storefront = str(key).split("|")  # dimensions are sorted by name: date first
+    return storefront, date.fromisoformat(day)

@@ -1,0 +1,264 @@
+"""Project settings: `data/accounts.yaml` (seller accounts, storefronts, flow switches) and the environment.
+
+One settings model for the whole project. Credentials never live in the file: each seller account names the
+environment variables that hold them, and when none is set the project runs against the embedded sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Where settings, the warehouse, landed reports and sandbox state live (AMAZON_NETSUITE_DATA_DIR overrides)."""
+    return Path(os.environ.get("AMAZON_NETSUITE_DATA_DIR", PROJECT_ROOT / "data"))
+
+
+Region = Literal["na", "eu", "fe"]
+
+# Real SP-API hosts and the LWA token endpoint (amazon-facts §6). A settings file may override each one.
+LIVE_SP_API_ENDPOINTS: dict[str, str] = {
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+LIVE_LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+
+# The sandbox accepts exactly these LWA credentials; the refresh token names the seller account.
+SANDBOX_LWA_CLIENT_ID = "amzn1.application-oa2-client.sandbox"
+SANDBOX_LWA_CLIENT_SECRET = "amzn1.oa2-cs.v1.sandbox-secret"
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8765"
+
+
+def sandbox_refresh_token(seller_account_key: str) -> str:
+    """The refresh token the sandbox issues to a seller account of the settings file."""
+    return f"Atzr|sandbox|{seller_account_key}"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message names the file, the path inside it and the reason."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Credentials(_Strict):
+    """Names of the environment variables that hold one seller account's LWA credentials."""
+
+    lwa_client_id_env: str
+    lwa_client_secret_env: str
+    refresh_token_env: str
+
+    def env_names(self) -> list[str]:
+        return [self.lwa_client_id_env, self.lwa_client_secret_env, self.refresh_token_env]
+
+
+class Storefront(_Strict):
+    """One seller account in one marketplace: the unit every domain asset is partitioned by."""
+
+    key: str = Field(description="partition key, e.g. demo-US")
+    marketplace_id: str
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    sales_channel: str = Field(description="the sales-channel value in order reports, e.g. Amazon.com")
+    prices_include_vat: bool = False
+
+    @field_validator("key")
+    @classmethod
+    def _partition_safe(cls, value: str) -> str:
+        # Dagster static partition keys may not contain | , [ ] and we also use them in file names.
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
+            raise ValueError("storefront keys use letters, digits, '-' and '_' only (e.g. acme-US)")
+        return value
+
+
+class SellerAccount(_Strict):
+    key: str
+    seller_id: str
+    region: Region
+    credentials: Credentials
+    storefronts: list[Storefront] = Field(min_length=1)
+
+    @property
+    def marketplace_ids(self) -> list[str]:
+        return [s.marketplace_id for s in self.storefronts]
+
+
+class Flows(_Strict):
+    orders: bool = True
+
+
+class Partitions(_Strict):
+    start_date: date = date(2026, 10, 1)
+
+
+class AmazonEndpoints(_Strict):
+    """Optional overrides of the SP-API base URL per region and of the LWA token URL (live mode)."""
+
+    sp_api: dict[Region, str] = Field(default_factory=dict)
+    lwa_token_url: str | None = None
+
+
+class Settings(_Strict):
+    seller_accounts: list[SellerAccount] = Field(min_length=1)
+    flows: Flows = Flows()
+    partitions: Partitions = Partitions()
+    amazon: AmazonEndpoints = AmazonEndpoints()
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> "Settings":
+        for label, keys in (
+            ("seller account key", [a.key for a in self.seller_accounts]),
+            ("storefront key", [s.key for s in self.storefronts]),
+            ("sales channel", [s.sales_channel for s in self.storefronts]),
+        ):
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
+        return self
+
+    @property
+    def storefronts(self) -> list[Storefront]:
+        return [s for a in self.seller_accounts for s in a.storefronts]
+
+    @property
+    def storefront_keys(self) -> list[str]:
+        return [s.key for s in self.storefronts]
+
+    def storefront(self, key: str) -> Storefront:
+        for s in self.storefronts:
+            if s.key == key:
+                return s
+        raise KeyError(f"storefront {key!r} is not in the settings file (known: {', '.join(self.storefront_keys)})")
+
+    def account_of(self, storefront_key: str) -> SellerAccount:
+        for a in self.seller_accounts:
+            if any(s.key == storefront_key for s in a.storefronts):
+                return a
+        raise KeyError(f"storefront {storefront_key!r} is not in the settings file")
+
+    def account(self, key: str) -> SellerAccount:
+        for a in self.seller_accounts:
+            if a.key == key:
+                return a
+        raise KeyError(f"seller account {key!r} is not in the settings file")
+
+    @cached_property
+    def storefront_by_sales_channel(self) -> dict[str, Storefront]:
+        return {s.sales_channel.lower(): s for s in self.storefronts}
+
+
+def settings_path() -> Path:
+    return Path(os.environ.get("AMAZON_NETSUITE_ACCOUNTS", data_dir() / "accounts.yaml"))
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read and validate the settings file; invalid settings raise SettingsError naming file, path and reason."""
+    path = Path(path) if path else settings_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: settings file not found (set AMAZON_NETSUITE_ACCOUNTS or create it)") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: expected a mapping at the top level, found {type(raw).__name__}")
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            problems.append(f"{path}: {where}: {err['msg']}")
+        raise SettingsError("invalid settings\n" + "\n".join(problems)) from None
+
+
+# --- environment -------------------------------------------------------------------------------------------
+
+
+def warehouse_path() -> Path:
+    """The one place that knows where the DuckDB warehouse lives."""
+    return Path(os.environ.get("AMAZON_NETSUITE_WAREHOUSE", data_dir() / "warehouse.duckdb"))
+
+
+def sandbox_url() -> str:
+    return os.environ.get("AMAZON_NETSUITE_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
+
+
+def sandbox_state_dir() -> Path:
+    return Path(os.environ.get("AMAZON_NETSUITE_SANDBOX_DIR", data_dir() / "sandbox"))
+
+
+class AmazonConnection(BaseModel):
+    """Everything a client needs to talk to SP-API for one seller account, live or sandbox."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seller_account: str
+    endpoint: str
+    lwa_token_url: str
+    client_id: str
+    client_secret: str = Field(repr=False)
+    refresh_token: str = Field(repr=False)
+    sandbox: bool
+
+
+def is_sandbox_mode(settings: Settings, environ: dict[str, str] | None = None) -> bool:
+    """Sandbox mode when no seller account has any credential set; partial credentials are an error."""
+    env = os.environ if environ is None else environ
+    set_any = False
+    for account in settings.seller_accounts:
+        names = account.credentials.env_names()
+        present = [n for n in names if env.get(n)]
+        if present and len(present) != len(names):
+            missing = [n for n in names if not env.get(n)]
+            raise SettingsError(
+                f"{settings_path()}: seller_accounts.{account.key}.credentials: "
+                f"{', '.join(present)} set but {', '.join(missing)} missing; set all three or none"
+            )
+        set_any = set_any or bool(present)
+    if set_any:
+        unset = [a.key for a in settings.seller_accounts if not env.get(a.credentials.refresh_token_env)]
+        if unset:
+            raise SettingsError(
+                f"live mode: credentials are set for some seller accounts but not for {', '.join(unset)}; "
+                "set them, or remove those accounts from the settings file"
+            )
+    return not set_any
+
+
+def amazon_connection(settings: Settings, seller_account_key: str, environ: dict[str, str] | None = None) -> AmazonConnection:
+    """Resolve the base URL, token URL and credentials of one seller account."""
+    env = os.environ if environ is None else environ
+    account = settings.account(seller_account_key)
+    if is_sandbox_mode(settings, env):
+        base = env.get("AMAZON_NETSUITE_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
+        return AmazonConnection(
+            seller_account=account.key,
+            endpoint=base,
+            lwa_token_url=f"{base}/auth/o2/token",
+            client_id=SANDBOX_LWA_CLIENT_ID,
+            client_secret=SANDBOX_LWA_CLIENT_SECRET,
+            refresh_token=sandbox_refresh_token(account.key),
+            sandbox=True,
+        )
+    creds = account.credentials
+    return AmazonConnection(
+        seller_account=account.key,
+        endpoint=settings.amazon.sp_api.get(account.region, LIVE_SP_API_ENDPOINTS[account.region]),
+        lwa_token_url=settings.amazon.lwa_token_url or LIVE_LWA_TOKEN_URL,
+        client_id=env[creds.lwa_client_id_env],
+        client_secret=env[creds.lwa_client_secret_env],
+        refresh_token=env[creds.refresh_token_env],
+        sandbox=False,
+    )

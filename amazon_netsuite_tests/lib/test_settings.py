@@ -1,0 +1,120 @@
+from pathlib import Path
+
+import pytest
+
+from amazon_netsuite.lib.settings import (
+    SANDBOX_LWA_CLIENT_ID,
+    SettingsError,
+    amazon_connection,
+    is_sandbox_mode,
+    load_settings,
+    sandbox_refresh_token,
+)
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "accounts.yaml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "accounts.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_demo_settings_have_three_storefronts_in_two_regions():
+    settings = load_settings(DEMO)
+    assert settings.storefront_keys == ["demo-US", "demo-CA", "demo-DE"]
+    assert [a.region for a in settings.seller_accounts] == ["na", "eu"]
+    assert settings.account_of("demo-CA").key == "demo-na"
+    assert settings.storefront_by_sales_channel["amazon.de"].currency == "EUR"
+
+
+def test_invalid_settings_name_the_file_the_path_and_the_reason(tmp_path):
+    path = write(
+        tmp_path,
+        """
+seller_accounts:
+  - key: acme
+    seller_id: A1
+    region: moon
+    credentials: {lwa_client_id_env: A, lwa_client_secret_env: B, refresh_token_env: C}
+    storefronts:
+      - {key: acme-US, marketplace_id: ATVPDKIKX0DER, currency: usd, sales_channel: Amazon.com}
+""",
+    )
+    with pytest.raises(SettingsError) as err:
+        load_settings(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert "seller_accounts.0.region" in message
+    assert "seller_accounts.0.storefronts.0.currency" in message
+
+
+def test_storefront_keys_must_be_safe_partition_keys(tmp_path):
+    path = write(
+        tmp_path,
+        """
+seller_accounts:
+  - key: acme
+    seller_id: A1
+    region: na
+    credentials: {lwa_client_id_env: A, lwa_client_secret_env: B, refresh_token_env: C}
+    storefronts:
+      - {key: "acme|US", marketplace_id: ATVPDKIKX0DER, currency: USD, sales_channel: Amazon.com}
+""",
+    )
+    with pytest.raises(SettingsError, match=r"storefronts.0.key"):
+        load_settings(path)
+
+
+def test_duplicate_storefronts_are_rejected(tmp_path):
+    path = write(
+        tmp_path,
+        """
+seller_accounts:
+  - key: acme
+    seller_id: A1
+    region: na
+    credentials: {lwa_client_id_env: A, lwa_client_secret_env: B, refresh_token_env: C}
+    storefronts:
+      - {key: acme-US, marketplace_id: ATVPDKIKX0DER, currency: USD, sales_channel: Amazon.com}
+      - {key: acme-US, marketplace_id: A2EUQ1WTGCTBG2, currency: CAD, sales_channel: Amazon.ca}
+""",
+    )
+    with pytest.raises(SettingsError, match="duplicate storefront key: acme-US"):
+        load_settings(path)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(SettingsError, match="settings file not found"):
+        load_settings(tmp_path / "nope.yaml")
+
+
+def test_no_credentials_means_sandbox_with_the_sandbox_identity():
+    settings = load_settings(DEMO)
+    env = {"AMAZON_NETSUITE_SANDBOX_URL": "http://127.0.0.1:9999"}
+    assert is_sandbox_mode(settings, env)
+    conn = amazon_connection(settings, "demo-eu", env)
+    assert conn.sandbox and conn.endpoint == "http://127.0.0.1:9999"
+    assert conn.lwa_token_url == "http://127.0.0.1:9999/auth/o2/token"
+    assert conn.client_id == SANDBOX_LWA_CLIENT_ID
+    assert conn.refresh_token == sandbox_refresh_token("demo-eu")
+
+
+def test_credentials_in_the_environment_mean_live_endpoints_per_region():
+    settings = load_settings(DEMO)
+    env = {
+        "DEMO_NA_LWA_CLIENT_ID": "id-na", "DEMO_NA_LWA_CLIENT_SECRET": "s-na", "DEMO_NA_REFRESH_TOKEN": "Atzr|na",
+        "DEMO_EU_LWA_CLIENT_ID": "id-eu", "DEMO_EU_LWA_CLIENT_SECRET": "s-eu", "DEMO_EU_REFRESH_TOKEN": "Atzr|eu",
+    }
+    assert not is_sandbox_mode(settings, env)
+    eu = amazon_connection(settings, "demo-eu", env)
+    assert eu.endpoint == "https://sellingpartnerapi-eu.amazon.com"
+    assert eu.lwa_token_url == "https://api.amazon.com/auth/o2/token"
+    assert (eu.client_id, eu.refresh_token) == ("id-eu", "Atzr|eu")
+    assert "s-eu" not in repr(eu)  # secrets stay out of logs
+
+
+def test_partial_credentials_are_an_error_naming_the_missing_variables():
+    settings = load_settings(DEMO)
+    with pytest.raises(SettingsError, match="DEMO_NA_LWA_CLIENT_SECRET, DEMO_NA_REFRESH_TOKEN missing"):
+        is_sandbox_mode(settings, {"DEMO_NA_LWA_CLIENT_ID": "x"})
