@@ -1,0 +1,105 @@
+"""`/_sandbox/...`: health, fault knobs, the world clock, and the sandbox's own truth about orders."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from amazon_netsuite.sandbox.world import order_summary
+
+
+def _bad_request(message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=400)
+
+
+async def _json(request: Request) -> dict:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise ValueError("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+async def health(request: Request) -> JSONResponse:
+    state = request.app.state.sandbox
+    return JSONResponse(
+        {
+            "status": "ok",
+            "now": state.clock.now().isoformat(),
+            "clock_frozen": state.clock.frozen,
+            "seed": state.config.seed,
+            "orders_per_day": state.config.orders_per_day,
+            "first_day": state.world.first_day.isoformat(),
+            "seller_accounts": [a.key for a in state.settings.seller_accounts],
+            "storefronts": state.settings.storefront_keys,
+        }
+    )
+
+
+async def faults(request: Request) -> JSONResponse:
+    """GET the fault knobs; POST a JSON object with the knobs to change (others keep their value)."""
+    injector = request.app.state.sandbox.faults
+    if request.method == "POST":
+        try:
+            injector.update(await _json(request))
+        except ValidationError as exc:
+            return _bad_request("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+        except ValueError as exc:
+            return _bad_request(str(exc))
+    return JSONResponse(injector.faults.model_dump())
+
+
+def _clock_body(clock) -> dict:
+    return {"now": clock.now().isoformat(), "frozen": clock.frozen}
+
+
+async def clock(request: Request) -> JSONResponse:
+    """POST {"now": iso} freezes at an instant, {"advance_seconds": n} moves on, {"frozen": false} lets it run."""
+    world_clock = request.app.state.sandbox.clock
+    if request.method == "POST":
+        try:
+            body = await _json(request)
+            if "now" in body:
+                at = datetime.fromisoformat(str(body["now"]))
+                world_clock.freeze(at if at.tzinfo else at.replace(tzinfo=timezone.utc))
+            if "advance_seconds" in body:
+                world_clock.advance(float(body["advance_seconds"]))
+            if body.get("frozen") is False:
+                world_clock.resume()
+        except (TypeError, ValueError) as exc:
+            return _bad_request(f"clock: {exc}")
+    return JSONResponse(_clock_body(world_clock))
+
+
+async def orders_summary(request: Request) -> JSONResponse:
+    """`?storefront=demo-US&from=2026-11-01&to=2026-11-07&as_of=...`: orders per day by last-updated-date."""
+    state = request.app.state.sandbox
+    params = request.query_params
+    storefront = params.get("storefront")
+    if storefront not in state.world.markets:
+        return _bad_request(f"storefront must be one of {', '.join(state.world.markets)}")
+    try:
+        as_of = datetime.fromisoformat(params["as_of"]) if "as_of" in params else state.clock.now()
+        as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        day_to = date.fromisoformat(params["to"]) if "to" in params else as_of.date()
+        day_from = date.fromisoformat(params["from"]) if "from" in params else state.world.first_day
+    except ValueError as exc:
+        return _bad_request(f"dates are ISO 8601 (from/to: 2026-11-20, as_of: 2026-11-20T12:00:00+00:00): {exc}")
+    if day_from > day_to:
+        return _bad_request("from must not be after to")
+    return JSONResponse(order_summary(state.world, storefront, day_from, day_to, as_of))
+
+
+routes = [
+    Route("/_sandbox/health", health, methods=["GET"]),
+    Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
+    Route("/_sandbox/clock", clock, methods=["GET", "POST"]),
+    Route("/_sandbox/orders/summary", orders_summary, methods=["GET"]),
+]

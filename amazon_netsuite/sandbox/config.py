@@ -1,0 +1,67 @@
+"""How a sandbox is started: world size, seed, clock, report timing, rate-limit scale and fault knobs."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from amazon_netsuite.lib.settings import Settings
+
+
+class Faults(BaseModel):
+    """Fault knobs. Rates are probabilities per request (or per report / per row); 0 turns a fault off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    throttle_rate: float = Field(0.0, ge=0, le=1, description="extra 429 QuotaExceeded on SP-API calls")
+    error_rate: float = Field(0.0, ge=0, le=1, description="500 InternalFailure / 503 ServiceUnavailable")
+    latency_ms: int = Field(0, ge=0, description="added to every SP-API call")
+    timeout_rate: float = Field(0.0, ge=0, le=1, description="calls that hang for timeout_seconds, then 503")
+    timeout_seconds: float = Field(30.0, ge=0)
+    fatal_reports: float = Field(0.0, ge=0, le=1, description="probability that a new report ends FATAL")
+    fatal_next: int = Field(0, ge=0, description="the next N new reports end FATAL")
+    cancelled_reports: float = Field(0.0, ge=0, le=1, description="probability that a new report ends CANCELLED")
+    cancelled_next: int = Field(0, ge=0, description="the next N new reports end CANCELLED")
+    malformed_rows: float = Field(0.0, ge=0, le=1, description="share of report rows made unparseable")
+    truncated_documents: float = Field(0.0, ge=0, le=1, description="report documents cut off mid-gzip")
+    wrong_charset_documents: float = Field(0.0, ge=0, le=1, description="documents in UTF-8 labelled Cp1252")
+
+
+def parse_faults(text: str) -> Faults:
+    """Faults from a command-line value: a JSON object or `key=value,key=value`."""
+    text = text.strip()
+    if not text:
+        return Faults()
+    if text.startswith("{"):
+        return Faults.model_validate(json.loads(text))
+    pairs = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"fault {part!r} is not key=value (e.g. throttle_rate=0.1)")
+        pairs[key.strip()] = value.strip()
+    return Faults.model_validate(pairs)
+
+
+class SandboxConfig(BaseModel):
+    """Everything `create_app` needs. The world is regenerated from `seed`; reports persist under `state_dir`."""
+
+    settings: Settings
+    state_dir: Path
+    seed: int = 7
+    orders_per_day: int = Field(100, ge=0)
+    history_days: int = Field(14, ge=0)
+    clock: datetime | None = Field(None, description="None = real UTC time; an aware datetime freezes the clock")
+    report_delay_seconds: float = Field(2.0, ge=0, description="time a report spends IN_QUEUE + IN_PROGRESS")
+    rate_scale: float = Field(1.0, gt=0, description="multiplies every usage-plan refill rate")
+    faults: Faults = Field(default_factory=Faults)
+
+    @field_validator("clock")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("clock must be timezone-aware (e.g. 2026-11-20T12:00:00+00:00)")
+        return value.astimezone(timezone.utc) if value is not None else None

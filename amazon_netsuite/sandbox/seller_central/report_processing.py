@@ -1,0 +1,83 @@
+"""How a report moves IN_QUEUE → IN_PROGRESS → DONE/CANCELLED/FATAL, and what its document holds.
+
+Progress follows real elapsed time (`report_delay_seconds`), checked whenever the report is looked at; the
+content is computed as of the world clock at the moment processing ends.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import time
+import uuid
+from datetime import timedelta
+
+import anyio.to_thread
+
+from amazon_netsuite.sandbox.config import Faults
+from amazon_netsuite.sandbox.seller_central.report_store import TERMINAL_STATUSES, ReportRecord
+from amazon_netsuite.sandbox.world import (
+    ORDER_REPORT_TYPE,
+    REPORT_CONTENT_TYPE,
+    REPORT_ENCODING,
+    order_report_rows,
+    order_report_text,
+)
+
+
+def _build_document(state, report: ReportRecord, as_of, faults: Faults) -> bytes | None:
+    """The gzip-compressed report file, or None when no order qualifies (Amazon then cancels the report)."""
+    if report.report_type != ORDER_REPORT_TYPE:
+        return None
+    rows = order_report_rows(state.world, report.seller_account, report.data_start_time, report.data_end_time, as_of)
+    if not rows:
+        return None
+    rng = random.Random(f"document|{state.config.seed}|{report.report_id}")
+    text = order_report_text(rows, faults.malformed_rows, rng)
+    # A mislabelled file: UTF-8 bytes while the download still declares Cp1252.
+    encoding = "utf-8" if rng.random() < faults.wrong_charset_documents else REPORT_ENCODING
+    data = gzip.compress(text.encode(encoding), compresslevel=6, mtime=0)
+    if rng.random() < faults.truncated_documents:
+        data = data[: len(data) // 2]
+    return data
+
+
+async def refresh(state, report: ReportRecord) -> ReportRecord:
+    """Bring a report's status up to date; finishing it builds and stores its document."""
+    # Re-read: the caller's copy may be stale if another request cancelled or finished the report meanwhile.
+    report = state.reports.get(report.seller_account, report.report_id) or report
+    if report.processing_status in TERMINAL_STATUSES:
+        return report
+    delay = state.config.report_delay_seconds
+    elapsed = time.time() - report.created_wall
+    if elapsed < delay / 2:
+        return report
+    if elapsed < delay:
+        if report.processing_status == "IN_QUEUE":
+            report.processing_status = "IN_PROGRESS"
+            report.processing_start_time = min(report.created_time + timedelta(seconds=delay / 2), state.clock.now())
+            state.reports.save(report)
+        return report
+    async with state.finishing:
+        current = state.reports.get(report.seller_account, report.report_id)
+        if current is not None and current.processing_status in TERMINAL_STATUSES:
+            return current  # finished by a concurrent request
+        as_of = max(report.created_time, min(report.created_time + timedelta(seconds=delay), state.clock.now()))
+        report.processing_start_time = report.processing_start_time or min(
+            report.created_time + timedelta(seconds=delay / 2), as_of
+        )
+        report.processing_end_time = as_of
+        if report.planned_outcome:
+            report.processing_status = report.planned_outcome
+        else:
+            data = await anyio.to_thread.run_sync(_build_document, state, report, as_of, state.faults.faults)
+            if data is None:
+                report.processing_status = "CANCELLED"
+            else:
+                region = state.settings.account(report.seller_account).region
+                document_id = f"amzn1.spdoc.1.4.{region}.{uuid.uuid4()}"
+                state.reports.add_document(document_id, report, data, REPORT_CONTENT_TYPE)
+                report.report_document_id = document_id
+                report.processing_status = "DONE"
+        state.reports.save(report)
+        return report

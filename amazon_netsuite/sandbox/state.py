@@ -1,0 +1,61 @@
+"""Everything a running sandbox holds: config, world, clock, reports registry, rate limiter and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.sandbox.clock import WorldClock
+from amazon_netsuite.sandbox.config import SandboxConfig
+from amazon_netsuite.sandbox.seller_central.faults import FaultInjector
+from amazon_netsuite.sandbox.seller_central.rate_limits import RateLimiter
+from amazon_netsuite.sandbox.seller_central.report_store import ReportStore
+from amazon_netsuite.sandbox.world import World
+
+
+@dataclass
+class SandboxState:
+    config: SandboxConfig
+    world: World
+    clock: WorldClock
+    reports: ReportStore
+    limiter: RateLimiter
+    faults: FaultInjector
+    stopping: threading.Event
+    finishing: asyncio.Lock = field(default_factory=asyncio.Lock)  # one report document built at a time
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    @classmethod
+    def open(cls, config: SandboxConfig) -> "SandboxState":
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        clock = WorldClock(config.clock)
+        reports = ReportStore(config.state_dir)
+        # History starts history_days before today, but never later than on a previous run: a restart the next
+        # day must not make yesterday's earliest orders vanish.
+        first_day = clock.now().date() - timedelta(days=config.history_days)
+        stored = reports.meta("world_first_day")
+        if stored and reports.meta("world_seed") == str(config.seed):
+            first_day = min(first_day, date.fromisoformat(stored))
+        reports.set_meta("world_first_day", first_day.isoformat())
+        reports.set_meta("world_seed", str(config.seed))
+        world = World(config.settings, config.seed, config.orders_per_day, config.history_days, first_day=first_day)
+        stopping = threading.Event()
+        return cls(
+            config=config,
+            world=world,
+            clock=clock,
+            reports=reports,
+            limiter=RateLimiter(config.rate_scale),
+            faults=FaultInjector(config.faults, config.seed, stopping),
+            stopping=stopping,
+        )
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.reports.close()
