@@ -9,7 +9,7 @@ UI_PORT="${DAGSTER_PORT:-3000}"
 export AMAZON_NETSUITE_SANDBOX_URL="${AMAZON_NETSUITE_SANDBOX_URL:-http://127.0.0.1:$PORT}"
 export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/data/dagster_home}"
 mkdir -p "$DAGSTER_HOME"
-cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
+cp dagster_instance.yaml "$DAGSTER_HOME/dagster.yaml"
 
 pids=()
 cleanup() {

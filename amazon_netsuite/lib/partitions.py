@@ -13,11 +13,12 @@ DATE = "date"
 
 
 def storefront_day_partitions(settings: Settings) -> dg.MultiPartitionsDefinition:
-    """Static storefront keys from the settings file × daily UTC dates. Keys read `2026-11-20|demo-US`."""
+    """Static storefront keys from the settings file × daily UTC dates up to today. Keys read `2026-11-20|demo-US`."""
     return dg.MultiPartitionsDefinition(
         {
             STOREFRONT: dg.StaticPartitionsDefinition(settings.storefront_keys),
-            DATE: dg.DailyPartitionsDefinition(start_date=settings.partitions.start_date.isoformat()),
+            # end_offset=1: today is a partition too, refreshed by each hourly report until the day is over.
+            DATE: dg.DailyPartitionsDefinition(start_date=settings.partitions.start_date.isoformat(), end_offset=1),
         }
     )
 

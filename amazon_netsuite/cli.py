@@ -1,0 +1,127 @@
+"""`amazon-netsuite`: run the sandbox, sync through Dagster, query the warehouse, inspect report files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.settings import load_settings, sandbox_state_dir
+    from amazon_netsuite.sandbox.config import SandboxConfig, parse_faults
+    from amazon_netsuite.sandbox.server import serve
+
+    config = SandboxConfig(
+        settings=load_settings(args.settings),
+        state_dir=Path(args.state_dir) if args.state_dir else sandbox_state_dir(),
+        seed=args.seed,
+        orders_per_day=args.orders_per_day,
+        history_days=args.history_days,
+        clock=datetime.fromisoformat(args.clock) if args.clock else None,
+        report_delay_seconds=args.report_delay,
+        rate_scale=args.rate_scale,
+        faults=parse_faults(args.faults or ""),
+    )
+    print(f"sandbox: Seller Central on http://{args.host}:{args.port} (state in {config.state_dir})", flush=True)
+    serve(config, host=args.host, port=args.port)
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from amazon_netsuite.sync import run_sync
+
+    return run_sync(days=args.days, storefront=args.storefront)
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.warehouse import connect, fetch_arrow
+
+    with connect(args.database, read_only=True) as con:
+        table = fetch_arrow(con, args.query)
+    rows = table.to_pylist()
+    if args.json:
+        print(json.dumps(rows, default=_json_default))
+        return 0
+    names = table.column_names
+    text_rows = [[_json_default(r[n]) if r[n] is not None else "" for n in names] for r in rows]
+    widths = [max([len(n), *(len(t[i]) for t in text_rows)]) for i, n in enumerate(names)]
+    print("  ".join(n.ljust(w) for n, w in zip(names, widths)))
+    for t in text_rows:
+        print("  ".join(v.ljust(w) for v, w in zip(t, widths)))
+    print(f"({len(rows)} rows)")
+    return 0
+
+
+def _cmd_reports_inspect(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.report_files import inspect_report
+
+    try:
+        summary = inspect_report(Path(args.file))
+    except (OSError, ValueError) as exc:
+        print(f"amazon-netsuite: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(summary, default=_json_default))
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {json.dumps(value, default=_json_default)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amazon-netsuite", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sandbox = commands.add_parser("sandbox", help="the emulated Seller Central").add_subparsers(dest="action", required=True)
+    serve = sandbox.add_parser("serve", help="serve the sandbox on loopback until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--orders-per-day", type=int, default=100)
+    serve.add_argument("--history-days", type=int, default=14)
+    serve.add_argument("--report-delay", type=float, default=2.0, help="seconds a report takes to process")
+    serve.add_argument("--rate-scale", type=float, default=1.0, help="multiply Amazon's usage-plan rates")
+    serve.add_argument("--clock", help="freeze the world clock at this ISO instant (with offset)")
+    serve.add_argument("--faults", help="e.g. throttle_rate=0.1,error_rate=0.05,malformed_rows=0.01")
+    serve.add_argument("--settings", help="accounts.yaml (default data/accounts.yaml)")
+    serve.add_argument("--state-dir", help="where reports persist (default data/sandbox)")
+    serve.set_defaults(func=_cmd_sandbox_serve)
+
+    sync = commands.add_parser("sync", help="load the last N days through Dagster and print a summary")
+    sync.add_argument("--days", type=int, default=7)
+    sync.add_argument("--storefront", help="one storefront key (default: all)")
+    sync.set_defaults(func=_cmd_sync)
+
+    sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--json", action="store_true", help="print rows as a JSON array (decimals as strings)")
+    sql.add_argument("--database", help="warehouse file (default data/warehouse.duckdb)")
+    sql.set_defaults(func=_cmd_sql)
+
+    reports = commands.add_parser("reports", help="Amazon report files").add_subparsers(dest="action", required=True)
+    inspect = reports.add_parser("inspect", help="recognise a report file and summarise it")
+    inspect.add_argument("file")
+    inspect.add_argument("--json", action="store_true")
+    inspect.set_defaults(func=_cmd_reports_inspect)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

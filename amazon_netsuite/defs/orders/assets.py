@@ -1,0 +1,207 @@
+"""Orders from Seller Central: the order report as received, then typed orders and lines, with bad rows quarantined.
+
+Partitions are storefront × the UTC day of `last-updated-date`: an order appears in the partition of each day it
+changed (placed, paid, shipped, cancelled), carrying its state as of that report. `orders_latest` (a view) keeps the
+newest state of each order across days.
+"""
+
+
+from datetime import datetime, timezone
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from amazon_netsuite.defs.resources import SellerCentral, Warehouse
+from amazon_netsuite.lib.orders.report_file import parse_order_report, route_order_rows
+from amazon_netsuite.lib.orders.schemas import validate_order_lines, validate_orders
+from amazon_netsuite.lib.orders.typing import type_order_rows
+from amazon_netsuite.lib.partitions import split_partition_key, storefront_day_partitions
+from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
+from amazon_netsuite.lib.settings import load_settings
+from amazon_netsuite.lib.warehouse import fetch_df, replace_partition
+from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
+
+settings = load_settings()
+storefront_days = storefront_day_partitions(settings)
+
+REPORT_ID_TAG = "amazon/report_id"
+ORDER_ROWS_COLUMNS = (
+    "storefront", "day", "report_id", "row_number", *ORDER_REPORT_TEXT_COLUMNS, "extra_columns", "parse_error",
+)
+
+
+def _partition_rows(routed: pa.Table, storefront: str, day) -> pa.Table:
+    mask = pc.and_(pc.equal(routed["storefront"], storefront), pc.equal(routed["day"], pa.scalar(day, pa.date32())))
+    return routed.filter(mask)
+
+
+@dg.asset(
+    partitions_def=storefront_days,
+    group_name="orders",
+    kinds={"amazon", "duckdb"},
+    pool="duckdb",
+    owners=["team:integrations"],
+    tags={"flow": "orders"},
+)
+def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, seller_central: SellerCentral):
+    """Rows of the Seller Central order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL) for one
+    storefront-day, as received: every column as text, plus the report id and row number they came from.
+
+    The report covers every marketplace of the seller account, so rows are routed to storefronts by sales channel.
+    A run started by the `new_order_reports` sensor reads the report it names; otherwise the newest finished report
+    covering the day is used, or one is requested and waited for.
+    """
+    storefront_key, day = split_partition_key(context.partition_key)
+    account = settings.account_of(storefront_key)
+    with seller_central.reports(account.key) as reports_api:
+        source = ReportSource(
+            reports_api=reports_api,
+            connection=warehouse.connection,
+            seller_account=account.key,
+            marketplace_ids=account.marketplace_ids,
+            log=context.log,
+        )
+        try:
+            report = source.for_day(day, datetime.now(timezone.utc), context.run.tags.get(REPORT_ID_TAG))
+        except ReportUnavailable as exc:
+            raise dg.Failure(str(exc)) from exc
+
+    if report.processing_status == "CANCELLED":
+        # Amazon cancels an order report when nothing changed in its window: an empty day, not an error.
+        with warehouse.connection() as con:
+            replace_partition(con, "order_report_rows", storefront_key, str(day), "SELECT * FROM order_report_rows WHERE false")
+        return dg.MaterializeResult(
+            metadata={"report_id": report.report_id, "report_status": "CANCELLED", "dagster/row_count": 0}
+        )
+
+    parsed = parse_order_report(read_landed_document(report), report_id=report.report_id, charset=report.charset)
+    routed = route_order_rows(parsed, settings)
+    rows = _partition_rows(routed.rows, storefront_key, day)
+    with warehouse.connection() as con:
+        con.register("partition_rows", rows)
+        written = replace_partition(
+            con,
+            "order_report_rows",
+            storefront_key,
+            str(day),
+            f"SELECT {', '.join(ORDER_ROWS_COLUMNS)} FROM partition_rows",
+        )
+        unrouted = routed.unroutable
+        con.register("unrouted", unrouted)
+        con.execute("DELETE FROM order_report_unrouted WHERE report_id = ?", [report.report_id])
+        con.execute("INSERT INTO order_report_unrouted BY NAME SELECT report_id, row_number, reason, raw_row FROM unrouted")
+    rejected = int(pc.sum(pc.invert(pc.is_null(rows["parse_error"]))).as_py() or 0) if rows.num_rows else 0
+    return dg.MaterializeResult(
+        metadata={
+            "report_id": report.report_id,
+            "report_status": report.processing_status,
+            "report_data_rows": parsed.data_rows,
+            "dagster/row_count": written,
+            "rows_not_split_cleanly": rejected,
+            "report_rows_unrouted": unrouted.num_rows,
+        }
+    )
+
+
+ORDERS_CHECK = "orders_valid"
+LINES_CHECK = "order_lines_valid"
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "orders",
+            deps=[order_report_rows],
+            description="One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, "
+            "totals as exact decimals, tax split into marketplace-facilitator and seller-collected.",
+            group_name="orders",
+            kinds={"duckdb"},
+            tags={"flow": "orders"},
+        ),
+        dg.AssetSpec(
+            "order_lines",
+            deps=[order_report_rows],
+            description="The lines of each order: SKU, quantity, unit price and the line's money, exact decimals.",
+            group_name="orders",
+            kinds={"duckdb"},
+            tags={"flow": "orders"},
+        ),
+        dg.AssetSpec(
+            "order_report_quarantine",
+            deps=[order_report_rows],
+            description="Report rows that could not be loaded, each with the reason; their whole order is held back.",
+            group_name="orders",
+            kinds={"duckdb"},
+            tags={"flow": "orders"},
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(ORDERS_CHECK, asset="orders", blocking=True, partitions_def=storefront_days,
+                          description="Unique order id per partition, quantities ≥ 0, currency of the storefront."),
+        dg.AssetCheckSpec(LINES_CHECK, asset="order_lines", blocking=True, partitions_def=storefront_days,
+                          description="Every line belongs to a typed order; quantities ≥ 0; currency of the storefront."),
+    ],
+    partitions_def=storefront_days,
+    pool="duckdb",
+)
+def typed_orders(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """Type the day's report rows into orders and order lines; quarantine what cannot be typed."""
+    storefront_key, day = split_partition_key(context.partition_key)
+    storefront = settings.storefront(storefront_key)
+    with warehouse.connection() as con:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE day_rows AS SELECT * FROM order_report_rows WHERE storefront = ? AND day = ?",
+            [storefront_key, day],
+        )
+        # Lines the parser could not split carry parse_error; typing quarantines them with their whole order.
+        counts = type_order_rows(con, "day_rows", storefront)
+        written = {
+            table: replace_partition(con, table, storefront_key, str(day), f"SELECT * FROM {source}")
+            for table, source in (
+                ("orders", "typed_orders"),
+                ("order_lines", "typed_order_lines"),
+                ("order_report_quarantine", "typed_order_quarantine"),
+            )
+        }
+        orders_df = fetch_df(con, "SELECT * FROM orders WHERE storefront = ? AND day = ? ORDER BY amazon_order_id",
+                             [storefront_key, day])
+        lines_df = fetch_df(con, "SELECT * FROM order_lines WHERE storefront = ? AND day = ? "
+                                 "ORDER BY amazon_order_id, line_number", [storefront_key, day])
+        reasons = con.execute(
+            "SELECT reason, count(*) FROM order_report_quarantine WHERE storefront = ? AND day = ? "
+            "GROUP BY reason ORDER BY 2 DESC LIMIT 20",
+            [storefront_key, day],
+        ).fetchall()
+
+    by_channel = orders_df["channel"].value_counts().to_dict() if len(orders_df) else {}
+    yield dg.MaterializeResult(
+        asset_key="orders",
+        metadata={
+            "dagster/row_count": written["orders"],
+            "orders_by_channel": {str(k): int(v) for k, v in by_channel.items()},
+            "superseded_rows": counts.superseded_rows,
+            "quarantined_orders": counts.quarantined_orders,
+            "duplicate_rows": counts.duplicate_rows,
+        },
+    )
+    yield dg.MaterializeResult(asset_key="order_lines", metadata={"dagster/row_count": written["order_lines"]})
+    yield dg.MaterializeResult(
+        asset_key="order_report_quarantine",
+        metadata={
+            "dagster/row_count": written["order_report_quarantine"],
+            "reasons": dg.MetadataValue.md(
+                "\n".join(f"- {n} × {reason}" for reason, n in reasons) or "nothing quarantined"
+            ),
+        },
+    )
+    for check, asset, failures in (
+        (ORDERS_CHECK, "orders", validate_orders(orders_df, storefront)),
+        (LINES_CHECK, "order_lines", validate_order_lines(lines_df, storefront)),
+    ):
+        yield dg.AssetCheckResult(
+            check_name=check,
+            asset_key=asset,
+            passed=not failures,
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures[:50]) or "none")},
+        )

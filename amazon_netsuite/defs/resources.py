@@ -1,0 +1,48 @@
+"""Resources, chosen in one place: the warehouse file and Seller Central (live or the sandbox) by environment."""
+
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+
+from amazon_netsuite.lib.settings import amazon_connection, load_settings
+from amazon_netsuite.lib.warehouse import connect, ensure_schema
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse. Steps that use it run in the `duckdb` pool; connections stay short."""
+
+    path: str = ""
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connect(self.path or None) as con:
+            ensure_schema(con)
+            yield con
+
+
+class SellerCentral(dg.ConfigurableResource):
+    """SP-API clients per seller account. With no credentials in the environment they talk to the sandbox."""
+
+    settings_file: str = ""
+
+    @contextmanager
+    def reports(self, seller_account: str):
+        from amazon_netsuite.lib.amazon.client import SpApiClient
+        from amazon_netsuite.lib.amazon.reports import ReportsApi
+
+        settings = load_settings(self.settings_file or None)
+        with SpApiClient(amazon_connection(settings, seller_account)) as client:
+            yield ReportsApi(client)
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "warehouse": Warehouse(),
+            "seller_central": SellerCentral(),
+        }
+    )

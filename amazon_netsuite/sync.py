@@ -1,0 +1,156 @@
+"""`amazon-netsuite sync`: load the last N days of every storefront through real Dagster runs, headless.
+
+One order report per seller account covers the whole window (Amazon's createReport allows one a minute after a
+burst), then each storefront-day runs `orders_job` with that report named in its tags. In sandbox mode an embedded
+sandbox is started when none is listening.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlparse
+
+import dagster as dg
+import httpx
+
+from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, ReportSource, day_window
+from amazon_netsuite.lib.settings import Settings, is_sandbox_mode, load_settings, sandbox_state_dir, sandbox_url
+
+
+def sandbox_listening(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/_sandbox/health", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def embedded_sandbox(settings: Settings, say: Callable[[str], None]) -> Iterator[str | None]:
+    """Start a sandbox in this process when in sandbox mode and none answers at the configured URL."""
+    if not is_sandbox_mode(settings):
+        yield None
+        return
+    url = sandbox_url()
+    if sandbox_listening(url):
+        yield url
+        return
+    from amazon_netsuite.sandbox.config import SandboxConfig
+    from amazon_netsuite.sandbox.server import start_in_thread
+
+    parsed = urlparse(url)
+    config = SandboxConfig(settings=settings, state_dir=sandbox_state_dir())
+    with start_in_thread(config, host=parsed.hostname or "127.0.0.1", port=parsed.port or 0) as running:
+        say(f"started an embedded sandbox at {running.url}")
+        previous = os.environ.get("AMAZON_NETSUITE_SANDBOX_URL")
+        os.environ["AMAZON_NETSUITE_SANDBOX_URL"] = running.url
+        try:
+            yield running.url
+        finally:
+            if previous is None:
+                os.environ.pop("AMAZON_NETSUITE_SANDBOX_URL", None)
+            else:
+                os.environ["AMAZON_NETSUITE_SANDBOX_URL"] = previous
+
+
+@dataclass
+class SyncOutcome:
+    report_ids: dict[str, str] = field(default_factory=dict)  # seller account → report id
+    failed: list[str] = field(default_factory=list)  # partition keys whose run failed
+    succeeded: int = 0
+    days: list[date] = field(default_factory=list)
+
+
+def sync_orders(
+    days: int,
+    storefront: str | None = None,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    say: Callable[[str], None] = print,
+    poll_seconds: float = 1.0,
+) -> SyncOutcome:
+    """Request one report per account for the window and run `orders_job` for every storefront-day in it."""
+    from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
+    from amazon_netsuite.defs.resources import SellerCentral, Warehouse
+    from amazon_netsuite.definitions import defs
+
+    settings = load_settings()
+    if days < 1:
+        raise ValueError("--days must be at least 1")
+    chosen = [settings.storefront(storefront)] if storefront else settings.storefronts
+    now = datetime.now(timezone.utc)
+    first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
+    outcome = SyncOutcome(days=[first_day + timedelta(days=i) for i in range((now.date() - first_day).days + 1)])
+    job = defs().resolve_job_def("orders_job")
+    instance = instance or (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral())
+
+    for account in settings.seller_accounts:
+        account_storefronts = [s for s in account.storefronts if s in chosen]
+        if not account_storefronts:
+            continue
+        with SellerCentral().reports(account.key) as api:
+            start, end = day_window(first_day)[0], now - timedelta(minutes=2)
+            report_id = api.create_report(ORDER_REPORT_TYPE, account.marketplace_ids, start, end)
+            say(f"{account.key}: order report {report_id} requested for {start:%Y-%m-%d} .. {end:%Y-%m-%d %H:%M} UTC")
+            source = ReportSource(api, Warehouse().connection, account.key, account.marketplace_ids,
+                                  poll_seconds=poll_seconds)
+            report = source.load(report_id)
+            say(f"{account.key}: report {report_id} {report.processing_status}")
+        outcome.report_ids[account.key] = report_id
+        for sf in account_storefronts:
+            for day in outcome.days:
+                key = partition_key(sf.key, day)
+                result = job.execute_in_process(
+                    partition_key=key, instance=instance, tags={REPORT_ID_TAG: report_id}, raise_on_error=False
+                )
+                if result.success:
+                    outcome.succeeded += 1
+                else:
+                    outcome.failed.append(str(key))
+                    failure = next((e for e in result.all_events if e.is_step_failure), None)
+                    detail = failure.event_specific_data.error.message.strip() if failure else "run failed"
+                    say(f"FAILED {key}: {detail}")
+    return outcome
+
+
+def summary_rows(storefronts: list[str], first_day: date, last_day: date) -> list[dict]:
+    """Per storefront: orders (distinct ids across the days), lines, quarantined rows, money by currency."""
+    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        rows = con.execute(
+            """
+            SELECT s.storefront,
+                   (SELECT count(DISTINCT amazon_order_id) FROM orders o
+                     WHERE o.storefront = s.storefront AND o.day BETWEEN ? AND ?) AS orders,
+                   (SELECT count(*) FROM orders o WHERE o.storefront = s.storefront AND o.day BETWEEN ? AND ?)
+                     AS order_days,
+                   (SELECT count(*) FROM order_lines l WHERE l.storefront = s.storefront AND l.day BETWEEN ? AND ?)
+                     AS lines,
+                   (SELECT count(*) FROM order_report_quarantine q
+                     WHERE q.storefront = s.storefront AND q.day BETWEEN ? AND ?) AS quarantined
+            FROM (SELECT unnest(?::VARCHAR[]) AS storefront) s ORDER BY 1
+            """,
+            [first_day, last_day] * 4 + [storefronts],
+        ).fetchall()
+    return [dict(zip(("storefront", "orders", "order_days", "lines", "quarantined"), r)) for r in rows]
+
+
+def run_sync(days: int, storefront: str | None = None) -> int:
+    """The CLI entry: sync, print a per-storefront summary, exit non-zero if any run failed."""
+    settings = load_settings()
+    with embedded_sandbox(settings, print):
+        outcome = sync_orders(days, storefront)
+    keys = [storefront] if storefront else settings.storefront_keys
+    table = summary_rows(keys, outcome.days[0], outcome.days[-1])
+    print(f"\n{'storefront':<12}{'orders':>8}{'order-days':>12}{'lines':>8}{'quarantined':>13}")
+    for row in table:
+        print(f"{row['storefront']:<12}{row['orders']:>8}{row['order_days']:>12}{row['lines']:>8}{row['quarantined']:>13}")
+    print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
+          f"({outcome.days[0]} .. {outcome.days[-1]})")
+    return 1 if outcome.failed else 0

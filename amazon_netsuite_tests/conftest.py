@@ -1,0 +1,64 @@
+"""Shared fixtures: a real sandbox over HTTP, and a project environment isolated under tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from amazon_netsuite.lib.settings import load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_SETTINGS = REPO / "data" / "accounts.yaml"
+
+# Tests never see a developer's real credentials: they always run against the sandbox.
+for _account in load_settings(DEMO_SETTINGS).seller_accounts:
+    for _name in _account.credentials.env_names():
+        os.environ.pop(_name, None)
+
+
+def start_sandbox(state_dir: Path, **overrides):
+    """A sandbox on a free loopback port with test-friendly timing (fast reports, generous usage plans)."""
+    from amazon_netsuite.sandbox.config import SandboxConfig
+    from amazon_netsuite.sandbox.server import start_in_thread
+
+    options = dict(orders_per_day=25, history_days=10, report_delay_seconds=0.2, rate_scale=200.0)
+    options.update(overrides)
+    return start_in_thread(SandboxConfig(settings=load_settings(DEMO_SETTINGS), state_dir=state_dir, **options), port=0)
+
+
+@pytest.fixture(scope="session")
+def shared_sandbox(tmp_path_factory):
+    """One sandbox for tests that only read from it (faults stay off)."""
+    with start_sandbox(tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
+
+
+@pytest.fixture
+def own_sandbox(tmp_path):
+    """A sandbox of this test alone, for tests that turn fault knobs or need a clean report history."""
+    with start_sandbox(tmp_path / "sandbox") as running:
+        yield running
+
+
+def _project_env(monkeypatch, tmp_path: Path, sandbox_url: str) -> Path:
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    monkeypatch.setenv("AMAZON_NETSUITE_DATA_DIR", str(data))
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(DEMO_SETTINGS))
+    monkeypatch.setenv("AMAZON_NETSUITE_SANDBOX_URL", sandbox_url)
+    monkeypatch.delenv("AMAZON_NETSUITE_WAREHOUSE", raising=False)
+    return data
+
+
+@pytest.fixture
+def project(monkeypatch, tmp_path, shared_sandbox):
+    """The project pointed at the shared sandbox, with its warehouse and landed reports under tmp_path."""
+    return _project_env(monkeypatch, tmp_path, shared_sandbox.url)
+
+
+@pytest.fixture
+def isolated_project(monkeypatch, tmp_path, own_sandbox):
+    _project_env(monkeypatch, tmp_path, own_sandbox.url)
+    return own_sandbox

@@ -1,0 +1,1 @@
+"""Benchmarks: each module ends its output with one JSON line (see bench/common.py)."""
