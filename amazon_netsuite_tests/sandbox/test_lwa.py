@@ -63,13 +63,18 @@ def test_bad_credentials_get_lwas_error_bodies(sandbox, overrides, status, error
         assert response.json()["error_description"] == description
 
 
+def _tampered(token: str) -> str:
+    """The token with its last signature character changed (always to a different one)."""
+    return token[:-1] + ("1" if token[-1] == "0" else "0")
+
+
 @pytest.mark.parametrize(
     ("token", "message"),
     [
         (None, "Access to requested resource is denied."),
         ("Atza|made-up", "Access to requested resource is denied."),
         (access_token_for("demo-na", time.time() - 1), "The access token you provided has expired."),
-        (access_token_for("demo-na", time.time() + 60)[:-1] + "0", "Access to requested resource is denied."),
+        (_tampered(access_token_for("demo-na", time.time() + 60)), "Access to requested resource is denied."),
     ],
     ids=["missing", "unknown", "expired", "tampered"],
 )
