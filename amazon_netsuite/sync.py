@@ -22,6 +22,10 @@ from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, ReportSource,
 from amazon_netsuite.lib.settings import Settings, is_sandbox_mode, load_settings, sandbox_state_dir, sandbox_url
 
 
+# The run's own events stay in the Dagster instance (and the UI); the terminal gets warnings and the summary.
+QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 def sandbox_listening(url: str) -> bool:
     try:
         return httpx.get(f"{url}/_sandbox/health", timeout=2.0).status_code == 200
@@ -105,7 +109,11 @@ def sync_orders(
             for day in outcome.days:
                 key = partition_key(sf.key, day)
                 result = job.execute_in_process(
-                    partition_key=key, instance=instance, tags={REPORT_ID_TAG: report_id}, raise_on_error=False
+                    partition_key=key,
+                    instance=instance,
+                    tags={REPORT_ID_TAG: report_id},
+                    run_config=QUIET_RUN,
+                    raise_on_error=False,
                 )
                 if result.success:
                     outcome.succeeded += 1

@@ -6,6 +6,7 @@ newest state of each order across days.
 """
 
 
+import warnings
 from datetime import datetime, timezone
 
 import dagster as dg
@@ -107,6 +108,17 @@ def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, s
 ORDERS_CHECK = "orders_valid"
 LINES_CHECK = "order_lines_valid"
 
+with warnings.catch_warnings():
+    # Partitioned checks are "preview" in Dagster 1.13, and exactly what gating needs: one storefront-day's failed
+    # check must neither block nor unblock another's (dagster-facts §3.3).
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    CHECK_SPECS = [
+        dg.AssetCheckSpec(ORDERS_CHECK, asset="orders", blocking=True, partitions_def=storefront_days,
+                          description="Unique order id per partition, quantities ≥ 0, currency of the storefront."),
+        dg.AssetCheckSpec(LINES_CHECK, asset="order_lines", blocking=True, partitions_def=storefront_days,
+                          description="Unique line numbers per order, quantities ≥ 0, currency of the storefront."),
+    ]
+
 
 @dg.multi_asset(
     specs=[
@@ -136,12 +148,7 @@ LINES_CHECK = "order_lines_valid"
             tags={"flow": "orders"},
         ),
     ],
-    check_specs=[
-        dg.AssetCheckSpec(ORDERS_CHECK, asset="orders", blocking=True, partitions_def=storefront_days,
-                          description="Unique order id per partition, quantities ≥ 0, currency of the storefront."),
-        dg.AssetCheckSpec(LINES_CHECK, asset="order_lines", blocking=True, partitions_def=storefront_days,
-                          description="Every line belongs to a typed order; quantities ≥ 0; currency of the storefront."),
-    ],
+    check_specs=CHECK_SPECS,
     partitions_def=storefront_days,
     pool="duckdb",
 )
