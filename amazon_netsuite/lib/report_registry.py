@@ -206,7 +206,21 @@ class ReportSource:
             )
         if report.processing_status != "DONE" or report.document_path:
             return report
-        downloaded = self.reports_api.download_report_document(report.report_document_id, report_id=report.report_id)
+        from amazon_netsuite.lib.amazon.errors import ReportDocumentError
+
+        for attempt in (1, 2):  # a damaged download (cut-off gzip) is fetched once more before giving up
+            try:
+                downloaded = self.reports_api.download_report_document(
+                    report.report_document_id, report_id=report.report_id
+                )
+                break
+            except ReportDocumentError as exc:
+                if attempt == 2:
+                    raise ReportUnavailable(
+                        f"order report {report.report_id} of {self.seller_account}: the document could not be "
+                        f"read twice in a row: {exc}"
+                    ) from exc
+                self._info(f"report {report.report_id}: {exc}; downloading again")
         with self.connection() as con:
             land_document(con, report.report_id, downloaded.raw, downloaded.charset)
             return get_registered(con, report.report_id)

@@ -231,3 +231,32 @@ def test_the_hourly_request_reuses_a_report_still_in_flight(monkeypatch, tmp_pat
             assert len(reports) == 1, account
             assert reports[0].processing_status.value in ("IN_QUEUE", "IN_PROGRESS")
             assert reports[0].data_start_time.date() == datetime.now(UTC).date() - timedelta(days=1)
+
+
+def test_a_truncated_document_fails_the_run_naming_the_report(isolated_project):
+    sandbox = isolated_project
+    _set_faults(sandbox.url, truncated_documents=1.0)
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    report_id = _request_report("demo-eu", datetime.combine(day, datetime.min.time(), UTC),
+                                datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC))
+    result = _run_partition("demo-DE", day, report_id)
+    assert not result.success
+    message = next(e for e in result.all_events if e.is_step_failure).event_specific_data.error.message
+    assert report_id in message and "truncated" in message
+    with connect(read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM order_report_rows").fetchone()[0] == 0
+
+
+def test_a_utf8_document_labelled_cp1252_loads_with_the_right_product_names(isolated_project):
+    sandbox = isolated_project
+    _set_faults(sandbox.url, wrong_charset_documents=1.0)
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    report_id = _request_report("demo-na", datetime.combine(day, datetime.min.time(), UTC),
+                                datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC))
+    assert _run_partition("demo-US", day, report_id).success
+    with connect(read_only=True) as con:
+        names = [r[0] for r in con.execute("SELECT DISTINCT product_name FROM order_lines").fetchall()]
+        charset = con.execute("SELECT charset FROM amazon_reports WHERE report_id = ?", [report_id]).fetchone()[0]
+    assert charset == "utf-8"
+    assert any(ch in "".join(names) for ch in "–™éü")
+    assert not any("â€" in n or "Ã" in n for n in names)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
-from amazon_netsuite.lib.orders.report_file import parse_order_report, route_order_rows
+from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
 from amazon_netsuite.lib.orders.schemas import validate_order_lines, validate_orders
 from amazon_netsuite.lib.orders.typing import type_order_rows
 from amazon_netsuite.lib.partitions import split_partition_key, storefront_day_partitions
@@ -76,7 +76,10 @@ def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, s
             metadata={"report_id": report.report_id, "report_status": "CANCELLED", "dagster/row_count": 0}
         )
 
-    parsed = parse_order_report(read_landed_document(report), report_id=report.report_id, charset=report.charset)
+    try:
+        parsed = parse_order_report(read_landed_document(report), report_id=report.report_id, charset=report.charset)
+    except ReportFileError as exc:
+        raise dg.Failure(f"{exc} (document kept at {report.document_path})") from exc
     routed = route_order_rows(parsed, settings)
     rows = _partition_rows(routed.rows, storefront_key, day)
     with warehouse.connection() as con:

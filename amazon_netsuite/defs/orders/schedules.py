@@ -35,6 +35,6 @@ order_reports_hourly = dg.ScheduleDefinition(
     job=request_order_reports_job,
     cron_schedule="7 * * * *",
     execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=dg.DefaultScheduleStatus.RUNNING if settings.flows.orders else dg.DefaultScheduleStatus.STOPPED,
     description="Hourly order report request per seller account; reuses one in flight, backs off after FATAL.",
 )

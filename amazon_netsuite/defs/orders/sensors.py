@@ -26,7 +26,7 @@ FIRST_TICK_LOOK_BACK = timedelta(minutes=0)
     name="new_order_reports",
     job=orders_job,
     minimum_interval_seconds=120,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=dg.DefaultSensorStatus.RUNNING if settings.flows.orders else dg.DefaultSensorStatus.STOPPED,
     description="Starts a run per storefront-day covered by each newly finished order report.",
 )
 def new_order_reports(context: dg.SensorEvaluationContext, seller_central: SellerCentral) -> dg.SensorResult:

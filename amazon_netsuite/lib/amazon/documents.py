@@ -42,6 +42,9 @@ class DownloadedReport:
     compression_algorithm: str | None
 
 
+_SINGLE_BYTE_WESTERN = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15"})
+
+
 def codec_for(declared: str | None) -> str:
     """The Python codec for a declared charset; cp1252 when none is declared. Unknown labels raise LookupError."""
     if not declared:
@@ -99,6 +102,23 @@ def decode_report_document(
         codec = codec_for(declared)
     except LookupError:
         raise fail(f"the download declares an unknown charset {declared!r} (Content-Type: {content_type})") from None
+    if codec in _SINGLE_BYTE_WESTERN and not raw.isascii():
+        # Amazon labels flat files Cp1252 that are sometimes UTF-8. Real cp1252 text almost never forms valid
+        # multi-byte UTF-8, so a document that decodes as UTF-8 is read as UTF-8 instead of as mojibake.
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return DownloadedReport(
+                report_document_id=report_document_id,
+                report_id=report_id,
+                raw=raw,
+                text=text,
+                charset="utf-8",
+                declared_charset=declared,
+                compression_algorithm=compression_algorithm,
+            )
     try:
         text = raw.decode(codec)
     except UnicodeDecodeError as exc:

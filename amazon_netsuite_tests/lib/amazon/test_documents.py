@@ -102,3 +102,21 @@ def test_the_charset_parameter_is_read_from_content_type():
     assert charset_of('text/plain; charset="Cp1252"') == "Cp1252"
     assert charset_of("text/plain") is None
     assert charset_of(None) is None
+
+
+def test_a_utf8_document_labelled_cp1252_is_read_as_utf8_not_mojibake():
+    from amazon_netsuite.lib.amazon.documents import decode_report_document
+
+    body = "sku\tproduct-name\nSOCKS-1\tMerino Wool Socks – Grey™ für Kinder\n".encode("utf-8")
+    doc = decode_report_document(body, report_document_id="d1", content_type="text/plain; charset=Cp1252")
+    assert doc.charset == "utf-8" and doc.declared_charset == "Cp1252"
+    assert "Socks – Grey™ für" in doc.text
+
+
+def test_real_cp1252_stays_cp1252():
+    from amazon_netsuite.lib.amazon.documents import decode_report_document
+
+    body = "sku\tproduct-name\nSOCKS-1\tMerino Wool Socks – Grey™ für Kinder\n".encode("cp1252")
+    doc = decode_report_document(body, report_document_id="d1", content_type="text/plain; charset=Cp1252")
+    assert doc.charset == "cp1252"
+    assert "Socks – Grey™ für" in doc.text
