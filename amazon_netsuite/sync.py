@@ -8,10 +8,12 @@ sandbox is started when none is listening.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import urlparse
 
 import dagster as dg
@@ -19,7 +21,16 @@ import httpx
 
 from amazon_netsuite.lib.partitions import partition_key
 from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, ReportSource, day_window
-from amazon_netsuite.lib.settings import Settings, is_sandbox_mode, load_settings, sandbox_state_dir, sandbox_url
+from amazon_netsuite.lib.settings import (
+    PROJECT_ROOT,
+    Settings,
+    is_sandbox_mode,
+    load_settings,
+    sandbox_state_dir,
+    sandbox_url,
+)
+
+INSTANCE_TEMPLATE = PROJECT_ROOT / "dagster_instance.yaml"
 
 
 # The run's own events stay in the Dagster instance (and the UI); the terminal gets warnings and the summary.
@@ -61,6 +72,18 @@ def embedded_sandbox(settings: Settings, say: Callable[[str], None]) -> Iterator
                 os.environ["AMAZON_NETSUITE_SANDBOX_URL"] = previous
 
 
+def dagster_instance() -> dg.DagsterInstance:
+    """The persistent instance under DAGSTER_HOME (created with the project's settings), else an ephemeral one."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    config = Path(home) / "dagster.yaml"
+    if not config.exists() and INSTANCE_TEMPLATE.exists():
+        shutil.copyfile(INSTANCE_TEMPLATE, config)
+    return dg.DagsterInstance.get()
+
+
 @dataclass
 class SyncOutcome:
     report_ids: dict[str, str] = field(default_factory=dict)  # seller account → report id
@@ -90,7 +113,7 @@ def sync_orders(
     first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
     outcome = SyncOutcome(days=[first_day + timedelta(days=i) for i in range((now.date() - first_day).days + 1)])
     job = defs().resolve_job_def("orders_job")
-    instance = instance or (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral())
+    instance = instance or dagster_instance()
 
     for account in settings.seller_accounts:
         account_storefronts = [s for s in account.storefronts if s in chosen]
