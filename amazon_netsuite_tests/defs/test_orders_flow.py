@@ -38,6 +38,11 @@ def _request_report(account: str, start: datetime, end: datetime) -> str:
     return report_id
 
 
+def _request_day_report(account: str, day: date) -> str:
+    start = datetime.combine(day, datetime.min.time(), UTC)
+    return _request_report(account, start, start + timedelta(days=1))
+
+
 def _run_partition(storefront: str, day: date, report_id: str | None = None, instance=None):
     from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
 
@@ -163,8 +168,7 @@ def test_a_cancelled_report_is_an_empty_day_not_an_error(isolated_project):
     sandbox = isolated_project
     _set_faults(sandbox.url, cancelled_next=1)
     day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_report("demo-eu", datetime.combine(day, datetime.min.time(), UTC),
-                                datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC))
+    report_id = _request_day_report("demo-eu", day)
     result = _run_partition("demo-DE", day, report_id)
     assert result.success
     materialization = result.asset_materializations_for_node("order_report_rows")[0]
@@ -177,8 +181,7 @@ def test_a_fatal_report_fails_the_run_saying_what_happened(isolated_project):
     sandbox = isolated_project
     _set_faults(sandbox.url, fatal_next=1)
     day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_report("demo-eu", datetime.combine(day, datetime.min.time(), UTC),
-                                datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC))
+    report_id = _request_day_report("demo-eu", day)
     result = _run_partition("demo-DE", day, report_id)
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
@@ -237,8 +240,7 @@ def test_a_truncated_document_fails_the_run_naming_the_report(isolated_project):
     sandbox = isolated_project
     _set_faults(sandbox.url, truncated_documents=1.0)
     day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_report("demo-eu", datetime.combine(day, datetime.min.time(), UTC),
-                                datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC))
+    report_id = _request_day_report("demo-eu", day)
     result = _run_partition("demo-DE", day, report_id)
     assert not result.success
     message = next(e for e in result.all_events if e.is_step_failure).event_specific_data.error.message
@@ -251,8 +253,7 @@ def test_a_utf8_document_labelled_cp1252_loads_with_the_right_product_names(isol
     sandbox = isolated_project
     _set_faults(sandbox.url, wrong_charset_documents=1.0)
     day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_report("demo-na", datetime.combine(day, datetime.min.time(), UTC),
-                                datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC))
+    report_id = _request_day_report("demo-na", day)
     assert _run_partition("demo-US", day, report_id).success
     with connect(read_only=True) as con:
         names = [r[0] for r in con.execute("SELECT DISTINCT product_name FROM order_lines").fetchall()]

@@ -108,6 +108,13 @@ def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, s
     )
 
 
+def _typed_spec(name: str, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        name, deps=[order_report_rows], description=description, group_name="orders", kinds={"duckdb"},
+        tags={"flow": "orders"},
+    )
+
+
 ORDERS_CHECK = "orders_valid"
 LINES_CHECK = "order_lines_valid"
 
@@ -125,30 +132,15 @@ with warnings.catch_warnings():
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
+        _typed_spec(
             "orders",
-            deps=[order_report_rows],
-            description="One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, "
-            "totals as exact decimals, tax split into marketplace-facilitator and seller-collected.",
-            group_name="orders",
-            kinds={"duckdb"},
-            tags={"flow": "orders"},
+            "One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, totals as "
+            "exact decimals, tax split into marketplace-facilitator and seller-collected.",
         ),
-        dg.AssetSpec(
-            "order_lines",
-            deps=[order_report_rows],
-            description="The lines of each order: SKU, quantity, unit price and the line's money, exact decimals.",
-            group_name="orders",
-            kinds={"duckdb"},
-            tags={"flow": "orders"},
-        ),
-        dg.AssetSpec(
+        _typed_spec("order_lines", "The lines of each order: SKU, quantity, unit price and the line's money, exact."),
+        _typed_spec(
             "order_report_quarantine",
-            deps=[order_report_rows],
-            description="Report rows that could not be loaded, each with the reason; their whole order is held back.",
-            group_name="orders",
-            kinds={"duckdb"},
-            tags={"flow": "orders"},
+            "Report rows that could not be loaded, each with the reason; their whole order is held back.",
         ),
     ],
     check_specs=CHECK_SPECS,

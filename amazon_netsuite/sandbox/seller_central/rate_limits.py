@@ -4,23 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class UsagePlan:
-    rate: float  # requests per second
-    burst: int
-
-
-# Amazon's default Reports API plans (reports_2021-06-30.json).
-USAGE_PLANS: dict[str, UsagePlan] = {
-    "createReport": UsagePlan(0.0167, 15),
-    "getReports": UsagePlan(0.0222, 10),
-    "getReport": UsagePlan(2.0, 15),
-    "cancelReport": UsagePlan(0.0222, 10),
-    "getReportDocument": UsagePlan(0.0167, 15),
-}
+# Amazon's published default plans: one table for the client and the emulator (reports_2021-06-30.json).
+from amazon_netsuite.lib.amazon.ratelimit import USAGE_PLANS, UsagePlan
 
 
 class RateLimiter:
