@@ -78,6 +78,8 @@ def test_the_code_location_loads_with_its_flows_sensor_and_schedule():
     assert defs.resolve_sensor_def("new_order_reports").default_status == dg.DefaultSensorStatus.RUNNING
     assert defs.resolve_schedule_def("order_reports_hourly").default_status == dg.DefaultScheduleStatus.RUNNING
     assert defs.resolve_job_def("orders_job").partitions_def is not None
+    columns = defs.resolve_asset_graph().get(dg.AssetKey("orders")).metadata["dagster/column_schema"].columns
+    assert [c.name for c in columns][:3] == ["storefront", "day", "amazon_order_id"]  # from the Pandera model
 
 
 def test_a_week_of_three_storefronts_matches_the_sandbox_order_for_order(project, shared_sandbox):

@@ -10,12 +10,13 @@ import warnings
 from datetime import datetime, timezone
 
 import dagster as dg
+from dagster_pandera import pandera_schema_to_dagster_type
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
 from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
-from amazon_netsuite.lib.orders.schemas import validate_order_lines, validate_orders
+from amazon_netsuite.lib.orders.schemas import OrderLinesModel, OrdersModel, validate_order_lines, validate_orders
 from amazon_netsuite.lib.orders.typing import type_order_rows
 from amazon_netsuite.lib.partitions import split_partition_key, storefront_day_partitions
 from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
@@ -108,10 +109,17 @@ def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, s
     )
 
 
-def _typed_spec(name: str, description: str) -> dg.AssetSpec:
+def _column_schema(model) -> dict:
+    """The Pandera model's columns as the asset's column schema, so the UI shows what the checks enforce."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return {"dagster/column_schema": pandera_schema_to_dagster_type(model).metadata["schema"].value}
+
+
+def _typed_spec(name: str, description: str, model=None) -> dg.AssetSpec:
     return dg.AssetSpec(
         name, deps=[order_report_rows], description=description, group_name="orders", kinds={"duckdb"},
-        tags={"flow": "orders"},
+        tags={"flow": "orders"}, metadata=_column_schema(model) if model else None,
     )
 
 
@@ -136,8 +144,12 @@ with warnings.catch_warnings():
             "orders",
             "One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, totals as "
             "exact decimals, tax split into marketplace-facilitator and seller-collected.",
+            OrdersModel,
         ),
-        _typed_spec("order_lines", "The lines of each order: SKU, quantity, unit price and the line's money, exact."),
+        _typed_spec(
+            "order_lines", "The lines of each order: SKU, quantity, unit price and the line's money, exact.",
+            OrderLinesModel,
+        ),
         _typed_spec(
             "order_report_quarantine",
             "Report rows that could not be loaded, each with the reason; their whole order is held back.",
