@@ -16,12 +16,17 @@ import pyarrow.compute as pc
 
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
 from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
-from amazon_netsuite.lib.orders.schemas import OrderLinesModel, OrdersModel, validate_order_lines, validate_orders
+from amazon_netsuite.lib.orders.schemas import (
+    OrderLinesModel,
+    OrdersModel,
+    validate_order_lines_in,
+    validate_orders_in,
+)
 from amazon_netsuite.lib.orders.typing import type_order_rows
 from amazon_netsuite.lib.partitions import split_partition_key, storefront_day_partitions
 from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
 from amazon_netsuite.lib.settings import load_settings
-from amazon_netsuite.lib.warehouse import fetch_df, replace_partition
+from amazon_netsuite.lib.warehouse import replace_partition
 from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
 
 settings = load_settings()
@@ -178,17 +183,22 @@ def typed_orders(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 ("order_report_quarantine", "typed_order_quarantine"),
             )
         }
-        orders_df = fetch_df(con, "SELECT * FROM orders WHERE storefront = ? AND day = ? ORDER BY amazon_order_id",
-                             [storefront_key, day])
-        lines_df = fetch_df(con, "SELECT * FROM order_lines WHERE storefront = ? AND day = ? "
-                                 "ORDER BY amazon_order_id, line_number", [storefront_key, day])
+        failures = {
+            ORDERS_CHECK: validate_orders_in(con, "orders", storefront, day),
+            LINES_CHECK: validate_order_lines_in(con, "order_lines", storefront, day),
+        }
+        by_channel = dict(
+            con.execute(
+                "SELECT channel, count(*) FROM orders WHERE storefront = ? AND day = ? GROUP BY channel ORDER BY 1",
+                [storefront_key, day],
+            ).fetchall()
+        )
         reasons = con.execute(
             "SELECT reason, count(*) FROM order_report_quarantine WHERE storefront = ? AND day = ? "
             "GROUP BY reason ORDER BY 2 DESC LIMIT 20",
             [storefront_key, day],
         ).fetchall()
 
-    by_channel = orders_df["channel"].value_counts().to_dict() if len(orders_df) else {}
     yield dg.MaterializeResult(
         asset_key="orders",
         metadata={
@@ -209,13 +219,13 @@ def typed_orders(context: dg.AssetExecutionContext, warehouse: Warehouse):
             ),
         },
     )
-    for check, asset, failures in (
-        (ORDERS_CHECK, "orders", validate_orders(orders_df, storefront)),
-        (LINES_CHECK, "order_lines", validate_order_lines(lines_df, storefront)),
-    ):
+    for check, asset in ((ORDERS_CHECK, "orders"), (LINES_CHECK, "order_lines")):
         yield dg.AssetCheckResult(
             check_name=check,
             asset_key=asset,
-            passed=not failures,
-            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures[:50]) or "none")},
+            passed=not failures[check],
+            metadata={
+                "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures[check][:50]) or "none"),
+                "failure_count": len(failures[check]),
+            },
         )

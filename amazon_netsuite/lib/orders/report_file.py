@@ -270,7 +270,7 @@ class _Reader:
         columns = []
         for column in raw.columns:
             text = pc.cast(column, options=pc.CastOptions(target_type=pa.string(), allow_invalid_utf8=True))
-            if pc.all(pc.string_is_ascii(text)).as_py() is False:
+            if not _is_ascii(column):
                 encoded = pc.dictionary_encode(column.combine_chunks())
                 try:
                     values = [v.decode(self.charset) for v in encoded.dictionary.to_pylist()]
@@ -282,6 +282,19 @@ class _Reader:
 
     def _undecodable(self, exc: Exception) -> Exception:
         return _undecodable(exc, self.charset, self.report_id, self.declared)
+
+
+def _is_ascii(column: pa.ChunkedArray) -> bool:
+    """No byte ≥ 0x80 in the column's values: one vectorised max over each chunk's bytes."""
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        ends = np.frombuffer(offsets, dtype=np.int32)
+        start, end = ends[chunk.offset], ends[chunk.offset + len(chunk)]
+        if end > start and np.frombuffer(data, dtype=np.uint8)[start:end].max() >= 0x80:
+            return False
+    return True
 
 
 def _undecodable(exc: Exception, charset: str, report_id: str, declared: bool) -> Exception:

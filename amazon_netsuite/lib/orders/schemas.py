@@ -1,14 +1,18 @@
 """Pandera models of `orders` and `order_lines` as `fetch_df` returns them, and the blocking checks on them.
 
 The models pin the exact shape (strict, ordered, Arrow-backed dtypes: money is `decimal128(18, 4)`, never float).
-`validate_orders` / `validate_order_lines` run the model and the business rules and return readable failures
-that name the offending orders; an empty list means the partition may go on to NetSuite.
+`validate_orders` / `validate_order_lines` run the model and the business rules on a frame and return readable
+failures that name the offending orders; an empty list means the partition may go on to NetSuite.
+`validate_orders_in` / `validate_order_lines_in` run the same checks inside DuckDB on a table, so a million rows
+never have to be pulled into pandas (BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
+import duckdb
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
@@ -168,11 +172,15 @@ def _common_rules(df: pd.DataFrame, storefront: Storefront, key: list[str], what
     return failures
 
 
+_ORDER_KEY = ["storefront", "day", "amazon_order_id"]
+_LINE_KEY = [*_ORDER_KEY, "line_number"]
+
+
 def validate_orders(df: pd.DataFrame, storefront: Storefront) -> list[str]:
     """Blocking check of `orders`: shape, one row per order per partition, quantities ≥ 0, storefront currency."""
     failures = _schema_failures(OrdersModel, df)
     if set(OrdersModel.to_schema().columns) <= set(df.columns):
-        failures += _common_rules(df, storefront, ["storefront", "day", "amazon_order_id"], "order id")
+        failures += _common_rules(df, storefront, _ORDER_KEY, "order id")
     return failures
 
 
@@ -180,7 +188,109 @@ def validate_order_lines(df: pd.DataFrame, storefront: Storefront) -> list[str]:
     """Blocking check of `order_lines`: shape, unique line numbers per order, quantities ≥ 0, storefront currency."""
     failures = _schema_failures(OrderLinesModel, df)
     if set(OrderLinesModel.to_schema().columns) <= set(df.columns):
-        failures += _common_rules(
-            df, storefront, ["storefront", "day", "amazon_order_id", "line_number"], "order id + line number"
-        )
+        failures += _common_rules(df, storefront, _LINE_KEY, "order id + line number")
     return failures
+
+
+# --- the same checks inside DuckDB --------------------------------------------------------------------------
+
+
+def validate_orders_in(
+    con: duckdb.DuckDBPyConnection, table: str, storefront: Storefront, day: date | None = None
+) -> list[str]:
+    """`validate_orders` over the rows of `table` (e.g. `orders`) of this storefront, and of `day` if given."""
+    return _validate_in(con, OrdersModel, table, storefront, day, _ORDER_KEY, "order id")
+
+
+def validate_order_lines_in(
+    con: duckdb.DuckDBPyConnection, table: str, storefront: Storefront, day: date | None = None
+) -> list[str]:
+    """`validate_order_lines` over the rows of `table` (e.g. `order_lines`) of this storefront (and `day`)."""
+    return _validate_in(con, OrderLinesModel, table, storefront, day, _LINE_KEY, "order id + line number")
+
+
+def _validate_in(
+    con: duckdb.DuckDBPyConnection,
+    model: type[pa.DataFrameModel],
+    table: str,
+    storefront: Storefront,
+    day: date | None,
+    key: list[str],
+    what: str,
+) -> list[str]:
+    """The model's shape (columns, order, dtypes) is Pandera's verdict on an empty frame of the table; every value
+    check of the model and every blocking rule runs as SQL over all the rows, and only failing rows are fetched.
+
+    Rows are chosen by storefront, so the frame rule "row of another storefront" has nothing to find here.
+    """
+    where = "storefront = ?" + (" AND day = ?" if day is not None else "")
+    params = [storefront.key, *([day] if day is not None else [])]
+    empty = con.sql(f"SELECT * FROM {table} LIMIT 0").to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+    failures = _schema_failures(model, empty)
+    if not set(model.to_schema().columns) <= set(empty.columns):
+        return failures
+
+    def rows(condition: str, columns: str, order: str, limit: int) -> list[tuple]:
+        return con.execute(
+            f"SELECT {columns} FROM {table} WHERE ({where}) AND ({condition}) ORDER BY {order} LIMIT {limit}", params
+        ).fetchall()
+
+    currency = "'" + storefront.currency.replace("'", "''") + "'"
+    rules = (
+        ("quantity below 0", "quantity IS NULL OR quantity < 0", "quantity", "has quantity {}"),
+        (f"currency is not {storefront.currency} (storefront {storefront.key})",
+         f"currency IS DISTINCT FROM {currency}", "currency", "is in {}"),
+    )
+    checks = _value_checks(model)
+    # One scan counts every failing row of every check and rule; examples are fetched only for what fails.
+    counts = con.execute(
+        f"SELECT {', '.join(f'count_if({bad})' for bad in [*(c[2] for c in checks), *(r[1] for r in rules)])} "
+        f"FROM {table} WHERE {where}",
+        params,
+    ).fetchone()
+    for (column, check, bad), n in zip(checks, counts):
+        if n:
+            examples = ", ".join("<NA>" if v is None else str(v) for (v,) in rows(bad, column, "ALL", 5))
+            failures.append(f"{model.__name__}: column {column} fails {check} ({n} rows, e.g. {examples})")
+
+    keys = ", ".join(key)
+    repeated = con.execute(
+        f"SELECT amazon_order_id, storefront, day, count(*) OVER () FROM {table} WHERE {where} "
+        f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY {keys} LIMIT {_SHOWN}",
+        params,
+    ).fetchall()
+    failures += _listed(
+        f"{what} not unique per partition",
+        [f"{order} appears more than once in {sf} {d}" for order, sf, d, _ in repeated],
+        total=repeated[0][3] if repeated else 0,
+    )
+    for (rule, condition, column, text), n in zip(rules, counts[len(checks):]):
+        if n:
+            bad = rows(condition, f"amazon_order_id, {column}", keys, _SHOWN + 1)
+            failures += _listed(rule, [f"{order} {text.format(v)}" for order, v in bad], total=n)
+    return failures
+
+
+def _value_checks(model: type[pa.DataFrameModel]) -> list[tuple[str, str, str]]:
+    """(column, check as Pandera names it, SQL that is true for a failing row) for every check of the model."""
+    found = []
+    for name, column in model.to_schema().columns.items():
+        if not column.nullable:
+            found.append((name, "not_nullable", f"{name} IS NULL"))
+        for check in column.checks:
+            stats = check.statistics
+            if check.name == "isin":
+                allowed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in stats["allowed_values"])
+                bad = f"{name} NOT IN ({allowed})"
+            elif check.name == "str_length":
+                low, high = stats.get("min_value"), stats.get("max_value")
+                bad = " OR ".join(
+                    [*([f"length({name}) < {low}"] if low is not None else []),
+                     *([f"length({name}) > {high}"] if high is not None else [])]
+                )
+            elif check.name == "greater_than_or_equal_to":
+                bad = f"{name} < {stats['min_value']}"
+            else:  # a new kind of check must be taught here, never skipped
+                raise NotImplementedError(f"{model.__name__}.{name}: no SQL for the check {check.error}")
+            found.append((name, check.error, f"coalesce({bad}, false)"))
+    return found

@@ -1,13 +1,17 @@
 """From report rows (text, as received) to typed `orders` and `order_lines`, in DuckDB SQL.
 
-One storefront at a time, each day on its own. Each row is typed and checked; an order keeps only its rows with
-the newest last-updated-date (its latest state); exact copies of a row are set aside; an order with any bad line
-is quarantined whole, so NetSuite never receives half an order. All of it is set work in SQL over narrow
-intermediate tables (BENCHMARKS.md: about 3 s per million rows on the 2-core dev machine).
+Each storefront-day is typed on its own. Each row is typed and checked; an order keeps only its rows with the
+newest last-updated-date (its latest state); exact copies of a row are set aside; an order with any bad line is
+quarantined whole, so NetSuite never receives half an order. All of it is set work in SQL: one typed pass over the
+rows, narrow side tables for the few rows that are dropped, then the lines and orders are written.
+
+`type_order_rows` types one storefront into temp tables (the assets replace a partition from them);
+`store_typed_orders` types many storefronts at once straight into the warehouse tables (a whole report).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -24,7 +28,7 @@ from amazon_netsuite.lib.orders.columns import (
 from amazon_netsuite.lib.settings import Storefront
 from amazon_netsuite.lib.warehouse.schema import MONEY, ORDER_REPORT_TEXT_COLUMNS
 
-__all__ = ["TypedCounts", "type_order_rows"]
+__all__ = ["TypedCounts", "store_typed_orders", "type_order_rows"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,33 @@ class TypedCounts:
     quarantined_orders: int
     duplicate_rows: int
     superseded_rows: int
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The storefronts being typed. With one, every source row is typed as that storefront (the assets' case);
+    with several, each row's own `storefront` column says which one it belongs to."""
+
+    storefronts: tuple[Storefront, ...]
+    single: bool
+
+    def source_key(self) -> str:
+        return sql_literal(self.storefronts[0].key) if self.single else "storefront"
+
+    def where(self) -> str:
+        if self.single:
+            return ""
+        return f"WHERE storefront IN ({', '.join(sql_literal(s.key) for s in self.storefronts)})"
+
+    def each(self, value: Callable[[Storefront], str]) -> str:
+        """SQL of a per-storefront value for the row's `storefront`."""
+        if self.single:
+            return value(self.storefronts[0])
+        return (
+            "CASE storefront "
+            + " ".join(f"WHEN {sql_literal(s.key)} THEN {value(s)}" for s in self.storefronts)
+            + " END"
+        )
 
 
 def _money_sql(text: str) -> str:
@@ -65,13 +96,16 @@ def _quoted(text: str) -> str:
     return f"'''' || {text} || ''''"
 
 
-def _checks_sql(storefront: Storefront) -> str:
+def _checks_sql(scope: _Scope) -> str:
     """One text per problem found in a row, joined; NULL when the row is good."""
     money_problems = [
         f"CASE WHEN {c} IS NULL AND {c}_text IS NOT NULL THEN '{header_name(c)} ' || {_quoted(c + '_text')}"
         " || ' is not a number' END"
         for c in MONEY_COLUMNS
     ]
+    not_its_currency = scope.each(
+        lambda s: sql_literal(f" is not the currency of storefront {s.key} ({s.currency})")
+    )
     problems = [
         "CASE WHEN amazon_order_id IS NULL THEN 'amazon-order-id is empty' END",
         "CASE WHEN sku IS NULL THEN 'sku is empty' END",
@@ -85,8 +119,7 @@ def _checks_sql(storefront: Storefront) -> str:
         "CASE WHEN channel IS NULL THEN 'fulfillment-channel ' || "
         f"coalesce({_quoted('fulfillment_channel')}, 'empty') || ' is not Amazon/AFN or Merchant/MFN' END",
         "CASE WHEN currency IS NULL THEN 'currency is empty' "
-        f"WHEN currency <> {sql_literal(storefront.currency)} THEN 'currency ' || {_quoted('currency')} || "
-        f"{sql_literal(f' is not the currency of storefront {storefront.key} ({storefront.currency})')} END",
+        f"WHEN currency <> expected_currency THEN 'currency ' || {_quoted('currency')} || {not_its_currency} END",
         *money_problems,
     ]
     return "NULLIF(concat_ws('; ', " + ", ".join(problems) + "), '')"
@@ -100,26 +133,29 @@ _TAX = (
 _FACILITATOR = "coalesce(lower(tax_collection_model) = 'marketplacefacilitator', false)"
 
 
-def _is_bad_sql(storefront: Storefront) -> str:
+def _is_bad_sql() -> str:
     """Cheap test for 'something is wrong with this row', so the wording is only built for bad rows."""
     money = " OR ".join(f"({c} IS NULL AND {c}_text IS NOT NULL)" for c in MONEY_COLUMNS)
     return (
         "amazon_order_id IS NULL OR sku IS NULL OR order_status IS NULL OR purchase_date IS NULL "
         "OR last_updated_date IS NULL OR quantity IS NULL OR channel IS NULL OR currency IS NULL "
-        f"OR currency <> {sql_literal(storefront.currency)} OR {money}"
+        f"OR currency <> expected_currency OR {money}"
     )
 
 
-def _rows_sql(source: str, storefront: Storefront, parse_error: str = "parse_error") -> str:
+def _rows_sql(source: str, scope: _Scope, parse_error: str = "parse_error") -> str:
     """Every source row typed, with `problem` saying what is wrong with it (NULL for a good row)."""
     money_text = ", ".join(f"NULLIF({c}, '') AS {c}_text" for c in MONEY_COLUMNS)
     money = ", ".join(f"{_money_sql(c + '_text')} AS {c}" for c in MONEY_COLUMNS)
     no_money = " AND ".join(f"{c}_text IS NULL" for c in MONEY_COLUMNS)
-    texts = ("purchase_date_text", "last_updated_text", "quantity_text", "currency_text", "fulfillment_channel")
+    texts = (
+        "purchase_date_text", "last_updated_text", "quantity_text", "currency_text", "fulfillment_channel",
+        "expected_currency",
+    )
     return f"""
     CREATE OR REPLACE TEMP TABLE _typing_rows AS
     WITH t AS (
-        SELECT report_id, row_number, day,
+        SELECT {scope.source_key()} AS storefront, report_id, row_number, day,
                NULLIF(amazon_order_id, '') AS amazon_order_id,
                NULLIF(merchant_order_id, '') AS merchant_order_id,
                NULLIF(purchase_date, '') AS purchase_date_text,
@@ -143,8 +179,10 @@ def _rows_sql(source: str, storefront: Storefront, parse_error: str = "parse_err
                NULLIF(price_designation, '') AS price_designation,
                {parse_error} AS parse_error
         FROM {source}
+        {scope.where()}
     ), v AS (
         SELECT t.*,
+               {scope.each(lambda s: sql_literal(s.currency))} AS expected_currency,
                {utc_timestamp_sql("purchase_date_text")} AS purchase_date,
                {utc_timestamp_sql("last_updated_text")} AS last_updated_date,
                CASE WHEN regexp_full_match(quantity_text, '[0-9]{{1,9}}') THEN CAST(quantity_text AS INTEGER) END
@@ -154,10 +192,12 @@ def _rows_sql(source: str, storefront: Storefront, parse_error: str = "parse_err
                    WHEN 'merchant' THEN CASE WHEN is_prime THEN 'SFP' ELSE 'MFN' END
                    WHEN 'mfn' THEN CASE WHEN is_prime THEN 'SFP' ELSE 'MFN' END
                END AS channel,
-               -- Pending MFN orders carry neither prices nor currency: that is the storefront's currency.
-               coalesce(currency_text, CASE WHEN {no_money} THEN {sql_literal(storefront.currency)} END) AS currency,
                {money}
         FROM t
+    ), w AS (
+        -- Pending MFN orders carry neither prices nor currency: that is the storefront's currency.
+        SELECT v.*, coalesce(currency_text, CASE WHEN {no_money} THEN expected_currency END) AS currency
+        FROM v
     )
     SELECT * EXCLUDE ({", ".join(texts)}, {", ".join(c + "_text" for c in MONEY_COLUMNS)}, is_prime, parse_error),
            CAST(CASE WHEN {_FACILITATOR} THEN {_TAX} ELSE {_TAX} * 0 END AS {MONEY}) AS marketplace_facilitator_tax,
@@ -165,36 +205,36 @@ def _rows_sql(source: str, storefront: Storefront, parse_error: str = "parse_err
            hash(amazon_order_id, sku) AS line_key,
            -- A line the parser could not split has only its parse error to tell.
            CASE WHEN parse_error IS NOT NULL THEN parse_error
-                WHEN {_is_bad_sql(storefront)} THEN {_checks_sql(storefront)} END AS problem
-    FROM v
+                WHEN {_is_bad_sql()} THEN {_checks_sql(scope)} END AS problem
+    FROM w
     """
 
 
 def _dropped_sql(source: str) -> list[str]:
     """Rows that never become lines: older states of an order (superseded) and exact copies of another row."""
-    every_column = ", ".join((*ORDER_REPORT_TEXT_COLUMNS, "extra_columns"))
+    every_column = ", ".join(f"s.{c}" for c in (*ORDER_REPORT_TEXT_COLUMNS, "extra_columns"))
     return [
         # Most orders appear in one state only; the few reported in several keep the newest.
         """
         CREATE OR REPLACE TEMP TABLE _typing_superseded AS
         SELECT r.report_id, r.row_number
         FROM _typing_rows AS r
-        JOIN (SELECT day, amazon_order_id, max(last_updated_date) AS latest
-              FROM _typing_rows GROUP BY day, amazon_order_id
-              HAVING min(last_updated_date) <> max(last_updated_date)) AS m USING (day, amazon_order_id)
+        JOIN (SELECT storefront, day, amazon_order_id, max(last_updated_date) AS latest
+              FROM _typing_rows GROUP BY storefront, day, amazon_order_id
+              HAVING min(last_updated_date) <> max(last_updated_date)) AS m USING (storefront, day, amazon_order_id)
         WHERE r.last_updated_date < m.latest
         """,
         # Only rows sharing order id and sku can be copies; those few are compared on every column received.
         f"""
         CREATE OR REPLACE TEMP TABLE _typing_duplicates AS
         WITH candidates AS (
-            SELECT report_id, row_number FROM _typing_rows
-            WHERE (day, line_key) IN (SELECT day, line_key FROM _typing_rows GROUP BY day, line_key
-                                      HAVING count(*) > 1)
+            SELECT storefront, report_id, row_number FROM _typing_rows
+            WHERE (storefront, day, line_key) IN (SELECT storefront, day, line_key FROM _typing_rows
+                                                  GROUP BY storefront, day, line_key HAVING count(*) > 1)
         ), copies AS (
             SELECT s.report_id, s.row_number,
-                   min(s.row_number) OVER (PARTITION BY s.day, {every_column}) AS first_copy
-            FROM {source} AS s SEMI JOIN candidates AS c USING (report_id, row_number)
+                   min(s.row_number) OVER (PARTITION BY c.storefront, s.day, {every_column}) AS first_copy
+            FROM {source} AS s JOIN candidates AS c USING (report_id, row_number)
         )
         SELECT c.* FROM copies AS c ANTI JOIN _typing_superseded AS s USING (report_id, row_number)
         WHERE c.row_number <> c.first_copy
@@ -202,12 +242,12 @@ def _dropped_sql(source: str) -> list[str]:
         # Orders with a bad row in their latest state: held back whole.
         """
         CREATE OR REPLACE TEMP TABLE _typing_held AS
-        SELECT day, amazon_order_id, min(row_number) AS bad_row,
+        SELECT storefront, day, amazon_order_id, min(row_number) AS bad_row,
                arg_min(sku, row_number) AS bad_sku, arg_min(problem, row_number) AS bad_problem
         FROM (SELECT * FROM _typing_rows WHERE problem IS NOT NULL) AS r
         ANTI JOIN _typing_superseded USING (report_id, row_number)
         ANTI JOIN _typing_duplicates USING (report_id, row_number)
-        GROUP BY day, amazon_order_id
+        GROUP BY storefront, day, amazon_order_id
         """,
     ]
 
@@ -216,7 +256,7 @@ _KEPT = """
     (SELECT * FROM _typing_rows WHERE problem IS NULL) AS r
     ANTI JOIN _typing_superseded USING (report_id, row_number)
     ANTI JOIN _typing_duplicates USING (report_id, row_number)
-    ANTI JOIN _typing_held USING (day, amazon_order_id)
+    ANTI JOIN _typing_held USING (storefront, day, amazon_order_id)
 """
 
 
@@ -232,11 +272,11 @@ def _unit_price_sql() -> str:
     )
 
 
-def _lines_sql(storefront: Storefront) -> str:
+def _lines_sql() -> str:
     return f"""
-    CREATE OR REPLACE TEMP TABLE typed_order_lines AS
-    SELECT {sql_literal(storefront.key)} AS storefront, day, amazon_order_id,
-           CAST(row_number() OVER (PARTITION BY day, amazon_order_id ORDER BY row_number) AS INTEGER) AS line_number,
+    SELECT storefront, day, amazon_order_id,
+           CAST(row_number() OVER (PARTITION BY storefront, day, amazon_order_id ORDER BY row_number) AS INTEGER)
+               AS line_number,
            sku, asin, product_name, item_status, quantity, currency,
            {_unit_price_sql()} AS unit_price,
            {", ".join(MONEY_COLUMNS)},
@@ -247,18 +287,20 @@ def _lines_sql(storefront: Storefront) -> str:
     """
 
 
-def _orders_sql(storefront: Storefront) -> str:
+def _orders_sql(scope: _Scope) -> str:
     sums = ", ".join(
         f"CAST(sum({c}) AS {MONEY}) AS {c}"
         for c in (*MONEY_COLUMNS, "marketplace_facilitator_tax", "seller_collected_tax")
     )
     # EU prices already contain VAT; only storefronts that add tax on top add the seller-collected tax.
-    tax_on_top = "" if storefront.prices_include_vat else " + coalesce(sum(seller_collected_tax), 0)"
+    tax_on_top = scope.each(
+        lambda s: "0" if s.prices_include_vat else "coalesce(sum(seller_collected_tax), 0)"
+    )
     total = (
         "CASE WHEN count(item_price) + count(shipping_price) + count(gift_wrap_price) = 0 THEN NULL ELSE "
         "coalesce(sum(item_price), 0) + coalesce(sum(shipping_price), 0) + coalesce(sum(gift_wrap_price), 0)"
         " + coalesce(sum(item_promotion_discount), 0) + coalesce(sum(ship_promotion_discount), 0)"
-        f"{tax_on_top} END"
+        f" + {tax_on_top} END"
     )
     # A line's promotion-ids is a comma-separated list; an order's is the sorted union over its lines.
     merged_promotions = (
@@ -266,8 +308,7 @@ def _orders_sql(storefront: Storefront) -> str:
     )
     # Order-level columns repeat on every line of the order; min() reads them deterministically and cheaply.
     return f"""
-    CREATE OR REPLACE TEMP TABLE typed_orders AS
-    SELECT {sql_literal(storefront.key)} AS storefront, day, amazon_order_id,
+    SELECT storefront, day, amazon_order_id,
            min(merchant_order_id) AS merchant_order_id,
            min(purchase_date) AS purchase_date,
            max(last_updated_date) AS last_updated_date,
@@ -286,29 +327,29 @@ def _orders_sql(storefront: Storefront) -> str:
            CASE WHEN count(*) = 1 THEN min(promotion_ids) ELSE {merged_promotions} END AS promotion_ids,
            min(report_id) AS report_id
     FROM {_KEPT}
-    GROUP BY day, amazon_order_id
+    GROUP BY storefront, day, amazon_order_id
     """
 
 
-def _quarantine_sql(storefront: Storefront, source: str) -> str:
+def _quarantine_sql(source: str) -> str:
     return f"""
-    CREATE OR REPLACE TEMP TABLE typed_order_quarantine AS
     WITH q AS (
-        SELECT r.day, r.report_id, r.row_number, r.amazon_order_id,
+        SELECT r.storefront, r.day, r.report_id, r.row_number, r.amazon_order_id,
                coalesce(r.problem, 'order ' || r.amazon_order_id || ' held back whole: row ' || h.bad_row
                         || ' (sku ' || coalesce(h.bad_sku, 'empty') || ') has: ' || h.bad_problem) AS reason
-        FROM _typing_rows AS r JOIN _typing_held AS h USING (day, amazon_order_id)
+        FROM _typing_rows AS r JOIN _typing_held AS h USING (storefront, day, amazon_order_id)
         ANTI JOIN _typing_superseded USING (report_id, row_number)
         ANTI JOIN _typing_duplicates USING (report_id, row_number)
         UNION ALL
-        SELECT r.day, r.report_id, r.row_number, r.amazon_order_id, r.problem
+        SELECT r.storefront, r.day, r.report_id, r.row_number, r.amazon_order_id, r.problem
         FROM _typing_rows AS r ANTI JOIN _typing_duplicates USING (report_id, row_number)
         WHERE r.problem IS NOT NULL AND r.amazon_order_id IS NULL
         UNION ALL
-        SELECT r.day, d.report_id, d.row_number, r.amazon_order_id, 'duplicate row: same as row ' || d.first_copy
+        SELECT r.storefront, r.day, d.report_id, d.row_number, r.amazon_order_id,
+               'duplicate row: same as row ' || d.first_copy
         FROM _typing_duplicates AS d JOIN _typing_rows AS r USING (report_id, row_number)
     )
-    SELECT {sql_literal(storefront.key)} AS storefront, q.day, q.report_id, q.row_number, q.amazon_order_id,
+    SELECT q.storefront, q.day, q.report_id, q.row_number, q.amazon_order_id,
            q.reason, {raw_row_json_sql("s")} AS raw_row
     FROM q JOIN {source} AS s USING (report_id, row_number)
     ORDER BY q.report_id, q.row_number
@@ -316,6 +357,45 @@ def _quarantine_sql(storefront: Storefront, source: str) -> str:
 
 
 _SCRATCH = ("_typing_rows", "_typing_superseded", "_typing_duplicates", "_typing_held")
+# Output tables: the temp table `type_order_rows` creates, and the warehouse table `store_typed_orders` appends to.
+_OUTPUTS = (
+    ("typed_orders", "orders"),
+    ("typed_order_lines", "order_lines"),
+    ("typed_order_quarantine", "order_report_quarantine"),
+)
+
+
+def _type(
+    con: duckdb.DuckDBPyConnection, source_table: str, scope: _Scope, *, into_warehouse: bool
+) -> TypedCounts:
+    columns = {row[0] for row in con.execute(f"DESCRIBE {source_table}").fetchall()}
+    parse_error = "parse_error" if "parse_error" in columns else "CAST(NULL AS VARCHAR)"
+    written: dict[str, int] = {}
+    with utc_session(con):
+        con.execute(_rows_sql(source_table, scope, parse_error))
+        for statement in _dropped_sql(source_table):
+            con.execute(statement)
+        for (temp, table), select in zip(_OUTPUTS, (_orders_sql(scope), _lines_sql(), _quarantine_sql(source_table))):
+            if into_warehouse:
+                (written[temp],) = con.execute(f"INSERT INTO {table} BY NAME {select}").fetchone()
+            else:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS {select}")
+                (written[temp],) = con.execute(f"SELECT count(*) FROM {temp}").fetchone()
+    (rows,) = con.execute("SELECT count(*) FROM _typing_rows").fetchone()
+    (superseded,) = con.execute("SELECT count(*) FROM _typing_superseded").fetchone()
+    (duplicates,) = con.execute("SELECT count(*) FROM _typing_duplicates").fetchone()
+    (held_orders,) = con.execute("SELECT count(amazon_order_id) FROM _typing_held").fetchone()
+    for table in _SCRATCH:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return TypedCounts(
+        rows=rows,
+        orders=written["typed_orders"],
+        order_lines=written["typed_order_lines"],
+        quarantined_rows=written["typed_order_quarantine"],
+        quarantined_orders=held_orders,
+        duplicate_rows=duplicates,
+        superseded_rows=superseded,
+    )
 
 
 def type_order_rows(con: duckdb.DuckDBPyConnection, source_table: str, storefront: Storefront) -> TypedCounts:
@@ -325,30 +405,19 @@ def type_order_rows(con: duckdb.DuckDBPyConnection, source_table: str, storefron
     over many days give the same rows. Creates temp tables `typed_orders`, `typed_order_lines` and
     `typed_order_quarantine`, whose columns insert BY NAME into `orders`, `order_lines`, `order_report_quarantine`.
     """
-    columns = {row[0] for row in con.execute(f"DESCRIBE {source_table}").fetchall()}
-    parse_error = "parse_error" if "parse_error" in columns else "CAST(NULL AS VARCHAR)"
-    with utc_session(con):
-        con.execute(_rows_sql(source_table, storefront, parse_error))
-        for statement in _dropped_sql(source_table):
-            con.execute(statement)
-        con.execute(_lines_sql(storefront))
-        con.execute(_orders_sql(storefront))
-        con.execute(_quarantine_sql(storefront, source_table))
-    (rows,) = con.execute("SELECT count(*) FROM _typing_rows").fetchone()
-    (superseded,) = con.execute("SELECT count(*) FROM _typing_superseded").fetchone()
-    (duplicates,) = con.execute("SELECT count(*) FROM _typing_duplicates").fetchone()
-    (held_orders,) = con.execute("SELECT count(amazon_order_id) FROM _typing_held").fetchone()
-    (orders,) = con.execute("SELECT count(*) FROM typed_orders").fetchone()
-    (lines,) = con.execute("SELECT count(*) FROM typed_order_lines").fetchone()
-    (quarantined,) = con.execute("SELECT count(*) FROM typed_order_quarantine").fetchone()
-    for table in _SCRATCH:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    return TypedCounts(
-        rows=rows,
-        orders=orders,
-        order_lines=lines,
-        quarantined_rows=quarantined,
-        quarantined_orders=held_orders,
-        duplicate_rows=duplicates,
-        superseded_rows=superseded,
-    )
+    return _type(con, source_table, _Scope((storefront,), single=True), into_warehouse=False)
+
+
+def store_typed_orders(
+    con: duckdb.DuckDBPyConnection, source_table: str, storefronts: Sequence[Storefront]
+) -> TypedCounts:
+    """Type the rows of `source_table` (the `order_report_rows` columns) of every storefront given, all days at
+    once, and append them to the warehouse tables `orders`, `order_lines` and `order_report_quarantine`.
+
+    The rows are exactly those `type_order_rows` gives per storefront; appending does not replace anything, so
+    the caller makes sure the partitions are empty (a whole report into a fresh warehouse, or after deleting).
+    Rows of storefronts not given are left alone.
+    """
+    if not storefronts:
+        raise ValueError("store_typed_orders needs at least one storefront")
+    return _type(con, source_table, _Scope(tuple(storefronts), single=False), into_warehouse=True)

@@ -260,3 +260,62 @@ def test_typing_twice_on_one_connection_replaces_the_temp_tables():
     counts = type_order_rows(typed.con, "again", demo_settings().storefront("demo-US"))
     assert counts.rows == 0 and typed.orders().empty and typed.quarantine().empty
 
+
+
+def _mixed_report() -> str:
+    """Three storefronts and two days: multi-line, superseded, duplicated, bad and VAT-inclusive rows."""
+    ca = {**row(), "sales-channel": "Amazon.ca", "currency": "CAD", "ship-country": "CA"}
+    copy = row(amazon_order_id="111-3", sku="MUG", item_price="9.99")
+    return report_text([
+        row(amazon_order_id="111-1", sku="MUG", quantity="2", item_price="29.98", promotion_ids="B,A"),
+        row(amazon_order_id="111-1", sku="TEE", promotion_ids="C"),
+        row(amazon_order_id="111-2", order_status="Pending", last_updated_date="2026-11-20T09:00:00+00:00"),
+        row(amazon_order_id="111-2", order_status="Shipped", last_updated_date="2026-11-20T18:00:00+00:00"),
+        copy, dict(copy),
+        row(amazon_order_id="111-4", item_price="12.3O"),
+        row(amazon_order_id="111-4", sku="TEE", last_updated_date="2026-11-21T08:00:00+00:00"),
+        row(ca, amazon_order_id="702-1", item_price="24.99"),
+        row(ca, amazon_order_id="702-2", currency="USD"),
+        row(DE_ROW, amazon_order_id="302-1", item_price="39.98", item_tax="6.38", shipping_price="4,99"),
+        row(DE_ROW, amazon_order_id="302-1", sku="TEE", item_price="24.95", item_tax="3.98"),
+    ])
+
+
+def test_a_whole_report_stored_at_once_equals_typing_each_storefront():
+    from amazon_netsuite.lib.orders.typing import store_typed_orders, type_order_rows
+
+    settings = demo_settings()
+    text = _mixed_report()
+    per_storefront = type_text(text)  # also loads the rows into its warehouse
+    con = per_storefront.con
+    expected = {"orders": [], "order_lines": [], "order_report_quarantine": []}
+    counts = []
+    for storefront in settings.storefronts:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW one AS SELECT * FROM order_report_rows "
+                    f"WHERE storefront = '{storefront.key}'")
+        counts.append(type_order_rows(con, "one", storefront))
+        for table, typed in (("orders", "typed_orders"), ("order_lines", "typed_order_lines"),
+                             ("order_report_quarantine", "typed_order_quarantine")):
+            expected[table] += con.execute(f"SELECT * FROM {typed}").fetchall()
+
+    total = store_typed_orders(con, "order_report_rows", settings.storefronts)
+    for table, rows in expected.items():
+        stored = con.execute(f"SELECT * FROM {table}").fetchall()
+        assert sorted(stored, key=str) == sorted(rows, key=str), table
+    assert total.orders == sum(c.orders for c in counts) == 6
+    assert total.order_lines == sum(c.order_lines for c in counts) == 8
+    assert total.quarantined_rows == sum(c.quarantined_rows for c in counts) == 3
+    assert (total.superseded_rows, total.duplicate_rows, total.quarantined_orders) == (1, 1, 2)
+    assert con.execute("SELECT storefront, count(*) FROM orders GROUP BY ALL ORDER BY 1").fetchall() == [
+        ("demo-CA", 1), ("demo-DE", 1), ("demo-US", 4),
+    ]
+
+
+def test_storing_typed_rows_leaves_other_storefronts_alone():
+    from amazon_netsuite.lib.orders.typing import store_typed_orders
+
+    typed = type_text(_mixed_report())
+    counts = store_typed_orders(typed.con, "order_report_rows", [demo_settings().storefront("demo-DE")])
+    assert (counts.rows, counts.orders, counts.order_lines) == (2, 1, 2)
+    order = fetch_df(typed.con, "SELECT * FROM orders").iloc[0]
+    assert (order["storefront"], order["order_total"]) == ("demo-DE", D("69.92"))
