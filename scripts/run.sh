@@ -34,6 +34,6 @@ echo "Loading 14 days of history from the sandbox through Dagster..."
 
 echo
 echo "Dagster UI: http://127.0.0.1:$UI_PORT  (Ctrl-C stops the UI and the sandbox)"
-"$BIN/dg" dev -w workspace.yaml --host 127.0.0.1 --port "$UI_PORT" &
-pids+=($!)
-wait "${pids[@]}"
+# In the foreground, so Ctrl-C reaches it (background jobs of a script ignore SIGINT); the EXIT trap then stops
+# the sandbox.
+"$BIN/dg" dev -w workspace.yaml --host 127.0.0.1 --port "$UI_PORT"
