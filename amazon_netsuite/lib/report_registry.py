@@ -16,9 +16,10 @@ from pathlib import Path
 
 import duckdb
 
+from amazon_netsuite.lib.orders.columns import REPORT_TYPE
 from amazon_netsuite.lib.settings import data_dir
 
-ORDER_REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
+ORDER_REPORT_TYPE = REPORT_TYPE
 TERMINAL_STATUSES = ("DONE", "CANCELLED", "FATAL")
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from amazon_netsuite.lib.orders.columns import DOCUMENTED_COLUMNS, REPORT_TYPE
 from amazon_netsuite.sandbox.world.demo import demo_settings
 from amazon_netsuite.sandbox.world.orders import (
     MAX_ORDER_LIFETIME_DAYS,
@@ -26,17 +27,12 @@ from amazon_netsuite.sandbox.world.orders import (
     order_state,
 )
 
-ORDER_REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
+# The report type and its documented columns are the public contract the parser reads too: one definition.
+ORDER_REPORT_TYPE = REPORT_TYPE
 
 # The 31 documented columns in file order (amazon-facts §2a), then the extra columns real files carry.
 ORDER_REPORT_COLUMNS: list[str] = [
-    "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
-    "fulfillment-channel", "sales-channel", "order-channel", "ship-service-level", "product-name", "sku",
-    "asin", "item-status", "quantity", "currency", "item-price", "item-tax", "shipping-price", "shipping-tax",
-    "gift-wrap-price", "gift-wrap-tax", "item-promotion-discount", "ship-promotion-discount", "ship-city",
-    "ship-state", "ship-postal-code", "ship-country", "promotion-ids", "is-business-order",
-    "purchase-order-number", "price-designation",
-    "tax-collection-model", "tax-collection-responsible-party", "is-prime",
+    *DOCUMENTED_COLUMNS, "tax-collection-model", "tax-collection-responsible-party", "is-prime",
 ]
 
 REPORT_ENCODING = "cp1252"
