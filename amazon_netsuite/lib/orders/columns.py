@@ -11,15 +11,10 @@ from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
 
 REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 
-# The 31 documented columns of GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL (amazon-facts §2a).
-DOCUMENTED_COLUMNS: tuple[str, ...] = (
-    "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
-    "fulfillment-channel", "sales-channel", "order-channel", "ship-service-level", "product-name", "sku", "asin",
-    "item-status", "quantity", "currency", "item-price", "item-tax", "shipping-price", "shipping-tax",
-    "gift-wrap-price", "gift-wrap-tax", "item-promotion-discount", "ship-promotion-discount", "ship-city",
-    "ship-state", "ship-postal-code", "ship-country", "promotion-ids", "is-business-order", "purchase-order-number",
-    "price-designation",
-)
+# The 31 documented columns of GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL (amazon-facts §2a), in file order:
+# the first 31 of the warehouse's text columns, spelled as in the file.
+DOCUMENTED_COLUMNS: tuple[str, ...] = tuple(c.replace("_", "-") for c in ORDER_REPORT_TEXT_COLUMNS[:31])
+assert DOCUMENTED_COLUMNS[-1] == "price-designation"
 
 # Header name → warehouse column, for every column we load into its own field (the rest go to extra_columns).
 KNOWN_COLUMNS: dict[str, str] = {c.replace("_", "-"): c for c in ORDER_REPORT_TEXT_COLUMNS}
