@@ -109,11 +109,34 @@ class AmazonEndpoints(_Strict):
     lwa_token_url: str | None = None
 
 
+class NetSuiteCredentials(_Strict):
+    """Names of the environment variables holding NetSuite credentials (OAuth 2.0 M2M first, TBA as legacy)."""
+
+    client_id_env: str = "NETSUITE_CLIENT_ID"
+    certificate_id_env: str = "NETSUITE_CERTIFICATE_ID"
+    private_key_path_env: str = "NETSUITE_PRIVATE_KEY_PATH"
+    consumer_key_env: str = "NETSUITE_CONSUMER_KEY"
+    consumer_secret_env: str = "NETSUITE_CONSUMER_SECRET"
+    token_id_env: str = "NETSUITE_TOKEN_ID"
+    token_secret_env: str = "NETSUITE_TOKEN_SECRET"
+
+
+class NetSuiteSettings(_Strict):
+    """The one NetSuite account every storefront posts to."""
+
+    account_id: str = Field("1234567_SB1", description="as NetSuite shows it, e.g. 1234567 or 1234567_SB1")
+    auth: Literal["oauth2", "tba"] = "oauth2"
+    credentials: NetSuiteCredentials = NetSuiteCredentials()
+    concurrency_limit: int = Field(5, ge=1, description="share of the account's concurrency this integration uses")
+    base_url: str | None = Field(None, description="override of https://<account>.suitetalk.api.netsuite.com")
+
+
 class Settings(_Strict):
     seller_accounts: list[SellerAccount] = Field(min_length=1)
     flows: Flows = Flows()
     partitions: Partitions = Partitions()
     amazon: AmazonEndpoints = AmazonEndpoints()
+    netsuite: NetSuiteSettings = NetSuiteSettings()
 
     @model_validator(mode="after")
     def _unique_keys(self) -> "Settings":
@@ -261,4 +284,95 @@ def amazon_connection(settings: Settings, seller_account_key: str, environ: dict
         client_secret=env[creds.lwa_client_secret_env],
         refresh_token=env[creds.refresh_token_env],
         sandbox=False,
+    )
+
+
+# --- NetSuite ------------------------------------------------------------------------------------------------
+
+# The sandbox's OAuth 2.0 M2M identity: its key pair ships with the sandbox (a test key, never a real one).
+SANDBOX_NETSUITE_CLIENT_ID = "sandbox-netsuite-integration"
+SANDBOX_NETSUITE_CERTIFICATE_ID = "sandbox-m2m-certificate"
+SANDBOX_NETSUITE_PRIVATE_KEY = PROJECT_ROOT / "amazon_netsuite" / "sandbox" / "netsuite" / "m2m_private_key.pem"
+
+
+class NetSuiteConnection(BaseModel):
+    """Everything the NetSuite client needs: base URL, token URL, realm and credentials, live or sandbox."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str
+    realm: str  # TBA realm: account id upper-case with underscore (1234567_SB1)
+    base_url: str  # ends before /services/rest
+    token_url: str
+    auth: Literal["oauth2", "tba"]
+    client_id: str | None = None
+    certificate_id: str | None = None
+    private_key_pem: str | None = Field(None, repr=False)
+    consumer_key: str | None = None
+    consumer_secret: str | None = Field(None, repr=False)
+    token_id: str | None = None
+    token_secret: str | None = Field(None, repr=False)
+    concurrency_limit: int = 5
+    sandbox: bool
+
+
+def netsuite_host(account_id: str) -> str:
+    """`1234567_SB1` → `https://1234567-sb1.suitetalk.api.netsuite.com` (host lower-case with a hyphen)."""
+    return f"https://{account_id.lower().replace('_', '-')}.suitetalk.api.netsuite.com"
+
+
+def netsuite_connection(settings: Settings, environ: dict[str, str] | None = None) -> NetSuiteConnection:
+    """Live when the credentials of the configured auth method are in the environment, else the sandbox."""
+    env = os.environ if environ is None else environ
+    ns = settings.netsuite
+    creds = ns.credentials
+    names = (
+        [creds.client_id_env, creds.certificate_id_env, creds.private_key_path_env]
+        if ns.auth == "oauth2"
+        else [creds.consumer_key_env, creds.consumer_secret_env, creds.token_id_env, creds.token_secret_env]
+    )
+    present = [n for n in names if env.get(n)]
+    if present and len(present) != len(names):
+        missing = [n for n in names if not env.get(n)]
+        raise SettingsError(
+            f"{settings_path()}: netsuite.credentials ({ns.auth}): {', '.join(present)} set but "
+            f"{', '.join(missing)} missing; set all or none"
+        )
+    if not present:
+        base = env.get("AMAZON_NETSUITE_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
+        return NetSuiteConnection(
+            account_id=ns.account_id,
+            realm=ns.account_id.upper(),
+            base_url=base,
+            token_url=f"{base}/services/rest/auth/oauth2/v1/token",
+            auth="oauth2",
+            client_id=SANDBOX_NETSUITE_CLIENT_ID,
+            certificate_id=SANDBOX_NETSUITE_CERTIFICATE_ID,
+            private_key_pem=SANDBOX_NETSUITE_PRIVATE_KEY.read_text() if SANDBOX_NETSUITE_PRIVATE_KEY.exists() else None,
+            concurrency_limit=ns.concurrency_limit,
+            sandbox=True,
+        )
+    base = (ns.base_url or netsuite_host(ns.account_id)).rstrip("/")
+    common = dict(
+        account_id=ns.account_id,
+        realm=ns.account_id.upper(),
+        base_url=base,
+        token_url=f"{base}/services/rest/auth/oauth2/v1/token",
+        auth=ns.auth,
+        concurrency_limit=ns.concurrency_limit,
+        sandbox=False,
+    )
+    if ns.auth == "oauth2":
+        return NetSuiteConnection(
+            **common,
+            client_id=env[creds.client_id_env],
+            certificate_id=env[creds.certificate_id_env],
+            private_key_pem=Path(env[creds.private_key_path_env]).read_text(),
+        )
+    return NetSuiteConnection(
+        **common,
+        consumer_key=env[creds.consumer_key_env],
+        consumer_secret=env[creds.consumer_secret_env],
+        token_id=env[creds.token_id_env],
+        token_secret=env[creds.token_secret_env],
     )

@@ -118,3 +118,23 @@ def test_partial_credentials_are_an_error_naming_the_missing_variables():
     settings = load_settings(DEMO)
     with pytest.raises(SettingsError, match="DEMO_NA_LWA_CLIENT_SECRET, DEMO_NA_REFRESH_TOKEN missing"):
         is_sandbox_mode(settings, {"DEMO_NA_LWA_CLIENT_ID": "x"})
+
+
+def test_netsuite_defaults_to_the_sandbox_and_goes_live_with_m2m_credentials(tmp_path):
+    from amazon_netsuite.lib.settings import netsuite_connection, netsuite_host
+
+    settings = load_settings(DEMO)
+    sandbox = netsuite_connection(settings, {"AMAZON_NETSUITE_SANDBOX_URL": "http://127.0.0.1:9999"})
+    assert sandbox.sandbox and sandbox.token_url == "http://127.0.0.1:9999/services/rest/auth/oauth2/v1/token"
+    key = tmp_path / "key.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n")
+    live = netsuite_connection(
+        settings,
+        {"NETSUITE_CLIENT_ID": "cid", "NETSUITE_CERTIFICATE_ID": "kid", "NETSUITE_PRIVATE_KEY_PATH": str(key)},
+    )
+    assert not live.sandbox and live.base_url == "https://1234567-sb1.suitetalk.api.netsuite.com"
+    assert live.realm == "1234567_SB1" and live.certificate_id == "kid"
+    assert "PRIVATE KEY" not in repr(live)
+    assert netsuite_host("TSTDRV123") == "https://tstdrv123.suitetalk.api.netsuite.com"
+    with pytest.raises(SettingsError, match="NETSUITE_PRIVATE_KEY_PATH missing"):
+        netsuite_connection(settings, {"NETSUITE_CLIENT_ID": "cid", "NETSUITE_CERTIFICATE_ID": "kid"})
