@@ -58,6 +58,8 @@ class SandboxConfig(BaseModel):
     report_delay_seconds: float = Field(2.0, ge=0, description="time a report spends IN_QUEUE + IN_PROGRESS")
     rate_scale: float = Field(1.0, gt=0, description="multiplies every usage-plan refill rate")
     faults: Faults = Field(default_factory=Faults)
+    netsuite_concurrency_limit: int = Field(5, ge=1, description="NetSuite requests in flight before 429")
+    netsuite_latency_ms: int = Field(0, ge=0, description="added to every NetSuite record and SuiteQL call")
 
     @field_validator("clock")
     @classmethod

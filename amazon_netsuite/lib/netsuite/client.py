@@ -1,0 +1,295 @@
+"""NetSuite REST web services client: records (create, upsert, get, patch, transform) and SuiteQL.
+
+One httpx.Client per NetSuiteClient, shared by threads. At most `concurrency_limit` requests are in flight at once
+(NetSuite's governance counts SOAP, REST and RESTlets of the whole account); a 429 CONCURRENCY_LIMIT_EXCEEDED, a
+5xx or a timeout is retried with jittered exponential backoff, re-authenticating every attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+import httpx
+import tenacity
+
+from amazon_netsuite.lib.netsuite.auth import Authenticator, authenticator_for
+from amazon_netsuite.lib.netsuite.errors import (
+    ConcurrencyLimitExceeded,
+    InvalidLogin,
+    NetSuiteError,
+    NetSuiteUnreachable,
+    check_external_id,
+)
+from amazon_netsuite.lib.settings import NetSuiteConnection
+
+log = logging.getLogger(__name__)
+
+# Network failures worth another try on an idempotent call.
+RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+# Failures where the request never reached NetSuite: safe to resend even a create.
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+SUITEQL_MAX_PAGE = 1000
+
+
+class _RetryLogin(Exception):
+    """Internal: a 401 on a cached bearer token; renew it and try again once."""
+
+
+class NetSuiteClient:
+    """Thread-safe NetSuite REST client for one account."""
+
+    def __init__(
+        self,
+        connection: NetSuiteConnection,
+        *,
+        timeout: float = 60.0,
+        max_attempts: int = 8,
+        initial_backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        concurrency_limit: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.connection = connection
+        self.max_attempts = max_attempts
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.concurrency_limit = concurrency_limit or connection.concurrency_limit
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._owns_http = http is None
+        self.http = http or httpx.Client(
+            timeout=timeout, limits=httpx.Limits(max_connections=max(self.concurrency_limit, 1) + 2)
+        )
+        self.auth: Authenticator = authenticator_for(connection, self.http)
+        self._slots = threading.BoundedSemaphore(self.concurrency_limit)
+        self._stats_lock = threading.Lock()
+        self.requests = 0  # HTTP requests sent (token requests excluded)
+        self.retries = 0  # attempts that were retried
+
+    # --- record API -------------------------------------------------------------------------------------
+
+    def record_url(self, record_type: str, key: str | int | None = None) -> str:
+        url = f"{self.connection.base_url}/services/rest/record/v1/{record_type}"
+        return url if key is None else f"{url}/{key}"
+
+    def create(self, record_type: str, body: dict[str, Any]) -> str:
+        """POST a new record; its internal id (from the Location header). Prefer `upsert` for anything re-runnable."""
+        operation = f"create {record_type}"
+        # Not idempotent: a timeout after sending may have created the record, so only never-sent requests retry.
+        response = self.request("POST", self.record_url(record_type), json=body, operation=operation, idempotent=False)
+        return _id_from_location(response, operation)
+
+    def upsert(
+        self, record_type: str, external_id: str, body: dict[str, Any], *, replace: str | None = None
+    ) -> str | None:
+        """PUT by external id: creates the record or updates it. The internal id when NetSuite sends a Location."""
+        check_external_id(external_id, record_type)
+        params = {"replace": replace} if replace else None
+        response = self.request(
+            "PUT", self.record_url(record_type, f"eid:{external_id}"), json=body, params=params,
+            operation=f"upsert {record_type} eid:{external_id}",
+        )
+        location = response.headers.get("Location")
+        return _last_segment(location) if location else None
+
+    def get(self, record_type: str, key: str | int, *, expand_sub_resources: bool = False,
+            fields: list[str] | None = None) -> dict[str, Any]:
+        """One record by internal id, or by external id as `eid:<id>`."""
+        key = self._key(record_type, key)
+        params: dict[str, str] = {}
+        if expand_sub_resources:
+            params["expandSubResources"] = "true"
+        if fields:
+            params["fields"] = ",".join(fields)
+        response = self.request("GET", self.record_url(record_type, key), params=params or None,
+                                operation=f"get {record_type} {key}")
+        return response.json()
+
+    def patch(
+        self, record_type: str, key: str | int, body: dict[str, Any], *, replace: str | list[str] | None = None
+    ) -> None:
+        """Update the given fields; `replace` names sublists whose lines the body replaces (else lines are appended)."""
+        key = self._key(record_type, key)
+        if isinstance(replace, (list, tuple)):
+            replace = ",".join(replace)
+        self.request("PATCH", self.record_url(record_type, key), json=body,
+                     params={"replace": replace} if replace else None, operation=f"patch {record_type} {key}")
+
+    def transform(self, record_type: str, key: str | int, target: str, body: dict[str, Any] | None = None) -> str:
+        """`!transform` a record into `target` (salesOrder → cashSale, invoice ...); the new record's internal id."""
+        key = self._key(record_type, key)
+        operation = f"transform {record_type} {key} to {target}"
+        response = self.request("POST", f"{self.record_url(record_type, key)}/!transform/{target}", json=body or {},
+                                operation=operation, idempotent=False)
+        return _id_from_location(response, operation)
+
+    def governance_limits(self) -> dict[str, Any]:
+        """The account's and this integration's concurrency limits (admin role only)."""
+        url = f"{self.connection.base_url}/services/rest/system/v1/governanceLimits"
+        return self.request("GET", url, operation="read governance limits").json()
+
+    # --- SuiteQL --------------------------------------------------------------------------------------------
+
+    def suiteql(self, query: str, params: list[Any] | None = None, *, page_size: int = SUITEQL_MAX_PAGE,
+                max_rows: int | None = None) -> Iterator[dict[str, Any]]:
+        """Rows of a SuiteQL query (lower-case column names, values as NetSuite returns them), paged by offset.
+
+        Order by a unique key so pages neither skip nor repeat rows; NetSuite stops at 100,000 rows.
+        """
+        if not 1 <= page_size <= SUITEQL_MAX_PAGE:
+            raise ValueError(f"page_size must be 1..{SUITEQL_MAX_PAGE}, got {page_size}")
+        url = f"{self.connection.base_url}/services/rest/query/v1/suiteql"
+        body: dict[str, Any] = {"q": query}
+        if params:
+            body["params"] = [str(p) for p in params]
+        offset = 0
+        while max_rows is None or offset < max_rows:
+            page = self.request(
+                "POST", url, json=body, params={"limit": page_size, "offset": offset},
+                headers={"Prefer": "transient"}, operation=f"SuiteQL page at offset {offset}",
+            ).json()
+            items = page.get("items") or []
+            for item in items:
+                yield {k: v for k, v in item.items() if k != "links"}
+            if not page.get("hasMore") or not items:
+                return
+            # NetSuite requires offset to be a multiple of limit; full pages keep it so.
+            offset += page_size
+
+    def suiteql_by_key(self, query: str, params: list[Any] | None = None, *, key: str = "id",
+                       page_size: int = SUITEQL_MAX_PAGE) -> Iterator[dict[str, Any]]:
+        """Rows of `query` in ascending numeric `key` order, paged by key rather than offset.
+
+        NetSuite stops offset paging at 100,000 rows; asking for `key > last` page by page has no such cap.
+        `query` must select `key` and must not ORDER BY (the wrapper does).
+        """
+        last = -1  # internal ids are positive
+        while True:
+            page = list(self.suiteql(
+                f"SELECT * FROM ({query}) WHERE {key} > ? ORDER BY {key}", [*(params or []), last],
+                page_size=page_size, max_rows=page_size,
+            ))
+            yield from page
+            if len(page) < page_size:
+                return
+            last = int(page[-1][key])
+
+    # --- transport ------------------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        operation: str | None = None,
+        idempotent: bool = True,
+    ) -> httpx.Response:
+        """Send one call under the concurrency limit and the retry policy; a typed NetSuiteError when it fails."""
+        operation = operation or f"{method} {url}"
+
+        def retryable(exc: BaseException) -> bool:
+            if isinstance(exc, _RetryLogin):
+                return True
+            if isinstance(exc, NetSuiteError):
+                return exc.retryable and (idempotent or isinstance(exc, ConcurrencyLimitExceeded))
+            if isinstance(exc, NOT_SENT_ERRORS):
+                return True
+            return idempotent and isinstance(exc, RETRYABLE_TRANSPORT_ERRORS)
+
+        state = {"renewed": False}
+
+        def attempt() -> httpx.Response:
+            request = self.http.build_request(method, url, json=json, params=params, headers=headers)
+            with self._slots:
+                # Authenticate inside the attempt: TBA signs afresh, M2M picks up a renewed token.
+                request.headers.update(self.auth.headers(method, str(request.url)))
+                with self._stats_lock:
+                    self.requests += 1
+                response = self.http.send(request)
+            if response.is_success:
+                return response
+            error = NetSuiteError.from_response(response, operation)
+            if isinstance(error, InvalidLogin) and self.connection.auth == "oauth2" and not state["renewed"]:
+                # A bearer token may lapse between our expiry estimate and NetSuite's; renew it once.
+                state["renewed"] = True
+                self.auth.invalidate()
+                raise _RetryLogin() from error
+            raise error
+
+        def wait(retry_state: tenacity.RetryCallState) -> float:
+            exc = retry_state.outcome.exception() if retry_state.outcome else None
+            if isinstance(exc, _RetryLogin):
+                return 0.0
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after is not None:
+                return float(retry_after)
+            ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (retry_state.attempt_number - 1))
+            # Equal jitter: never immediate, yet concurrent workers spread out instead of retrying in lockstep.
+            return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+        def before_sleep(retry_state: tenacity.RetryCallState) -> None:
+            with self._stats_lock:
+                self.retries += 1
+            exc = retry_state.outcome.exception() if retry_state.outcome else None
+            log.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, retry_state.attempt_number,
+                     exc, retry_state.upcoming_sleep)
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(retryable),
+            wait=wait,
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _RetryLogin as exc:
+            raise exc.__cause__ from None  # type: ignore[misc]
+        except RETRYABLE_TRANSPORT_ERRORS as exc:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            raise NetSuiteUnreachable(None, type(exc).__name__, f"{exc or 'no response'} after {attempts} attempt(s)",
+                                      operation=operation) from exc
+
+    @staticmethod
+    def _key(record_type: str, key: str | int) -> str:
+        key = str(key)
+        if key.startswith("eid:"):
+            check_external_id(key[4:], record_type)
+        elif not key.isdigit():
+            raise ValueError(f"{record_type} key {key!r} is neither an internal id nor eid:<external id>")
+        return key
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+    def __enter__(self) -> "NetSuiteClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _last_segment(location: str) -> str:
+    return urlparse(location).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _id_from_location(response: httpx.Response, operation: str) -> str:
+    location = response.headers.get("Location")
+    if not location:
+        raise NetSuiteError(response.status_code, "NO_LOCATION",
+                            "NetSuite answered without a Location header, so the new record's id is unknown",
+                            operation=operation)
+    return _last_segment(location)

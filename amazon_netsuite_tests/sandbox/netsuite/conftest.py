@@ -1,0 +1,58 @@
+"""NetSuite sandbox fixtures: a signed client assertion, an access token and an authorised httpx client."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from amazon_netsuite.lib.settings import (
+    SANDBOX_NETSUITE_CERTIFICATE_ID,
+    SANDBOX_NETSUITE_CLIENT_ID,
+    SANDBOX_NETSUITE_PRIVATE_KEY,
+)
+
+from joserfc import jwt
+from joserfc.jwk import import_key
+
+TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
+RECORDS = "/services/rest/record/v1"
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def client_assertion(audience: str, alg: str = "ES256", key: bytes | None = None, header: dict | None = None,
+                     **claims: object) -> str:
+    """A JWT as the NetSuite client builds it (the sandbox's own M2M key unless `key` is given)."""
+    now = int(time.time())
+    payload = {"iss": SANDBOX_NETSUITE_CLIENT_ID, "scope": ["rest_webservices"], "aud": audience,
+               "iat": now, "exp": now + 3000, **claims}
+    jwt_header = {"typ": "JWT", "alg": alg, "kid": SANDBOX_NETSUITE_CERTIFICATE_ID, **(header or {})}
+    pem = key or SANDBOX_NETSUITE_PRIVATE_KEY.read_bytes()
+    kty = "RSA" if alg[:2] in ("RS", "PS") else "EC"
+    return jwt.encode(jwt_header, payload, import_key(pem, kty), algorithms=[alg])
+
+
+def request_token(http: httpx.Client, assertion: str) -> httpx.Response:
+    return http.post(TOKEN_PATH, data={"grant_type": "client_credentials", "client_assertion_type": JWT_BEARER,
+                                       "client_assertion": assertion})
+
+
+def netsuite_client(url: str) -> httpx.Client:
+    """An httpx client carrying a bearer token obtained from the sandbox's token endpoint."""
+    with httpx.Client(base_url=url, timeout=10) as http:
+        response = request_token(http, client_assertion(url + TOKEN_PATH))
+    assert response.status_code == 200, response.text
+    return httpx.Client(base_url=url, timeout=10,
+                        headers={"Authorization": f"Bearer {response.json()['access_token']}"})
+
+
+@pytest.fixture
+def netsuite(sandbox):
+    with netsuite_client(sandbox.url) as http:
+        yield http
+
+
+def internal_id(response: httpx.Response) -> str:
+    assert response.status_code == 204, response.text
+    return response.headers["Location"].rsplit("/", 1)[1]
