@@ -1,4 +1,4 @@
-"""Resources, chosen in one place: the warehouse file and Seller Central (live or the sandbox) by environment."""
+"""Resources, chosen in one place: the warehouse file, Seller Central and NetSuite (live or the sandbox) by environment."""
 
 
 from collections.abc import Iterator
@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
-from amazon_netsuite.lib.settings import amazon_connection, load_settings
+from amazon_netsuite.lib.settings import amazon_connection, load_settings, netsuite_connection
 from amazon_netsuite.lib.warehouse import connect, ensure_schema
 
 
@@ -38,11 +38,26 @@ class SellerCentral(dg.ConfigurableResource):
             yield ReportsApi(client)
 
 
+class NetSuite(dg.ConfigurableResource):
+    """The NetSuite REST client for the one account every storefront posts to; the sandbox without credentials."""
+
+    settings_file: str = ""
+
+    @contextmanager
+    def client(self):
+        from amazon_netsuite.lib.netsuite.client import NetSuiteClient
+
+        settings = load_settings(self.settings_file or None)
+        with NetSuiteClient(netsuite_connection(settings)) as client:
+            yield client
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": Warehouse(),
             "seller_central": SellerCentral(),
+            "netsuite": NetSuite(),
         }
     )

@@ -1,0 +1,168 @@
+"""NetSuite transactions for Amazon orders: which record an order becomes, and its body. Plain Python, no I/O.
+
+Following NetSuite Connector (netsuite-facts §4.1): MFN and Seller-Fulfilled-Prime orders become Sales Orders once
+paid (Unshipped, PartiallyShipped or Shipped); FBA orders become Cash Sales at the region's FBA location once
+Amazon has shipped them. Everything else waits, with a reason.
+
+Where each piece of money goes (the posted total is the order's `order_total`, to the cent):
+- each order line → an item line: item by external id = SKU, quantity, `rate` = unit price, `amount` = item-price,
+  price level Custom (-1) so NetSuite keeps Amazon's price (§4.4);
+- an item promotion → a discount line right after the line it discounts, item `PROMOTION_ITEM`
+  (NetSuite applies a discount line to the line above it, so the sale and its discount stay side by side);
+- shipping → `shippingCost`, net of shipping promotions (Amazon's free-shipping promotion waives the charge);
+- gift wrap → `handlingCost`, the transaction's other header charge;
+- seller-collected tax → `taxTotal`; marketplace-facilitator tax is omitted (Amazon collects and remits it, so
+  posting it would overstate revenue, §4.3); VAT-inclusive storefronts send no tax, it is inside the prices.
+Amounts go on the wire as decimal strings, so no float ever touches them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from amazon_netsuite.lib.settings import Settings
+
+SALES_ORDER = "salesOrder"
+CASH_SALE = "cashSale"
+PENDING_FULFILLMENT = "B"
+PENDING_APPROVAL = "A"
+# The discount item every item promotion posts against (create it in NetSuite as a Discount item).
+PROMOTION_ITEM = "AMZ-PROMOTION"
+CUSTOM_PRICE_LEVEL = {"id": "-1"}
+
+PAID_STATUSES = ("Unshipped", "PartiallyShipped", "Shipped")
+# Currencies without a minor unit (amounts are whole numbers); every other one has cents.
+_MINOR_UNITS = {"JPY": 0}
+
+
+@dataclass(frozen=True)
+class OrderPosting:
+    """The NetSuite record one order becomes."""
+
+    record_type: str
+    external_id: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NotPostable:
+    """Why an order is not posted (yet); not an error."""
+
+    reason: str
+
+
+def external_id(storefront: str, amazon_order_id: str) -> str:
+    return f"AMZ-{storefront}-{amazon_order_id}"
+
+
+def record_type_for(order: Mapping[str, Any]) -> str | NotPostable:
+    """salesOrder, cashSale, or why the order waits."""
+    status, channel = order["order_status"], order["channel"]
+    if status == "Cancelled":
+        return NotPostable("cancelled before it was posted: nothing to post")
+    if channel == "FBA":
+        if status == "Shipped":
+            return CASH_SALE
+        return NotPostable(f"FBA order is {status}: it posts as a Cash Sale once Amazon ships it")
+    if status in PAID_STATUSES:
+        return SALES_ORDER
+    if status == "Pending":
+        return NotPostable("awaiting payment (Pending): it posts as a Sales Order once Amazon reports it Unshipped")
+    return NotPostable(f"order status {status!r} is not one this integration posts")
+
+
+def build_order_posting(
+    order: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    settings: Settings,
+    *,
+    order_status: str = PENDING_FULFILLMENT,
+) -> OrderPosting | NotPostable:
+    """The Sales Order or Cash Sale for one row of `orders` and its `order_lines` rows, or why there is none."""
+    record_type = record_type_for(order)
+    if isinstance(record_type, NotPostable):
+        return record_type
+    storefront = settings.storefront(order["storefront"])
+    region = settings.account_of(storefront.key).region
+    currency = order["currency"]
+    places = _MINOR_UNITS.get(currency, 2)
+    order_id = order["amazon_order_id"]
+
+    # Lines Amazon cancelled carry no quantity; they are not sold, so they are not posted.
+    sold = [line for line in sorted(lines, key=lambda l: l["line_number"]) if line["quantity"] > 0]
+    if not sold:
+        return NotPostable("no line with a quantity to sell")
+    if any(line["unit_price"] is None or line["item_price"] is None for line in sold):
+        return NotPostable("Amazon has not reported prices for every line yet")
+
+    items: list[dict[str, Any]] = []
+    for line in sold:
+        items.append({
+            "item": {"externalId": line["sku"]},
+            "quantity": line["quantity"],
+            "rate": _rate(line["unit_price"]),
+            "price": dict(CUSTOM_PRICE_LEVEL),
+            "amount": _amount(line["item_price"], places),
+            "description": f"{line['sku']} (Amazon line {line['line_number']})",
+        })
+        discount = _zero_if_none(line.get("item_promotion_discount"))
+        if discount:
+            items.append({
+                "item": {"externalId": PROMOTION_ITEM},
+                "amount": _amount(discount, places),
+                "description": f"Amazon promotion {line.get('promotion_ids') or ''}".strip(),
+            })
+
+    location = f"FBA-{region}" if record_type == CASH_SALE else f"WH-{region}"
+    body: dict[str, Any] = {
+        "externalId": external_id(storefront.key, order_id),
+        "tranDate": order["purchase_date"].date().isoformat(),
+        "otherRefNum": order_id,
+        "memo": f"Amazon {order['sales_channel']} order {order_id} ({order['channel']})",
+        "entity": {"externalId": f"AMZ-CUSTOMER-{storefront.key}"},
+        "subsidiary": {"externalId": f"SUB-{region}"},
+        "currency": {"externalId": currency},
+        "location": {"externalId": location},
+        "item": {"items": items},
+    }
+    if record_type == SALES_ORDER:
+        body["orderStatus"] = {"id": order_status}
+    shipping = sum((_zero_if_none(line.get(c)) for line in sold
+                    for c in ("shipping_price", "ship_promotion_discount")), Decimal(0))
+    gift_wrap = sum((_zero_if_none(line.get("gift_wrap_price")) for line in sold), Decimal(0))
+    tax = Decimal(0) if storefront.prices_include_vat else sum(
+        (_zero_if_none(line.get("seller_collected_tax")) for line in sold), Decimal(0))
+    for field, value in (("shippingCost", shipping), ("handlingCost", gift_wrap), ("taxTotal", tax)):
+        if value:
+            body[field] = _amount(value, places)
+    return OrderPosting(record_type, body["externalId"], body)
+
+
+def posted_total(body: Mapping[str, Any]) -> Decimal:
+    """What NetSuite will show as the transaction's total: line amounts plus the header charges and tax."""
+    lines = sum((Decimal(line["amount"]) for line in body["item"]["items"] if not line.get("isClosed")), Decimal(0))
+    return lines + sum((Decimal(body.get(f, "0")) for f in ("shippingCost", "handlingCost", "taxTotal")), Decimal(0))
+
+
+def canonical_json(body: Mapping[str, Any]) -> str:
+    """The body as sent, in a stable form (sorted keys) so equal payloads hash equal."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _zero_if_none(value: Decimal | None) -> Decimal:
+    return Decimal(0) if value is None else value
+
+
+def _amount(value: Decimal, places: int) -> str:
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
+
+
+def _rate(value: Decimal) -> str:
+    """A unit price with at least two decimals and no needless trailing zeros (9.9900 → 9.99, 3.3333 stays)."""
+    value = Decimal(value)
+    exponent = min(value.normalize().as_tuple().exponent, -2)
+    return str(value.quantize(Decimal(1).scaleb(exponent)))

@@ -1,0 +1,131 @@
+"""Posting a storefront-day of orders to the NetSuite sandbox over HTTP, compared by SuiteQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import dagster as dg
+import pytest
+
+from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.lib.warehouse import connect
+from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
+from amazon_netsuite_tests.conftest import _project_env, start_sandbox
+
+STOREFRONT = "demo-US"
+
+
+@pytest.fixture
+def posting_project(monkeypatch, tmp_path):
+    with start_sandbox(tmp_path / "sandbox", orders_per_day=30) as sandbox:
+        _project_env(monkeypatch, tmp_path, sandbox.url)
+        yield sandbox
+
+
+def _defs():
+    from amazon_netsuite.definitions import defs
+
+    return defs()
+
+
+def _run(job: str, day, instance):
+    result = _defs().resolve_job_def(job).execute_in_process(
+        partition_key=partition_key(STOREFRONT, day), instance=instance, raise_on_error=False)
+    assert result.success, job
+    return {e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
+            for e in result.get_asset_materialization_events()}
+
+
+def _netsuite():
+    from amazon_netsuite.defs.resources import NetSuite
+
+    return NetSuite().client()
+
+
+def _day_with_an_unmapped_sku(instance):
+    """A recent day whose paid orders include a SKU the NetSuite sandbox has no item for."""
+    today = datetime.now(timezone.utc).date()
+    for back in range(3, 8):
+        day = today - timedelta(days=back)
+        _run("orders_job", day, instance)
+        with connect(read_only=True) as con:
+            hits = con.execute(
+                "SELECT count(*) FROM order_lines l JOIN orders o USING (storefront, day, amazon_order_id) "
+                "WHERE l.day = ? AND l.quantity > 0 AND o.order_status <> 'Cancelled' "
+                "AND l.sku IN (SELECT unnest(?::VARCHAR[]))", [day, sorted(MISSING_SKUS)]).fetchone()[0]
+        if hits:
+            return day
+    pytest.fail("no recent day has an order with an unmapped SKU; raise orders_per_day")
+
+
+def test_a_day_posts_one_sales_order_per_paid_mfn_order_and_one_cash_sale_per_shipped_fba_order(posting_project):
+    instance = dg.DagsterInstance.ephemeral()
+    with _netsuite() as client:  # the seller's one-time setup: the discount item promotions post against
+        client.upsert("inventoryItem", "AMZ-PROMOTION", {"itemId": "AMZ-PROMOTION", "displayName": "Amazon promotion"})
+    day = _day_with_an_unmapped_sku(instance)
+
+    first = _run("order_posting_job", day, instance)
+
+    with connect(read_only=True) as con:
+        orders = con.execute(
+            "SELECT amazon_order_id, channel, order_status, order_total, "
+            "  EXISTS (SELECT 1 FROM order_lines l WHERE l.storefront = o.storefront AND l.day = o.day "
+            "          AND l.amazon_order_id = o.amazon_order_id AND l.quantity > 0 "
+            "          AND l.sku IN (SELECT unnest(?::VARCHAR[]))) AS unmapped "
+            "FROM orders o WHERE storefront = ? AND day = ?", [sorted(MISSING_SKUS), STOREFRONT, day]).fetchall()
+        errors = con.execute("SELECT key, error_class, message FROM integration_errors WHERE resolved IS NULL").fetchall()
+        attempts_before = con.execute("SELECT sum(attempts) FROM netsuite_postings").fetchone()[0]
+    expected = {"SalesOrd": {}, "CashSale": {}}
+    for order_id, channel, status, total, unmapped in orders:
+        if unmapped:
+            continue
+        if channel in ("MFN", "SFP") and status in ("Unshipped", "PartiallyShipped", "Shipped"):
+            expected["SalesOrd"][f"AMZ-{STOREFRONT}-{order_id}"] = total
+        elif channel == "FBA" and status == "Shipped":
+            expected["CashSale"][f"AMZ-{STOREFRONT}-{order_id}"] = total
+    assert expected["SalesOrd"] and expected["CashSale"]
+
+    with _netsuite() as client:
+        rows = list(client.suiteql(
+            "SELECT type, externalid, otherrefnum, foreigntotal FROM transaction "
+            "WHERE externalid LIKE 'AMZ-demo-US-%' ORDER BY id"))
+    posted = {"SalesOrd": {}, "CashSale": {}}
+    for row in rows:
+        assert row["externalid"] == f"AMZ-{STOREFRONT}-{row['otherrefnum']}"
+        assert row["externalid"] not in posted[row["type"]], "posted twice"
+        posted[row["type"]][row["externalid"]] = Decimal(row["foreigntotal"])
+    assert posted == expected  # one record per postable order, totals equal to the cent
+
+    unmapped_orders = {o[0] for o in orders if o[4] and o[2] != "Cancelled"
+                       and (o[1] != "FBA" or o[2] == "Shipped")}
+    assert unmapped_orders and {e[0] for e in errors} == unmapped_orders
+    for key, error_class, message in errors:
+        assert error_class == "mapping"
+        assert key in message and STOREFRONT in message and "has no NetSuite item" in message
+        assert any(f"SKU `{sku}`" in message for sku in MISSING_SKUS)
+    assert first["sales_orders_posted"]["posted"] == len(expected["SalesOrd"])
+    assert first["cash_sales_posted"]["posted"] == len(expected["CashSale"])
+    assert first["sales_orders_posted"]["errors_by_class"] == {"mapping": len(unmapped_orders)}
+
+    # Re-running the day sends nothing already posted unchanged: only the refused orders are tried again.
+    again = _run("order_posting_job", day, instance)
+    assert again["sales_orders_posted"]["posted"] == again["cash_sales_posted"]["posted"] == 0
+    assert again["sales_orders_posted"]["netsuite_requests"] == len(unmapped_orders)
+    assert (again["sales_orders_posted"]["already_posted_unchanged"]
+            + again["cash_sales_posted"]["already_posted_unchanged"]) == len(rows)
+    with connect(read_only=True) as con:
+        assert con.execute("SELECT sum(attempts) FROM netsuite_postings").fetchone()[0] == (
+            attempts_before + len(unmapped_orders))
+        assert con.execute("SELECT count(*) FROM integration_errors").fetchone()[0] == len(unmapped_orders)
+    with _netsuite() as client:
+        assert len(list(client.suiteql("SELECT id FROM transaction WHERE externalid LIKE 'AMZ-demo-US-%'"))) == len(rows)
+
+
+def test_the_posting_assets_wait_for_the_orders_checks():
+    graph = _defs().resolve_asset_graph()
+    for name in ("sales_orders_posted", "cash_sales_posted"):
+        node = graph.get(dg.AssetKey(name))
+        assert {k.to_user_string() for k in node.parent_keys} == {"orders", "order_lines"}
+        assert node.automation_condition is not None
+    assert _defs().resolve_job_def("order_posting_job").partitions_def is not None
