@@ -16,8 +16,8 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 import httpx
-import tenacity
 
+from amazon_netsuite.lib.http_retry import RETRYABLE_TRANSPORT_ERRORS, RetryPolicy, retry_after_attribute
 from amazon_netsuite.lib.netsuite.auth import Authenticator, authenticator_for
 from amazon_netsuite.lib.netsuite.errors import (
     ConcurrencyLimitExceeded,
@@ -30,8 +30,6 @@ from amazon_netsuite.lib.settings import NetSuiteConnection
 
 log = logging.getLogger(__name__)
 
-# Network failures worth another try on an idempotent call.
-RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 # Failures where the request never reached NetSuite: safe to resend even a create.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 SUITEQL_MAX_PAGE = 1000
@@ -58,12 +56,13 @@ class NetSuiteClient:
         http: httpx.Client | None = None,
     ) -> None:
         self.connection = connection
-        self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
         self.concurrency_limit = concurrency_limit or connection.concurrency_limit
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        # Bounded by attempts only (no wall-clock cap); retries are logged at INFO.
+        self.retry_policy = RetryPolicy(
+            max_attempts=max_attempts, max_total_seconds=None, initial_backoff=initial_backoff,
+            max_backoff=max_backoff, retry_after=_retry_after, on_retry=self._count_retry,
+            unreachable=_unreachable, log_level=logging.INFO, sleep=sleep, rng=rng or random.Random(),
+        )
         self._owns_http = http is None
         self.http = http or httpx.Client(
             timeout=timeout, limits=httpx.Limits(max_connections=max(self.concurrency_limit, 1) + 2)
@@ -227,40 +226,14 @@ class NetSuiteClient:
                 raise _RetryLogin() from error
             raise error
 
-        def wait(retry_state: tenacity.RetryCallState) -> float:
-            exc = retry_state.outcome.exception() if retry_state.outcome else None
-            if isinstance(exc, _RetryLogin):
-                return 0.0
-            retry_after = getattr(exc, "retry_after", None)
-            if retry_after is not None:
-                return float(retry_after)
-            ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (retry_state.attempt_number - 1))
-            # Equal jitter: never immediate, yet concurrent workers spread out instead of retrying in lockstep.
-            return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-
-        def before_sleep(retry_state: tenacity.RetryCallState) -> None:
-            with self._stats_lock:
-                self.retries += 1
-            exc = retry_state.outcome.exception() if retry_state.outcome else None
-            log.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, retry_state.attempt_number,
-                     exc, retry_state.upcoming_sleep)
-
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(retryable),
-            wait=wait,
-            stop=tenacity.stop_after_attempt(self.max_attempts),
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            reraise=True,
-        )
         try:
-            return retrying(attempt)
+            return self.retry_policy.call(attempt, operation=operation, retryable=retryable)
         except _RetryLogin as exc:
             raise exc.__cause__ from None  # type: ignore[misc]
-        except RETRYABLE_TRANSPORT_ERRORS as exc:
-            attempts = retrying.statistics.get("attempt_number", 1)
-            raise NetSuiteUnreachable(None, type(exc).__name__, f"{exc or 'no response'} after {attempts} attempt(s)",
-                                      operation=operation) from exc
+
+    def _count_retry(self, operation: str, attempt: int, exc: BaseException, wait: float) -> None:
+        with self._stats_lock:
+            self.retries += 1
 
     @staticmethod
     def _key(record_type: str, key: str | int) -> str:
@@ -280,6 +253,16 @@ class NetSuiteClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    # A renewed bearer token is ready at once; anything else waits as NetSuite asks or backs off.
+    return 0.0 if isinstance(exc, _RetryLogin) else retry_after_attribute(exc)
+
+
+def _unreachable(operation: str, attempts: int, exc: BaseException) -> NetSuiteUnreachable:
+    return NetSuiteUnreachable(None, type(exc).__name__, f"{exc or 'no response'} after {attempts} attempt(s)",
+                               operation=operation)
 
 
 def _last_segment(location: str) -> str:
