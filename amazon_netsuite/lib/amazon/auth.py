@@ -10,6 +10,7 @@ import httpx
 
 from amazon_netsuite.lib.amazon.errors import AuthError, SpApiError
 from amazon_netsuite.lib.amazon.transport import RetryPolicy
+from amazon_netsuite.lib.oauth import oauth_error
 from amazon_netsuite.lib.settings import AmazonConnection
 
 # Refresh this long before `expires_in` runs out, so a token never expires between check and use.
@@ -107,13 +108,7 @@ class LwaAuth:
         return response
 
     def _auth_error(self, response: httpx.Response) -> AuthError:
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        code = str(body.get("error") or f"http_{response.status_code}")
-        description = body.get("error_description") or response.text.strip()[:300]
+        code, description = oauth_error(response)
         advice = _ADVICE.get(code, f"check the LWA credentials and the token URL {self._connection.lwa_token_url}.")
         return AuthError(
             self.seller_account,

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
+from amazon_netsuite.lib.oauth import oauth_error
 from amazon_netsuite.lib.netsuite.errors import NetSuiteAuthError, NetSuiteError
 from amazon_netsuite.lib.settings import NetSuiteConnection
 
@@ -138,13 +139,7 @@ class M2MAuth:
         return body["access_token"], float(body.get("expires_in", 3600))
 
     def _auth_error(self, response: httpx.Response, operation: str) -> NetSuiteAuthError:
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        code = str(body.get("error") or f"HTTP_{response.status_code}")
-        said = body.get("error_description") or response.text.strip()[:300]
+        code, said = oauth_error(response)
         c = self._connection
         detail = (
             f"NetSuite refused the client assertion of client id {c.client_id!r} signed with certificate id "
