@@ -129,3 +129,44 @@ def test_the_posting_assets_wait_for_the_orders_checks():
         assert {k.to_user_string() for k in node.parent_keys} == {"orders", "order_lines"}
         assert node.automation_condition is not None
     assert _defs().resolve_job_def("order_posting_job").partitions_def is not None
+
+
+def test_refused_netsuite_credentials_fail_the_posting_and_queue_auth_errors(posting_project, monkeypatch, tmp_path):
+    """INVALID_LOGIN-style refusal: a certificate NetSuite does not know. Nothing posts; every order waits in
+    integration_errors (class auth) for a retry once the credentials are fixed."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from amazon_netsuite_tests.conftest import DEMO_SETTINGS
+    from amazon_netsuite.lib.settings import SANDBOX_NETSUITE_CERTIFICATE_ID, SANDBOX_NETSUITE_CLIENT_ID
+
+    instance = dg.DagsterInstance.ephemeral()
+    day = datetime.now(timezone.utc).date() - timedelta(days=1)
+    _run("orders_job", day, instance)
+
+    foreign_key = tmp_path / "not-the-uploaded-certificate.pem"
+    foreign_key.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    live_settings = tmp_path / "accounts.yaml"
+    live_settings.write_text(DEMO_SETTINGS.read_text() + f"\nnetsuite:\n  base_url: {posting_project.url}\n")
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(live_settings))
+    monkeypatch.setenv("NETSUITE_CLIENT_ID", SANDBOX_NETSUITE_CLIENT_ID)
+    monkeypatch.setenv("NETSUITE_CERTIFICATE_ID", SANDBOX_NETSUITE_CERTIFICATE_ID)
+    monkeypatch.setenv("NETSUITE_PRIVATE_KEY_PATH", str(foreign_key))
+
+    result = _defs().resolve_job_def("order_posting_job").execute_in_process(
+        partition_key=partition_key(STOREFRONT, day), instance=instance, raise_on_error=False)
+    assert not result.success
+    message = next(e for e in result.all_events if e.is_step_failure).event_specific_data.error.message
+    assert "NetSuite refused our credentials" in message
+
+    with connect(read_only=True) as con:
+        classes = con.execute("SELECT DISTINCT error_class FROM integration_errors WHERE resolved IS NULL").fetchall()
+        waiting = con.execute("SELECT count(*) FROM integration_errors WHERE error_class = 'auth'").fetchone()[0]
+        posted = con.execute("SELECT count(*) FROM netsuite_postings WHERE status = 'posted'").fetchone()[0]
+    assert classes == [("auth",)] and waiting > 0 and posted == 0
+    for name in ("NETSUITE_CLIENT_ID", "NETSUITE_CERTIFICATE_ID", "NETSUITE_PRIVATE_KEY_PATH"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(DEMO_SETTINGS))
+    with _netsuite() as client:
+        assert list(client.suiteql("SELECT count(*) AS n FROM transaction"))[0]["n"] == "0"
