@@ -170,3 +170,32 @@ def test_refused_netsuite_credentials_fail_the_posting_and_queue_auth_errors(pos
     monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(DEMO_SETTINGS))
     with _netsuite() as client:
         assert list(client.suiteql("SELECT count(*) AS n FROM transaction"))[0]["n"] == "0"
+
+
+def test_a_429_storm_from_netsuite_governance_is_retried_and_posts_each_order_once(monkeypatch, tmp_path):
+    """The sandbox allows 2 concurrent requests with 30 ms latency; we send up to 5 at once: NetSuite answers 429
+    CONCURRENCY_LIMIT_EXCEEDED, the client backs off and retries, and every postable order posts exactly once."""
+    with start_sandbox(tmp_path / "sandbox", orders_per_day=30, netsuite_concurrency_limit=2,
+                       netsuite_latency_ms=30) as sandbox:
+        _project_env(monkeypatch, tmp_path, sandbox.url)
+        instance = dg.DagsterInstance.ephemeral()
+        with _netsuite() as client:
+            client.upsert("inventoryItem", "AMZ-PROMOTION", {"itemId": "AMZ-PROMOTION", "displayName": "Promotion"})
+        day = datetime.now(timezone.utc).date() - timedelta(days=1)
+        _run("orders_job", day, instance)
+        result = _run("order_posting_job", day, instance)
+
+        with connect(read_only=True) as con:
+            ledger = con.execute(
+                "SELECT count(*), count(DISTINCT external_id) FROM netsuite_postings WHERE status = 'posted'"
+            ).fetchone()
+            not_mapping = con.execute(
+                "SELECT count(*) FROM integration_errors WHERE error_class <> 'mapping'").fetchone()[0]
+        with _netsuite() as client:
+            rows = list(client.suiteql("SELECT externalid FROM transaction WHERE externalid LIKE 'AMZ-demo-US-%'"))
+        refused_by_governance = sandbox.app.state.netsuite.rejected
+    assert ledger[0] == ledger[1] == len(rows) > 0  # posted once each, as NetSuite itself counts them
+    assert len({r["externalid"] for r in rows}) == len(rows)
+    assert not_mapping == 0  # no order gave up on a 429
+    assert refused_by_governance > 0  # the storm really happened, and every refused request was retried
+    assert result["sales_orders_posted"]["netsuite_requests"] >= ledger[0] + refused_by_governance
