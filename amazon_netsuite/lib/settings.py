@@ -236,20 +236,27 @@ class AmazonConnection(BaseModel):
     sandbox: bool
 
 
+def _credentials_present(names: list[str], env, where: str) -> bool:
+    """True when every named variable is set, False when none is; a partial set is an error naming the gaps."""
+    present = [n for n in names if env.get(n)]
+    if present and len(present) != len(names):
+        missing = [n for n in names if not env.get(n)]
+        raise SettingsError(
+            f"{settings_path()}: {where}: {', '.join(present)} set but {', '.join(missing)} missing; "
+            "set all or none"
+        )
+    return bool(present)
+
+
 def is_sandbox_mode(settings: Settings, environ: dict[str, str] | None = None) -> bool:
     """Sandbox mode when no seller account has any credential set; partial credentials are an error."""
     env = os.environ if environ is None else environ
     set_any = False
     for account in settings.seller_accounts:
-        names = account.credentials.env_names()
-        present = [n for n in names if env.get(n)]
-        if present and len(present) != len(names):
-            missing = [n for n in names if not env.get(n)]
-            raise SettingsError(
-                f"{settings_path()}: seller_accounts.{account.key}.credentials: "
-                f"{', '.join(present)} set but {', '.join(missing)} missing; set all three or none"
-            )
-        set_any = set_any or bool(present)
+        present = _credentials_present(
+            account.credentials.env_names(), env, f"seller_accounts.{account.key}.credentials"
+        )
+        set_any = set_any or present
     if set_any:
         unset = [a.key for a in settings.seller_accounts if not env.get(a.credentials.refresh_token_env)]
         if unset:
@@ -331,14 +338,7 @@ def netsuite_connection(settings: Settings, environ: dict[str, str] | None = Non
         if ns.auth == "oauth2"
         else [creds.consumer_key_env, creds.consumer_secret_env, creds.token_id_env, creds.token_secret_env]
     )
-    present = [n for n in names if env.get(n)]
-    if present and len(present) != len(names):
-        missing = [n for n in names if not env.get(n)]
-        raise SettingsError(
-            f"{settings_path()}: netsuite.credentials ({ns.auth}): {', '.join(present)} set but "
-            f"{', '.join(missing)} missing; set all or none"
-        )
-    if not present:
+    if not _credentials_present(names, env, f"netsuite.credentials ({ns.auth})"):
         base = env.get("AMAZON_NETSUITE_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
         return NetSuiteConnection(
             account_id=ns.account_id,
