@@ -166,12 +166,21 @@ def _set_faults(url: str, **faults) -> None:
     httpx.post(f"{url}/_sandbox/faults", json=faults).raise_for_status()
 
 
+def _yesterday_with_faults(sandbox, account: str, storefront: str, **faults):
+    """Turn fault knobs on, request yesterday's report for the account, run the storefront's partition."""
+    _set_faults(sandbox.url, **faults)
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    report_id = _request_day_report(account, day)
+    return day, report_id, _run_partition(storefront, day, report_id)
+
+
+def _failure_message(result) -> str:
+    return next(e for e in result.all_events if e.is_step_failure).event_specific_data.error.message
+
+
 def test_a_cancelled_report_is_an_empty_day_not_an_error(isolated_project):
     sandbox = isolated_project
-    _set_faults(sandbox.url, cancelled_next=1)
-    day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_day_report("demo-eu", day)
-    result = _run_partition("demo-DE", day, report_id)
+    day, report_id, result = _yesterday_with_faults(sandbox, "demo-eu", "demo-DE", cancelled_next=1)
     assert result.success
     materialization = result.asset_materializations_for_node("order_report_rows")[0]
     assert materialization.metadata["report_status"].value == "CANCELLED"
@@ -181,13 +190,9 @@ def test_a_cancelled_report_is_an_empty_day_not_an_error(isolated_project):
 
 def test_a_fatal_report_fails_the_run_saying_what_happened(isolated_project):
     sandbox = isolated_project
-    _set_faults(sandbox.url, fatal_next=1)
-    day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_day_report("demo-eu", day)
-    result = _run_partition("demo-DE", day, report_id)
+    day, report_id, result = _yesterday_with_faults(sandbox, "demo-eu", "demo-DE", fatal_next=1)
     assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    message = failure.event_specific_data.error.message
+    message = _failure_message(result)
     assert report_id in message and "FATAL" in message
 
 
@@ -240,12 +245,9 @@ def test_the_hourly_request_reuses_a_report_still_in_flight(monkeypatch, tmp_pat
 
 def test_a_truncated_document_fails_the_run_naming_the_report(isolated_project):
     sandbox = isolated_project
-    _set_faults(sandbox.url, truncated_documents=1.0)
-    day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_day_report("demo-eu", day)
-    result = _run_partition("demo-DE", day, report_id)
+    day, report_id, result = _yesterday_with_faults(sandbox, "demo-eu", "demo-DE", truncated_documents=1.0)
     assert not result.success
-    message = next(e for e in result.all_events if e.is_step_failure).event_specific_data.error.message
+    message = _failure_message(result)
     assert report_id in message and "truncated" in message
     with connect(read_only=True) as con:
         assert con.execute("SELECT count(*) FROM order_report_rows").fetchone()[0] == 0
@@ -253,10 +255,8 @@ def test_a_truncated_document_fails_the_run_naming_the_report(isolated_project):
 
 def test_a_utf8_document_labelled_cp1252_loads_with_the_right_product_names(isolated_project):
     sandbox = isolated_project
-    _set_faults(sandbox.url, wrong_charset_documents=1.0)
-    day = datetime.now(UTC).date() - timedelta(days=1)
-    report_id = _request_day_report("demo-na", day)
-    assert _run_partition("demo-US", day, report_id).success
+    day, report_id, result = _yesterday_with_faults(sandbox, "demo-na", "demo-US", wrong_charset_documents=1.0)
+    assert result.success
     with connect(read_only=True) as con:
         names = [r[0] for r in con.execute("SELECT DISTINCT product_name FROM order_lines").fetchall()]
         charset = con.execute("SELECT charset FROM amazon_reports WHERE report_id = ?", [report_id]).fetchone()[0]
