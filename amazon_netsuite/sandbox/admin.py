@@ -1,15 +1,17 @@
-"""`/_sandbox/...`: health, fault knobs, the world clock, and the sandbox's own truth about orders."""
+"""`/_sandbox/...`: health, fault knobs, the world clock, and the sandbox's own truth about orders and settlements."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
 
+import anyio.to_thread
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from amazon_netsuite.sandbox.seller_central.settlement_reports import settlement_truth
 from amazon_netsuite.sandbox.world import order_summary
 
 
@@ -97,9 +99,26 @@ async def orders_summary(request: Request) -> JSONResponse:
     return JSONResponse(order_summary(state.world, storefront, day_from, day_to, as_of))
 
 
+async def settlements(request: Request) -> JSONResponse:
+    """`?account=demo-na&as_of=...`: every settlement that exists (as of now or `as_of`), with its figures."""
+    state = request.app.state.sandbox
+    account = request.query_params.get("account")
+    accounts = [a.key for a in state.settings.seller_accounts]
+    if account is not None and account not in accounts:
+        return _bad_request(f"account must be one of {', '.join(accounts)}")
+    try:
+        as_of = datetime.fromisoformat(request.query_params["as_of"]) if "as_of" in request.query_params else None
+    except ValueError as exc:
+        return _bad_request(f"as_of is an ISO 8601 instant (2026-11-20T12:00:00+00:00): {exc}")
+    as_of = state.clock.now() if as_of is None else as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+    found = await anyio.to_thread.run_sync(settlement_truth, state, account, as_of)
+    return JSONResponse({"account": account, "as_of": as_of.isoformat(), "settlements": found})
+
+
 routes = [
     Route("/_sandbox/health", health, methods=["GET"]),
     Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
     Route("/_sandbox/clock", clock, methods=["GET", "POST"]),
     Route("/_sandbox/orders/summary", orders_summary, methods=["GET"]),
+    Route("/_sandbox/settlements", settlements, methods=["GET"]),
 ]

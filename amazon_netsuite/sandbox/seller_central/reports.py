@@ -17,6 +17,13 @@ from amazon_netsuite.sandbox.seller_central.errors import invalid_input, not_fou
 from amazon_netsuite.sandbox.seller_central.operations import sp_api_operation
 from amazon_netsuite.sandbox.seller_central.report_processing import refresh
 from amazon_netsuite.sandbox.seller_central.report_store import ReportRecord
+from amazon_netsuite.sandbox.seller_central.settlement_reports import (
+    SETTLEMENT_REPORT_TYPES,
+    refusal_message,
+    settlement_report,
+    settlement_report_document,
+    settlement_reports,
+)
 from amazon_netsuite.sandbox.world import ORDER_REPORT_TYPE
 
 BASE = "/reports/2021-06-30"
@@ -65,6 +72,8 @@ async def create_report(request: Request, state, account: str) -> Response:
         raise invalid_input(
             "Invalid marketplaceIds", f"Marketplace ids {', '.join(foreign)} do not belong to this seller"
         )
+    if report_type in SETTLEMENT_REPORT_TYPES:
+        raise invalid_input(refusal_message(report_type))  # Amazon generates them; getReports finds them
     if report_type not in CREATABLE_REPORT_TYPES:
         raise invalid_input(f"Request for report type {report_type} is not allowed at this time.", "Invalid reportType")
     options = body.get("reportOptions", {})
@@ -156,10 +165,14 @@ async def get_reports(request: Request, state, account: str) -> Response:
     else:
         query, offset = _query_from_params(request, state.clock.now()), 0
 
-    candidates = state.reports.search(
-        account, query["reportTypes"], datetime.fromisoformat(query["createdSince"]),
-        datetime.fromisoformat(query["createdUntil"]),
-    )
+    since, until = datetime.fromisoformat(query["createdSince"]), datetime.fromisoformat(query["createdUntil"])
+    candidates = state.reports.search(account, query["reportTypes"], since, until)
+    if SETTLEMENT_REPORT_TYPES & set(query["reportTypes"]):
+        generated = [
+            r for r in settlement_reports(state, account, since, until) if r.report_type in query["reportTypes"]
+        ]
+        # Newest first across both kinds; the sort is stable, so requested reports keep their order otherwise.
+        candidates = sorted([*candidates, *generated], key=lambda r: r.created_time, reverse=True)
     matching = []
     for report in candidates:
         if query["marketplaceIds"] and not set(query["marketplaceIds"]) & set(report.marketplace_ids):
@@ -181,7 +194,7 @@ async def get_reports(request: Request, state, account: str) -> Response:
 def _find(state, account: str, report_id: str) -> ReportRecord:
     if not report_id.isdigit():
         raise invalid_input("Invalid input", f"Invalid reportId {report_id!r}")
-    report = state.reports.get(account, report_id)
+    report = state.reports.get(account, report_id) or settlement_report(state, account, report_id)
     if report is None:
         raise not_found(f"Report {report_id} was not found")
     return report
@@ -216,6 +229,8 @@ async def get_report_document(request: Request, state, account: str) -> Response
     if not document_id.startswith("amzn1.spdoc."):
         raise invalid_input("Invalid input", f"Invalid reportDocumentId {document_id!r}")
     document = state.reports.document(document_id)
+    if document is None or not document.path.exists():  # settlement documents are built on first request
+        document = await settlement_report_document(state, account, document_id) or document
     if document is None or document.seller_account != account:
         raise not_found(f"Report document {document_id} was not found")
     gzip_header = request.query_params.get("enableContentEncodingUrlHeader", "false").lower() == "true"
