@@ -28,6 +28,10 @@ class Faults(BaseModel):
     malformed_rows: float = Field(0.0, ge=0, le=1, description="share of report rows made unparseable")
     truncated_documents: float = Field(0.0, ge=0, le=1, description="report documents cut off mid-gzip")
     wrong_charset_documents: float = Field(0.0, ge=0, le=1, description="documents in UTF-8 labelled Cp1252")
+    netsuite_invalid_login_next: int = Field(
+        0, ge=0, description="the next N NetSuite record/SuiteQL calls get 401 INVALID_LOGIN; their bearer token is revoked")
+    netsuite_invalid_login: bool = Field(
+        False, description="every NetSuite record/SuiteQL call (401 INVALID_LOGIN) and token request (invalid_grant) refused")
 
 
 def parse_faults(text: str) -> Faults:

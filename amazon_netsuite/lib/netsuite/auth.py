@@ -6,23 +6,17 @@ nonce and timestamp (NetSuite rejects a replayed signature), and an M2M request 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import threading
 import time
 import uuid
 from typing import Callable, Protocol
 
 import httpx
-from authlib.common.encoding import to_bytes
-from authlib.oauth1.rfc5849.client_auth import ClientAuth
-from authlib.oauth1.rfc5849.signature import generate_signature_base_string
-from authlib.oauth1.rfc5849.util import escape
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
+from oauthlib import oauth1
 
 from amazon_netsuite.lib.oauth import oauth_error
 from amazon_netsuite.lib.netsuite.errors import NetSuiteAuthError, NetSuiteError
@@ -45,7 +39,8 @@ class Authenticator(Protocol):
 
 def signing_key(private_key_pem: str) -> tuple[ECKey | RSAKey, str]:
     """The JOSE key and NetSuite-accepted algorithm for a PEM private key (EC → ES256/384/512, RSA → PS256)."""
-    loaded = serialization.load_pem_private_key(to_bytes(private_key_pem), password=None)
+    pem = private_key_pem.encode() if isinstance(private_key_pem, str) else private_key_pem
+    loaded = serialization.load_pem_private_key(pem, password=None)
     if isinstance(loaded, ec.EllipticCurvePrivateKey):
         alg = _EC_ALGORITHMS.get(loaded.curve.name)
         if alg:
@@ -150,18 +145,6 @@ class M2MAuth:
         return NetSuiteAuthError(response.status_code, code, detail, operation=operation)
 
 
-def sign_hmac_sha256(client: ClientAuth, request) -> str:
-    """RFC 5849 §3.4.2 with SHA-256, which NetSuite requires since HMAC-SHA1 was retired (2023.1)."""
-    base_string = generate_signature_base_string(request)
-    key = f"{escape(client.client_secret or '')}&{escape(client.token_secret or '')}"
-    return base64.b64encode(hmac.new(to_bytes(key), to_bytes(base_string), hashlib.sha256).digest()).decode()
-
-
-class _NetSuiteOAuth1(ClientAuth):
-    # A subclass, so registering HMAC-SHA256 does not change authlib's global table.
-    SIGNATURE_METHODS = {**ClientAuth.SIGNATURE_METHODS, "HMAC-SHA256": sign_hmac_sha256}
-
-
 class TbaAuth:
     """Token-Based Auth (OAuth 1.0a, HMAC-SHA256, realm = account id upper-case). Legacy: retired from 2027.1."""
 
@@ -172,19 +155,20 @@ class TbaAuth:
             raise NetSuiteAuthError(None, "missing_credentials",
                                     f"TBA needs {', '.join(missing)}; set the variables named in the settings' "
                                     "netsuite.credentials", operation="NetSuite TBA signing")
-        self.signer = _NetSuiteOAuth1(
-            client_id=connection.consumer_key,
+        self.signer = oauth1.Client(
+            connection.consumer_key,
             client_secret=connection.consumer_secret,
-            token=connection.token_id,
-            token_secret=connection.token_secret,
-            signature_method="HMAC-SHA256",
+            resource_owner_key=connection.token_id,
+            resource_owner_secret=connection.token_secret,
+            signature_method=oauth1.SIGNATURE_HMAC_SHA256,
             # Lower-case `_sb1` in the realm gives INVALID_LOGIN.
             realm=connection.realm.upper(),
         )
 
     def headers(self, method: str, url: str) -> dict[str, str]:
-        # The JSON body is not part of the RFC 5849 base string (Oracle's examples sign without it).
-        _, headers, _ = self.signer.sign(method.upper(), url, {}, b"")
+        # Signed without the body: the JSON body is not part of the RFC 5849 base string (Oracle's examples sign
+        # without it). oauthlib draws a fresh nonce and timestamp on every call.
+        _, headers, _ = self.signer.sign(url, method.upper())
         return {"Authorization": headers["Authorization"]}
 
     def invalidate(self) -> None:

@@ -1,8 +1,11 @@
-"""NetSuite REST web services client: records (create, upsert, get, patch, transform) and SuiteQL.
+"""NetSuite REST web services client: records (create, upsert, get, list, patch, transform) and SuiteQL.
 
 One httpx.Client per NetSuiteClient, shared by threads. At most `concurrency_limit` requests are in flight at once
 (NetSuite's governance counts SOAP, REST and RESTlets of the whole account); a 429 CONCURRENCY_LIMIT_EXCEEDED, a
 5xx or a timeout is retried with jittered exponential backoff, re-authenticating every attempt.
+
+Money never passes through float: request bodies may carry Decimal (sent as exact JSON numbers) and responses are
+parsed with numbers that have a fraction as Decimal.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 import httpx
+import simplejson
 
 from amazon_netsuite.lib.http_retry import RETRYABLE_TRANSPORT_ERRORS, RetryPolicy, retry_after_attribute
 from amazon_netsuite.lib.netsuite.auth import Authenticator, authenticator_for
@@ -110,7 +114,26 @@ class NetSuiteClient:
             params["fields"] = ",".join(fields)
         response = self.request("GET", self.record_url(record_type, key), params=params or None,
                                 operation=f"get {record_type} {key}")
-        return response.json()
+        return parse_json(response)
+
+    def list(self, record_type: str, q: str | None = None, *, page_size: int = SUITEQL_MAX_PAGE) -> Iterator[str]:
+        """Internal ids of the records of a type, optionally filtered by a `q` expression (`externalId IS "X"`,
+        `tranDate ON_OR_AFTER "11/1/2026"`), page by page. Bulk reads of fields are cheaper through SuiteQL."""
+        if not 1 <= page_size <= SUITEQL_MAX_PAGE:
+            raise ValueError(f"page_size must be 1..{SUITEQL_MAX_PAGE}, got {page_size}")
+        offset = 0
+        while True:
+            params: dict[str, Any] = {"limit": page_size, "offset": offset}
+            if q:
+                params["q"] = q
+            page = parse_json(self.request("GET", self.record_url(record_type), params=params,
+                                           operation=f"list {record_type} at offset {offset}"))
+            items = page.get("items") or []
+            for item in items:
+                yield str(item["id"])
+            if not page.get("hasMore") or not items:
+                return
+            offset += page_size
 
     def patch(
         self, record_type: str, key: str | int, body: dict[str, Any], *, replace: str | list[str] | None = None
@@ -133,7 +156,7 @@ class NetSuiteClient:
     def governance_limits(self) -> dict[str, Any]:
         """The account's and this integration's concurrency limits (admin role only)."""
         url = f"{self.connection.base_url}/services/rest/system/v1/governanceLimits"
-        return self.request("GET", url, operation="read governance limits").json()
+        return parse_json(self.request("GET", url, operation="read governance limits"))
 
     # --- SuiteQL --------------------------------------------------------------------------------------------
 
@@ -151,10 +174,10 @@ class NetSuiteClient:
             body["params"] = [str(p) for p in params]
         offset = 0
         while max_rows is None or offset < max_rows:
-            page = self.request(
+            page = parse_json(self.request(
                 "POST", url, json=body, params={"limit": page_size, "offset": offset},
                 headers={"Prefer": "transient"}, operation=f"SuiteQL page at offset {offset}",
-            ).json()
+            ))
             items = page.get("items") or []
             for item in items:
                 yield {k: v for k, v in item.items() if k != "links"}
@@ -194,7 +217,8 @@ class NetSuiteClient:
         operation: str | None = None,
         idempotent: bool = True,
     ) -> httpx.Response:
-        """Send one call under the concurrency limit and the retry policy; a typed NetSuiteError when it fails."""
+        """Send one call under the concurrency limit and the retry policy; a typed NetSuiteError when it fails.
+        `json` is encoded with Decimal as exact JSON numbers."""
         operation = operation or f"{method} {url}"
 
         def retryable(exc: BaseException) -> bool:
@@ -208,8 +232,12 @@ class NetSuiteClient:
 
         state = {"renewed": False}
 
+        content = None if json is None else simplejson.dumps(json, use_decimal=True).encode("utf-8")
+        if content is not None:
+            headers = {"Content-Type": "application/json", **(headers or {})}
+
         def attempt() -> httpx.Response:
-            request = self.http.build_request(method, url, json=json, params=params, headers=headers)
+            request = self.http.build_request(method, url, content=content, params=params, headers=headers)
             with self._slots:
                 # Authenticate inside the attempt: TBA signs afresh, M2M picks up a renewed token.
                 request.headers.update(self.auth.headers(method, str(request.url)))
@@ -253,6 +281,11 @@ class NetSuiteClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def parse_json(response: httpx.Response) -> Any:
+    """A NetSuite JSON answer with every number that has a fraction as Decimal (integers stay int)."""
+    return simplejson.loads(response.content, use_decimal=True)
 
 
 def _retry_after(exc: BaseException) -> float | None:

@@ -1,9 +1,10 @@
-"""Emulated NetSuite (REST web services): OAuth 2.0 M2M token endpoint, record API, governance, SuiteQL."""
+"""Emulated NetSuite (REST web services): OAuth 2.0 M2M token endpoint, TBA, record API with transforms and
+collections, governance, SuiteQL, and the `/_sandbox/netsuite/tokens` admin hook."""
 
 from starlette.routing import Route
 
 from amazon_netsuite.sandbox.netsuite import record_api, suiteql
-from amazon_netsuite.sandbox.netsuite.auth import TOKEN_PATH, token_endpoint
+from amazon_netsuite.sandbox.netsuite.auth import TOKEN_PATH, TOKENS_ADMIN_PATH, token_endpoint, tokens_admin
 from amazon_netsuite.sandbox.netsuite.governance import GOVERNANCE_LIMITS_PATH, governance_limits
 from amazon_netsuite.sandbox.netsuite.seed import MISSING_SKUS
 from amazon_netsuite.sandbox.netsuite.state import NetSuiteState
@@ -13,6 +14,7 @@ routes = [
     *record_api.routes,
     *suiteql.routes,
     Route(GOVERNANCE_LIMITS_PATH, governance_limits, methods=["GET"]),
+    Route(TOKENS_ADMIN_PATH, tokens_admin, methods=["GET", "POST"]),
 ]
 
 __all__ = ["MISSING_SKUS", "NetSuiteState", "routes"]

@@ -1,5 +1,5 @@
-"""OAuth 2.0 client credentials (M2M): the token endpoint that verifies the client's JWT assertion, and the
-bearer tokens it issues. Access tokens are signed, not stored, so they survive a sandbox restart (for an hour)."""
+"""OAuth 2.0 client credentials (M2M): the token endpoint that verifies the client's JWT assertion, the bearer
+tokens it issues, and the admin hook that revokes them (`POST /_sandbox/netsuite/tokens`)."""
 
 from __future__ import annotations
 
@@ -86,24 +86,46 @@ def _sign(payload: str) -> str:
     return hmac.new(_SIGNING_KEY, payload.encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def issue_access_token(client_id: str, expires_at: float) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps([client_id, int(expires_at)]).encode()).decode().rstrip("=")
-    return f"nsbx.{payload}.{_sign(payload)}"
+class AccessTokens:
+    """Bearer tokens: signed, not stored, so they survive a sandbox restart (for their hour). Revocation (the admin
+    hook and the `netsuite_invalid_login_next` fault) is kept in memory: it lasts until the sandbox stops."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+        self._revoked: set[str] = set()
+        self._valid_after_ns = 0  # tokens issued at or before this instant are revoked
+
+    def issue(self, client_id: str, expires_at: float) -> str:
+        payload = base64.urlsafe_b64encode(
+            json.dumps([client_id, int(expires_at), time.time_ns()]).encode()).decode().rstrip("=")
+        self.issued += 1
+        return f"nsbx.{payload}.{_sign(payload)}"
+
+    def valid(self, token: str, now: float | None = None) -> bool:
+        """True for an unexpired, unrevoked token this sandbox issued."""
+        if not token.startswith("nsbx.") or token in self._revoked:
+            return False
+        payload, _, signature = token.removeprefix("nsbx.").rpartition(".")
+        if not hmac.compare_digest(_sign(payload), signature):
+            return False
+        try:
+            client_id, expires_at, issued_ns = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except ValueError:
+            return False
+        return (client_id == SANDBOX_NETSUITE_CLIENT_ID and (time.time() if now is None else now) < expires_at
+                and issued_ns > self._valid_after_ns)
+
+    def revoke(self, token: str) -> None:
+        self._revoked.add(token)
+
+    def revoke_all(self) -> None:
+        self._valid_after_ns = time.time_ns()
 
 
-def bearer_is_valid(authorization: str | None, now: float | None = None) -> bool:
-    """True for `Bearer <token>` carrying an unexpired token this sandbox issued."""
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of `Authorization: Bearer <token>`, else None."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.startswith("nsbx."):
-        return False
-    payload, _, signature = token.removeprefix("nsbx.").rpartition(".")
-    if not hmac.compare_digest(_sign(payload), signature):
-        return False
-    try:
-        client_id, expires_at = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except ValueError:
-        return False
-    return client_id == SANDBOX_NETSUITE_CLIENT_ID and (time.time() if now is None else now) < expires_at
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def _oauth_error(error: str, status: int = 400) -> JSONResponse:
@@ -125,5 +147,29 @@ async def token_endpoint(request: Request) -> JSONResponse:
         claims = verify_assertion(str(form["client_assertion"]), audiences)
     except AssertionRefused as refused:
         return _oauth_error(refused.error)
-    token = issue_access_token(claims["iss"], time.time() + ACCESS_TOKEN_TTL_SECONDS)
+    if request.app.state.sandbox.faults.faults.netsuite_invalid_login:
+        return _oauth_error("invalid_grant")  # fault knob: the integration's access has been withdrawn
+    token = request.app.state.netsuite.tokens.issue(claims["iss"], time.time() + ACCESS_TOKEN_TTL_SECONDS)
     return JSONResponse({"access_token": token, "expires_in": ACCESS_TOKEN_TTL_SECONDS, "token_type": "bearer"})
+
+
+TOKENS_ADMIN_PATH = "/_sandbox/netsuite/tokens"
+
+
+async def tokens_admin(request: Request) -> JSONResponse:
+    """GET counts; POST {"revoke": "all"} revokes every bearer token issued so far (a new token request works),
+    POST {"revoke": "<token>"} revokes one. Lets a test make NetSuite answer 401 INVALID_LOGIN mid-run."""
+    tokens: AccessTokens = request.app.state.netsuite.tokens
+    if request.method == "POST":
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            body = None
+        target = body.get("revoke") if isinstance(body, dict) else None
+        if not isinstance(target, str) or not target:
+            return JSONResponse({"error": 'send {"revoke": "all"} or {"revoke": "<access token>"}'}, status_code=400)
+        if target == "all":
+            tokens.revoke_all()
+        else:
+            tokens.revoke(target)
+    return JSONResponse({"issued": tokens.issued})

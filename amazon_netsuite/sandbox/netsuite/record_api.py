@@ -1,24 +1,26 @@
-"""The record API, `/services/rest/record/v1/{type}[/{id | eid:externalId}]`: POST, PUT (upsert), GET, PATCH."""
+"""The record API, `/services/rest/record/v1/{type}[/{id | eid:externalId}]`: POST, PUT (upsert), GET, PATCH, the
+collection GET (`?q=&limit=&offset=`) and `POST .../{id}/!transform/{type}`."""
 
 from __future__ import annotations
 
-import json
-
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from amazon_netsuite.sandbox.netsuite.collection_query import record_filter
 from amazon_netsuite.sandbox.netsuite.errors import RecordError, not_found
 from amazon_netsuite.sandbox.netsuite.governance import governed
+from amazon_netsuite.sandbox.netsuite.paging import page, page_params
 from amazon_netsuite.sandbox.netsuite.records import apply, check_external_id, validate
 from amazon_netsuite.sandbox.netsuite.store import RECORD_TYPES, RecordStore
+from amazon_netsuite.sandbox.netsuite.transactions import refresh_related, transform
+from amazon_netsuite.sandbox.netsuite.wire import COLLECTION, SINGULAR, json_body, json_response
 
 RECORD_PATH = "/services/rest/record/v1"
-_SINGULAR = "application/vnd.oracle.resource+json; type=singular"
 
 
-def _record_type(request: Request) -> str:
-    record_type = request.path_params["type"]
+def _record_type(request: Request, name: str = "type") -> str:
+    record_type = request.path_params[name]
     if record_type not in RECORD_TYPES:
         raise RecordError(404, "NONEXISTENT_ID", f"Record type '{record_type}' does not exist or is not supported.")
     return record_type
@@ -33,54 +35,52 @@ def _find(store: RecordStore, record_type: str, key: str) -> int | None:
     return None
 
 
-async def _body(request: Request) -> dict:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise RecordError(400, "INVALID_REQUEST", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise RecordError(400, "INVALID_REQUEST", "The request body must be a JSON object.")
-    return body
-
-
-def _location(request: Request, record_type: str, record_id: int) -> str:
+def _location(request: Request, record_type: str, record_id: int | str) -> str:
     return f"{str(request.base_url).rstrip('/')}{RECORD_PATH}/{record_type}/{record_id}"
 
 
-def _stored(request: Request, record_type: str, record_id: int) -> Response:
-    return Response(status_code=204, headers={"Location": _location(request, record_type, record_id)})
+def _replace(request: Request) -> set[str]:
+    return {name.strip() for name in request.query_params.get("replace", "").split(",") if name.strip()}
 
 
-async def _write(request: Request, record_type: str, record_id: int | None, body: dict,
-                 put: bool = False) -> Response:
-    """Validate and store a new record (record_id None) or a change; 204 with the record's Location.
-    A PUT (upsert) replaces the sublists it sends; a PATCH merges lines unless `?replace=` names the sublist."""
+def _save(request: Request, record_type: str, record_id: int | None, body: dict, replace: set[str]) -> Response:
+    """Store a new record (record_id None) or a change, refresh what depends on it; 204 with its Location.
+    The caller holds the write lock and has validated `body`."""
+    store: RecordStore = request.app.state.netsuite.store
+    external_id = body.get("externalId")
+    owner = store.id_for(record_type, str(external_id)) if external_id else None
+    if owner is not None and owner != record_id:
+        raise RecordError(400, "USER_ERROR",
+                          f"A {record_type} with external ID '{external_id}' already exists (id {owner}).",
+                          "externalId")
+    current = store.get(record_type, record_id) if record_id is not None else None
+    new_id = record_id if record_id is not None else store.next_id()
+    record = apply(store, record_type, current, body, record_id=new_id, replace=replace,
+                   now=request.app.state.sandbox.clock.now())
+    old_links = store.links(new_id)
+    store.put(record_type, record)
+    refresh_related(store, new_id, old_links)
+    return Response(status_code=204, headers={"Location": _location(request, record_type, new_id)})
+
+
+async def _write(request: Request, record_type: str, key: str | None, body: dict, put: bool = False) -> Response:
+    """A PUT (upsert) replaces the sublists it sends; a PATCH merges lines unless `?replace=` names the sublist."""
     netsuite = request.app.state.netsuite
-    store: RecordStore = netsuite.store
-    replace = {name.strip() for name in request.query_params.get("replace", "").split(",") if name.strip()}
+    replace = _replace(request)
     if put:
-        replace |= {field for field, value in body.items() if isinstance(value, dict) and "items" in value}
-    today = request.app.state.sandbox.clock.now().date()
+        replace |= {name for name, value in body.items() if isinstance(value, dict) and "items" in value}
     async with netsuite.write_lock:  # check-then-store must not interleave with another write
-        current = store.get(record_type, record_id) if record_id is not None else None
-        validate(store, record_type, body, creating=current is None)
-        external_id = body.get("externalId")
-        owner = store.id_for(record_type, str(external_id)) if external_id else None
-        if owner is not None and owner != record_id:
-            raise RecordError(400, "USER_ERROR",
-                              f"A {record_type} with external ID '{external_id}' already exists (id {owner}).",
-                              "externalId")
-        new_id = record_id if record_id is not None else store.next_id()
-        store.put(record_type, apply(store, record_type, current, body, record_id=new_id, replace=replace,
-                                     today=today))
-    return _stored(request, record_type, new_id)
+        record_id = _find(netsuite.store, record_type, key) if key is not None else None
+        if key is not None and record_id is None and not put:
+            raise not_found(record_type, key)
+        validate(netsuite.store, record_type, body)
+        return _save(request, record_type, record_id, body, replace)
 
 
 @governed
 async def create_record(request: Request) -> Response:
     try:
-        record_type = _record_type(request)
-        return await _write(request, record_type, None, await _body(request))
+        return await _write(request, _record_type(request), None, await json_body(request))
     except RecordError as error:
         return error.response()
 
@@ -94,12 +94,11 @@ async def upsert_record(request: Request) -> Response:
             raise RecordError(400, "INVALID_REQUEST", "PUT (upsert) needs an external ID in the URL: eid:<externalId>.")
         external_id = key.removeprefix("eid:")
         check_external_id(external_id)
-        body = await _body(request)
+        body = await json_body(request)
         if body.get("externalId", external_id) != external_id:
             raise RecordError(400, "USER_ERROR", "externalId in the body differs from the one in the URL.", "externalId")
         body["externalId"] = external_id
-        return await _write(request, record_type, request.app.state.netsuite.store.id_for(record_type, external_id),
-                            body, put=True)
+        return await _write(request, record_type, key, body, put=True)
     except RecordError as error:
         return error.response()
 
@@ -107,11 +106,7 @@ async def upsert_record(request: Request) -> Response:
 @governed
 async def update_record(request: Request) -> Response:
     try:
-        record_type, key = _record_type(request), request.path_params["key"]
-        record_id = _find(request.app.state.netsuite.store, record_type, key)
-        if record_id is None:
-            raise not_found(record_type, key)
-        return await _write(request, record_type, record_id, await _body(request))
+        return await _write(request, _record_type(request), request.path_params["key"], await json_body(request))
     except RecordError as error:
         return error.response()
 
@@ -126,13 +121,55 @@ async def get_record(request: Request) -> Response:
             raise not_found(record_type, key)
         record = {**store.get(record_type, record_id),
                   "links": [{"rel": "self", "href": _location(request, record_type, record_id)}]}
-        return JSONResponse(record, media_type=_SINGULAR)
+        return json_response(record, media_type=SINGULAR)
+    except RecordError as error:
+        return error.response()
+
+
+@governed
+async def list_records(request: Request) -> Response:
+    """`GET /record/v1/{type}?q=&limit=&offset=`: ids and links of the matching records, in id order."""
+    try:
+        record_type = _record_type(request)
+        limit, offset = page_params(request)
+        records = request.app.state.netsuite.store.all(record_type)
+        q = request.query_params.get("q", "").strip()
+        if q:
+            keep = record_filter(q, records)
+            records = [record for record in records if keep(record)]
+        records.sort(key=lambda record: int(record["id"]))
+        chosen, envelope = page(request, records, limit, offset)
+        items = [{"links": [{"rel": "self", "href": _location(request, record_type, r["id"])}], "id": r["id"]}
+                 for r in chosen]
+        return json_response({**envelope, "items": items}, media_type=COLLECTION)
+    except RecordError as error:
+        return error.response()
+
+
+@governed
+async def transform_record(request: Request) -> Response:
+    """`POST /record/v1/{type}/{id}/!transform/{target}` → 204 with the new record's Location."""
+    try:
+        source_type, key = _record_type(request), request.path_params["key"]
+        target_type = _record_type(request, "target")
+        body = await json_body(request)
+        netsuite = request.app.state.netsuite
+        async with netsuite.write_lock:
+            source_id = _find(netsuite.store, source_type, key)
+            if source_id is None:
+                raise not_found(source_type, key)
+            validate(netsuite.store, target_type, body)
+            merged = transform(netsuite.store, source_type, netsuite.store.get(source_type, source_id), target_type,
+                               body, _replace(request))
+            return _save(request, target_type, None, merged, set())
     except RecordError as error:
         return error.response()
 
 
 routes = [
     Route(f"{RECORD_PATH}/{{type}}", create_record, methods=["POST"]),
+    Route(f"{RECORD_PATH}/{{type}}", list_records, methods=["GET"]),
+    Route(f"{RECORD_PATH}/{{type}}/{{key}}/!transform/{{target}}", transform_record, methods=["POST"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", get_record, methods=["GET"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", upsert_record, methods=["PUT"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", update_record, methods=["PATCH"]),

@@ -1,45 +1,101 @@
-"""Creating and changing records the way NetSuite does: reference checks, required fields, sublist lines,
-line amounts, totals and statuses. Plain Python over a RecordStore; raises RecordError for what NetSuite refuses."""
+"""Creating and changing records the way NetSuite does: reference checks, number checks, sublist merging, and the
+derived fields each record type fills in (see sales.py, fulfillment.py, payments.py, journals.py). Plain Python over
+a RecordStore; raises RecordError for what NetSuite refuses. Amounts are Decimal throughout, never float.
+"""
 
 from __future__ import annotations
 
 import copy
-from datetime import date
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.store import EXTERNAL_ID, ITEM_TYPES, TRANSACTION_TYPES, RecordStore
 
-# Body-level reference fields and the record types they may point to.
-HEADER_REFERENCES = {
+CENT = Decimal("0.01")
+ACCOUNT_TYPES = frozenset({
+    "Bank", "AcctRec", "OthCurrAsset", "FixedAsset", "OthAsset", "AcctPay", "CredCard", "OthCurrLiab",
+    "LongTermLiab", "Equity", "Income", "COGS", "Expense", "OthIncome", "OthExpense", "NonPosting",
+    "DeferRevenue", "DeferExpense", "UnbilledRec", "Stat",
+})
+
+# Body-level reference fields and the record types they may point to (`parent` points at the record's own type).
+HEADER_REFERENCES: dict[str, tuple[str, ...]] = {
     "entity": ("customer",),
+    "customer": ("customer",),
     "subsidiary": ("subsidiary",),
     "location": ("location",),
     "currency": ("currency",),
+    "account": ("account",),
+    "class": ("classification",),
+    "department": ("department",),
+    "createdFrom": TRANSACTION_TYPES,
+    "incomeAccount": ("account",),
 }
-LINE_REFERENCES = {"item": ITEM_TYPES, "location": ("location",)}
-_REF_NAMES = {"entity": "customer", "item": "item"}
-_TRANSACTION_PREFIX = {"salesOrder": "SO", "cashSale": "CS"}
-_SALES_ORDER_STATUS = {"A": "Pending Approval", "B": "Pending Fulfillment"}
-CENT = Decimal("0.01")
+_SEGMENTS = {"location": ("location",), "class": ("classification",), "department": ("department",)}
+_HEADER_NUMBERS = ("shippingCost", "handlingCost", "taxTotal", "exchangeRate", "payment")
+# Fields NetSuite computes; a body may carry them (a record read back and re-sent) but they are ignored.
+READ_ONLY = frozenset({"id", "links", "total", "status", "amountPaid", "amountRemaining", "applied", "unapplied",
+                       "createdDate", "lastModifiedDate"})
+
+
+@dataclass(frozen=True)
+class Sublist:
+    """A sublist's line key (lines with a matching key are updated by PATCH; None: lines are always appended),
+    its reference fields and its numeric fields."""
+
+    key: str | None
+    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    numbers: tuple[str, ...] = ()
+
+
+_ITEM_LINES = Sublist("line", {"item": ITEM_TYPES, **_SEGMENTS}, ("quantity", "rate", "amount"))
+_APPLY = Sublist("doc", {"doc": ("invoice",)}, ("amount",))
+_GL_LINES = Sublist(None, {"account": ("account",), "entity": ("customer",), **_SEGMENTS}, ("amount",))
+SUBLISTS: dict[str, dict[str, Sublist]] = {
+    "salesOrder": {"item": _ITEM_LINES},
+    "cashSale": {"item": _ITEM_LINES},
+    "invoice": {"item": _ITEM_LINES},
+    "creditMemo": {"item": _ITEM_LINES, "apply": _APPLY},
+    "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
+                        "package": Sublist(None, {}, ("packageWeight",))},
+    "customerPayment": {"apply": _APPLY},
+    "journalEntry": {"line": Sublist("line", {"account": ("account",), "entity": ("customer",), **_SEGMENTS},
+                                     ("debit", "credit"))},
+    "deposit": {"payment": Sublist("id", {}, ("paymentAmount",)), "other": _GL_LINES, "cashback": _GL_LINES},
+    "inventoryItem": {"locations": Sublist("location", {"location": ("location",)},
+                                           ("quantityOnHand", "preferredStockLevel", "reorderPoint"))},
+}
+_ALIASES = {"deposit": {"cashBack": "cashback"}}  # NetSuite's REST name is `cashback`; accept the camel-cased one
 
 
 def money(value: object) -> Decimal:
-    """A JSON number (or numeric string) as Decimal, without passing through binary float arithmetic."""
-    return Decimal(str(value))
+    """A JSON number (Decimal or int) or numeric string as Decimal, without passing through binary float."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-_LINE_NUMBERS = ("quantity", "rate", "amount")
-_HEADER_NUMBERS = ("shippingCost", "handlingCost", "taxTotal", "exchangeRate")
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
 
 
-def _number(value: object, path: str) -> None:
+def ref_id(value: object) -> int | None:
+    """The internal id of a stored reference `{"id": "12", ...}` (or a bare id)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
+def _number(value: object, path: str) -> Decimal:
     try:
-        ok = not isinstance(value, bool) and money(value).is_finite()
-    except ArithmeticError:
-        ok = False
-    if not ok:
-        raise RecordError(400, "USER_ERROR", f"Invalid number {value!r}.", path)
+        if isinstance(value, (bool, float)) or value is None:
+            raise InvalidOperation
+        number = money(value)
+        if not number.is_finite():
+            raise InvalidOperation
+    except (ArithmeticError, ValueError):
+        raise RecordError(400, "USER_ERROR", f"Invalid number {value!r}.", path) from None
+    return number
 
 
 def check_external_id(external_id: str) -> None:
@@ -50,13 +106,13 @@ def check_external_id(external_id: str) -> None:
 
 
 def _ref_name(record: dict) -> str:
-    for field in ("entityId", "itemId", "name", "symbol"):
-        if record.get(field):
-            return str(record[field])
+    for name in ("entityId", "itemId", "acctName", "tranId", "name", "symbol"):
+        if record.get(name):
+            return str(record[name])
     return str(record["id"])
 
 
-def resolve(store: RecordStore, ref: object, targets: tuple[str, ...], field: str, path: str) -> dict:
+def resolve(store: RecordStore, ref: object, targets: tuple[str, ...], field_name: str, path: str) -> dict:
     """`ref` ({"id": ...} or {"externalId": ...}) as NetSuite stores it, {"id", "refName"}; raises
     INVALID_KEY_OR_REF when it names no record of the target types."""
     if isinstance(ref, dict):
@@ -69,117 +125,148 @@ def resolve(store: RecordStore, ref: object, targets: tuple[str, ...], field: st
             if record is not None:
                 return {"id": record["id"], "refName": _ref_name(record)}
     key = ref.get("id", ref.get("externalId")) if isinstance(ref, dict) else ref
-    name = _REF_NAMES.get(field, field)
+    name = {"entity": "customer", "createdFrom": "transaction", "doc": "transaction"}.get(field_name, field_name)
     raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid {name} reference key {key}.", path)
 
 
-def _lines(body: dict) -> list | None:
-    sublist = body.get("item")
-    if sublist is None:
+def _resolve_field(store: RecordStore, value: object, targets: tuple[str, ...], name: str, path: str) -> object:
+    if isinstance(value, dict) and "items" in value and "id" not in value and "externalId" not in value:
+        # A multi-select ({"items": [refs]}), e.g. the subsidiaries an item or account is available to.
+        return {"items": [resolve(store, ref, targets, name, f"{path}.items[{n}]")
+                          for n, ref in enumerate(value.get("items") or [])]}
+    return resolve(store, value, targets, name, path)
+
+
+def _sublist_lines(body: dict, name: str) -> list | None:
+    value = body.get(name)
+    if value is None:
         return None
-    if not isinstance(sublist, dict) or not isinstance(sublist.get("items", []), list):
-        raise RecordError(400, "USER_ERROR", "item must be an object with an items array.", "item")
-    return sublist.get("items", [])
+    if not isinstance(value, dict) or not isinstance(value.get("items", []), list):
+        raise RecordError(400, "USER_ERROR", f"{name} must be an object with an items array.", name)
+    if not all(isinstance(line, dict) for line in value.get("items", [])):
+        raise RecordError(400, "USER_ERROR", f"Every line of {name} must be an object.", f"{name}.items")
+    return value.get("items", [])
 
 
-def validate(store: RecordStore, record_type: str, body: dict, creating: bool) -> None:
-    """Reference and required-field checks (`creating` adds those for a new record). Rewrites the references in
-    `body` to `{"id", "refName"}`, as NetSuite stores them."""
+def validate(store: RecordStore, record_type: str, body: dict) -> None:
+    """Reference, number and date checks of a request body. Rewrites references to `{"id", "refName"}` and
+    numbers to Decimal, as NetSuite stores them."""
+    for alias, name in _ALIASES.get(record_type, {}).items():
+        if alias in body:
+            body[name] = body.pop(alias)
     if "externalId" in body:
         check_external_id(str(body["externalId"]))
-    for field, targets in HEADER_REFERENCES.items():
-        if field in body and body[field] is not None:
-            body[field] = resolve(store, body[field], targets, field, field)
-    for field in _HEADER_NUMBERS:
-        if field in body:
-            _number(body[field], field)
-    lines = _lines(body)
-    for index, line in enumerate(lines or []):
-        for field, targets in LINE_REFERENCES.items():
-            if field in line and line[field] is not None:
-                line[field] = resolve(store, line[field], targets, field, f"item.items[{index}].{field}")
-        for field in _LINE_NUMBERS:
-            if field in line:
-                _number(line[field], f"item.items[{index}].{field}")
-        if "quantity" in line and money(line["quantity"]) <= 0 and not line.get("isClosed"):
-            raise RecordError(400, "USER_ERROR", "Inventory items must have a positive amount.",
-                              f"item.items[{index}].quantity")
-    if creating and record_type in TRANSACTION_TYPES:
-        if not body.get("entity"):
-            raise RecordError(400, "USER_ERROR", "Please enter value(s) for: Customer", "entity")
-        if not lines:
-            raise RecordError(400, "USER_ERROR", "You must enter at least one line item for this transaction.",
-                              "item")
-        for index, line in enumerate(lines):
-            if not line.get("item"):
-                raise RecordError(400, "USER_ERROR", "Please enter value(s) for: Item",
-                                  f"item.items[{index}].item")
+    for name, targets in HEADER_REFERENCES.items():
+        if body.get(name) is not None:
+            body[name] = _resolve_field(store, body[name], targets, name, name)
+    if body.get("parent") is not None:
+        body["parent"] = resolve(store, body["parent"], (record_type,), "parent", "parent")
+    for name in _HEADER_NUMBERS:
+        if body.get(name) is not None and name not in SUBLISTS.get(record_type, {}):
+            body[name] = _number(body[name], name)
+    for name in ("tranDate", "shippedDate"):
+        if body.get(name) is not None:
+            try:
+                date.fromisoformat(str(body[name])[:10])
+            except ValueError:
+                raise RecordError(400, "USER_ERROR", f"Invalid date value {body[name]!r} (use YYYY-MM-DD).",
+                                  name) from None
+    for name, sublist in SUBLISTS.get(record_type, {}).items():
+        for index, line in enumerate(_sublist_lines(body, name) or []):
+            where = f"{name}.items[{index}]"
+            for ref_name, targets in sublist.references.items():
+                if line.get(ref_name) is not None:
+                    line[ref_name] = resolve(store, line[ref_name], targets, ref_name, f"{where}.{ref_name}")
+            for number in sublist.numbers:
+                if line.get(number) is not None:
+                    line[number] = _number(line[number], f"{where}.{number}")
 
 
-def _merge_lines(current: list[dict], changes: list[dict], replace: bool) -> list[dict]:
+def _line_key(line: dict, key: str) -> str | None:
+    value = line.get(key)
+    if isinstance(value, dict):
+        value = value.get("id")
+    return None if value is None else str(value)
+
+
+def merge_lines(current: list[dict], changes: list[dict], replace: bool, key: str | None) -> list[dict]:
+    """PATCH semantics: `replace` swaps every line; else lines whose key matches are updated, others appended.
+    Takes ownership of both lists (callers pass copies)."""
     if replace:
-        return [copy.deepcopy(line) for line in changes]
-    merged = [dict(line) for line in current]
-    by_line = {line.get("line"): line for line in merged}
+        return list(changes)
+    merged = list(current)
+    by_key = {_line_key(line, key): line for line in merged} if key else {}
     for change in changes:
-        target = by_line.get(change.get("line"))
-        if target is not None:
-            if ("quantity" in change or "rate" in change) and "amount" not in change:
-                target.pop("amount", None)  # NetSuite recalculates the amount from the new quantity or rate
-            target.update(copy.deepcopy(change))
-        else:
-            merged.append(copy.deepcopy(change))
+        target = by_key.get(_line_key(change, key)) if key and _line_key(change, key) is not None else None
+        if target is None:
+            merged.append(change)
+            continue
+        if ("quantity" in change or "rate" in change) and "amount" not in change:
+            target.pop("amount", None)  # NetSuite recalculates the amount from the new quantity or rate
+        target.update(change)
     return merged
 
 
-def _finish_transaction(record_type: str, record: dict, today: date) -> None:
-    """Line numbers and amounts, total, tranId, tranDate and status, as NetSuite fills them in."""
-    total = Decimal(0)
-    for field in _HEADER_NUMBERS:
-        if field in record:
-            record[field] = float(money(record[field]))  # numbers on the wire, as NetSuite answers
-    for number, line in enumerate(record["item"]["items"], start=1):
-        for field in _LINE_NUMBERS:
-            if field in line:
-                line[field] = float(money(line[field]))
-        line.setdefault("line", number)
-        line.setdefault("isClosed", False)
-        if "rate" in line and "quantity" in line and "amount" not in line:
-            line["amount"] = float((money(line["rate"]) * money(line["quantity"])).quantize(CENT))
-        if not line["isClosed"]:
-            total += money(line.get("amount", 0))
-    total += money(record.get("shippingCost", 0)) + money(record.get("handlingCost", 0))
-    total += money(record.get("taxTotal", 0))
-    record["item"].update(count=len(record["item"]["items"]), hasMore=False, offset=0,
-                          totalResults=len(record["item"]["items"]))
-    record["total"] = float(total.quantize(CENT))
-    record.setdefault("tranId", f"{_TRANSACTION_PREFIX[record_type]}{record['id']}")
-    record.setdefault("tranDate", today.isoformat())
-    if record_type == "salesOrder":
-        lines = record["item"]["items"]
-        status = record.get("orderStatus", {}).get("id", "B")
-        record["orderStatus"] = {"id": status, "refName": _SALES_ORDER_STATUS.get(status, status)}
-        if lines and all(line["isClosed"] for line in lines):
-            record["status"] = {"id": "H", "refName": "Closed"}
+def finish_sublist(record: dict, name: str) -> list[dict]:
+    """The sublist's lines with NetSuite's collection envelope around them."""
+    lines = record.get(name, {}).get("items", [])
+    record[name] = {"items": lines, "count": len(lines), "hasMore": False, "offset": 0, "totalResults": len(lines)}
+    return lines
+
+
+def number_lines(lines: list[dict]) -> None:
+    next_line = max((int(line["line"]) for line in lines if str(line.get("line", "")).isdigit()), default=0) + 1
+    for line in lines:
+        if not str(line.get("line", "")).isdigit():
+            line["line"] = next_line
+            next_line += 1
         else:
-            record["status"] = {"id": status, "refName": _SALES_ORDER_STATUS.get(status, status)}
-    else:
-        record["status"] = {"id": "B", "refName": "Not Deposited"}
+            line["line"] = int(line["line"])
+
+
+def user_error(detail: str, path: str | None = None) -> RecordError:
+    return RecordError(400, "USER_ERROR", detail, path)
+
+
+def require(record: dict, name: str, label: str) -> None:
+    if record.get(name) in (None, "", {}):
+        raise user_error(f"Please enter value(s) for: {label}", name)
+
+
+def _finish_list_record(record_type: str, record: dict) -> None:
+    if record_type == "account":
+        require(record, "acctName", "Name")
+        require(record, "acctType", "Type")
+        acct_type = record["acctType"].get("id") if isinstance(record["acctType"], dict) else record["acctType"]
+        if acct_type not in ACCOUNT_TYPES:
+            raise user_error(f"Invalid acctType {acct_type!r}.", "acctType")
+        record["acctType"] = {"id": acct_type, "refName": acct_type}
+    if record_type == "inventoryItem" and "locations" in record:
+        finish_sublist(record, "locations")
 
 
 def apply(store: RecordStore, record_type: str, current: dict | None, body: dict, *, record_id: int,
-          replace: set[str] = frozenset(), today: date) -> dict:
-    """The record after creating it from `body` (current None) or changing `current` by `body`; not stored."""
+          replace: set[str] = frozenset(), now: datetime) -> dict:
+    """The record after creating it from `body` (current None) or changing `current` by `body`; not stored.
+    `body` becomes part of the record: pass one nothing else holds (a parsed request body)."""
+    from amazon_netsuite.sandbox.netsuite.transactions import finish_transaction
+
     record = copy.deepcopy(current) if current else {}
-    for field, value in body.items():
-        if field in ("id", "links", "total", "status"):
-            continue  # read-only in NetSuite
-        if field == "item" and isinstance(value, dict) and record_type in TRANSACTION_TYPES:
-            record["item"] = {"items": _merge_lines(record.get("item", {}).get("items", []),
-                                                     value.get("items", []), "item" in replace)}
+    sublists = SUBLISTS.get(record_type, {})
+    for name, value in body.items():
+        if name in READ_ONLY:
+            continue
+        if name in sublists and isinstance(value, dict):
+            record[name] = {"items": merge_lines(record.get(name, {}).get("items", []), value.get("items", []),
+                                                 name in replace, sublists[name].key)}
         else:
-            record[field] = copy.deepcopy(value)
+            record[name] = value
     record["id"] = str(record_id)
+    stamp = f"{now:%Y-%m-%dT%H:%M:%S}Z"
+    record.setdefault("createdDate", stamp)
+    record["lastModifiedDate"] = stamp
     if record_type in TRANSACTION_TYPES:
-        _finish_transaction(record_type, record, today)
+        finish_transaction(store, record_type, record, now.date(), creating=current is None)
+    else:
+        _finish_list_record(record_type, record)
     return record

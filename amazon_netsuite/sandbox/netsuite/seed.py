@@ -2,16 +2,23 @@
 
 Every seeded record has an external id, so callers can refer to it as `{"externalId": ...}`:
 subsidiary `SUB-{region}`, locations `WH-{region}` (the seller's warehouse) and `FBA-{region}` (Amazon's
-fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU.
+fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU, accounts as in
+chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`.
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
+Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
 
 from __future__ import annotations
 
-from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.sandbox.netsuite.store import RecordStore
-from amazon_netsuite.sandbox.world import CATALOG
+import hashlib
+from decimal import Decimal
 
+from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS
+from amazon_netsuite.sandbox.netsuite.store import RecordStore
+from amazon_netsuite.sandbox.world import CATALOG, Product
+
+SEED_VERSION = "2"
 MISSING_SKUS = frozenset({"CAP-OLIVE", "CANDLE-CEDAR", "KIT-COFFEE-LOVER"})
 _SUBSIDIARIES = {  # region → (name, country, base currency)
     "na": ("Demo Seller Inc.", "US", "USD"),
@@ -20,6 +27,7 @@ _SUBSIDIARIES = {  # region → (name, country, base currency)
 }
 _CURRENCY_NAMES = {"USD": "US Dollar", "CAD": "Canadian Dollar", "EUR": "Euro", "GBP": "British Pound",
                    "JPY": "Japanese Yen", "MXN": "Mexican Peso"}
+DEPARTMENTS = {"DEPT-ECOMMERCE": "E-commerce", "DEPT-MARKETPLACES": "Marketplaces"}
 
 
 def _ref(store: RecordStore, record_type: str, external_id: str) -> dict:
@@ -27,14 +35,33 @@ def _ref(store: RecordStore, record_type: str, external_id: str) -> dict:
 
 
 def _add(store: RecordStore, record_type: str, external_id: str, **fields: object) -> None:
-    store.put(record_type, {"id": str(store.next_id()), "externalId": external_id, **fields})
+    """Add the record, or give an existing one the seeded fields it lacks."""
+    existing_id = store.id_for(record_type, external_id)
+    if existing_id is None:
+        store.put(record_type, {"id": str(store.next_id()), "externalId": external_id, **fields})
+        return
+    existing = store.get(record_type, existing_id)
+    missing = {k: v for k, v in fields.items() if k not in existing}
+    if missing:
+        store.put(record_type, {**existing, **missing})
+
+
+def stock_on_hand(product: Product, location_external_id: str) -> int:
+    """Deterministic starting stock per SKU × location; about one in eleven is out of stock there."""
+    roll = int(hashlib.sha1(f"{product.sku}|{location_external_id}".encode()).hexdigest(), 16)
+    if roll % 11 == 0:
+        return 0
+    per_unit = 10 if location_external_id.startswith("FBA-") else 15
+    return product.popularity * per_unit + roll % 40
 
 
 def seed_records(store: RecordStore, settings: Settings) -> None:
-    """Subsidiaries and locations per region, currencies, a customer per storefront, an item per catalog SKU."""
+    """Currencies, subsidiaries and locations per region, a customer per storefront, the chart of accounts,
+    classes and departments, and an item per catalog SKU with its stock per location."""
     regions = list(dict.fromkeys(account.region for account in settings.seller_accounts))
     currencies = list(dict.fromkeys([*(_SUBSIDIARIES[r][2] for r in regions),
-                                     *(s.currency for s in settings.storefronts)]))
+                                     *(s.currency for s in settings.storefronts),
+                                     *(c for *_, c, _ in CHART_OF_ACCOUNTS if c)]))
     for code in currencies:
         _add(store, "currency", code, symbol=code, name=_CURRENCY_NAMES.get(code, code), isInactive=False)
     for region in regions:
@@ -46,6 +73,15 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
              subsidiary=subsidiary, isInactive=False)
         _add(store, "location", f"FBA-{region}", name=f"Amazon FBA ({region.upper()})",
              subsidiary=subsidiary, isInactive=False)
+    all_subsidiaries = {"items": [_ref(store, "subsidiary", f"SUB-{r}") for r in regions]}
+    for external_id, number, name, acct_type, currency, parent in CHART_OF_ACCOUNTS:
+        extra: dict = {"currency": _ref(store, "currency", currency)} if currency else {}
+        if parent:
+            extra["parent"] = _ref(store, "account", parent)
+        _add(store, "account", external_id, acctNumber=number, acctName=name,
+             acctType={"id": acct_type, "refName": acct_type}, subsidiary=all_subsidiaries, includeChildren=True,
+             isInactive=False, **extra)
+    _add(store, "classification", "CLASS-AMAZON", name="Amazon", subsidiary=all_subsidiaries, isInactive=False)
     for account in settings.seller_accounts:
         for storefront in account.storefronts:
             _add(store, "customer", f"AMZ-CUSTOMER-{storefront.key}",
@@ -53,14 +89,24 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
                  companyName=f"{storefront.sales_channel} customers", isPerson=False,
                  subsidiary=_ref(store, "subsidiary", f"SUB-{account.region}"),
                  currency=_ref(store, "currency", storefront.currency), isInactive=False)
-    all_subsidiaries = {"items": [_ref(store, "subsidiary", f"SUB-{r}") for r in regions]}
+            _add(store, "classification", f"CLASS-AMZ-{storefront.key}", name=f"Amazon : {storefront.key}",
+                 parent=_ref(store, "classification", "CLASS-AMAZON"), subsidiary=all_subsidiaries, isInactive=False)
+    for external_id, name in DEPARTMENTS.items():
+        _add(store, "department", external_id, name=name, subsidiary=all_subsidiaries, isInactive=False)
+    accounts = {role: _ref(store, "account", eid) for role, eid in
+                (("incomeAccount", "ACCT-SALES"), ("cogsAccount", "ACCT-COGS"), ("assetAccount", "ACCT-INVENTORY"))}
+    locations = [f"{kind}-{region}" for region in regions for kind in ("WH", "FBA")]
     for product in CATALOG:
         if product.sku in MISSING_SKUS:
             continue
-        fields = dict(itemId=product.sku, displayName=product.name, basePrice=float(product.price_usd),
-                      subsidiary=all_subsidiaries, isInactive=False)
+        fields = dict(itemId=product.sku, displayName=product.name, basePrice=Decimal(product.price_usd),
+                      subsidiary=all_subsidiaries, isInactive=False, incomeAccount=accounts["incomeAccount"])
         if product.is_kit:
             members = [{"item": _ref(store, "inventoryItem", sku), "quantity": qty} for sku, qty in product.components]
             _add(store, "kitItem", product.sku, **fields, member={"items": members})
-        else:
-            _add(store, "inventoryItem", product.sku, **fields)
+            continue
+        stock = [{"location": _ref(store, "location", loc), "quantityOnHand": stock_on_hand(product, loc),
+                  "preferredStockLevel": product.popularity * 20, "reorderPoint": product.popularity * 5}
+                 for loc in locations]
+        _add(store, "inventoryItem", product.sku, **fields, cogsAccount=accounts["cogsAccount"],
+             assetAccount=accounts["assetAccount"], locations={"items": stock})

@@ -1,19 +1,25 @@
 """The NetSuite record store: records by type in memory, written through to SQLite under the sandbox state_dir.
 
-Internal ids come from one sequence for every type, so a transaction id never repeats across record types.
+Internal ids come from one sequence for every type, so a transaction id never repeats across record types and an
+id alone finds its record. Bodies are stored as JSON with exact decimals. The store also knows which transactions
+point at which (`createdFrom`, applied invoices, deposited payments), so a record's derived state (an order's
+fulfilled quantity, an invoice's amount remaining) can be refreshed when a related record changes.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import threading
 from pathlib import Path
 
-TRANSACTION_TYPES = ("salesOrder", "cashSale")
+from amazon_netsuite.sandbox.netsuite.wire import dumps, loads
+
 ITEM_TYPES = ("inventoryItem", "kitItem")
-RECORD_TYPES = ("subsidiary", "location", "currency", "customer", *ITEM_TYPES, *TRANSACTION_TYPES)
+SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo")  # an `item` sublist with rates and amounts
+TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit")
+LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department")
+RECORD_TYPES = (*LIST_TYPES, *ITEM_TYPES, *TRANSACTION_TYPES)
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 _SCHEMA = """
@@ -28,6 +34,23 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def _id(value: object) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
+def linked_ids(record_type: str, record: dict) -> set[int]:
+    """Ids of the transactions this record points at: its source, the invoices it applies to, the payments it
+    deposits."""
+    ids = {_id(record.get("createdFrom"))}
+    if record_type in ("customerPayment", "creditMemo"):
+        ids |= {_id(line.get("doc")) for line in record.get("apply", {}).get("items", []) if line.get("apply", True)}
+    if record_type == "deposit":
+        ids |= {_id(line.get("id")) for line in record.get("payment", {}).get("items", []) if line.get("deposit", True)}
+    return {i for i in ids if i is not None}
+
+
 class RecordStore:
     """Thread-safe; `get`/`put` copy nothing, so callers treat returned records as read-only."""
 
@@ -39,10 +62,16 @@ class RecordStore:
         self._lock = threading.RLock()
         self._records: dict[str, dict[int, dict]] = {t: {} for t in RECORD_TYPES}
         self._by_external_id: dict[str, dict[str, int]] = {t: {} for t in RECORD_TYPES}
+        self._type_of: dict[int, str] = {}
+        self._links: dict[int, set[int]] = {}  # record id → ids it points at
+        self._referrers: dict[int, set[int]] = {}  # record id → ids pointing at it
         self._last_id = 0
         self.version = 0  # bumped on every write, so SuiteQL knows when its tables are stale
         for record_id, record_type, external_id, body in self._db.execute("SELECT id, type, external_id, body FROM records"):
-            self._records.setdefault(record_type, {})[record_id] = json.loads(body)
+            record = loads(body)
+            self._records.setdefault(record_type, {})[record_id] = record
+            self._type_of[record_id] = record_type
+            self._index_links(record_type, record_id, record)
             if external_id:
                 self._by_external_id.setdefault(record_type, {})[external_id] = record_id
             self._last_id = max(self._last_id, record_id)
@@ -63,12 +92,26 @@ class RecordStore:
     def get(self, record_type: str, record_id: int) -> dict | None:
         return self._records[record_type].get(record_id)
 
+    def find(self, record_id: int) -> tuple[str, dict] | None:
+        """(type, record) of any record by internal id."""
+        record_type = self._type_of.get(record_id)
+        return None if record_type is None else (record_type, self._records[record_type][record_id])
+
     def id_for(self, record_type: str, external_id: str) -> int | None:
         return self._by_external_id[record_type].get(external_id)
 
     def all(self, record_type: str) -> list[dict]:
         with self._lock:
             return list(self._records[record_type].values())
+
+    def referrers(self, record_id: int) -> list[tuple[str, dict]]:
+        """The records pointing at `record_id` (createdFrom, apply, deposit), in id order."""
+        with self._lock:
+            ids = sorted(self._referrers.get(record_id, ()))
+            return [(self._type_of[i], self._records[self._type_of[i]][i]) for i in ids]
+
+    def links(self, record_id: int) -> set[int]:
+        return set(self._links.get(record_id, ()))
 
     def next_id(self) -> int:
         with self._lock:
@@ -84,10 +127,23 @@ class RecordStore:
                 del self._by_external_id[record_type][old["externalId"]]
             self._db.execute(
                 "INSERT OR REPLACE INTO records (id, type, external_id, body) VALUES (?, ?, ?, ?)",
-                (record_id, record_type, external_id, json.dumps(record)),
+                (record_id, record_type, external_id, dumps(record)),
             )
             self._records[record_type][record_id] = record
+            self._type_of[record_id] = record_type
+            self._index_links(record_type, record_id, record)
             if external_id:
                 self._by_external_id[record_type][external_id] = record_id
             self._last_id = max(self._last_id, record_id)
             self.version += 1
+
+    def _index_links(self, record_type: str, record_id: int, record: dict) -> None:
+        new = linked_ids(record_type, record) if record_type in TRANSACTION_TYPES else set()
+        old = self._links.get(record_id, set())
+        if new == old:
+            return
+        for target in old - new:
+            self._referrers.get(target, set()).discard(record_id)
+        for target in new - old:
+            self._referrers.setdefault(target, set()).add(record_id)
+        self._links[record_id] = new

@@ -6,7 +6,6 @@ account's default M/D/YYYY format, `limit` ≤ 1000 with `offset` a multiple of 
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from datetime import date, datetime
@@ -15,17 +14,17 @@ from decimal import Decimal
 import duckdb
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.governance import governed
+from amazon_netsuite.sandbox.netsuite.paging import MAX_RESULTS, page, page_params
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.netsuite.suiteql_tables import build_database
+from amazon_netsuite.sandbox.netsuite.wire import json_body, json_response
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
-MAX_LIMIT = 1000
-MAX_RESULTS = 100_000
 _READ_ONLY = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
 _SEARCH_ERROR = "Invalid search query. Detailed unprocessed description follows. Search error occurred: {}"
 
@@ -73,59 +72,20 @@ class SuiteQL:
                 self._db = None
 
 
-def _int_param(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name, str(default))
-    if not raw.isdigit():
-        raise RecordError(400, "INVALID_PARAMETER", f"Invalid value for query parameter {name}: {raw}.")
-    return int(raw)
-
-
-def _links(request: Request, limit: int, offset: int, total: int, has_more: bool) -> list[dict]:
-    def href(at: int) -> str:
-        return str(request.url.include_query_params(limit=limit, offset=at))
-
-    links = [{"rel": "self", "href": href(offset)}, {"rel": "first", "href": href(0)}]
-    if offset > 0:
-        links.append({"rel": "previous", "href": href(max(offset - limit, 0))})
-    if has_more:
-        links.append({"rel": "next", "href": href(offset + limit)})
-    last = max(min(total, MAX_RESULTS) - 1, 0) // limit * limit
-    links.append({"rel": "last", "href": href(last)})
-    return links
-
-
 @governed
 async def suiteql(request: Request) -> Response:
     try:
         if "transient" not in request.headers.get("prefer", "").lower():
             raise RecordError(400, "INVALID_REQUEST", "SuiteQL requests need the header 'Prefer: transient'.")
-        limit, offset = _int_param(request, "limit", MAX_LIMIT), _int_param(request, "offset", 0)
-        if not 1 <= limit <= MAX_LIMIT:
-            raise RecordError(400, "INVALID_PARAMETER", f"limit must be between 1 and {MAX_LIMIT}.")
-        if offset % limit:
-            raise RecordError(400, "INVALID_PARAMETER", "offset must be a multiple of limit.")
-        if offset >= MAX_RESULTS:
-            raise RecordError(400, "INVALID_PARAMETER", f"Only the first {MAX_RESULTS} results can be paged through.")
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            raise RecordError(400, "INVALID_REQUEST", "The request body is not valid JSON.") from None
-        if not isinstance(body, dict) or not isinstance(body.get("q"), str):
+        limit, offset = page_params(request)
+        body = await json_body(request)
+        if not isinstance(body.get("q"), str):
             raise RecordError(400, "INVALID_REQUEST", 'The body must be {"q": "<SuiteQL>", "params": [...]}.')
         rows = await run_in_threadpool(request.app.state.netsuite.suiteql.run, body["q"], list(body.get("params", [])))
     except RecordError as error:
         return error.response()
-    total = len(rows)
-    page = rows[offset:offset + limit]
-    has_more = offset + len(page) < min(total, MAX_RESULTS)
-    return JSONResponse({
-        "links": _links(request, limit, offset, total, has_more),
-        "count": len(page),
-        "hasMore": has_more,
-        "items": [{"links": [], **row} for row in page],
-        "offset": offset,
-        "totalResults": total,
-    })
+    chosen, envelope = page(request, rows, limit, offset)
+    return json_response({**envelope, "items": [{"links": [], **row} for row in chosen]})
 
 
 routes = [Route(SUITEQL_PATH, suiteql, methods=["POST"])]

@@ -1,118 +1,149 @@
 """The record store as tables named like NetSuite's SuiteQL analytics tables, in an in-memory DuckDB.
 
-Like NetSuite: sales lines carry negative `quantity` and `netamount` (the income side of the posting), each
-transaction has one `mainline = 'T'` row besides its item lines, and flags are 'T'/'F'.
+Custom fields become columns: every `custitem_*` any item carries is a column of `item`, every `custbody_*` any
+transaction carries a column of `transaction` (NULL where unset), as SuiteQL exposes them.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import duckdb
 import pyarrow as pa
 
-from amazon_netsuite.sandbox.netsuite.records import CENT, money
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
+from amazon_netsuite.sandbox.netsuite.suiteql_rows import (
+    ITEM_TYPE_CODES,
+    TRANSACTION_TYPE_CODES,
+    custom_text,
+    dec,
+    flag,
+    inventory_rows,
+    transaction_rows,
+)
+from amazon_netsuite.sandbox.netsuite.records import ref_id
 
-TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale"}
-ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit"}
+__all__ = ["ITEM_TYPE_CODES", "SCHEMAS", "TRANSACTION_TYPE_CODES", "build_database"]
+
 _MONEY, _QTY = pa.decimal128(18, 2), pa.decimal128(18, 4)
+_ID, _TEXT = pa.int64(), pa.string()
+
+
+def _schema(*columns: tuple[str, pa.DataType]) -> pa.Schema:
+    return pa.schema(list(columns))
+
 
 SCHEMAS = {
-    "transaction": pa.schema([("id", pa.int64()), ("tranid", pa.string()), ("trandate", pa.date32()),
-                              ("type", pa.string()), ("status", pa.string()), ("entity", pa.int64()),
-                              ("externalid", pa.string()), ("otherrefnum", pa.string()), ("memo", pa.string()),
-                              ("subsidiary", pa.int64()), ("currency", pa.int64()), ("location", pa.int64()),
-                              ("foreigntotal", _MONEY), ("shippingcost", _MONEY)]),
-    "transactionline": pa.schema([("transaction", pa.int64()), ("id", pa.int64()),
-                                  ("linesequencenumber", pa.int64()), ("mainline", pa.string()),
-                                  ("taxline", pa.string()), ("item", pa.int64()), ("itemtype", pa.string()),
-                                  ("quantity", _QTY), ("rate", _MONEY), ("netamount", _MONEY),
-                                  ("location", pa.int64()), ("isclosed", pa.string()), ("entity", pa.int64())]),
-    "item": pa.schema([("id", pa.int64()), ("itemid", pa.string()), ("displayname", pa.string()),
-                       ("itemtype", pa.string()), ("externalid", pa.string()), ("isinactive", pa.string())]),
-    "customer": pa.schema([("id", pa.int64()), ("entityid", pa.string()), ("companyname", pa.string()),
-                           ("externalid", pa.string()), ("subsidiary", pa.int64()), ("currency", pa.int64()),
-                           ("isinactive", pa.string())]),
-    "location": pa.schema([("id", pa.int64()), ("name", pa.string()), ("subsidiary", pa.int64()),
-                           ("externalid", pa.string()), ("isinactive", pa.string())]),
-    "subsidiary": pa.schema([("id", pa.int64()), ("name", pa.string()), ("currency", pa.int64()),
-                             ("country", pa.string()), ("externalid", pa.string())]),
-    "currency": pa.schema([("id", pa.int64()), ("symbol", pa.string()), ("name", pa.string())]),
+    "transaction": _schema(
+        ("id", _ID), ("tranid", _TEXT), ("trandate", pa.date32()), ("type", _TEXT), ("status", _TEXT),
+        ("entity", _ID), ("externalid", _TEXT), ("otherrefnum", _TEXT), ("memo", _TEXT), ("subsidiary", _ID),
+        ("currency", _ID), ("location", _ID), ("foreigntotal", _MONEY), ("shippingcost", _MONEY),
+        ("handlingcost", _MONEY), ("taxtotal", _MONEY), ("foreignamountpaid", _MONEY),
+        ("foreignamountremaining", _MONEY), ("posting", _TEXT), ("class", _ID), ("department", _ID),
+        ("trackingnumberlist", _TEXT), ("createddate", pa.timestamp("s")), ("lastmodifieddate", pa.timestamp("s"))),
+    "transactionline": _schema(
+        ("transaction", _ID), ("id", _ID), ("linesequencenumber", _ID), ("mainline", _TEXT), ("taxline", _TEXT),
+        ("item", _ID), ("itemtype", _TEXT), ("quantity", _QTY), ("rate", _MONEY), ("netamount", _MONEY),
+        ("location", _ID), ("isclosed", _TEXT), ("entity", _ID), ("account", _ID), ("debitforeignamount", _MONEY),
+        ("creditforeignamount", _MONEY), ("memo", _TEXT), ("class", _ID), ("department", _ID),
+        ("createdfrom", _ID), ("quantityshiprecv", _QTY), ("quantitybilled", _QTY)),
+    "transactionaccountingline": _schema(
+        ("transaction", _ID), ("transactionline", _ID), ("account", _ID), ("posting", _TEXT), ("debit", _MONEY),
+        ("credit", _MONEY), ("amount", _MONEY)),
+    "previoustransactionlinelink": _schema(
+        ("previousdoc", _ID), ("previousline", _ID), ("nextdoc", _ID), ("nextline", _ID), ("linktype", _TEXT),
+        ("foreignamount", _MONEY)),
+    "item": _schema(
+        ("id", _ID), ("itemid", _TEXT), ("displayname", _TEXT), ("itemtype", _TEXT), ("externalid", _TEXT),
+        ("isinactive", _TEXT), ("baseprice", _MONEY), ("incomeaccount", _ID)),
+    "customer": _schema(
+        ("id", _ID), ("entityid", _TEXT), ("companyname", _TEXT), ("externalid", _TEXT), ("subsidiary", _ID),
+        ("currency", _ID), ("isinactive", _TEXT)),
+    "location": _schema(("id", _ID), ("name", _TEXT), ("subsidiary", _ID), ("externalid", _TEXT),
+                        ("isinactive", _TEXT)),
+    "subsidiary": _schema(("id", _ID), ("name", _TEXT), ("currency", _ID), ("country", _TEXT), ("externalid", _TEXT)),
+    "currency": _schema(("id", _ID), ("symbol", _TEXT), ("name", _TEXT)),
+    "account": _schema(
+        ("id", _ID), ("acctnumber", _TEXT), ("accountsearchdisplayname", _TEXT), ("fullname", _TEXT),
+        ("accttype", _TEXT), ("externalid", _TEXT), ("isinactive", _TEXT), ("parent", _ID), ("currency", _ID)),
+    "classification": _schema(("id", _ID), ("name", _TEXT), ("externalid", _TEXT), ("isinactive", _TEXT),
+                              ("parent", _ID)),
+    "department": _schema(("id", _ID), ("name", _TEXT), ("externalid", _TEXT), ("isinactive", _TEXT),
+                          ("parent", _ID)),
+    "inventoryitemlocations": _schema(
+        ("item", _ID), ("location", _ID), ("quantityonhand", _QTY), ("quantitycommitted", _QTY),
+        ("quantityavailable", _QTY), ("quantitybackordered", _QTY), ("quantityonorder", _QTY),
+        ("quantityintransit", _QTY), ("preferredstocklevel", _QTY), ("reorderpoint", _QTY)),
 }
+_CUSTOM_PREFIX = {"item": "custitem_", "transaction": "custbody_"}
+# Custom fields defined in the sandbox account even before any record sets them, so a lookup by them works on a
+# fresh sandbox (SuiteQL knows a defined field whether or not a record carries a value).
+DEFINED_CUSTOM_FIELDS = {"item": ("custitem_amz_sku",), "transaction": ()}
 
 
-def _ref(value: object) -> int | None:
-    return int(value["id"]) if isinstance(value, dict) and str(value.get("id", "")).isdigit() else None
-
-
-def _flag(value: object) -> str:
-    return "T" if value else "F"
-
-
-def _dec(value: object, places: Decimal = CENT) -> Decimal | None:
-    return None if value is None else money(value).quantize(places)
-
-
-def _transactions(store: RecordStore) -> tuple[list[dict], list[dict]]:
-    headers, lines = [], []
-    for record_type, code in TRANSACTION_TYPE_CODES.items():
-        for record in store.all(record_type):
-            tid, entity = int(record["id"]), _ref(record.get("entity"))
-            headers.append(dict(
-                id=tid, tranid=record.get("tranId"), trandate=date.fromisoformat(record["tranDate"][:10]),
-                type=code, status=record.get("status", {}).get("id"), entity=entity,
-                externalid=record.get("externalId"), otherrefnum=record.get("otherRefNum"), memo=record.get("memo"),
-                subsidiary=_ref(record.get("subsidiary")), currency=_ref(record.get("currency")),
-                location=_ref(record.get("location")), foreigntotal=_dec(record.get("total")),
-                shippingcost=_dec(record.get("shippingCost"))))
-            lines.append(dict(transaction=tid, id=0, linesequencenumber=0, mainline="T", taxline="F",
-                              netamount=_dec(record.get("total")), location=_ref(record.get("location")),
-                              isclosed="F", entity=entity))
-            for line in record["item"]["items"]:
-                item_type = next((ITEM_TYPE_CODES[t] for t in ITEM_TYPE_CODES
-                                  if store.get(t, _ref(line.get("item")) or 0)), None)
-                lines.append(dict(
-                    transaction=tid, id=line["line"], linesequencenumber=line["line"], mainline="F", taxline="F",
-                    item=_ref(line.get("item")), itemtype=item_type,
-                    quantity=-_dec(line.get("quantity", 0), Decimal("0.0001")), rate=_dec(line.get("rate")),
-                    netamount=-_dec(line.get("amount", 0)), location=_ref(line.get("location")) or
-                    _ref(record.get("location")), isclosed=_flag(line.get("isClosed")), entity=entity))
-    return headers, lines
+def _segment_rows(store: RecordStore, record_type: str) -> list[dict]:
+    return [dict(id=int(r["id"]), name=r.get("name"), externalid=r.get("externalId"),
+                 isinactive=flag(r.get("isInactive")), parent=ref_id(r.get("parent")))
+            for r in store.all(record_type)]
 
 
 def _rows(store: RecordStore) -> dict[str, list[dict]]:
-    transactions, lines = _transactions(store)
+    accounts = {int(r["id"]): r for r in store.all("account")}
+
+    def full_name(account: dict) -> str:
+        parent = accounts.get(ref_id(account.get("parent")) or 0)
+        return f"{full_name(parent)} : {account.get('acctName')}" if parent else str(account.get("acctName"))
+
     items = [dict(id=int(r["id"]), itemid=r.get("itemId"), displayname=r.get("displayName"),
-                  itemtype=ITEM_TYPE_CODES[t], externalid=r.get("externalId"), isinactive=_flag(r.get("isInactive")))
+                  itemtype=ITEM_TYPE_CODES[t], externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")),
+                  baseprice=dec(r.get("basePrice")), incomeaccount=ref_id(r.get("incomeAccount")),
+                  **{k: custom_text(v) for k, v in r.items() if k.startswith("custitem_")})
              for t in ITEM_TYPE_CODES for r in store.all(t)]
     return {
-        "transaction": transactions,
-        "transactionline": lines,
+        **transaction_rows(store),
         "item": items,
         "customer": [dict(id=int(r["id"]), entityid=r.get("entityId"), companyname=r.get("companyName"),
-                          externalid=r.get("externalId"), subsidiary=_ref(r.get("subsidiary")),
-                          currency=_ref(r.get("currency")), isinactive=_flag(r.get("isInactive")))
+                          externalid=r.get("externalId"), subsidiary=ref_id(r.get("subsidiary")),
+                          currency=ref_id(r.get("currency")), isinactive=flag(r.get("isInactive")))
                      for r in store.all("customer")],
-        "location": [dict(id=int(r["id"]), name=r.get("name"), subsidiary=_ref(r.get("subsidiary")),
-                          externalid=r.get("externalId"), isinactive=_flag(r.get("isInactive")))
+        "location": [dict(id=int(r["id"]), name=r.get("name"), subsidiary=ref_id(r.get("subsidiary")),
+                          externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")))
                      for r in store.all("location")],
-        "subsidiary": [dict(id=int(r["id"]), name=r.get("name"), currency=_ref(r.get("currency")),
+        "subsidiary": [dict(id=int(r["id"]), name=r.get("name"), currency=ref_id(r.get("currency")),
                             country=(r.get("country") or {}).get("id"), externalid=r.get("externalId"))
                        for r in store.all("subsidiary")],
         "currency": [dict(id=int(r["id"]), symbol=r.get("symbol"), name=r.get("name"))
                      for r in store.all("currency")],
+        "account": [dict(id=i, acctnumber=r.get("acctNumber"),
+                         accountsearchdisplayname=f"{r.get('acctNumber')} {r.get('acctName')}".strip(),
+                         fullname=full_name(r), accttype=(r.get("acctType") or {}).get("id"),
+                         externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")),
+                         parent=ref_id(r.get("parent")), currency=ref_id(r.get("currency")))
+                    for i, r in accounts.items()],
+        "classification": _segment_rows(store, "classification"),
+        "department": _segment_rows(store, "department"),
+        "inventoryitemlocations": inventory_rows(store),
     }
+
+
+def _table(name: str, rows: list[dict]) -> pa.Table:
+    schema = SCHEMAS[name]
+    prefix = _CUSTOM_PREFIX.get(name)
+    if prefix:
+        custom = sorted({k for row in rows for k in row if k.startswith(prefix)} | set(DEFINED_CUSTOM_FIELDS[name]))
+        schema = pa.schema([*schema, *(pa.field(k.lower(), _TEXT) for k in custom)])
+        rows = [{k.lower(): v for k, v in row.items()} for row in rows]
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def build_database(store: RecordStore) -> duckdb.DuckDBPyConnection:
     """A fresh DuckDB holding the store's tables, with no file or network access (queries come from clients)."""
     con = duckdb.connect(config={"enable_external_access": False})
     for name, rows in _rows(store).items():
-        con.register("arrow_rows", pa.Table.from_pylist(rows, schema=SCHEMAS[name]))
+        con.register("arrow_rows", _table(name, rows))
         con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM arrow_rows')
         con.unregister("arrow_rows")
+    con.execute("CREATE VIEW aggregateitemlocation AS SELECT item, location, quantityonhand, quantityavailable, "
+                "quantitycommitted, quantitybackordered, quantityonorder, quantityintransit "
+                "FROM inventoryitemlocations")
     # SuiteQL (Oracle dialect) functions that DuckDB spells differently.
     con.execute("CREATE MACRO nvl(a, b) AS coalesce(a, b)")
     con.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import httpx
 
@@ -65,7 +66,7 @@ def test_upserting_the_same_external_id_twice_leaves_one_record(client, sandbox)
     record = client.get("salesOrder", "eid:AMZ-demo-US-111-0000001-0000001")
     assert record["id"] == first
     assert [line["quantity"] for line in record["item"]["items"]] == [3]  # replace=item: no appended line
-    assert record["total"] == 37.5
+    assert type(record["total"]) is Decimal and record["total"] == Decimal("37.50")
 
 
 def test_patch_changes_only_the_fields_sent(client):

@@ -6,6 +6,7 @@ import time
 
 import httpx
 import pytest
+import simplejson
 
 from amazon_netsuite.lib.settings import (
     SANDBOX_NETSUITE_CERTIFICATE_ID,
@@ -56,3 +57,37 @@ def netsuite(sandbox):
 def internal_id(response: httpx.Response) -> str:
     assert response.status_code == 204, response.text
     return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def sales_order(external_id: str, *lines: tuple[str, object, object], customer: str = "AMZ-CUSTOMER-demo-US",
+                **fields) -> dict:
+    """A sales order body: lines are (SKU, quantity, rate)."""
+    return {
+        "externalId": external_id,
+        "entity": {"externalId": customer},
+        "location": {"externalId": "WH-na"},
+        "item": {"items": [{"item": {"externalId": sku}, "quantity": qty, "rate": rate} for sku, qty, rate in lines]},
+        **fields,
+    }
+
+
+def create(netsuite: httpx.Client, record_type: str, body: dict) -> str:
+    """POST a record; its internal id."""
+    return internal_id(netsuite.post(f"{RECORDS}/{record_type}", json=body))
+
+
+def transform(netsuite: httpx.Client, source: str, source_id: str, target: str, body: dict | None = None,
+              **params) -> httpx.Response:
+    return netsuite.post(f"{RECORDS}/{source}/{source_id}/!transform/{target}", json=body or {}, params=params)
+
+
+def fetch(netsuite: httpx.Client, record_type: str, key: str) -> dict:
+    """GET a record, numbers with a fraction parsed as Decimal."""
+    response = netsuite.get(f"{RECORDS}/{record_type}/{key}")
+    assert response.status_code == 200, response.text
+    return simplejson.loads(response.text, use_decimal=True)
+
+
+def error_detail(response: httpx.Response, status: int = 400) -> dict:
+    assert response.status_code == status, response.text
+    return response.json()["o:errorDetails"][0]

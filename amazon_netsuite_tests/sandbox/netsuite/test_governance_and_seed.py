@@ -65,3 +65,23 @@ def test_every_catalog_sku_is_an_item_except_the_deliberately_missing_ones(netsu
     kit = _get(netsuite, "kitItem/eid:KIT-SOCKS-3PK")
     socks = _get(netsuite, "inventoryItem/eid:SOCKS-GREY-SM")
     assert kit["member"]["items"] == [{"item": {"id": socks["id"]}, "quantity": 3}]
+
+
+def test_collections_transforms_and_suiteql_share_the_same_concurrency_limit(sandbox_config):
+    config = sandbox_config.model_copy(update={"netsuite_concurrency_limit": 1, "netsuite_latency_ms": 300})
+    with start_in_thread(config) as sandbox, netsuite_client(sandbox.url) as http:
+        body = {"entity": {"externalId": "AMZ-CUSTOMER-demo-US"},
+                "item": {"items": [{"item": {"externalId": "TSHIRT-RED-M"}, "quantity": 1, "rate": "19.99"}]}}
+        order_id = http.post(f"{RECORDS}/salesOrder", json=body).headers["Location"].rsplit("/", 1)[1]
+
+        async def burst() -> list[httpx.Response]:
+            async with httpx.AsyncClient(base_url=sandbox.url, headers=http.headers, timeout=10) as client:
+                return await asyncio.gather(
+                    client.get(f"{RECORDS}/account", params={"limit": 5}),
+                    client.post(f"{RECORDS}/salesOrder/{order_id}/!transform/itemFulfillment", json={}),
+                    client.post("/services/rest/query/v1/suiteql", json={"q": "SELECT 1 AS one"},
+                                headers={"Prefer": "transient"}))
+
+        statuses = [r.status_code for r in asyncio.run(burst())]
+        assert sorted(statuses) == [200, 429, 429] or sorted(statuses) == [204, 429, 429]
+        assert sandbox.app.state.netsuite.rejected == 2

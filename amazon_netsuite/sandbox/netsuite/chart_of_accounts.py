@@ -1,0 +1,43 @@
+"""The sandbox account's chart of accounts: what an Amazon settlement reconciliation posts to.
+
+The external ids are an agreed interface (data/gl_mapping.yaml maps settlement lines to them); accounts may be
+added, never renamed. Every account is available to every subsidiary. Bank accounts carry their currency.
+"""
+
+from __future__ import annotations
+
+# (external id, number, name, NetSuite acctType, currency or None, parent external id or None)
+CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
+    ("ACCT-BANK-USD", "1000", "Operating Bank Account (USD)", "Bank", "USD", None),
+    ("ACCT-BANK-CAD", "1010", "Operating Bank Account (CAD)", "Bank", "CAD", None),
+    ("ACCT-BANK-EUR", "1020", "Operating Bank Account (EUR)", "Bank", "EUR", None),
+    ("ACCT-AR", "1100", "Accounts Receivable", "AcctRec", None, None),
+    ("ACCT-UNDEPOSITED-FUNDS", "1200", "Undeposited Funds", "OthCurrAsset", None, None),
+    ("ACCT-AMZ-CLEARING", "1300", "Amazon Clearing", "OthCurrAsset", None, None),
+    ("ACCT-AMZ-CLEARING-na", "1301", "Amazon Clearing – North America", "OthCurrAsset", None, "ACCT-AMZ-CLEARING"),
+    ("ACCT-AMZ-CLEARING-eu", "1302", "Amazon Clearing – Europe", "OthCurrAsset", None, "ACCT-AMZ-CLEARING"),
+    ("ACCT-AMZ-CLEARING-fe", "1303", "Amazon Clearing – Far East", "OthCurrAsset", None, "ACCT-AMZ-CLEARING"),
+    ("ACCT-AMZ-RESERVE", "1310", "Amazon Reserve Held", "OthCurrAsset", None, None),
+    ("ACCT-SUSPENSE", "1390", "Amazon Suspense (unmapped settlement lines)", "OthCurrAsset", None, None),
+    ("ACCT-INVENTORY", "1400", "Inventory Asset", "OthCurrAsset", None, None),
+    ("ACCT-FACILITATOR-TAX-CLEARING", "2200", "Marketplace Facilitator Tax Clearing", "OthCurrLiab", None, None),
+    ("ACCT-SALES-TAX-PAYABLE", "2300", "Sales Tax / VAT Payable", "OthCurrLiab", None, None),
+    ("ACCT-SALES", "4000", "Sales – Amazon", "Income", None, None),
+    ("ACCT-SHIPPING-INCOME", "4010", "Shipping Income", "Income", None, None),
+    ("ACCT-GIFTWRAP-INCOME", "4020", "Gift Wrap Income", "Income", None, None),
+    ("ACCT-REFUNDS", "4050", "Refunds and Returns (contra revenue)", "Income", None, None),
+    ("ACCT-PROMOTIONS", "4060", "Promotions and Discounts (contra revenue)", "Income", None, None),
+    ("ACCT-REIMBURSEMENTS", "4900", "Amazon Reimbursements", "OthIncome", None, None),
+    ("ACCT-COGS", "5000", "Cost of Goods Sold", "COGS", None, None),
+    ("ACCT-AMZ-SELLING-FEES", "6100", "Amazon Selling Fees (referral, closing)", "Expense", None, None),
+    ("ACCT-AMZ-FBA-FEES", "6110", "FBA Fulfillment Fees", "Expense", None, None),
+    ("ACCT-AMZ-STORAGE-FEES", "6120", "FBA Storage Fees", "Expense", None, None),
+    ("ACCT-AMZ-SUBSCRIPTION", "6130", "Amazon Subscription", "Expense", None, None),
+    ("ACCT-AMZ-ADVERTISING", "6140", "Amazon Advertising", "Expense", None, None),
+    ("ACCT-AMZ-SHIPPING-CHARGEBACK", "6150", "Shipping Chargebacks", "Expense", None, None),
+    ("ACCT-AMZ-CHARGEBACKS", "6160", "Chargebacks and A-to-Z Claims", "Expense", None, None),
+)
+
+# Accounts the sandbox posts to on its own when it writes GL impact (transactionaccountingline).
+RECEIVABLES, UNDEPOSITED_FUNDS, SALES = "ACCT-AR", "ACCT-UNDEPOSITED-FUNDS", "ACCT-SALES"
+SHIPPING_INCOME, TAX_PAYABLE = "ACCT-SHIPPING-INCOME", "ACCT-SALES-TAX-PAYABLE"

@@ -1,0 +1,80 @@
+"""Item fulfillments: made from a sales order by `!transform/itemFulfillment`, one line per order line shipped
+(`orderLine`), a ship status (Picked, Packed, Shipped) and packages with tracking numbers."""
+
+from __future__ import annotations
+
+from amazon_netsuite.sandbox.netsuite.errors import RecordError
+from amazon_netsuite.sandbox.netsuite.records import finish_sublist, money, number_lines, ref_id, user_error
+from amazon_netsuite.sandbox.netsuite.sales import order_progress, status
+from amazon_netsuite.sandbox.netsuite.store import RecordStore
+
+SHIP_STATUSES = {"A": "Picked", "B": "Packed", "C": "Shipped"}
+
+
+def finish_fulfillment(store: RecordStore, record: dict, creating: bool) -> None:
+    """Lines checked against the order's remaining quantities; lines not received are dropped."""
+    order = store.get("salesOrder", ref_id(record.get("createdFrom")) or 0)
+    if order is None:
+        if creating and not record.get("createdFrom"):
+            raise user_error("An item fulfillment is created from a sales order: POST "
+                             "/salesOrder/{id}/!transform/itemFulfillment.", "createdFrom")
+        raise RecordError(400, "INVALID_KEY_OR_REF", "createdFrom must be a sales order.", "createdFrom")
+    if creating and order["status"]["id"] in ("A", "C", "H"):
+        raise user_error(f"Sales order {order['tranId']} is {order['status']['refName']} and cannot be fulfilled.")
+    for name in ("entity", "subsidiary"):
+        if order.get(name):
+            record[name] = order[name]
+    order_lines = {line["line"]: line for line in order["item"]["items"]}
+    fulfilled, _ = order_progress(store, int(order["id"]), exclude=int(record["id"]))
+    lines = finish_sublist(record, "item")
+    for index, line in enumerate(lines):
+        path = f"item.items[{index}]"
+        order_line = order_lines.get(int(line["orderLine"])) if str(line.get("orderLine", "")).isdigit() else None
+        if order_line is None:
+            raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid orderLine reference key {line.get('orderLine')}.",
+                              f"{path}.orderLine")
+        remaining = money(order_line["quantity"]) - fulfilled[order_line["line"]]
+        line.update(orderLine=order_line["line"], item={"id": order_line["item"]["id"],
+                                                        "refName": order_line["item"].get("refName")})
+        line.setdefault("itemReceive", True)
+        line["quantity"] = money(line["quantity"]) if line.get("quantity") is not None else remaining
+        line["quantityRemaining"] = remaining
+        if not line["itemReceive"]:
+            continue
+        if order_line["isClosed"]:
+            raise user_error(f"Order line {order_line['line']} is closed.", f"{path}.orderLine")
+        if line["quantity"] <= 0:
+            raise user_error("Inventory items must have a positive amount.", f"{path}.quantity")
+        if line["quantity"] > remaining:
+            raise user_error(f"You cannot fulfill more than the {remaining} remaining on order line "
+                             f"{order_line['line']}.", f"{path}.quantity")
+        if not line.get("location") and (order_line.get("location") or order.get("location")):
+            line["location"] = order_line.get("location") or order["location"]
+    record["item"]["items"] = lines = [line for line in lines if line["itemReceive"]]
+    finish_sublist(record, "item")
+    if not lines:
+        raise user_error("You must enter at least one line item for this transaction.", "item")
+    number_lines(lines)
+    ship = record.get("shipStatus") or {"id": "C"}
+    code = ship.get("id") if isinstance(ship, dict) else ship
+    if code not in SHIP_STATUSES:
+        raise user_error(f"Invalid shipStatus {code!r}: use A (Picked), B (Packed) or C (Shipped).", "shipStatus")
+    record["shipStatus"] = record["status"] = status(code, SHIP_STATUSES)
+    for index, package in enumerate(finish_sublist(record, "package")):
+        if package.get("packageWeight") is not None:
+            package["packageWeight"] = money(package["packageWeight"])
+        tracking = package.get("packageTrackingNumber")
+        if tracking is not None and not isinstance(tracking, str):
+            raise user_error("packageTrackingNumber must be text.", f"package.items[{index}].packageTrackingNumber")
+
+
+def fulfill_order(store: RecordStore, order: dict) -> dict:
+    """`salesOrder/!transform/itemFulfillment`: every open line with quantity left to fulfil."""
+    fulfilled, _ = order_progress(store, int(order["id"]))
+    lines = [{"orderLine": line["line"], "itemReceive": True,
+              "quantity": money(line["quantity"]) - fulfilled[line["line"]]}
+             for line in order["item"]["items"]
+             if not line["isClosed"] and money(line["quantity"]) > fulfilled[line["line"]]]
+    body = {"createdFrom": {"id": order["id"]}, "item": {"items": lines}}
+    body.update({k: v for k, v in order.items() if k.startswith("custbody_")})
+    return body

@@ -1,0 +1,271 @@
+"""The record store as rows of NetSuite's SuiteQL analytics tables (transaction, transactionline,
+transactionaccountingline, previoustransactionlinelink, item, account, inventoryitemlocations, ...).
+
+Like NetSuite: sales lines carry negative `quantity` and `netamount` (the income side), each transaction has one
+`mainline = 'T'` row besides its lines, flags are 'T'/'F', and posting transactions have balanced accounting lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from amazon_netsuite.sandbox.netsuite.chart_of_accounts import (
+    RECEIVABLES,
+    SALES,
+    SHIPPING_INCOME,
+    TAX_PAYABLE,
+    UNDEPOSITED_FUNDS,
+)
+from amazon_netsuite.sandbox.netsuite.records import CENT, money, ref_id
+from amazon_netsuite.sandbox.netsuite.store import RecordStore
+
+TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",
+                          "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
+                          "journalEntry": "Journal", "deposit": "Deposit"}
+ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit"}
+_NON_POSTING = ("salesOrder", "itemFulfillment")
+ZERO = Decimal(0)
+
+
+def flag(value: object) -> str:
+    return "T" if value else "F"
+
+
+def dec(value: object, places: Decimal = CENT) -> Decimal | None:
+    return None if value is None or value == "" else money(value).quantize(places)
+
+
+def _neg(value: Decimal | None) -> Decimal | None:
+    return None if value is None else -value
+
+
+def custom_text(value: object) -> str | None:
+    """A custom field as SuiteQL shows it: references by id, checkboxes as T/F, everything else as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return flag(value)
+    if isinstance(value, dict):
+        return str(value.get("id", value.get("refName", "")))
+    if isinstance(value, list):
+        return ",".join(str(custom_text(v)) for v in value)
+    return str(value)
+
+
+def _timestamp(value: object) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ") if value else None
+    except ValueError:
+        return None
+
+
+class _Rows:
+    """Collects the rows of the transaction tables, one transaction at a time."""
+
+    def __init__(self, store: RecordStore) -> None:
+        self.store = store
+        self.transactions: list[dict] = []
+        self.lines: list[dict] = []
+        self.accounting: list[dict] = []
+        self.links: list[dict] = []
+        self.account_of = {eid: store.id_for("account", eid) for eid in
+                           (RECEIVABLES, UNDEPOSITED_FUNDS, SALES, SHIPPING_INCOME, TAX_PAYABLE)}
+
+    def post(self, tid: int, line: int, account: int | None, signed: Decimal) -> None:
+        """A GL line: positive = debit, negative = credit."""
+        if account is None or not signed:
+            return
+        self.accounting.append(dict(transaction=tid, transactionline=line, account=account, posting="T",
+                                    debit=signed if signed > 0 else None, credit=-signed if signed < 0 else None,
+                                    amount=signed))
+
+    def item_income_account(self, line: dict) -> int | None:
+        found = self.store.find(ref_id(line.get("item")) or 0)
+        income = ref_id(found[1].get("incomeAccount")) if found else None
+        return income or self.account_of[SALES]
+
+    def add(self, record_type: str, record: dict) -> None:
+        tid, entity = int(record["id"]), ref_id(record.get("entity") or record.get("customer"))
+        location, created_from = ref_id(record.get("location")), ref_id(record.get("createdFrom"))
+        total = dec(record.get("total"))
+        packages = record.get("package", {}).get("items", [])
+        self.transactions.append(dict(
+            id=tid, tranid=record.get("tranId"), trandate=date.fromisoformat(record["tranDate"][:10]),
+            type=TRANSACTION_TYPE_CODES[record_type], status=record.get("status", {}).get("id"), entity=entity,
+            externalid=record.get("externalId"), otherrefnum=record.get("otherRefNum"), memo=record.get("memo"),
+            subsidiary=ref_id(record.get("subsidiary")), currency=ref_id(record.get("currency")), location=location,
+            foreigntotal=total, shippingcost=dec(record.get("shippingCost")),
+            handlingcost=dec(record.get("handlingCost")), taxtotal=dec(record.get("taxTotal")),
+            foreignamountpaid=dec(record.get("amountPaid")),
+            foreignamountremaining=dec(record.get("amountRemaining")),
+            posting=flag(record_type not in _NON_POSTING and record.get("approved", True)),
+            **{"class": ref_id(record.get("class"))}, department=ref_id(record.get("department")),
+            trackingnumberlist=",".join(p["packageTrackingNumber"] for p in packages
+                                        if p.get("packageTrackingNumber")) or None,
+            createddate=_timestamp(record.get("createdDate")),
+            lastmodifieddate=_timestamp(record.get("lastModifiedDate")),
+            **{k: custom_text(v) for k, v in record.items() if k.startswith("custbody_")}))
+        mainline = dict(transaction=tid, id=0, linesequencenumber=0, mainline="T", taxline="F", entity=entity,
+                        location=location, isclosed="F", createdfrom=created_from, memo=record.get("memo"))
+        if record_type in ("salesOrder", "cashSale", "invoice", "creditMemo"):
+            self._sales(record_type, record, tid, mainline)
+        elif record_type == "itemFulfillment":
+            self._fulfillment(record, tid, mainline)
+        elif record_type == "customerPayment":
+            self._payment(record, tid, mainline)
+        elif record_type == "journalEntry":
+            self._journal(record, tid, mainline)
+        else:
+            self._deposit(record, tid, mainline)
+
+    def _line(self, tid: int, mainline: dict, line: dict, **values: object) -> dict:
+        row = dict(transaction=tid, id=line["line"], linesequencenumber=line["line"], mainline="F", taxline="F",
+                   entity=ref_id(line.get("entity")) or mainline["entity"], createdfrom=mainline["createdfrom"],
+                   location=ref_id(line.get("location")) or mainline["location"], isclosed=flag(line.get("isClosed")),
+                   memo=line.get("memo"), department=ref_id(line.get("department")),
+                   **{"class": ref_id(line.get("class"))}, **values)
+        self.lines.append(row)
+        return row
+
+    def _sales(self, record_type: str, record: dict, tid: int, mainline: dict) -> None:
+        sign = Decimal(1) if record_type == "creditMemo" else Decimal(-1)  # income side: credit, a memo debits it
+        total = dec(record.get("total")) or ZERO
+        self.lines.append({**mainline, "netamount": -sign * total})
+        for line in record["item"]["items"]:
+            item_id = ref_id(line.get("item"))
+            found = self.store.find(item_id or 0)
+            self._line(tid, mainline, line, item=item_id, itemtype=ITEM_TYPE_CODES.get(found[0]) if found else None,
+                       quantity=sign * dec(line.get("quantity", 0), Decimal("0.0001")), rate=dec(line.get("rate")),
+                       netamount=sign * dec(line.get("amount", 0)),
+                       quantityshiprecv=dec(line.get("quantityFulfilled"), Decimal("0.0001")),
+                       quantitybilled=dec(line.get("quantityBilled"), Decimal("0.0001")))
+            if line.get("orderLine") is not None and mainline["createdfrom"]:
+                self.links.append(dict(previousdoc=mainline["createdfrom"], previousline=int(line["orderLine"]),
+                                       nextdoc=tid, nextline=line["line"], linktype="OrdBill",
+                                       foreignamount=dec(line.get("amount"))))
+        if record_type == "salesOrder":
+            return
+        receivable = self.account_of[RECEIVABLES]
+        if record_type == "cashSale":
+            receivable = (ref_id(record.get("account")) if record.get("undepFunds") is False
+                          else self.account_of[UNDEPOSITED_FUNDS])
+        self.post(tid, 0, receivable, -sign * total)
+        for line in record["item"]["items"]:
+            if not line.get("isClosed"):
+                self.post(tid, line["line"], self.item_income_account(line), sign * money(line.get("amount", 0)))
+        freight = money(record.get("shippingCost") or 0) + money(record.get("handlingCost") or 0)
+        self.post(tid, 0, self.account_of[SHIPPING_INCOME], sign * freight)
+        self.post(tid, 0, self.account_of[TAX_PAYABLE], sign * money(record.get("taxTotal") or 0))
+        self._applied(record, tid)
+
+    def _applied(self, record: dict, tid: int) -> None:
+        for line in record.get("apply", {}).get("items", []):
+            self.links.append(dict(previousdoc=ref_id(line.get("doc")), previousline=0, nextdoc=tid, nextline=0,
+                                   linktype="Payment", foreignamount=dec(line.get("amount"))))
+
+    def _fulfillment(self, record: dict, tid: int, mainline: dict) -> None:
+        self.lines.append({**mainline, "netamount": None})
+        for line in record["item"]["items"]:
+            item_id = ref_id(line.get("item"))
+            found = self.store.find(item_id or 0)
+            self._line(tid, mainline, line, item=item_id, itemtype=ITEM_TYPE_CODES.get(found[0]) if found else None,
+                       quantity=-dec(line.get("quantity", 0), Decimal("0.0001")))
+            self.links.append(dict(previousdoc=mainline["createdfrom"], previousline=int(line["orderLine"]),
+                                   nextdoc=tid, nextline=line["line"], linktype="ShipRcpt", foreignamount=None))
+
+    def _payment(self, record: dict, tid: int, mainline: dict) -> None:
+        amount = dec(record.get("payment")) or ZERO
+        into = (ref_id(record.get("account")) if record.get("undepFunds") is False
+                else self.account_of[UNDEPOSITED_FUNDS])
+        self.lines.append({**mainline, "netamount": amount, "account": into})
+        self.post(tid, 0, into, amount)
+        self.post(tid, 0, self.account_of[RECEIVABLES], -amount)
+        self._applied(record, tid)
+
+    def _journal(self, record: dict, tid: int, mainline: dict) -> None:
+        self.lines.append({**mainline, "netamount": None})
+        for line in record["line"]["items"]:
+            debit, credit = dec(line.get("debit")), dec(line.get("credit"))
+            signed = (debit or ZERO) - (credit or ZERO)
+            self._line(tid, mainline, line, account=ref_id(line.get("account")), debitforeignamount=debit,
+                       creditforeignamount=credit, netamount=signed)
+            if record.get("approved", True):
+                self.post(tid, line["line"], ref_id(line.get("account")), signed)
+
+    def _deposit(self, record: dict, tid: int, mainline: dict) -> None:
+        bank, total = ref_id(record.get("account")), dec(record.get("total")) or ZERO
+        self.lines.append({**mainline, "netamount": total, "account": bank, "debitforeignamount": total})
+        self.post(tid, 0, bank, total)
+        number = 0
+        for name, sign in (("payment", -1), ("other", -1), ("cashback", 1)):
+            for line in record.get(name, {}).get("items", []):
+                number += 1
+                amount = dec(line.get("paymentAmount") if name == "payment" else line.get("amount")) or ZERO
+                account = self.account_of[UNDEPOSITED_FUNDS] if name == "payment" else ref_id(line.get("account"))
+                self._line(tid, mainline, {**line, "line": number}, account=account, netamount=sign * amount,
+                           debitforeignamount=amount if sign > 0 else None,
+                           creditforeignamount=amount if sign < 0 else None)
+                self.post(tid, number, account, sign * amount)
+                if name == "payment":
+                    self.links.append(dict(previousdoc=ref_id(line.get("id")), previousline=0, nextdoc=tid,
+                                           nextline=number, linktype="Deposit", foreignamount=amount))
+
+
+def transaction_rows(store: RecordStore) -> dict[str, list[dict]]:
+    rows = _Rows(store)
+    for record_type in TRANSACTION_TYPE_CODES:
+        for record in store.all(record_type):
+            rows.add(record_type, record)
+    return {"transaction": rows.transactions, "transactionline": rows.lines,
+            "transactionaccountingline": rows.accounting, "previoustransactionlinelink": rows.links}
+
+
+def _members(store: RecordStore, item_id: int | None) -> list[tuple[int, Decimal]]:
+    """A kit's member items and quantities per kit; an inventory item is its own single member."""
+    kit = store.get("kitItem", item_id or 0)
+    if kit is None:
+        return [(item_id, Decimal(1))] if item_id else []
+    return [(ref_id(m["item"]), money(m.get("quantity", 1))) for m in kit.get("member", {}).get("items", [])]
+
+
+def inventory_rows(store: RecordStore) -> list[dict]:
+    """Stock per item × location: the seeded on-hand less what shipped (fulfillments, stand-alone cash sales);
+    open order lines commit what is on hand and back-order the rest."""
+    on_hand: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    levels: dict[tuple[int, int], dict] = {}
+    for item in store.all("inventoryItem"):
+        for row in item.get("locations", {}).get("items", []):
+            key = (int(item["id"]), ref_id(row.get("location")))
+            on_hand[key] += money(row.get("quantityOnHand") or 0)
+            levels[key] = row
+    shipped = [(f, f["item"]["items"]) for f in store.all("itemFulfillment")]
+    shipped += [(s, s["item"]["items"]) for s in store.all("cashSale") if not s.get("createdFrom")]
+    for record, lines in shipped:
+        for line in lines:
+            location = ref_id(line.get("location")) or ref_id(record.get("location"))
+            for member, per_kit in _members(store, ref_id(line.get("item"))):
+                on_hand[(member, location)] -= money(line.get("quantity", 0)) * per_kit
+    demand: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for order in store.all("salesOrder"):
+        if order.get("status", {}).get("id") in ("A", "C", "H", "G"):
+            continue
+        for line in order["item"]["items"]:
+            left = money(line.get("quantity", 0)) - money(line.get("quantityFulfilled", 0))
+            if line.get("isClosed") or left <= 0:
+                continue
+            location = ref_id(line.get("location")) or ref_id(order.get("location"))
+            for member, per_kit in _members(store, ref_id(line.get("item"))):
+                demand[(member, location)] += left * per_kit
+    rows = []
+    for item, location in sorted(set(on_hand) | set(demand), key=lambda k: (k[0] or 0, k[1] or 0)):
+        here = on_hand[(item, location)]
+        committed = min(demand[(item, location)], max(here, ZERO))
+        level = levels.get((item, location), {})
+        rows.append(dict(item=item, location=location, quantityonhand=here, quantitycommitted=committed,
+                         quantityavailable=max(here - committed, ZERO),
+                         quantitybackordered=demand[(item, location)] - committed, quantityonorder=ZERO,
+                         quantityintransit=ZERO, preferredstocklevel=dec(level.get("preferredStockLevel")),
+                         reorderpoint=dec(level.get("reorderPoint"))))
+    return rows
