@@ -1,8 +1,10 @@
-"""`amazon-netsuite sync`: load the last N days of every storefront through real Dagster runs, headless.
+"""`amazon-netsuite sync`: load the last N days of every storefront through real Dagster runs and post them to
+NetSuite, headless.
 
 One order report per seller account covers the whole window (Amazon's createReport allows one a minute after a
-burst), then each storefront-day runs `orders_job` with that report named in its tags. In sandbox mode an embedded
-sandbox is started when none is listening.
+burst), then each storefront-day runs `orders_job` with that report named in its tags and, once loaded,
+`order_posting_job` (Sales Orders and Cash Sales), oldest day first so that each order's later states follow its
+earlier ones. In sandbox mode an embedded sandbox is started when none is listening.
 """
 
 from __future__ import annotations
@@ -87,8 +89,8 @@ def dagster_instance() -> dg.DagsterInstance:
 @dataclass
 class SyncOutcome:
     report_ids: dict[str, str] = field(default_factory=dict)  # seller account → report id
-    failed: list[str] = field(default_factory=list)  # partition keys whose run failed
-    succeeded: int = 0
+    failed: list[str] = field(default_factory=list)  # "job partition-key" of every failed run
+    succeeded: int = 0  # partition runs (loading and posting each count)
     days: list[date] = field(default_factory=list)
 
 
@@ -99,8 +101,10 @@ def sync_orders(
     instance: dg.DagsterInstance | None = None,
     say: Callable[[str], None] = print,
     poll_seconds: float = 1.0,
+    post: bool = True,
 ) -> SyncOutcome:
-    """Request one report per account for the window and run `orders_job` for every storefront-day in it."""
+    """Request one report per account for the window and run `orders_job` for every storefront-day in it, then
+    `order_posting_job` for the days that loaded (unless `post` is False)."""
     from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
     from amazon_netsuite.defs.resources import SellerCentral, Warehouse
     from amazon_netsuite.definitions import defs
@@ -112,7 +116,10 @@ def sync_orders(
     now = datetime.now(timezone.utc)
     first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
     outcome = SyncOutcome(days=[first_day + timedelta(days=i) for i in range((now.date() - first_day).days + 1)])
-    job = defs().resolve_job_def("orders_job")
+    definitions = defs()
+    jobs = [definitions.resolve_job_def("orders_job")]
+    if post:
+        jobs.append(definitions.resolve_job_def("order_posting_job"))
     instance = instance or dagster_instance()
 
     for account in settings.seller_accounts:
@@ -131,57 +138,81 @@ def sync_orders(
         for sf in account_storefronts:
             for day in outcome.days:
                 key = partition_key(sf.key, day)
-                result = job.execute_in_process(
-                    partition_key=key,
-                    instance=instance,
-                    tags={REPORT_ID_TAG: report_id},
-                    run_config=QUIET_RUN,
-                    raise_on_error=False,
-                )
-                if result.success:
-                    outcome.succeeded += 1
-                else:
-                    outcome.failed.append(str(key))
-                    failure = next((e for e in result.all_events if e.is_step_failure), None)
-                    detail = failure.event_specific_data.error.message.strip() if failure else "run failed"
-                    say(f"FAILED {key}: {detail}")
+                for job in jobs:  # posting runs only once its day loaded
+                    if not _run_partition(job, key, instance, {REPORT_ID_TAG: report_id}, outcome, say):
+                        break
     return outcome
 
 
+def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Callable[[str], None]) -> bool:
+    result = job.execute_in_process(partition_key=key, instance=instance, tags=tags, run_config=QUIET_RUN,
+                                    raise_on_error=False)
+    if result.success:
+        outcome.succeeded += 1
+        return True
+    outcome.failed.append(f"{job.name} {key}")
+    failure = next((e for e in result.all_events if e.is_step_failure), None)
+    detail = failure.event_specific_data.error.message.strip() if failure else "run failed"
+    say(f"FAILED {job.name} {key}: {detail}")
+    return False
+
+
 def summary_rows(storefronts: list[str], first_day: date, last_day: date) -> list[dict]:
-    """Per storefront: orders (distinct ids across the days), lines, quarantined rows, money by currency."""
+    """Per storefront: orders (distinct ids across the days), lines, quarantined rows, and what of those orders is in
+    NetSuite (Sales Orders, Cash Sales) or waits in `integration_errors`."""
+    import amazon_netsuite.lib.postings  # noqa: F401  (registers the ledger's DDL)
     from amazon_netsuite.lib.warehouse import connect, ensure_schema
 
+    columns = ("storefront", "orders", "order_days", "lines", "quarantined", "sales_orders", "cash_sales", "errors")
     with connect() as con:
         ensure_schema(con)
         rows = con.execute(
             """
+            WITH window_orders AS (
+              SELECT DISTINCT storefront, amazon_order_id FROM orders WHERE day BETWEEN $first AND $last
+            )
             SELECT s.storefront,
-                   (SELECT count(DISTINCT amazon_order_id) FROM orders o
-                     WHERE o.storefront = s.storefront AND o.day BETWEEN ? AND ?) AS orders,
-                   (SELECT count(*) FROM orders o WHERE o.storefront = s.storefront AND o.day BETWEEN ? AND ?)
-                     AS order_days,
-                   (SELECT count(*) FROM order_lines l WHERE l.storefront = s.storefront AND l.day BETWEEN ? AND ?)
-                     AS lines,
-                   (SELECT count(*) FROM order_report_quarantine q
-                     WHERE q.storefront = s.storefront AND q.day BETWEEN ? AND ?) AS quarantined
-            FROM (SELECT unnest(?::VARCHAR[]) AS storefront) s ORDER BY 1
+                   (SELECT count(*) FROM window_orders w WHERE w.storefront = s.storefront) AS orders,
+                   (SELECT count(*) FROM orders o WHERE o.storefront = s.storefront
+                     AND o.day BETWEEN $first AND $last) AS order_days,
+                   (SELECT count(*) FROM order_lines l WHERE l.storefront = s.storefront
+                     AND l.day BETWEEN $first AND $last) AS lines,
+                   (SELECT count(*) FROM order_report_quarantine q WHERE q.storefront = s.storefront
+                     AND q.day BETWEEN $first AND $last) AS quarantined,
+                   (SELECT count(*) FILTER (WHERE p.record_type = 'salesOrder') FROM netsuite_postings p
+                     JOIN window_orders w ON w.storefront = p.storefront AND w.amazon_order_id = p.key
+                     WHERE p.flow = 'orders' AND p.storefront = s.storefront AND p.status = 'posted') AS sales_orders,
+                   (SELECT count(*) FILTER (WHERE p.record_type = 'cashSale') FROM netsuite_postings p
+                     JOIN window_orders w ON w.storefront = p.storefront AND w.amazon_order_id = p.key
+                     WHERE p.flow = 'orders' AND p.storefront = s.storefront AND p.status = 'posted') AS cash_sales,
+                   (SELECT count(DISTINCT e.key) FROM integration_errors e
+                     WHERE e.flow = 'orders' AND e.storefront = s.storefront AND e.resolved IS NULL) AS errors
+            FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s ORDER BY 1
             """,
-            [first_day, last_day] * 4 + [storefronts],
+            {"first": first_day, "last": last_day, "storefronts": storefronts},
         ).fetchall()
-    return [dict(zip(("storefront", "orders", "order_days", "lines", "quarantined"), r)) for r in rows]
+    return [dict(zip(columns, r)) for r in rows]
 
 
-def run_sync(days: int, storefront: str | None = None) -> int:
+def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int:
     """The CLI entry: sync, print a per-storefront summary, exit non-zero if any run failed."""
     settings = load_settings()
     with embedded_sandbox(settings, print):
-        outcome = sync_orders(days, storefront)
+        outcome = sync_orders(days, storefront, post=post)
     keys = [storefront] if storefront else settings.storefront_keys
     table = summary_rows(keys, outcome.days[0], outcome.days[-1])
-    print(f"\n{'storefront':<12}{'orders':>8}{'order-days':>12}{'lines':>8}{'quarantined':>13}")
+    headings = {"storefront": 12, "orders": 8, "order_days": 12, "lines": 8, "quarantined": 13,
+                "sales_orders": 14, "cash_sales": 12, "errors": 8}
+    print()
+    print("".join(f"{name.replace('_', '-'):<{width}}" if name == "storefront" else
+                  f"{name.replace('_', '-'):>{width}}" for name, width in headings.items()))
     for row in table:
-        print(f"{row['storefront']:<12}{row['orders']:>8}{row['order_days']:>12}{row['lines']:>8}{row['quarantined']:>13}")
+        print("".join(f"{row[name]:<{width}}" if name == "storefront" else f"{row[name]:>{width}}"
+                      for name, width in headings.items()))
     print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
           f"({outcome.days[0]} .. {outcome.days[-1]})")
+    if post and any(row["errors"] for row in table):
+        print("Orders NetSuite could not take wait in integration_errors with their reason: "
+              "amazon-netsuite sql \"SELECT storefront, key, error_class, message FROM integration_errors "
+              "WHERE resolved IS NULL\"")
     return 1 if outcome.failed else 0

@@ -18,7 +18,8 @@ from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 
-SEED_VERSION = "2"
+SEED_VERSION = "3"
+PROMOTION_ITEM = "AMZ-PROMOTION"
 MISSING_SKUS = frozenset({"CAP-OLIVE", "CANDLE-CEDAR", "KIT-COFFEE-LOVER"})
 _SUBSIDIARIES = {  # region → (name, country, base currency)
     "na": ("Demo Seller Inc.", "US", "USD"),
@@ -95,6 +96,10 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
         _add(store, "department", external_id, name=name, subsidiary=all_subsidiaries, isInactive=False)
     accounts = {role: _ref(store, "account", eid) for role, eid in
                 (("incomeAccount", "ACCT-SALES"), ("cogsAccount", "ACCT-COGS"), ("assetAccount", "ACCT-INVENTORY"))}
+    # The seller's one-time setup for promotions (README "Posting options"): the discount item Amazon promotions post
+    # against, so the demo posts promoted orders instead of queueing them.
+    _add(store, "discountItem", PROMOTION_ITEM, itemId=PROMOTION_ITEM, displayName="Amazon promotion",
+         subsidiary=all_subsidiaries, isInactive=False, account=_ref(store, "account", "ACCT-PROMOTIONS"))
     locations = [f"{kind}-{region}" for region in regions for kind in ("WH", "FBA")]
     for product in CATALOG:
         if product.sku in MISSING_SKUS:

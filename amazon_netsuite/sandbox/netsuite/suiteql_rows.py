@@ -24,7 +24,7 @@ from amazon_netsuite.sandbox.netsuite.store import RecordStore
 TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",
                           "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
                           "journalEntry": "Journal", "deposit": "Deposit"}
-ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit"}
+ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount"}
 _NON_POSTING = ("salesOrder", "itemFulfillment")
 ZERO = Decimal(0)
 
