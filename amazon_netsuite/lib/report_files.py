@@ -1,7 +1,7 @@
 """Amazon report files on disk: opening them (plain or gzip, any charset) and telling what they are.
 
 `inspect_report` is what `amazon-netsuite reports inspect FILE` prints. Report types are recognised by their header
-line through a small dispatch table, so the settlement flow adds its report by appending one entry.
+line through a small dispatch table (`REPORT_KINDS`): order reports and V2 settlements.
 """
 
 from __future__ import annotations
@@ -86,9 +86,20 @@ def _inspect_order_report(path: Path, settings: "Settings | None") -> dict[str, 
     return inspect_order_report(path, settings)
 
 
-# First match wins; the settlement flow appends its report type here.
+def _is_settlement_report(names: list[str]) -> bool:
+    return {"settlement-id", "total-amount", "amount-description"} <= set(names)
+
+
+def _inspect_settlement_report(path: Path, settings: "Settings | None") -> dict[str, Any]:
+    from amazon_netsuite.lib.settlements.inspect import inspect_settlement  # settlements imports this module
+
+    return inspect_settlement(path)
+
+
+# First match wins.
 REPORT_KINDS: list[ReportKind] = [
     ReportKind("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", _is_order_report, _inspect_order_report),
+    ReportKind("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", _is_settlement_report, _inspect_settlement_report),
 ]
 
 
