@@ -4,7 +4,10 @@ NetSuite, headless.
 One order report per seller account covers the whole window (Amazon's createReport allows one a minute after a
 burst), then each storefront-day runs `orders_job` with that report named in its tags and, once loaded,
 `order_posting_job` (Sales Orders and Cash Sales), oldest day first so that each order's later states follow its
-earlier ones. In sandbox mode an embedded sandbox is started when none is listening.
+earlier ones. Then the settlements deposited in the last 30 days (`SETTLEMENT_WINDOW_DAYS`, whatever N is:
+Amazon settles every 14 days) are found over getReports, and each storefront-day of a deposit runs
+`settlements_job` and `settlement_posting_job`. In sandbox mode an embedded sandbox is started when none is
+listening, with `SANDBOX_HISTORY_DAYS` of history so that settlements exist.
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ from amazon_netsuite.lib.settings import (
 )
 
 INSTANCE_TEMPLATE = PROJECT_ROOT / "dagster_instance.yaml"
+# Settlements deposited in this many days (today included) are imported and posted by every sync.
+SETTLEMENT_WINDOW_DAYS = 30
+# History of an embedded (or `sandbox serve`) sandbox: with 35 days, every seller account × currency has two
+# settlements deposited in the window (periods of 14 days; a report appears the day after its period ends).
+SANDBOX_HISTORY_DAYS = 35
 
 
 # The run's own events stay in the Dagster instance (and the UI); the terminal gets warnings and the summary.
@@ -60,7 +68,7 @@ def embedded_sandbox(settings: Settings, say: Callable[[str], None]) -> Iterator
     from amazon_netsuite.sandbox.server import start_in_thread
 
     parsed = urlparse(url)
-    config = SandboxConfig(settings=settings, state_dir=sandbox_state_dir())
+    config = SandboxConfig(settings=settings, state_dir=sandbox_state_dir(), history_days=SANDBOX_HISTORY_DAYS)
     with start_in_thread(config, host=parsed.hostname or "127.0.0.1", port=parsed.port or 0) as running:
         say(f"started an embedded sandbox at {running.url}")
         previous = os.environ.get("AMAZON_NETSUITE_SANDBOX_URL")
@@ -92,6 +100,7 @@ class SyncOutcome:
     failed: list[str] = field(default_factory=list)  # "job partition-key" of every failed run
     succeeded: int = 0  # partition runs (loading and posting each count)
     days: list[date] = field(default_factory=list)
+    settlement_partitions: list[str] = field(default_factory=list)  # "storefront day" of each deposit imported
 
 
 def sync_orders(
@@ -144,6 +153,76 @@ def sync_orders(
     return outcome
 
 
+def sync_settlements(
+    window_days: int = SETTLEMENT_WINDOW_DAYS,
+    storefront: str | None = None,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    say: Callable[[str], None] = print,
+    post: bool = True,
+    outcome: SyncOutcome | None = None,
+) -> SyncOutcome:
+    """Find the settlement reports of every seller account, land each document once, then run `settlements_job`
+    (and `settlement_posting_job` unless `post` is False) for each storefront-day with a deposit in the last
+    `window_days` days, files loaded by hand (`amazon-netsuite settlements load`) included."""
+    from amazon_netsuite.defs.resources import SellerCentral, Warehouse
+    from amazon_netsuite.definitions import defs
+    from amazon_netsuite.lib.report_files import ReportFileError
+    from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
+    from amazon_netsuite.lib.settlements.load import documents_deposited, land_amazon_report
+    from amazon_netsuite.lib.settlements.match import UnknownStorefront
+
+    settings = load_settings()
+    outcome = outcome or SyncOutcome()
+    chosen = [settings.storefront(storefront)] if storefront else settings.storefronts
+    today = datetime.now(timezone.utc).date()
+    first_day = max(today - timedelta(days=window_days - 1), settings.partitions.start_date)
+    # A report appears after its 14-day period ends, up to a few days before its deposit.
+    listed_since = datetime.combine(first_day, datetime.min.time(), timezone.utc) - timedelta(days=15)
+    for account in settings.seller_accounts:
+        if not any(s in chosen for s in account.storefronts):
+            continue
+        with SellerCentral().reports(account.key) as api:
+            reports = list(api.get_reports([REPORT_TYPE], processing_statuses=["DONE"], created_since=listed_since))
+            for report in reports:
+                try:
+                    land_amazon_report(Warehouse().connection, api, account.key, report, settings)
+                except (ReportFileError, UnknownStorefront) as exc:
+                    say(f"{account.key}: settlement report {report.report_id} not imported: {exc}")
+        say(f"{account.key}: {len(reports)} settlement report(s) since {listed_since:%Y-%m-%d}")
+    with Warehouse().connection() as con:
+        docs = documents_deposited(con, first_day, today, [s.key for s in chosen])
+    definitions = defs()
+    jobs = [definitions.resolve_job_def("settlements_job")]
+    if post:
+        jobs.append(definitions.resolve_job_def("settlement_posting_job"))
+    instance = instance or dagster_instance()
+    for storefront_key, day in dict.fromkeys((d.storefront, d.day) for d in docs):
+        outcome.settlement_partitions.append(f"{storefront_key} {day}")
+        for job in jobs:
+            if not _run_partition(job, partition_key(storefront_key, day), instance, {}, outcome, say):
+                break
+    return outcome
+
+
+def settlement_rows(first_day: date, last_day: date, storefronts: list[str]) -> list[dict]:
+    """Per settlement deposited in the window: totals, tie-out, unmatched lines and NetSuite records posted."""
+    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        table = con.sql(
+            """
+            SELECT storefront, deposit_day, settlement_id, currency, total_amount, line_count, ties_out,
+                   unmatched_order_lines, netsuite_records_posted
+            FROM settlement_overview WHERE deposit_day BETWEEN ? AND ? AND list_contains(?, storefront)
+            ORDER BY deposit_day, storefront
+            """,
+            params=[first_day, last_day, storefronts],
+        ).to_arrow_table()
+    return table.to_pylist()
+
+
 def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Callable[[str], None]) -> bool:
     result = job.execute_in_process(partition_key=key, instance=instance, tags=tags, run_config=QUIET_RUN,
                                     raise_on_error=False)
@@ -159,7 +238,8 @@ def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Ca
 
 def summary_rows(storefronts: list[str], first_day: date, last_day: date) -> list[dict]:
     """Per storefront: orders (distinct ids across the days), lines, quarantined rows, and what of those orders is in
-    NetSuite (Sales Orders, Cash Sales) or waits in `integration_errors`."""
+    NetSuite (Sales Orders, Cash Sales; a record whose later update failed is still in NetSuite, so it counts) or waits
+    in `integration_errors`."""
     import amazon_netsuite.lib.postings  # noqa: F401  (registers the ledger's DDL)
     from amazon_netsuite.lib.warehouse import connect, ensure_schema
 
@@ -181,10 +261,10 @@ def summary_rows(storefronts: list[str], first_day: date, last_day: date) -> lis
                      AND q.day BETWEEN $first AND $last) AS quarantined,
                    (SELECT count(*) FILTER (WHERE p.record_type = 'salesOrder') FROM netsuite_postings p
                      JOIN window_orders w ON w.storefront = p.storefront AND w.amazon_order_id = p.key
-                     WHERE p.flow = 'orders' AND p.storefront = s.storefront AND p.status = 'posted') AS sales_orders,
+                     WHERE p.flow = 'orders' AND p.storefront = s.storefront AND p.posted_body IS NOT NULL) AS sales_orders,
                    (SELECT count(*) FILTER (WHERE p.record_type = 'cashSale') FROM netsuite_postings p
                      JOIN window_orders w ON w.storefront = p.storefront AND w.amazon_order_id = p.key
-                     WHERE p.flow = 'orders' AND p.storefront = s.storefront AND p.status = 'posted') AS cash_sales,
+                     WHERE p.flow = 'orders' AND p.storefront = s.storefront AND p.posted_body IS NOT NULL) AS cash_sales,
                    (SELECT count(DISTINCT e.key) FROM integration_errors e
                      WHERE e.flow = 'orders' AND e.storefront = s.storefront AND e.resolved IS NULL) AS errors
             FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s ORDER BY 1
@@ -194,11 +274,18 @@ def summary_rows(storefronts: list[str], first_day: date, last_day: date) -> lis
     return [dict(zip(columns, r)) for r in rows]
 
 
+def _money(value) -> str:
+    from amazon_netsuite.lib.report_files import decimal_text
+
+    return decimal_text(value)
+
+
 def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int:
     """The CLI entry: sync, print a per-storefront summary, exit non-zero if any run failed."""
     settings = load_settings()
     with embedded_sandbox(settings, print):
         outcome = sync_orders(days, storefront, post=post)
+        sync_settlements(storefront=storefront, post=post, outcome=outcome)
     keys = [storefront] if storefront else settings.storefront_keys
     table = summary_rows(keys, outcome.days[0], outcome.days[-1])
     headings = {"storefront": 12, "orders": 8, "order_days": 12, "lines": 8, "quarantined": 13,
@@ -209,6 +296,18 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
     for row in table:
         print("".join(f"{row[name]:<{width}}" if name == "storefront" else f"{row[name]:>{width}}"
                       for name, width in headings.items()))
+    today = outcome.days[-1]
+    settled = settlement_rows(today - timedelta(days=SETTLEMENT_WINDOW_DAYS - 1), today, keys)
+    print(f"\nSettlements deposited in the last {SETTLEMENT_WINDOW_DAYS} days:")
+    print(f"{'storefront':<12}{'deposit':<12}{'settlement':<13}{'total':>14} {'cur':<5}{'lines':>7}"
+          f"{'ties-out':>10}{'unmatched':>11}{'posted':>8}")
+    for row in settled:
+        print(f"{row['storefront']:<12}{str(row['deposit_day']):<12}{row['settlement_id']:<13}"
+              f"{_money(row['total_amount']):>14} {row['currency']:<5}{row['line_count']:>7}"
+              f"{'yes' if row['ties_out'] else 'NO':>10}{row['unmatched_order_lines']:>11}"
+              f"{row['netsuite_records_posted']:>8}")
+    if not settled:
+        print("none (a settlement needs 15 days of history: `sandbox serve --history-days 35`)")
     print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
           f"({outcome.days[0]} .. {outcome.days[-1]})")
     if post and any(row["errors"] for row in table):

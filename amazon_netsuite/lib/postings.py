@@ -1,21 +1,33 @@
 """The posting ledger and the error queue, in the warehouse.
 
 `netsuite_postings` holds one row per record a flow writes to NetSuite (flow, storefront, key): its external and
-internal id, the hash of the payload last sent, status and attempts. A re-run compares hashes and sends nothing that
-is already posted unchanged. `integration_errors` holds what could not be posted, classified so an operator knows
-whether to fix a mapping, the data, the credentials, or just wait; a later success resolves it.
+internal id, the hash of the record last attempted, the record as our last successful write left it, the
+timestamp of the source state last sent, status and attempts. A re-run compares hashes and sends nothing that is
+already posted unchanged; an older source state than the one sent is never sent. `integration_errors` holds what
+could not be posted, classified so an operator knows whether to fix a mapping, the data, the credentials, or just
+wait; a later success (or the order no longer needing a record) resolves it.
+
+`complete` marks records the integration has nothing more to do for: Cash Sales, Seller-Fulfilled-Prime Sales
+Orders (Amazon already has their tracking, netsuite-facts §4.1) and fully closed Sales Orders. The view
+`sales_orders_to_confirm_shipment` lists the others: the Sales Orders whose shipment the fulfillment write-back
+confirms to Amazon.
+
+Attempts are written in batches as they finish (`record_attempts`), one transaction per batch, so a killed run
+loses only what was in flight; the upserts by external id make re-sending those harmless.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from amazon_netsuite.lib.netsuite.errors import (
     ConcurrencyLimitExceeded,
@@ -25,8 +37,10 @@ from amazon_netsuite.lib.netsuite.errors import (
     NetSuiteAuthError,
     NetSuiteError,
     NetSuiteUnreachable,
+    RecordNotFound,
     UnexpectedError,
 )
+from amazon_netsuite.lib.orders.item_lookup import UnmappedSku
 from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM, canonical_json
 from amazon_netsuite.lib.warehouse.schema import register_ddl
 
@@ -42,8 +56,8 @@ DDL = (
       record_type VARCHAR NOT NULL,
       external_id VARCHAR NOT NULL,
       internal_id VARCHAR,              -- NetSuite's id once posted
-      payload_hash VARCHAR NOT NULL,    -- sha256 of the body last sent
-      status VARCHAR NOT NULL,          -- posted | failed
+      payload_hash VARCHAR NOT NULL,    -- sha256 of the record last attempted (whole, even when a PATCH sent less)
+      status VARCHAR NOT NULL,          -- posted | failed: how the last attempt ended
       attempts INTEGER NOT NULL,
       first_attempt TIMESTAMP NOT NULL, -- naive UTC
       last_attempt TIMESTAMP NOT NULL,
@@ -63,6 +77,25 @@ DDL = (
       resolved TIMESTAMP                -- set when a later attempt posts the record
     )
     """,
+    # Columns added with updates to posted records; ADD COLUMN IF NOT EXISTS upgrades an older warehouse in place.
+    # source_updated: the source state's last-updated time (naive UTC) of the last attempt; older states are skipped.
+    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS source_updated TIMESTAMP",
+    # posted_body: JSON of the record as our last successful write left it, what a later change is compared with.
+    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS posted_body VARCHAR",
+    # posted_line_keys: JSON list naming the source line of each item line of posted_body.
+    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS posted_line_keys VARCHAR",
+    # complete: nothing more for the integration to do (Cash Sales, SFP Sales Orders, fully closed Sales Orders).
+    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT false",
+    # resolution: how an error was resolved (posted, or no longer needed, e.g. cancelled on Amazon first).
+    "ALTER TABLE integration_errors ADD COLUMN IF NOT EXISTS resolution VARCHAR",
+    # What the fulfillment write-back works from: posted Sales Orders whose shipment Amazon still needs confirmed.
+    # SFP orders are complete on posting (Amazon already has the tracking), so they never appear here.
+    """
+    CREATE OR REPLACE VIEW sales_orders_to_confirm_shipment AS
+    SELECT storefront, key AS amazon_order_id, external_id, internal_id, source_updated, last_attempt
+    FROM netsuite_postings
+    WHERE flow = 'orders' AND record_type = 'salesOrder' AND posted_body IS NOT NULL AND NOT complete
+    """,
 )
 register_ddl(DDL)
 
@@ -75,6 +108,18 @@ class LedgerEntry:
     payload_hash: str
     status: str
     attempts: int
+    source_updated: datetime | None = None
+    posted_body: dict[str, Any] | None = None
+    posted_line_keys: tuple[str, ...] = ()
+    complete: bool = False
+
+
+class NotSent(Exception):
+    """An attempt given up before sending, because an earlier one in the run showed it could not succeed."""
+
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+        super().__init__(f"not sent: {cause}")
 
 
 @dataclass(frozen=True)
@@ -86,11 +131,17 @@ class PostingAttempt:
     key: str
     record_type: str
     external_id: str
-    payload: Mapping[str, Any]
+    payload: Mapping[str, Any]  # the whole record as it should be in NetSuite
     at: datetime
     internal_id: str | None = None
     error: Exception | None = None
     record_label: str = ""  # how the message names the record, e.g. "order 111-…"
+    sent: Mapping[str, Any] | None = None  # the request body, when less than the whole record (a PATCH)
+    line_keys: tuple[str, ...] = ()
+    source_updated: datetime | None = None
+    complete: bool = False
+    queue_error: bool = True  # False when the failure is queued against the records that needed this one
+    resolution: str = "posted"
 
     @property
     def payload_hash(self) -> str:
@@ -113,11 +164,16 @@ def ledger_entries(con: duckdb.DuckDBPyConnection, flow: str, storefront: str,
     if not keys:
         return {}
     rows = con.execute(
-        "SELECT key, record_type, external_id, internal_id, payload_hash, status, attempts FROM netsuite_postings "
+        "SELECT key, record_type, external_id, internal_id, payload_hash, status, attempts, source_updated, "
+        "posted_body, posted_line_keys, coalesce(complete, false) FROM netsuite_postings "
         "WHERE flow = ? AND storefront = ? AND key IN (SELECT unnest(?::VARCHAR[]))",
         [flow, storefront, keys],
     ).fetchall()
-    return {r[0]: LedgerEntry(*r[1:]) for r in rows}
+    return {
+        r[0]: LedgerEntry(*r[1:8], posted_body=json.loads(r[8]) if r[8] else None,
+                          posted_line_keys=tuple(json.loads(r[9])) if r[9] else (), complete=r[10])
+        for r in rows
+    }
 
 
 def is_posted_unchanged(entry: LedgerEntry | None, payload: Mapping[str, Any]) -> bool:
@@ -125,62 +181,159 @@ def is_posted_unchanged(entry: LedgerEntry | None, payload: Mapping[str, Any]) -
     return entry is not None and entry.status == POSTED and entry.payload_hash == payload_hash(payload)
 
 
+_BATCH_SCHEMA = pa.schema([
+    ("flow", pa.string()), ("storefront", pa.string()), ("key", pa.string()), ("record_type", pa.string()),
+    ("external_id", pa.string()), ("internal_id", pa.string()), ("payload_hash", pa.string()),
+    ("status", pa.string()), ("attempted_at", pa.timestamp("us")), ("last_error", pa.string()),
+    ("source_updated", pa.timestamp("us")), ("posted_body", pa.string()), ("posted_line_keys", pa.string()),
+    ("complete", pa.bool_()), ("error_class", pa.string()), ("error_payload", pa.string()),
+    ("resolution", pa.string()),
+])
+
+_UPSERT_LEDGER = """
+    INSERT INTO netsuite_postings (flow, storefront, key, record_type, external_id, internal_id, payload_hash, status,
+                                   attempts, first_attempt, last_attempt, last_error, source_updated, posted_body,
+                                   posted_line_keys, complete)
+    SELECT flow, storefront, key, record_type, external_id, internal_id, payload_hash, status, 1, attempted_at, attempted_at,
+           last_error,
+           source_updated, posted_body, posted_line_keys, coalesce(complete, false)
+    FROM posting_batch
+    ON CONFLICT (flow, storefront, key) DO UPDATE SET
+      record_type = excluded.record_type, external_id = excluded.external_id,
+      internal_id = coalesce(excluded.internal_id, netsuite_postings.internal_id),
+      payload_hash = excluded.payload_hash, status = excluded.status,
+      attempts = netsuite_postings.attempts + 1, last_attempt = excluded.last_attempt,
+      last_error = excluded.last_error,
+      source_updated = greatest(excluded.source_updated, netsuite_postings.source_updated),
+      posted_body = coalesce(excluded.posted_body, netsuite_postings.posted_body),
+      posted_line_keys = coalesce(excluded.posted_line_keys, netsuite_postings.posted_line_keys),
+      complete = CASE WHEN excluded.status = 'posted' THEN excluded.complete ELSE netsuite_postings.complete END
+"""
+_SAME_RECORD = "e.flow = b.flow AND e.storefront = b.storefront AND e.key = b.key AND e.resolved IS NULL"
+
+
+def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAttempt]) -> list[str | None]:
+    """Write a batch of attempts to the ledger, and failures to the error queue, in one transaction; the error
+    class of each attempt (None when it posted). A success resolves the record's open error."""
+    classes: list[str | None] = []
+    rows: list[dict[str, Any]] = []
+    for attempt in attempts:
+        error_class, message = (None, None) if attempt.error is None else classify_failure(attempt)
+        classes.append(error_class)
+        ok = attempt.error is None
+        rows.append(dict(
+            flow=attempt.flow, storefront=attempt.storefront, key=attempt.key, record_type=attempt.record_type,
+            external_id=attempt.external_id, internal_id=attempt.internal_id, payload_hash=attempt.payload_hash,
+            status=POSTED if ok else FAILED, attempted_at=attempt.at, last_error=message,
+            source_updated=attempt.source_updated,
+            posted_body=canonical_json(attempt.payload) if ok else None,
+            posted_line_keys=json.dumps(list(attempt.line_keys)) if ok else None,
+            complete=attempt.complete if ok else None,
+            error_class=error_class if attempt.queue_error else None,
+            error_payload=canonical_json(attempt.payload if attempt.sent is None else attempt.sent)
+            if error_class else None,
+            resolution=attempt.resolution if ok and attempt.queue_error else None,
+        ))
+    # ON CONFLICT may touch a row once per statement: a key attempted twice goes in a later round.
+    rounds: list[list[dict[str, Any]]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        ident = (row["flow"], row["storefront"], row["key"])
+        n = seen[ident] = seen.get(ident, -1) + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(row)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for batch in rounds:
+            con.register("posting_batch", pa.Table.from_pylist(batch, schema=_BATCH_SCHEMA))
+            con.execute(_UPSERT_LEDGER)
+            con.execute(f"UPDATE integration_errors e SET resolved = b.attempted_at, resolution = b.resolution "
+                        f"FROM posting_batch b WHERE b.resolution IS NOT NULL AND {_SAME_RECORD}")
+            # One open error per record: a repeated failure refreshes it rather than piling up rows.
+            con.execute(f"UPDATE integration_errors e SET error_class = b.error_class, message = b.last_error, "
+                        f"payload = b.error_payload FROM posting_batch b WHERE b.error_class IS NOT NULL "
+                        f"AND {_SAME_RECORD}")
+            con.execute(f"""
+                INSERT INTO integration_errors (flow, storefront, key, error_class, message, payload, created)
+                SELECT flow, storefront, key, error_class, last_error, error_payload, attempted_at FROM posting_batch b
+                WHERE b.error_class IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM integration_errors e WHERE {_SAME_RECORD})
+            """)
+            con.unregister("posting_batch")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return classes
+
+
 def record_attempt(con: duckdb.DuckDBPyConnection, attempt: PostingAttempt) -> str | None:
     """Write one attempt to the ledger (and the error queue when it failed); the error class, if any."""
-    error_class, message = (None, None) if attempt.error is None else classify_failure(attempt)
-    status = POSTED if attempt.error is None else FAILED
-    con.execute(
-        """
-        INSERT INTO netsuite_postings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-        ON CONFLICT (flow, storefront, key) DO UPDATE SET
-          record_type = excluded.record_type, external_id = excluded.external_id,
-          internal_id = coalesce(excluded.internal_id, netsuite_postings.internal_id),
-          payload_hash = excluded.payload_hash, status = excluded.status,
-          attempts = netsuite_postings.attempts + 1, last_attempt = excluded.last_attempt,
-          last_error = excluded.last_error
-        """,
-        [attempt.flow, attempt.storefront, attempt.key, attempt.record_type, attempt.external_id,
-         attempt.internal_id, attempt.payload_hash, status, attempt.at, attempt.at, message],
-    )
-    where = "flow = ? AND storefront = ? AND key = ? AND resolved IS NULL"
-    ids = [attempt.flow, attempt.storefront, attempt.key]
-    if error_class is None:
-        con.execute(f"UPDATE integration_errors SET resolved = ? WHERE {where}", [attempt.at, *ids])
-        return None
-    # One open error per record: a repeated failure refreshes it rather than piling up rows.
-    open_count = con.execute(f"SELECT count(*) FROM integration_errors WHERE {where}", ids).fetchone()[0]
-    payload = canonical_json(attempt.payload)
-    if open_count:
-        con.execute(f"UPDATE integration_errors SET error_class = ?, message = ?, payload = ? WHERE {where}",
-                    [error_class, message, payload, *ids])
-    else:
-        con.execute("INSERT INTO integration_errors VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                    [*ids, error_class, message, payload, attempt.at])
-    return error_class
+    return record_attempts(con, [attempt])[0]
+
+
+def resolve_errors(con: duckdb.DuckDBPyConnection, flow: str, storefront: str, keys: Iterable[str],
+                   at: datetime, resolution: str) -> int:
+    """Resolve the open errors of records that no longer need posting (e.g. cancelled on Amazon before they
+    posted); how many were resolved."""
+    keys = list(keys)
+    if not keys:
+        return 0
+    return con.execute(
+        "UPDATE integration_errors SET resolved = ?, resolution = ? WHERE flow = ? AND storefront = ? "
+        "AND resolved IS NULL AND key IN (SELECT unnest(?::VARCHAR[]))",
+        [at, resolution, flow, storefront, keys],
+    ).fetchone()[0]
 
 
 _LINE_PATH = re.compile(r"item\.items\[(\d+)\]\.item")
+_SKU_OF_LINE = re.compile(r"(.+) \(Amazon line \d+\)$")
+
+
+def _refused_line(attempt: PostingAttempt, index: int) -> tuple[dict[str, Any], str | None]:
+    body = attempt.payload if attempt.sent is None else attempt.sent
+    lines = body.get("item", {}).get("items", [])
+    line = lines[index] if index < len(lines) else {}
+    key = attempt.line_keys[index] if index < len(attempt.line_keys) else None
+    return line, key
 
 
 def classify_failure(attempt: PostingAttempt) -> tuple[str, str]:
     """(error class, message saying what happened, to which record, and what to do)."""
     exc = attempt.error
     what = f"{attempt.record_label or attempt.key} (storefront {attempt.storefront})"
+    if isinstance(exc, NotSent):
+        error_class, _ = classify_failure(PostingAttempt(**{**attempt.__dict__, "error": exc.cause}))
+        return error_class, (f"{what} was not sent: an earlier request of this run showed it cannot succeed "
+                             f"({exc.cause}). Fix that first; then retry.")
+    if isinstance(exc, UnmappedSku):
+        return "mapping", f"SKU `{exc.sku}` ({what}) has no NetSuite item: {exc.reason}; {exc.fix}, then retry."
     if isinstance(exc, InvalidKeyOrRef):
         match = _LINE_PATH.fullmatch(exc.error_path or "")
         if match:
-            lines = attempt.payload.get("item", {}).get("items", [])
-            index = int(match.group(1))
-            ref = lines[index].get("item", {}) if index < len(lines) else {}
-            sku = ref.get("externalId") or ref.get("id") or "?"
-            if sku == PROMOTION_ITEM:
-                return "mapping", (f"The promotion discount item `{sku}` does not exist in NetSuite ({what}); "
-                                   f"create a Discount item with external id `{sku}`, then retry.")
+            line, key = _refused_line(attempt, int(match.group(1)))
+            ref = line.get("item", {})
+            item = ref.get("externalId") or ref.get("id") or "?"
+            if (key or "").endswith("/promotion") or (key is None and item == PROMOTION_ITEM):
+                return "mapping", (f"The promotion discount item `{item}` does not exist in NetSuite ({what}); "
+                                   f"create a Discount item with external id `{item}` (or set "
+                                   "order_posting.promotion_item), then retry.")
+            described = _SKU_OF_LINE.fullmatch(line.get("description", ""))
+            sku = described.group(1) if described else item
+            if sku != item:
+                return "mapping", (f"SKU `{sku}` ({what}) maps to item `{item}`, which NetSuite does not have; "
+                                   f"create it or fix the SKU map, then retry.")
             return "mapping", (f"SKU `{sku}` ({what}) has no NetSuite item; create the item with external id "
-                               f"`{sku}` (or set an existing item's external id to the SKU), then retry.")
+                               f"`{sku}` (or set an existing item's external id to the SKU, or map the SKU under "
+                               "order_posting.items), then retry.")
         field = exc.error_path or "a reference"
         return "mapping", (f"NetSuite has no record for `{field}` of {what}: {exc.detail} Create it or fix the "
-                           "storefront's mapping, then retry.")
+                           "storefront's mapping (order_posting.storefronts), then retry.")
+    if isinstance(exc, RecordNotFound):
+        return "validation", (f"{what} is no longer in NetSuite (internal id {attempt.internal_id}): someone deleted "
+                              "it after it posted, and it is not re-created behind their back. Re-enter it by hand, "
+                              "or delete its netsuite_postings row so the next run posts it anew.")
     if isinstance(exc, (InvalidLogin, NetSuiteAuthError)):
         return "auth", (f"NetSuite refused our credentials while posting {what}: {exc}. Fix the credentials; "
                         "nothing else posts until then.")

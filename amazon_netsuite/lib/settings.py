@@ -6,15 +6,25 @@ environment variables that hold them, and when none is set the project runs agai
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,6 +106,7 @@ class SellerAccount(_Strict):
 
 class Flows(_Strict):
     orders: bool = True
+    settlements: bool = True
 
 
 class Partitions(_Strict):
@@ -131,12 +142,141 @@ class NetSuiteSettings(_Strict):
     base_url: str | None = Field(None, description="override of https://<account>.suitetalk.api.netsuite.com")
 
 
+# --- posting orders to NetSuite ------------------------------------------------------------------------------
+
+
+def _external_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        raise ValueError(f"{value!r} is not a NetSuite external id (letters, digits, '_' and '-' only)")
+    return value
+
+
+def _custom_field(prefix: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not re.fullmatch(rf"{prefix}[a-z0-9_]+", value):
+            raise ValueError(f"{value!r} is not a NetSuite custom field id ({prefix}…: lower-case letters, digits, '_')")
+        return value
+
+    return AfterValidator(check)
+
+
+ExternalId = Annotated[str, AfterValidator(_external_id)]
+SalesOrderStatus = Literal["pending_fulfillment", "pending_approval"]
+# NetSuite's orderStatus ids for a new Sales Order (netsuite-facts §1b).
+SALES_ORDER_STATUS_IDS: dict[str, str] = {"pending_fulfillment": "B", "pending_approval": "A"}
+SKU_MAP_CSV_COLUMNS = ("sku", "item_external_id")
+
+
+class ChannelField(_Strict):
+    """A custom body field set on every transaction of a storefront, e.g. `custbody_amz_channel: Amazon.com`."""
+
+    name: Annotated[str, _custom_field("custbody_")]
+    value: str = Field(min_length=1)
+
+
+class StorefrontPosting(_Strict):
+    """Where one storefront's transactions go in NetSuite, each an external id. Unset fields take the defaults."""
+
+    subsidiary: ExternalId | None = Field(None, description="default SUB-{region}")
+    location: ExternalId | None = Field(None, description="of MFN/SFP Sales Orders; default WH-{region}")
+    fba_location: ExternalId | None = Field(None, description="of FBA Cash Sales; default FBA-{region}")
+    customer: ExternalId | None = Field(None, description="default AMZ-CUSTOMER-{storefront}")
+    class_: ExternalId | None = Field(None, alias="class", description="the channel's class (classification)")
+    department: ExternalId | None = None
+    channel_field: ChannelField | None = None
+    sales_order_status: SalesOrderStatus | None = None
+
+
+class SfpSettings(_Strict):
+    """Seller-Fulfilled Prime orders: Amazon already has their tracking, so they are marked in NetSuite and never
+    confirmed back to Amazon (netsuite-facts §4.1)."""
+
+    checkbox: Annotated[str, _custom_field("custbody_")] | None = Field(
+        "custbody_amz_sfp", description="a checkbox body field set true on SFP Sales Orders; null sets none")
+    memo_prefix: str = "[SFP] "
+
+
+def read_sku_map_csv(path: Path) -> dict[str, str]:
+    """SKU → NetSuite item external id from a CSV with the header `sku,item_external_id`."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ())[:2] != SKU_MAP_CSV_COLUMNS:
+            raise ValueError(f"{path}: the header must start with {','.join(SKU_MAP_CSV_COLUMNS)}, "
+                             f"found {','.join(reader.fieldnames or ['nothing'])}")
+        mapping: dict[str, str] = {}
+        for row in reader:
+            sku, item = ((row.get(c) or "").strip() for c in SKU_MAP_CSV_COLUMNS)
+            if not sku and not item:
+                continue
+            where = f"{path}: line {reader.line_num}"
+            if not sku or not item:
+                raise ValueError(f"{where}: both sku and item_external_id are needed")
+            if sku in mapping:
+                raise ValueError(f"{where}: SKU {sku!r} is mapped twice")
+            mapping[sku] = _external_id(item)
+    return mapping
+
+
+class ItemLookup(_Strict):
+    """How an Amazon SKU finds its NetSuite item: the item's external id is the SKU (default), a SKU map (inline
+    and/or a CSV), or an item custom field holding the SKU (`custitem_…`, resolved by one SuiteQL query a run)."""
+
+    by: Literal["external_id", "sku_map", "alias_field"] = "external_id"
+    sku_map: dict[str, ExternalId] = Field(default_factory=dict, description="SKU → item external id")
+    sku_map_csv: Path | None = Field(None, description="CSV `sku,item_external_id`; relative to the settings file")
+    alias_field: Annotated[str, _custom_field("custitem_")] | None = None
+
+    @field_validator("sku_map_csv")
+    @classmethod
+    def _readable_csv(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        base = (info.context or {}).get("settings_dir") or data_dir()
+        path = value if value.is_absolute() else Path(base) / value
+        if not path.is_file():
+            raise ValueError(f"SKU map file {path} not found")
+        read_sku_map_csv(path)  # fail at load, naming the line, rather than mid-run
+        return path
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ItemLookup":
+        if self.by == "alias_field" and not self.alias_field:
+            raise ValueError("by: alias_field needs alias_field (the item custom field holding the SKU, custitem_…)")
+        if self.by == "sku_map" and not (self.sku_map or self.sku_map_csv):
+            raise ValueError("by: sku_map needs sku_map entries or sku_map_csv")
+        if self.by != "sku_map" and (self.sku_map or self.sku_map_csv):
+            raise ValueError(f"sku_map / sku_map_csv are set but by is {self.by!r}; set by: sku_map to use them")
+        if self.by != "alias_field" and self.alias_field:
+            raise ValueError(f"alias_field is set but by is {self.by!r}; set by: alias_field to use it")
+        return self
+
+    @cached_property
+    def sku_map_table(self) -> dict[str, str]:
+        """The SKU map in force: the CSV's rows, overridden by inline entries."""
+        table = read_sku_map_csv(self.sku_map_csv) if self.sku_map_csv else {}
+        return {**table, **self.sku_map}
+
+
+class OrderPostingSettings(_Strict):
+    """How orders become NetSuite transactions. The defaults are what the integration did before it had settings."""
+
+    sales_order_status: SalesOrderStatus = "pending_fulfillment"
+    promotion_item: ExternalId = Field("AMZ-PROMOTION", description="the Discount item promotions post against")
+    facilitator_tax: Literal["omit", "post"] = Field(
+        "omit", description="marketplace-facilitator tax: Amazon collects and remits it, so omitted by default")
+    customer: Literal["per_storefront", "per_buyer"] = "per_storefront"
+    items: ItemLookup = ItemLookup()
+    sfp: SfpSettings = SfpSettings()
+    storefronts: dict[str, StorefrontPosting] = Field(default_factory=dict, description="overrides by storefront key")
+
+
 class Settings(_Strict):
     seller_accounts: list[SellerAccount] = Field(min_length=1)
     flows: Flows = Flows()
     partitions: Partitions = Partitions()
     amazon: AmazonEndpoints = AmazonEndpoints()
     netsuite: NetSuiteSettings = NetSuiteSettings()
+    order_posting: OrderPostingSettings = OrderPostingSettings()
 
     @model_validator(mode="after")
     def _unique_keys(self) -> "Settings":
@@ -148,6 +288,10 @@ class Settings(_Strict):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
+        unknown = sorted(set(self.order_posting.storefronts) - set(self.storefront_keys))
+        if unknown:
+            raise ValueError(f"order_posting.storefronts: {', '.join(unknown)} is not a storefront of this file "
+                             f"(known: {', '.join(self.storefront_keys)})")
         return self
 
     @property
@@ -180,6 +324,19 @@ class Settings(_Strict):
     def storefront_by_sales_channel(self) -> dict[str, Storefront]:
         return {s.sales_channel.lower(): s for s in self.storefronts}
 
+    def storefront_posting(self, key: str) -> StorefrontPosting:
+        """The storefront's NetSuite targets with every default filled in (class, department and channel field
+        stay None unless set)."""
+        region = self.account_of(key).region
+        given = self.order_posting.storefronts.get(key) or StorefrontPosting()
+        return given.model_copy(update={
+            "subsidiary": given.subsidiary or f"SUB-{region}",
+            "location": given.location or f"WH-{region}",
+            "fba_location": given.fba_location or f"FBA-{region}",
+            "customer": given.customer or f"AMZ-CUSTOMER-{key}",
+            "sales_order_status": given.sales_order_status or self.order_posting.sales_order_status,
+        })
+
 
 def settings_path() -> Path:
     return Path(os.environ.get("AMAZON_NETSUITE_ACCOUNTS", data_dir() / "accounts.yaml"))
@@ -197,7 +354,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if not isinstance(raw, dict):
         raise SettingsError(f"{path}: expected a mapping at the top level, found {type(raw).__name__}")
     try:
-        return Settings.model_validate(raw)
+        return Settings.model_validate(raw, context={"settings_dir": path.parent})
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -300,6 +457,12 @@ def amazon_connection(settings: Settings, seller_account_key: str, environ: dict
 SANDBOX_NETSUITE_CLIENT_ID = "sandbox-netsuite-integration"
 SANDBOX_NETSUITE_CERTIFICATE_ID = "sandbox-m2m-certificate"
 SANDBOX_NETSUITE_PRIVATE_KEY = PROJECT_ROOT / "amazon_netsuite" / "sandbox" / "netsuite" / "m2m_private_key.pem"
+# The sandbox's Token-Based Auth (OAuth 1.0a) identity: an integration record's consumer key/secret and one access
+# token. Sandbox-only values, like the M2M key; they authenticate against nothing real.
+SANDBOX_NETSUITE_CONSUMER_KEY = "sandbox-tba-consumer-key"
+SANDBOX_NETSUITE_CONSUMER_SECRET = "sandbox-tba-consumer-secret"
+SANDBOX_NETSUITE_TOKEN_ID = "sandbox-tba-token-id"
+SANDBOX_NETSUITE_TOKEN_SECRET = "sandbox-tba-token-secret"
 
 
 class NetSuiteConnection(BaseModel):

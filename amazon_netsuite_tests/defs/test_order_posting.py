@@ -1,19 +1,24 @@
-"""Posting a storefront-day of orders to the NetSuite sandbox over HTTP, compared by SuiteQL."""
+"""Posting a storefront-day of orders to the NetSuite sandbox over HTTP, compared by SuiteQL.
+
+The helpers here (leading underscore) serve the other `test_order_posting_*` modules too.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import dagster as dg
+import httpx
 import pytest
 
 from amazon_netsuite.lib.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
-from amazon_netsuite_tests.conftest import _project_env, start_sandbox
+from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, start_sandbox
 
 STOREFRONT = "demo-US"
+UTC = timezone.utc
 
 
 @pytest.fixture
@@ -29,18 +34,102 @@ def _defs():
     return defs()
 
 
-def _run(job: str, day, instance):
-    result = _defs().resolve_job_def(job).execute_in_process(
-        partition_key=partition_key(STOREFRONT, day), instance=instance, raise_on_error=False)
-    assert result.success, job
+def _metadata(result) -> dict:
     return {e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
             for e in result.get_asset_materialization_events()}
+
+
+def _run(job: str, day, instance, storefront: str = STOREFRONT, tags: dict | None = None):
+    if job == "orders_job" and tags is None:
+        tags = {_report_tag(): _day_report(storefront, day)}
+    result = _defs().resolve_job_def(job).execute_in_process(
+        partition_key=partition_key(storefront, day), instance=instance, tags=tags or {}, raise_on_error=False)
+    assert result.success, job
+    return _metadata(result)
+
+
+def _report_tag() -> str:
+    from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
+
+    return REPORT_ID_TAG
+
+
+def _day_report(storefront: str, day: date, end: datetime | None = None) -> str:
+    """An order report over the day (up to `end`), requested and waited for with short polls, so that the
+    orders_job run that names it reads it at once."""
+    from amazon_netsuite.defs.resources import SellerCentral
+    from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+    from amazon_netsuite.lib.settings import load_settings
+
+    account = load_settings().account_of(storefront)
+    start = datetime.combine(day, datetime.min.time(), UTC)
+    end = end or start + timedelta(days=1) - timedelta(microseconds=1)
+    with SellerCentral().reports(account.key) as api:
+        report_id = api.create_report(ORDER_REPORT_TYPE, account.marketplace_ids, start, end)
+        api.wait_for_report(report_id, poll_seconds=0.1, timeout=30)
+    return report_id
 
 
 def _netsuite():
     from amazon_netsuite.defs.resources import NetSuite
 
     return NetSuite().client()
+
+
+def _suiteql(query: str, params: list | None = None) -> list[dict]:
+    with _netsuite() as client:
+        return list(client.suiteql(query, params))
+
+
+def _create_items(*skus: str) -> None:
+    """The seller's setup in NetSuite: the promotion discount item and, when named, the items of missing SKUs."""
+    with _netsuite() as client:
+        for sku in ("AMZ-PROMOTION", *skus):
+            client.upsert("inventoryItem", sku, {"itemId": sku, "displayName": sku})
+
+
+def _use_settings(monkeypatch, tmp_path, posting_yaml: str) -> None:
+    """Post with the demo settings plus this `order_posting:` section (read by the next run)."""
+    path = tmp_path / "accounts-posting.yaml"
+    path.write_text(DEMO_SETTINGS.read_text(encoding="utf-8") + "\norder_posting:\n" + posting_yaml)
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(path))
+
+
+def _set_faults(sandbox, **faults) -> None:
+    httpx.post(f"{sandbox.url}/_sandbox/faults", json=faults).raise_for_status()
+
+
+def _day_orders(day, storefront: str = STOREFRONT) -> list[tuple]:
+    """(order id, channel, status, total, has a SKU missing in NetSuite) of a storefront-day in the warehouse."""
+    with connect(read_only=True) as con:
+        return con.execute(
+            "SELECT amazon_order_id, channel, order_status, order_total, "
+            "  EXISTS (SELECT 1 FROM order_lines l WHERE l.storefront = o.storefront AND l.day = o.day "
+            "          AND l.amazon_order_id = o.amazon_order_id AND l.quantity > 0 "
+            "          AND l.sku IN (SELECT unnest(?::VARCHAR[]))) AS unmapped "
+            "FROM orders o WHERE storefront = ? AND day = ? ORDER BY 1",
+            [sorted(MISSING_SKUS), storefront, day]).fetchall()
+
+
+def _postable(rows) -> dict[str, tuple[str, Decimal]]:
+    """External id → (SuiteQL type, total) of every order of `_day_orders` rows that posts."""
+    expected = {}
+    for order_id, channel, status, total, _ in rows:
+        if channel in ("MFN", "SFP") and status in ("Unshipped", "PartiallyShipped", "Shipped"):
+            expected[f"AMZ-{STOREFRONT}-{order_id}"] = ("SalesOrd", total)
+        elif channel == "FBA" and status == "Shipped":
+            expected[f"AMZ-{STOREFRONT}-{order_id}"] = ("CashSale", total)
+    return expected
+
+
+def _in_netsuite(storefront: str = STOREFRONT) -> dict[str, tuple[str, Decimal]]:
+    """External id → (type, total) of every transaction of the storefront; fails on a duplicate."""
+    found: dict[str, tuple[str, Decimal]] = {}
+    for row in _suiteql("SELECT type, externalid, foreigntotal FROM transaction "
+                        f"WHERE externalid LIKE 'AMZ-{storefront}-%' ORDER BY id"):
+        assert row["externalid"] not in found, f"{row['externalid']} posted twice"
+        found[row["externalid"]] = (row["type"], Decimal(str(row["foreigntotal"])))
+    return found
 
 
 def _day_with_an_unmapped_sku(instance):
@@ -129,6 +218,9 @@ def test_the_posting_assets_wait_for_the_orders_checks():
         assert {k.to_user_string() for k in node.parent_keys} == {"orders", "order_lines"}
         assert node.automation_condition is not None
     assert _defs().resolve_job_def("order_posting_job").partitions_def is not None
+    retry = _defs().resolve_schedule_def("retry_failed_postings_every_30_minutes")
+    assert (retry.cron_schedule, retry.job_name) == ("*/30 * * * *", "retry_failed_postings")
+    assert retry.default_status == dg.DefaultScheduleStatus.RUNNING  # the orders flow is switched on
 
 
 def test_refused_netsuite_credentials_fail_the_posting_and_queue_auth_errors(posting_project, monkeypatch, tmp_path):

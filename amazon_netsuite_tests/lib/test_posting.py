@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import copy
+import json
+from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import duckdb
+import pytest
 
 from amazon_netsuite.lib.netsuite.errors import InvalidKeyOrRef, UserError
 from amazon_netsuite.lib.orders.posting import (
@@ -13,14 +16,18 @@ from amazon_netsuite.lib.orders.posting import (
     PROMOTION_ITEM,
     SALES_ORDER,
     NotPostable,
+    OrderPosting,
     build_order_posting,
+    canonical_json,
     posted_total,
 )
 from amazon_netsuite.lib.postings import (
     PostingAttempt,
+    classify_failure,
     is_posted_unchanged,
     ledger_entries,
     record_attempt,
+    record_attempts,
 )
 from amazon_netsuite.lib.warehouse import ensure_schema
 from amazon_netsuite.lib.settings import load_settings
@@ -162,3 +169,190 @@ def test_a_refused_record_is_a_validation_error():
         ensure_schema(con)
         error = UserError(400, "USER_ERROR", "Please enter value(s) for: Customer", "entity")
         assert record_attempt(con, _attempt({"item": {"items": []}}, error)) == "validation"
+
+
+# --- posting options ------------------------------------------------------------------------------------------
+
+
+def settings_with(tmp_path, posting_yaml: str):
+    from amazon_netsuite_tests.lib.test_settings import with_posting
+
+    return load_settings(with_posting(tmp_path, posting_yaml))
+
+
+def test_status_channel_dimensions_and_the_sfp_flag_come_from_the_settings(tmp_path):
+    settings = settings_with(tmp_path, """
+  sales_order_status: pending_approval
+  promotion_item: AMZ-DISCOUNT
+  sfp: {checkbox: custbody_prime, memo_prefix: "Prime: "}
+  storefronts:
+    demo-US:
+      class: CLASS-AMZ-demo-US
+      department: DEPT-MARKETPLACES
+      channel_field: {name: custbody_amz_channel, value: Amazon.com}
+      subsidiary: SUB-US
+      location: WH-NJ
+""")
+    lines = [line(1, "MUG-WHITE", 1, "10.00", item_promotion_discount="-1.00")]
+    body = build_order_posting(order("Unshipped", "SFP", lines), lines, settings).body
+    assert body["orderStatus"] == {"id": "A"}
+    assert (body["class"], body["department"]) == ({"externalId": "CLASS-AMZ-demo-US"},
+                                                   {"externalId": "DEPT-MARKETPLACES"})
+    assert body["custbody_amz_channel"] == "Amazon.com"
+    assert (body["subsidiary"], body["location"]) == ({"externalId": "SUB-US"}, {"externalId": "WH-NJ"})
+    assert body["custbody_prime"] is True and body["memo"].startswith("Prime: Amazon Amazon.com order")
+    assert body["item"]["items"][1]["item"] == {"externalId": "AMZ-DISCOUNT"}
+
+    mfn = build_order_posting(order("Unshipped", "MFN", lines), lines, settings).body
+    assert "custbody_prime" not in mfn and mfn["memo"].startswith("Amazon ")
+    fba = build_order_posting(order("Shipped", "FBA", lines), lines, settings).body
+    assert "orderStatus" not in fba and "custbody_prime" not in fba
+    assert fba["location"] == {"externalId": "FBA-na"} and fba["class"] == {"externalId": "CLASS-AMZ-demo-US"}
+
+
+def test_facilitator_tax_posts_when_the_settings_say_post(tmp_path):
+    lines = [line(1, "MUG-WHITE", 1, "10.00", marketplace_facilitator_tax="0.80", seller_collected_tax="0.20")]
+    o = order("Shipped", "FBA", lines)
+    omitted = build_order_posting(o, lines, SETTINGS).body
+    posted = build_order_posting(o, lines, settings_with(tmp_path, "  facilitator_tax: post\n")).body
+    assert (omitted["taxTotal"], posted["taxTotal"]) == ("0.20", "1.00")
+    assert posted_total(posted) == o["order_total"] + D("0.80")
+
+
+def test_a_sku_map_names_the_item_and_an_unmapped_sku_is_refused_before_sending(tmp_path):
+    from amazon_netsuite.lib.orders.item_lookup import ItemResolver, UnmappedSku
+
+    settings = settings_with(tmp_path, "  items: {by: sku_map, sku_map: {MUG-WHITE: NS-MUG-1}}\n")
+    resolver = ItemResolver(settings.order_posting.items)
+    mapped = [line(1, "MUG-WHITE", 1, "10.00")]
+    body = build_order_posting(order("Unshipped", "MFN", mapped), mapped, settings, items=resolver).body
+    assert body["item"]["items"][0]["item"] == {"externalId": "NS-MUG-1"}
+    unmapped = [*mapped, line(2, "CAP-OLIVE", 1, "12.00")]
+    with pytest.raises(UnmappedSku) as refused:
+        build_order_posting(order("Unshipped", "MFN", unmapped), unmapped, settings, items=resolver)
+    attempt = PostingAttempt(flow="orders", storefront="demo-US", key="111-0000001-0000001", record_type=SALES_ORDER,
+                             external_id="AMZ-demo-US-111-0000001-0000001", payload={}, at=datetime(2026, 11, 20),
+                             error=refused.value, record_label="order 111-0000001-0000001")
+    error_class, message = classify_failure(attempt)
+    assert error_class == "mapping"
+    assert message.startswith("SKU `CAP-OLIVE` (order 111-0000001-0000001 (storefront demo-US)) has no NetSuite item")
+    assert "order_posting.items.sku_map" in message and message.endswith("then retry.")
+
+
+def test_per_buyer_customers_hash_the_buyer_and_fba_orders_keep_the_storefront_customer(tmp_path):
+    from amazon_netsuite.lib.orders.customers import ShipTo, customer_for
+
+    settings = settings_with(tmp_path, "  customer: per_buyer\n")
+    lines = [line(1, "MUG-WHITE", 1, "10.00")]
+    buyer = ShipTo("Seattle", "WA", "98101", "US", email="Jane.Doe@example.com")
+    mfn = customer_for(order("Unshipped", "MFN", lines), buyer, settings)
+    assert mfn.external_id.startswith("AMZ-BUYER-") and len(mfn.external_id) == len("AMZ-BUYER-") + 32
+    assert "jane" not in mfn.external_id.lower() and "98101" not in mfn.external_id
+    again = customer_for(order("Unshipped", "SFP", lines), ShipTo(email=" jane.doe@EXAMPLE.com"), settings)
+    assert again.external_id == mfn.external_id  # the same buyer, however the e-mail is written
+    other_storefront = customer_for({**order("Unshipped", "MFN", lines), "storefront": "demo-CA",
+                                     "currency": "CAD"}, buyer, settings)
+    assert other_storefront.external_id != mfn.external_id
+    assert mfn.body["addressBook"]["items"][0]["addressBookAddress"]["zip"] == "98101"
+    assert customer_for(order("Shipped", "FBA", lines), buyer, settings) is None
+    assert customer_for(order("Unshipped", "MFN", lines), buyer, SETTINGS) is None  # per storefront by default
+    body = build_order_posting(order("Unshipped", "MFN", lines), lines, settings, customer=mfn.external_id).body
+    assert body["entity"] == {"externalId": mfn.external_id}
+
+
+# --- changes to posted orders --------------------------------------------------------------------------------
+
+
+def _posted(posting, ok: bool = True):
+    from amazon_netsuite.lib.orders.updates import PostedRecord
+    from amazon_netsuite.lib.postings import payload_hash
+
+    return PostedRecord(posting.record_type, "77", copy.deepcopy(posting.body), posting.line_keys,
+                        payload_hash(posting.body), ok)
+
+
+def _two_line_order(status: str = "Unshipped", cancelled_line: int | None = None):
+    lines = [line(1, "MUG-WHITE", 2, "10.00", shipping_price="4.99", item_promotion_discount="-2.00"),
+             line(2, "TSHIRT-BLACK-S", 1, "19.99", shipping_price="4.99")]
+    if cancelled_line:
+        lines[cancelled_line - 1] = dict(lines[cancelled_line - 1], quantity=0, unit_price=None, item_price=None,
+                                         shipping_price=None, item_promotion_discount=None)
+    o = order(status, "MFN", lines)
+    return dict(o, last_updated_date=datetime(2026, 11, 20, 12), quantity=sum(l["quantity"] for l in lines)), lines
+
+
+def test_a_cancelled_posted_order_closes_every_line_and_then_is_unchanged():
+    from amazon_netsuite.lib.orders.updates import Unchanged, Write, plan_change
+
+    o, lines = _two_line_order()
+    posted = _posted(build_order_posting(o, lines, SETTINGS))
+    cancelled, _ = _two_line_order("Cancelled")
+    cancelled["quantity"] = 0
+    plan = plan_change(cancelled, build_order_posting(cancelled, lines, SETTINGS), posted)
+    assert isinstance(plan, Write) and plan.change == "close" and plan.internal_id == "77"
+    assert plan.replace_items and set(plan.sent) == {"item"}  # only the lines change
+    assert [l["isClosed"] for l in plan.sent["item"]["items"]] == [True, True, True]
+    assert plan.complete  # nothing left to confirm to Amazon
+    done = _posted(OrderPosting(plan.record_type, plan.external_id, plan.body, plan.line_keys))
+    assert isinstance(plan_change(cancelled, NotPostable("cancelled"), done), Unchanged)
+
+
+def test_a_partial_cancellation_closes_only_that_line_and_its_discount_and_the_shipping_follows():
+    from amazon_netsuite.lib.orders.updates import Write, plan_change
+
+    o, lines = _two_line_order()
+    posted = _posted(build_order_posting(o, lines, SETTINGS))
+    later, later_lines = _two_line_order(cancelled_line=1)
+    plan = plan_change(later, build_order_posting(later, later_lines, SETTINGS), posted)
+    assert isinstance(plan, Write) and plan.change == "close" and not plan.complete
+    assert [(k, l.get("isClosed", False)) for k, l in zip(plan.line_keys, plan.body["item"]["items"])] == [
+        ("1", True), ("1/promotion", True), ("2", False)]
+    assert plan.sent["shippingCost"] == "4.99" and plan.replace_items
+    assert posted_total(plan.body) == later["order_total"] == D("24.98")
+
+
+def test_an_edit_sends_only_the_changed_fields_and_a_state_older_than_the_sent_one_is_stale():
+    from amazon_netsuite.lib.orders.updates import STALE_OLDER_THAN_SENT, STALE_SUPERSEDED, Write, plan_change, \
+        stale_reason
+
+    o, lines = _two_line_order()
+    posted = _posted(build_order_posting(o, lines, SETTINGS))
+    edited = [dict(lines[0], shipping_price=D("6.99")), lines[1]]
+    plan = plan_change(o, build_order_posting(o, edited, SETTINGS), posted)
+    assert isinstance(plan, Write) and plan.change == "update"
+    assert plan.sent == {"shippingCost": "11.98"} and not plan.replace_items
+    # Entity, subsidiary and currency stay as first posted, whatever the settings say now.
+    moved = dict(build_order_posting(o, lines, SETTINGS).body, entity={"externalId": "AMZ-BUYER-1"})
+    replanned = plan_change(o, OrderPosting(SALES_ORDER, moved["externalId"], moved, posted.line_keys), posted)
+    assert not isinstance(replanned, Write)
+
+    at = o["last_updated_date"]
+    assert stale_reason(o, at, at) is None  # the same state again: allowed (a retry, a changed setting)
+    assert stale_reason(o, at + timedelta(seconds=1), None) == STALE_OLDER_THAN_SENT
+    assert stale_reason(o, None, at + timedelta(hours=1)) == STALE_SUPERSEDED
+
+
+def test_a_batch_of_attempts_is_written_at_once_and_a_failed_change_keeps_what_netsuite_holds():
+    o, lines = _two_line_order()
+    body = build_order_posting(o, lines, SETTINGS).body
+    at = datetime(2026, 11, 20, 13)
+    other = dict(_attempt(body).__dict__, key="111-0000002-0000002", external_id="AMZ-demo-US-111-0000002-0000002")
+    with duckdb.connect() as con:
+        ensure_schema(con)
+        classes = record_attempts(con, [
+            PostingAttempt(**{**_attempt(body).__dict__, "source_updated": at, "line_keys": ("1", "2")}),
+            PostingAttempt(**{**other, "internal_id": None,
+                              "error": UserError(400, "USER_ERROR", "Nope", "entity")}),
+        ])
+        assert classes == [None, "validation"]
+        edited = {**body, "memo": "edited"}
+        record_attempts(con, [PostingAttempt(**{**_attempt(edited).__dict__, "internal_id": None,
+                                                "error": UserError(400, "USER_ERROR", "No", "memo"),
+                                                "source_updated": at + timedelta(hours=1)})])
+        entries = ledger_entries(con, "orders", "demo-US", ["111-0000001-0000001", "111-0000002-0000002"])
+        first = entries["111-0000001-0000001"]
+        assert (first.status, first.attempts, first.internal_id) == ("failed", 2, "42")
+        assert first.posted_body == json.loads(canonical_json(body))  # still what NetSuite holds
+        assert first.posted_line_keys == ("1", "2") and first.source_updated == at + timedelta(hours=1)
+        assert entries["111-0000002-0000002"].posted_body is None
+        assert con.execute("SELECT count(*) FROM integration_errors WHERE resolved IS NULL").fetchone()[0] == 2

@@ -138,3 +138,89 @@ def test_netsuite_defaults_to_the_sandbox_and_goes_live_with_m2m_credentials(tmp
     assert netsuite_host("TSTDRV123") == "https://tstdrv123.suitetalk.api.netsuite.com"
     with pytest.raises(SettingsError, match="NETSUITE_PRIVATE_KEY_PATH missing"):
         netsuite_connection(settings, {"NETSUITE_CLIENT_ID": "cid", "NETSUITE_CERTIFICATE_ID": "kid"})
+
+
+# --- order posting settings ------------------------------------------------------------------------------------
+
+
+def with_posting(tmp_path: Path, posting_yaml: str) -> Path:
+    """The demo settings plus an `order_posting:` section."""
+    return write(tmp_path, DEMO.read_text(encoding="utf-8") + "\norder_posting:\n" + posting_yaml)
+
+
+def test_order_posting_defaults_are_what_posting_did_before_it_had_settings():
+    settings = load_settings(DEMO)
+    options = settings.order_posting
+    assert (options.sales_order_status, options.promotion_item, options.facilitator_tax, options.customer) == (
+        "pending_fulfillment", "AMZ-PROMOTION", "omit", "per_storefront")
+    assert options.items.by == "external_id" and options.items.sku_map_table == {}
+    assert (options.sfp.checkbox, options.sfp.memo_prefix) == ("custbody_amz_sfp", "[SFP] ")
+    us, de = settings.storefront_posting("demo-US"), settings.storefront_posting("demo-DE")
+    assert (us.subsidiary, us.location, us.fba_location, us.customer) == (
+        "SUB-na", "WH-na", "FBA-na", "AMZ-CUSTOMER-demo-US")
+    assert (de.subsidiary, de.location, de.fba_location) == ("SUB-eu", "WH-eu", "FBA-eu")
+    assert (us.class_, us.department, us.channel_field, us.sales_order_status) == (
+        None, None, None, "pending_fulfillment")
+
+
+def test_per_storefront_overrides_and_a_sku_map_csv_relative_to_the_settings_file(tmp_path):
+    (tmp_path / "skus.csv").write_text("sku,item_external_id\nMUG-WHITE,NS-1001\nCAP-OLIVE,NS-1002\n")
+    settings = load_settings(with_posting(tmp_path, """
+  sales_order_status: pending_approval
+  items: {by: sku_map, sku_map_csv: skus.csv, sku_map: {CAP-OLIVE: NS-2002}}
+  storefronts:
+    demo-CA:
+      class: CLASS-AMZ-demo-CA
+      department: DEPT-MARKETPLACES
+      channel_field: {name: custbody_amz_channel, value: Amazon.ca}
+      fba_location: FBA-CA
+      sales_order_status: pending_fulfillment
+"""))
+    ca, us = settings.storefront_posting("demo-CA"), settings.storefront_posting("demo-US")
+    assert (ca.class_, ca.department, ca.fba_location, ca.location) == (
+        "CLASS-AMZ-demo-CA", "DEPT-MARKETPLACES", "FBA-CA", "WH-na")
+    assert (ca.channel_field.name, ca.channel_field.value) == ("custbody_amz_channel", "Amazon.ca")
+    assert (ca.sales_order_status, us.sales_order_status) == ("pending_fulfillment", "pending_approval")
+    assert settings.order_posting.items.sku_map_csv == tmp_path / "skus.csv"
+    # Inline entries win over the CSV's.
+    assert settings.order_posting.items.sku_map_table == {"MUG-WHITE": "NS-1001", "CAP-OLIVE": "NS-2002"}
+
+
+@pytest.mark.parametrize(("posting_yaml", "path", "reason"), [
+    ("  sales_order_status: approved\n", "order_posting.sales_order_status", "pending_fulfillment"),
+    ("  facilitator_tax: sometimes\n", "order_posting.facilitator_tax", "'omit' or 'post'"),
+    ("  customer: per_household\n", "order_posting.customer", "per_buyer"),
+    ("  promotion_item: 'AMZ PROMO'\n", "order_posting.promotion_item", "not a NetSuite external id"),
+    ("  sfp: {checkbox: amz_sfp}\n", "order_posting.sfp.checkbox", "custbody_"),
+    ("  items: {by: alias_field}\n", "order_posting.items", "needs alias_field"),
+    ("  items: {by: alias_field, alias_field: sku}\n", "order_posting.items.alias_field", "custitem_"),
+    ("  items: {sku_map: {MUG-WHITE: NS-1}}\n", "order_posting.items", "set by: sku_map"),
+    ("  items: {by: sku_map, sku_map_csv: nowhere.csv}\n", "order_posting.items.sku_map_csv", "nowhere.csv not found"),
+    ("  storefronts: {demo-FR: {class: X}}\n", "(top level)", "demo-FR is not a storefront"),
+    ("  storefronts: {demo-US: {clas: X}}\n", "order_posting.storefronts.demo-US.clas", "Extra inputs"),
+    ("  storefronts: {demo-US: {channel_field: {name: channel, value: x}}}\n",
+     "order_posting.storefronts.demo-US.channel_field.name", "custbody_"),
+])
+def test_invalid_order_posting_settings_name_the_path_and_the_reason(tmp_path, posting_yaml, path, reason):
+    with pytest.raises(SettingsError) as err:
+        load_settings(with_posting(tmp_path, posting_yaml))
+    message = str(err.value)
+    assert f"accounts.yaml: {path}:" in message and reason in message
+
+
+def test_a_broken_sku_map_csv_names_the_file_and_line(tmp_path):
+    (tmp_path / "skus.csv").write_text("sku,item_external_id\nMUG-WHITE,NS-1\nMUG-WHITE,NS-2\n")
+    with pytest.raises(SettingsError, match=r"skus.csv: line 3: SKU 'MUG-WHITE' is mapped twice"):
+        load_settings(with_posting(tmp_path, "  items: {by: sku_map, sku_map_csv: skus.csv}\n"))
+    (tmp_path / "skus.csv").write_text("sku;item\nMUG-WHITE;NS-1\n")
+    with pytest.raises(SettingsError, match=r"the header must start with sku,item_external_id"):
+        load_settings(with_posting(tmp_path, "  items: {by: sku_map, sku_map_csv: skus.csv}\n"))
+
+
+def test_the_readme_posting_options_example_is_valid_settings(tmp_path):
+    readme = (DEMO.parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\norder_posting:\n", 1)[1].split("```", 1)[0]
+    settings = load_settings(with_posting(tmp_path, example))
+    us = settings.storefront_posting("demo-US")
+    assert (us.class_, us.sales_order_status, settings.order_posting.sales_order_status) == (
+        "CLASS-AMZ-demo-US", "pending_approval", "pending_fulfillment")

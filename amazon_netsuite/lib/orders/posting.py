@@ -1,18 +1,21 @@
 """NetSuite transactions for Amazon orders: which record an order becomes, and its body. Plain Python, no I/O.
 
 Following NetSuite Connector (netsuite-facts §4.1): MFN and Seller-Fulfilled-Prime orders become Sales Orders once
-paid (Unshipped, PartiallyShipped or Shipped); FBA orders become Cash Sales at the region's FBA location once
-Amazon has shipped them. Everything else waits, with a reason.
+paid (Unshipped, PartiallyShipped or Shipped); FBA orders become Cash Sales at the storefront's FBA location once
+Amazon has shipped them. Everything else waits, with a reason. `order_posting` in the settings chooses the status,
+the promotion item, facilitator tax, the channel's class / department / custom field, the SFP flag, the customer
+and how SKUs find items; its defaults are the behaviour described here.
 
 Where each piece of money goes (the posted total is the order's `order_total`, to the cent):
-- each order line → an item line: item by external id = SKU, quantity, `rate` = unit price, `amount` = item-price,
+- each order line → an item line: the SKU's item, quantity, `rate` = unit price, `amount` = item-price,
   price level Custom (-1) so NetSuite keeps Amazon's price (§4.4);
-- an item promotion → a discount line right after the line it discounts, item `PROMOTION_ITEM`
+- an item promotion → a discount line right after the line it discounts, on the promotion item
   (NetSuite applies a discount line to the line above it, so the sale and its discount stay side by side);
 - shipping → `shippingCost`, net of shipping promotions (Amazon's free-shipping promotion waives the charge);
 - gift wrap → `handlingCost`, the transaction's other header charge;
 - seller-collected tax → `taxTotal`; marketplace-facilitator tax is omitted (Amazon collects and remits it, so
-  posting it would overstate revenue, §4.3); VAT-inclusive storefronts send no tax, it is inside the prices.
+  posting it would overstate revenue, §4.3) unless `facilitator_tax: post`; VAT-inclusive storefronts send no
+  tax, it is inside the prices.
 Amounts go on the wire as decimal strings, so no float ever touches them.
 """
 
@@ -24,28 +27,34 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.lib.orders.item_lookup import ItemResolver
+from amazon_netsuite.lib.settings import SALES_ORDER_STATUS_IDS, Settings
 
 SALES_ORDER = "salesOrder"
 CASH_SALE = "cashSale"
-PENDING_FULFILLMENT = "B"
-PENDING_APPROVAL = "A"
-# The discount item every item promotion posts against (create it in NetSuite as a Discount item).
+PENDING_FULFILLMENT = SALES_ORDER_STATUS_IDS["pending_fulfillment"]
+PENDING_APPROVAL = SALES_ORDER_STATUS_IDS["pending_approval"]
+# The default discount item every item promotion posts against (create it in NetSuite as a Discount item).
 PROMOTION_ITEM = "AMZ-PROMOTION"
 CUSTOM_PRICE_LEVEL = {"id": "-1"}
+# Header money fields: an update that drops one sends zero, never null (null would clear NetSuite's own value).
+HEADER_MONEY = ("shippingCost", "handlingCost", "taxTotal")
 
 PAID_STATUSES = ("Unshipped", "PartiallyShipped", "Shipped")
+CANCELLED_BEFORE_POSTING = "cancelled before it was posted: nothing to post"
 # Currencies without a minor unit (amounts are whole numbers); every other one has cents.
 _MINOR_UNITS = {"JPY": 0}
 
 
 @dataclass(frozen=True)
 class OrderPosting:
-    """The NetSuite record one order becomes."""
+    """The NetSuite record one order becomes. `line_keys` names each item line by the Amazon line it comes from
+    (`"2"`, or `"2/promotion"` for its discount), so a later change can find the line it closes or replaces."""
 
     record_type: str
     external_id: str
     body: dict[str, Any]
+    line_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ def record_type_for(order: Mapping[str, Any]) -> str | NotPostable:
     """salesOrder, cashSale, or why the order waits."""
     status, channel = order["order_status"], order["channel"]
     if status == "Cancelled":
-        return NotPostable("cancelled before it was posted: nothing to post")
+        return NotPostable(CANCELLED_BEFORE_POSTING)
     if channel == "FBA":
         if status == "Shipped":
             return CASH_SALE
@@ -80,14 +89,20 @@ def build_order_posting(
     lines: Sequence[Mapping[str, Any]],
     settings: Settings,
     *,
-    order_status: str = PENDING_FULFILLMENT,
+    items: ItemResolver | None = None,
+    customer: str | None = None,
 ) -> OrderPosting | NotPostable:
-    """The Sales Order or Cash Sale for one row of `orders` and its `order_lines` rows, or why there is none."""
+    """The Sales Order or Cash Sale for one row of `orders` and its `order_lines` rows, or why there is none.
+
+    `items` resolves SKUs (default: the external id is the SKU) and raises UnmappedSku for one it cannot;
+    `customer` is a per-buyer customer's external id (default: the storefront's customer)."""
     record_type = record_type_for(order)
     if isinstance(record_type, NotPostable):
         return record_type
+    options = settings.order_posting
     storefront = settings.storefront(order["storefront"])
-    region = settings.account_of(storefront.key).region
+    targets = settings.storefront_posting(storefront.key)
+    items = items or ItemResolver(options.items)
     currency = order["currency"]
     places = _MINOR_UNITS.get(currency, 2)
     order_id = order["amazon_order_id"]
@@ -99,53 +114,69 @@ def build_order_posting(
     if any(line["unit_price"] is None or line["item_price"] is None for line in sold):
         return NotPostable("Amazon has not reported prices for every line yet")
 
-    items: list[dict[str, Any]] = []
+    item_lines: list[dict[str, Any]] = []
+    keys: list[str] = []
     for line in sold:
-        items.append({
-            "item": {"externalId": line["sku"]},
+        item_lines.append({
+            "item": items.reference(line["sku"]),
             "quantity": line["quantity"],
             "rate": _rate(line["unit_price"]),
             "price": dict(CUSTOM_PRICE_LEVEL),
             "amount": _amount(line["item_price"], places),
             "description": f"{line['sku']} (Amazon line {line['line_number']})",
         })
+        keys.append(str(line["line_number"]))
         discount = _zero_if_none(line.get("item_promotion_discount"))
         if discount:
-            items.append({
-                "item": {"externalId": PROMOTION_ITEM},
+            item_lines.append({
+                "item": {"externalId": options.promotion_item},
                 "amount": _amount(discount, places),
                 "description": f"Amazon promotion {line.get('promotion_ids') or ''}".strip(),
             })
+            keys.append(f"{line['line_number']}/promotion")
 
-    location = f"FBA-{region}" if record_type == CASH_SALE else f"WH-{region}"
+    memo = f"Amazon {order['sales_channel']} order {order_id} ({order['channel']})"
+    if order["channel"] == "SFP":
+        memo = options.sfp.memo_prefix + memo
+    location = targets.fba_location if record_type == CASH_SALE else targets.location
     body: dict[str, Any] = {
         "externalId": external_id(storefront.key, order_id),
         "tranDate": order["purchase_date"].date().isoformat(),
         "otherRefNum": order_id,
-        "memo": f"Amazon {order['sales_channel']} order {order_id} ({order['channel']})",
-        "entity": {"externalId": f"AMZ-CUSTOMER-{storefront.key}"},
-        "subsidiary": {"externalId": f"SUB-{region}"},
+        "memo": memo,
+        "entity": {"externalId": customer or targets.customer},
+        "subsidiary": {"externalId": targets.subsidiary},
         "currency": {"externalId": currency},
         "location": {"externalId": location},
-        "item": {"items": items},
+        "item": {"items": item_lines},
     }
+    if targets.class_:
+        body["class"] = {"externalId": targets.class_}
+    if targets.department:
+        body["department"] = {"externalId": targets.department}
+    if targets.channel_field:
+        body[targets.channel_field.name] = targets.channel_field.value
     if record_type == SALES_ORDER:
-        body["orderStatus"] = {"id": order_status}
+        body["orderStatus"] = {"id": SALES_ORDER_STATUS_IDS[targets.sales_order_status]}
+        if order["channel"] == "SFP" and options.sfp.checkbox:
+            body[options.sfp.checkbox] = True
     shipping = sum((_zero_if_none(line.get(c)) for line in sold
                     for c in ("shipping_price", "ship_promotion_discount")), Decimal(0))
     gift_wrap = sum((_zero_if_none(line.get("gift_wrap_price")) for line in sold), Decimal(0))
+    tax_columns = ("seller_collected_tax", *(("marketplace_facilitator_tax",)
+                                            if options.facilitator_tax == "post" else ()))
     tax = Decimal(0) if storefront.prices_include_vat else sum(
-        (_zero_if_none(line.get("seller_collected_tax")) for line in sold), Decimal(0))
-    for field, value in (("shippingCost", shipping), ("handlingCost", gift_wrap), ("taxTotal", tax)):
+        (_zero_if_none(line.get(c)) for line in sold for c in tax_columns), Decimal(0))
+    for field, value in zip(HEADER_MONEY, (shipping, gift_wrap, tax)):
         if value:
             body[field] = _amount(value, places)
-    return OrderPosting(record_type, body["externalId"], body)
+    return OrderPosting(record_type, body["externalId"], body, tuple(keys))
 
 
 def posted_total(body: Mapping[str, Any]) -> Decimal:
     """What NetSuite will show as the transaction's total: line amounts plus the header charges and tax."""
     lines = sum((Decimal(line["amount"]) for line in body["item"]["items"] if not line.get("isClosed")), Decimal(0))
-    return lines + sum((Decimal(body.get(f, "0")) for f in ("shippingCost", "handlingCost", "taxTotal")), Decimal(0))
+    return lines + sum((Decimal(body.get(f, "0")) for f in HEADER_MONEY), Decimal(0))
 
 
 def canonical_json(body: Mapping[str, Any]) -> str:
