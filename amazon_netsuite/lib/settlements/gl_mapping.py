@@ -8,16 +8,21 @@ matches is *unmapped*: it blocks its settlement unless `suspense_account` is set
 `map_lines` is set-based: the few hundred distinct (type, amount type, description) triples of a file are matched in
 Python with the same `Rule.matches` a single line uses, and the result is spread back over the lines with Arrow
 `take`, in their order.
+
+The same file says how a settlement posts to NetSuite (`lib/settlements/posting.py`): `posting_mode` (summary: one
+journal and a deposit; transactional: payments, credit memos and a fee journal), the clearing account, the bank
+account per currency, the facilitator-tax clearing account, the receivables account refunds clear through, and the
+subsidiary per storefront or region.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import duckdb
 import pyarrow as pa
@@ -27,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from amazon_netsuite.lib.settings import PROJECT_ROOT, data_dir
 
+POSTING_MODES = ("summary", "transactional")
 SECTIONS = ("sales", "promotions", "refunds", "fees", "tax", "reimbursements", "reserves", "deposit", "other")
 MAPPED_COLUMNS = ("gl_account", "netsuite_item", "mapping_rule", "suspense")
 _GLOB = set("*?[")
@@ -68,11 +74,18 @@ class _Rule(_Strict):
     item: str | None = None
 
 
+ExternalId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 class _File(_Strict):
     version: Literal[1]
+    posting_mode: Literal["summary", "transactional"] = "summary"
     suspense_account: str | None = None
-    clearing_account: str = Field(min_length=1)
+    clearing_account: str = Field("ACCT-AMZ-CLEARING", min_length=1)
     deposit_accounts: dict[str, str] = Field(default_factory=dict)
+    facilitator_tax_account: str = Field("ACCT-FACILITATOR-TAX-CLEARING", min_length=1)
+    receivables_account: ExternalId = "ACCT-AR"
+    subsidiaries: dict[str, ExternalId] = Field(default_factory=dict)
     accounts: dict[str, _Account] = Field(min_length=1)
     rules: list[_Rule] = Field(min_length=1)
 
@@ -123,6 +136,10 @@ class GlMapping:
     clearing_account: str
     deposit_accounts: dict[str, str]
     suspense_account: str | None = None
+    posting_mode: str = "summary"
+    facilitator_tax_account: str = "ACCT-FACILITATOR-TAX-CLEARING"
+    receivables_account: str = "ACCT-AR"
+    subsidiaries: dict[str, str] = field(default_factory=dict)
 
     def rule_for(
         self, transaction_type: str | None, amount_type: str | None, amount_description: str | None
@@ -133,6 +150,21 @@ class GlMapping:
     def deposit_account(self, currency: str) -> str:
         """Where a settlement's net deposit posts: the currency's bank account, else the clearing account."""
         return self.deposit_accounts.get(currency.upper(), self.clearing_account)
+
+    def bank_account(self, currency: str) -> str:
+        """The bank account Amazon pays a settlement in `currency` into (or debits): `deposit_accounts`, else
+        ACCT-BANK-{currency}."""
+        return self.deposit_accounts.get(currency.upper(), f"ACCT-BANK-{currency.upper()}")
+
+    def subsidiary(self, storefront: str, region: str) -> str:
+        """The NetSuite subsidiary a storefront's settlements post to: `subsidiaries` by storefront key, then by
+        region, else SUB-{region}."""
+        return self.subsidiaries.get(storefront) or self.subsidiaries.get(region) or f"SUB-{region}"
+
+    @property
+    def suspense_or_clearing(self) -> str:
+        """Where money that has no better place waits for the accountant (unmatched orders, variances)."""
+        return self.suspense_account or self.clearing_account
 
     @cached_property
     def sections(self) -> dict[str, str]:
@@ -172,6 +204,9 @@ def gl_mapping_from_dict(raw: object, path: Path | None = None) -> GlMapping:
 
     known(model.suspense_account, "suspense_account")
     known(model.clearing_account, "clearing_account")
+    # The posting options' defaults are the agreed chart; an account the file names itself must be declared.
+    if "facilitator_tax_account" in model.model_fields_set:
+        known(model.facilitator_tax_account, "facilitator_tax_account")
     for currency, account in model.deposit_accounts.items():
         if not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
             problems.append(f"{where}: deposit_accounts.{currency}: not a currency code (like USD)")
@@ -203,6 +238,10 @@ def gl_mapping_from_dict(raw: object, path: Path | None = None) -> GlMapping:
         clearing_account=model.clearing_account,
         deposit_accounts=dict(model.deposit_accounts),
         suspense_account=model.suspense_account,
+        posting_mode=model.posting_mode,
+        facilitator_tax_account=model.facilitator_tax_account,
+        receivables_account=model.receivables_account,
+        subsidiaries=dict(model.subsidiaries),
     )
 
 

@@ -1,0 +1,329 @@
+"""Transactional posting (NetSuite Connector / Celigo style) of one settlement: the I/O around `posting.py`'s
+payments, credit memos, fee journal and deposit.
+
+For each order with lines in the settlement, its record (from the orders flow's ledger, via `settlement_line_matches`)
+is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited elsewhere); a Sales Order
+needs its invoice, made by `!transform` when the order is fulfilled but not billed, and gets a payment; an order
+whose Sales Order is not fulfilled yet is queued as a validation error. A refund becomes a credit memo. Whatever of
+an order no record carries (never posted, not billable, refused by NetSuite) goes to the suspense (or clearing)
+account on the fee journal, with the reason, and is listed in the result: the deposit always equals the bank amount.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from amazon_netsuite.lib.netsuite.errors import NetSuiteError
+from amazon_netsuite.lib.orders.item_lookup import ItemResolver, UnmappedSku
+from amazon_netsuite.lib.orders.posting import external_id as order_external_id
+from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines
+from amazon_netsuite.lib.settlements.match import MATCHED
+from amazon_netsuite.lib.settlements.posting import (
+    CREDIT_MEMO,
+    INVOICE,
+    PAYMENT,
+    Cleared,
+    Deposited,
+    Line,
+    OrderLines,
+    Posting,
+    SettlementNotPostable,
+    Unsettled,
+    bank_transfer,
+    check_ties_out,
+    covered_by_record,
+    credit_memo,
+    fee_journal,
+    order_lines,
+    payment,
+)
+
+if TYPE_CHECKING:
+    from amazon_netsuite.lib.settlements.posting_run import PostingSender, StoredSettlement
+
+_IDS_PER_QUERY = 500  # SuiteQL bind parameters per query
+# Sales Order statuses with fulfilled lines not billed yet: billing (salesOrder → invoice) is possible.
+_BILLABLE = {"D": "Partially Fulfilled", "E": "Pending Billing/Partially Fulfilled", "F": "Pending Billing"}
+_ORDER_STATUS = {"A": "Pending Approval", "B": "Pending Fulfillment", "C": "Cancelled", "G": "Billed", "H": "Closed",
+                 **_BILLABLE}
+
+
+class NotSettleable(NetSuiteError):
+    """An order whose NetSuite record cannot take the settlement's money yet (a Sales Order not fulfilled, a Cash
+    Sale deposited elsewhere); nothing was sent. Queued as a validation error against its payment."""
+
+    def __init__(self, code: str, detail: str, operation: str) -> None:
+        super().__init__(None, code, detail, operation=operation)
+
+
+@dataclass
+class _Sale:
+    """An order whose sale a payment (Sales Order) or the deposit itself (Cash Sale) settles."""
+
+    order: OrderLines
+    covered: Decimal  # what Amazon paid that the record carries
+    amount: Decimal  # what the payment or cash sale puts in the deposit
+    record_label: str
+    posting: Posting | None = None  # the payment; None for a cash sale
+    internal_id: str | None = None
+
+
+class TransactionalPosting:
+    """One settlement in transactional mode: look its orders' records up, bill what must be billed, send payments
+    and credit memos, then the fee journal and the deposit of what did post."""
+
+    def __init__(self, stored: StoredSettlement, client, mapping: GlMapping, subsidiary: str, sender: PostingSender,
+                 settings: Settings) -> None:
+        self.stored, self.client, self.mapping, self.subsidiary = stored, client, mapping, subsidiary
+        self.settlement, self.sender, self.settings = stored.settlement, sender, settings
+        self.unsettled: list[Unsettled] = []
+        self.variances: list[Unsettled] = []
+        self.fee_lines: list[Line] = []
+        self.not_billed: dict[str, str] = {}  # Sales Order internal id → why billing it failed in this run
+        self._items: ItemResolver | None = None
+
+    def run(self) -> None:
+        s = self.settlement
+        mapped = map_lines(self.stored.lines, self.mapping).to_pylist()
+        lines = [Line.from_row(row, self.mapping) for row in mapped]
+        self._check(lines)
+        orders, self.fee_lines = order_lines(lines)  # lines of no order start the fee journal
+        records = self._order_records(orders)
+        known = self._lookup(records)
+
+        sales: list[_Sale] = []
+        refunds: list[tuple[OrderLines, Posting, str]] = []
+        for order in orders.values():
+            self.fee_lines += order.other
+            record = records.get(order.order_id)
+            if isinstance(record, str):  # why the order has no NetSuite record
+                self._unsettle(order, order.sold() - order.refunded(), record)
+                self.fee_lines += order.buyer_tax
+                continue
+            record_type, internal_id = record
+            row = known["records"].get(internal_id)
+            if row is None:
+                self._unsettle(order, order.sold() - order.refunded(),
+                               f"its {record_type} (internal id {internal_id}) is no longer in NetSuite")
+                self.fee_lines += order.buyer_tax
+                continue
+            if order.sale:
+                sale = self._settle_sale(order, internal_id, row, known)
+                if sale is not None:
+                    sales.append(sale)
+            else:
+                self.fee_lines += order.buyer_tax
+            if order.refund:
+                refund = self._refund(order, internal_id, row, known)
+                if refund is not None:
+                    refunds.append(refund)
+
+        sent = self.sender.send_many([*(sale.posting for sale in sales if sale.posting),
+                                      *(posting for _, posting, _ in refunds)])
+        deposited: list[Deposited] = []
+        for sale in sales:
+            if sale.posting is not None:
+                sale.internal_id = sent[sale.posting.key]
+            if sale.internal_id is None:
+                self._unsettle(sale.order, sale.covered, f"its payment {sale.posting.external_id} did not post; "
+                                                         "see integration_errors")
+                continue
+            deposited.append(Deposited(sale.internal_id, sale.amount, sale.record_label))
+            if sale.covered != sale.amount:
+                self.variances.append(Unsettled(
+                    sale.order.order_id, sale.covered - sale.amount,
+                    f"Amazon paid {decimal_text(sale.covered)} {s.currency} for the sale, {sale.record_label} "
+                    f"takes {decimal_text(sale.amount)}", self.mapping.suspense_or_clearing))
+        cleared = []
+        for order, posting, customer in refunds:
+            if sent[posting.key] is None:
+                self._unsettle(order, -order.refunded(), f"its credit memo {posting.external_id} did not post; "
+                                                         "see integration_errors")
+            else:
+                cleared.append(Cleared(order.order_id, customer, order.refunded()))
+
+        journal = fee_journal(s, self.mapping, self.subsidiary, self.fee_lines, self.unsettled, self.variances,
+                              cleared)
+        if journal is not None:
+            self.sender.send(journal)
+        for posting in bank_transfer(s, self.mapping, self.subsidiary, deposited):
+            self.sender.send(posting)
+        self.sender.result.unmatched = self.unsettled
+        self.sender.result.variances = self.variances
+
+    def _check(self, lines: list[Line]) -> None:
+        """Refuse what must not post: lines that do not tie out or lack a GL account, a GL summary of another
+        mapping, order lines never matched."""
+        s = self.settlement
+        check_ties_out(s, lines)
+        unmapped = [line for line in lines if line.gl_account is None]
+        if unmapped:
+            first = unmapped[0]
+            raise SettlementNotPostable(
+                f"settlement {s.settlement_id}: {len(unmapped)} line(s) have no GL account (first: line "
+                f"{first.line_number}, {first.transaction_type} / {first.amount_type} / {first.amount_description});"
+                " add a rule to data/gl_mapping.yaml or set suspense_account; nothing was posted")
+        summary: Counter = Counter()
+        for row in self.stored.summary:
+            if row["side"] == "lines":
+                summary[row["gl_account"]] += row["credit"] - row["debit"]
+        mine: Counter = Counter()
+        for line in lines:
+            mine[line.gl_account] += line.amount
+        if {k: v for k, v in summary.items() if v} != {k: v for k, v in mine.items() if v}:
+            raise SettlementNotPostable(
+                f"settlement {s.settlement_id}: settlement_gl_summary does not match its lines under the current GL "
+                "mapping (missing, or built with another mapping); rebuild it, then post")
+        missing = [line.line_number for line in lines if line.order_id and line.line_number not in
+                   self.stored.matches]
+        if missing:
+            raise SettlementNotPostable(
+                f"settlement {s.settlement_id}: {len(missing)} order line(s) are not in settlement_line_matches "
+                f"(first: line {missing[0]}); build the matches first")
+
+    def _order_records(self, orders: dict[str, OrderLines]) -> dict[str, tuple[str, str] | str]:
+        """Order id → (record type, internal id) of its posted record, or the reason it has none."""
+        found: dict[str, tuple[str, str] | str] = {}
+        for order in orders.values():
+            lines = [*order.sale, *order.buyer_tax, *order.refund, *order.other]
+            match = self.stored.matches[lines[0].line_number]
+            if match["match_status"] == MATCHED and match["internal_id"]:
+                found[order.order_id] = (match["record_type"], match["internal_id"])
+            else:
+                found[order.order_id] = match["reason"] or f"order {order.order_id} has no posted NetSuite record"
+        return found
+
+    def _lookup(self, records: dict[str, tuple[str, str] | str]) -> dict[str, dict]:
+        """The orders' records, the invoices billed from their Sales Orders and the deposits holding their Cash
+        Sales, by SuiteQL; Sales Orders fulfilled but not billed are billed (salesOrder → invoice) first."""
+        ids = sorted({r[1] for r in records.values() if isinstance(r, tuple)}, key=int)
+        rows = {str(r["id"]): r for r in self._by_ids(
+            "SELECT id, type, status, entity, foreigntotal FROM transaction WHERE id IN ({ids})", ids)}
+        orders = [i for i in ids if rows.get(i, {}).get("type") == "SalesOrd"]
+        invoices = self._invoices(orders)
+        s = self.settlement
+        for order_id, record in records.items():
+            if not isinstance(record, tuple) or record[1] not in orders:
+                continue
+            if record[1] in invoices:  # billed already (by an earlier run, or in NetSuite)
+                self.sender.known(s.key(f"invoice:{order_id}"), s.external_id(f"INV-{order_id}"),
+                                  str(invoices[record[1]]["id"]))
+                continue
+            status = rows[record[1]].get("status")
+            if status in _BILLABLE:
+                billed = self.sender.transform(
+                    s.key(f"invoice:{order_id}"), "salesOrder", record[1], INVOICE, s.external_id(f"INV-{order_id}"),
+                    {"externalId": s.external_id(f"INV-{order_id}"),
+                     "memo": f"Amazon order {order_id}: billed to settle it in settlement {s.settlement_id}"},
+                    f"invoice {s.external_id(f'INV-{order_id}')} (order {order_id})")
+                if billed is None:
+                    self.not_billed[record[1]] = (f"billing its Sales Order ({s.external_id(f'INV-{order_id}')}) "
+                                                  "failed; see integration_errors")
+        invoices.update(self._invoices([o for o in orders if o not in invoices]))
+        cash_sales = [i for i in ids if rows.get(i, {}).get("type") == "CashSale"]
+        deposits = {str(r["previousdoc"]): str(r["nextdoc"]) for r in self._by_ids(
+            "SELECT previousdoc, nextdoc FROM previoustransactionlinelink WHERE linktype = 'Deposit' "
+            "AND previousdoc IN ({ids})", cash_sales)}
+        return {"records": rows, "invoices": invoices, "deposits": deposits}
+
+    def _invoices(self, sales_orders: list[str]) -> dict[str, dict]:
+        """Sales Order internal id → the (first) invoice billed from it."""
+        invoices: dict[str, dict] = {}
+        for row in self._by_ids(
+            "SELECT DISTINCT l.previousdoc AS salesorder, t.id, t.entity, t.foreigntotal "
+            "FROM previoustransactionlinelink l JOIN transaction t ON t.id = l.nextdoc "
+            "WHERE l.linktype = 'OrdBill' AND t.type = 'CustInvc' AND l.previousdoc IN ({ids})", sales_orders):
+            current = invoices.get(str(row["salesorder"]))
+            if current is None or int(row["id"]) < int(current["id"]):
+                invoices[str(row["salesorder"])] = row
+        return invoices
+
+    def _by_ids(self, sql: str, ids: Sequence[str]) -> Iterable[dict]:
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = list(ids[start:start + _IDS_PER_QUERY])
+            yield from self.client.suiteql(sql.format(ids=", ".join("?" for _ in chunk)), chunk)
+
+    def _settle_sale(self, order: OrderLines, internal_id: str, row: dict, known: dict) -> _Sale | None:
+        s, oid = self.settlement, order.order_id
+        record_eid = order_external_id(s.storefront, oid)
+        if row["type"] == "CashSale":
+            total = Decimal(str(row["foreigntotal"]))
+            covered, tax = covered_by_record(order, total)
+            self.fee_lines += [line for line in order.buyer_tax if line not in tax]
+            ours = self.stored.ledger.get(s.key("deposit"))
+            holder = known["deposits"].get(internal_id)
+            if row.get("status") == "C" and (holder is None or ours is None or holder != ours.internal_id):
+                where = f"in deposit internal id {holder}" if holder else "straight to a bank account"
+                detail = (f"Cash Sale {record_eid} is already deposited ({where}), so settlement {s.settlement_id} "
+                          "cannot deposit it; its amount waits in suspense until the other deposit is corrected")
+                self.sender.refuse(s.key(f"payment:{oid}"), PAYMENT, s.external_id(f"PAY-{oid}"),
+                                   f"cash sale of order {oid} in settlement {s.settlement_id}",
+                                   NotSettleable("ALREADY_DEPOSITED", detail, f"deposit order {oid}"))
+                self._unsettle(order, covered, f"its Cash Sale {record_eid} is already deposited ({where})")
+                return None
+            return _Sale(order, covered, total, f"cash sale {record_eid}", internal_id=internal_id)
+        invoice = known["invoices"].get(internal_id)
+        if invoice is None and internal_id in self.not_billed:  # the billing error is queued already
+            self.fee_lines += order.buyer_tax
+            self._unsettle(order, order.sold(), self.not_billed[internal_id])
+            return None
+        if invoice is None:
+            status = _ORDER_STATUS.get(row.get("status"), row.get("status") or "unknown")
+            reason = (f"its Sales Order {record_eid} is {status} in NetSuite and has no invoice to pay: fulfil it "
+                      "(it is billed then), then post the settlement again")
+            self.sender.refuse(s.key(f"payment:{oid}"), PAYMENT, s.external_id(f"PAY-{oid}"),
+                               f"payment of order {oid} in settlement {s.settlement_id}",
+                               NotSettleable("ORDER_NOT_BILLED", f"Sales Order {record_eid} is {status} and has no "
+                                             "invoice to pay; fulfil it in NetSuite (the next settlement run bills "
+                                             "it and applies the payment)", f"pay order {oid}"))
+            self.fee_lines += order.buyer_tax
+            self._unsettle(order, order.sold(), reason)
+            return None
+        total = Decimal(str(invoice["foreigntotal"]))
+        covered, tax = covered_by_record(order, total)
+        self.fee_lines += [line for line in order.buyer_tax if line not in tax]
+        amount = min(covered, total)
+        if amount <= 0:
+            self._unsettle(order, covered, f"Amazon paid {decimal_text(covered)} {s.currency} for it: nothing to pay")
+            return None
+        posting = payment(s, self.subsidiary, oid, str(invoice["id"]), str(invoice["entity"]), amount)
+        return _Sale(order, covered, amount, f"payment {posting.external_id}", posting=posting)
+
+    def _refund(self, order: OrderLines, internal_id: str, row: dict,
+                known: dict) -> tuple[OrderLines, Posting, str] | None:
+        s, oid = self.settlement, order.order_id
+        if order.refunded() <= 0:  # nothing paid back: the lines are adjustments, not a refund
+            self.fee_lines += order.refund
+            return None
+        invoice = known["invoices"].get(internal_id)
+        created_from = internal_id if row["type"] == "CashSale" else (str(invoice["id"]) if invoice else None)
+        customer = str(row["entity"])
+        try:
+            posting = credit_memo(s, self.subsidiary, order, customer, created_from, self._item_for)
+        except (UnmappedSku, NetSuiteError) as exc:
+            eid = s.external_id(f"CM-{oid}")
+            self.sender.refuse(s.key(f"credit-memo:{oid}"), CREDIT_MEMO, eid, f"credit memo {eid} (order {oid})", exc)
+            self._unsettle(order, -order.refunded(), f"its credit memo {eid} cannot be made: {exc}")
+            return None
+        return order, posting, customer
+
+    def _item_for(self, line: Line) -> dict[str, str]:
+        if line.netsuite_item:
+            return {"externalId": line.netsuite_item}
+        if not line.sku:
+            raise UnmappedSku("(none)", f"settlement line {line.line_number} has no SKU and its GL rule no item",
+                              "add `item:` to the rule in data/gl_mapping.yaml")
+        if self._items is None:
+            self._items = ItemResolver(self.settings.order_posting.items, self.client.suiteql)
+        return self._items.reference(line.sku)
+
+    def _unsettle(self, order: OrderLines, amount: Decimal, reason: str) -> None:
+        if amount:
+            self.unsettled.append(Unsettled(order.order_id, amount, reason, self.mapping.suspense_or_clearing))
+
