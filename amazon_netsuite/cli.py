@@ -33,6 +33,8 @@ def _cmd_sandbox_serve(args: argparse.Namespace) -> int:
         report_delay_seconds=args.report_delay,
         rate_scale=args.rate_scale,
         faults=parse_faults(args.faults or ""),
+        netsuite_concurrency_limit=args.netsuite_concurrency_limit,
+        netsuite_latency_ms=args.netsuite_latency_ms,
     )
     print(f"sandbox: Seller Central on http://{args.host}:{args.port} (state in {config.state_dir})", flush=True)
     serve(config, host=args.host, port=args.port)
@@ -42,7 +44,7 @@ def _cmd_sandbox_serve(args: argparse.Namespace) -> int:
 def _cmd_sync(args: argparse.Namespace) -> int:
     from amazon_netsuite.sync import run_sync
 
-    return run_sync(days=args.days, storefront=args.storefront)
+    return run_sync(days=args.days, storefront=args.storefront, post=not args.no_post)
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
@@ -80,6 +82,35 @@ def _cmd_reports_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_settlements_load(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.report_files import ReportFileError, decimal_text
+    from amazon_netsuite.lib.settings import SettingsError
+    from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError
+    from amazon_netsuite.lib.settlements.load import SettlementLoadError, store_settlement_file
+    from amazon_netsuite.lib.settlements.match import UnknownStorefront
+
+    try:
+        stored = store_settlement_file(Path(args.file), args.storefront)
+    except (ReportFileError, UnknownStorefront, SettlementLoadError, GlMappingError, SettingsError) as exc:
+        print(f"amazon-netsuite: cannot load {args.file}: {exc}", file=sys.stderr)
+        return 2
+    doc = stored.document
+    print(f"settlement {doc.settlement_id} ({doc.currency}) {'was already stored' if stored.already_stored else 'stored'}"
+          f" as report {doc.report_id}: storefront {doc.storefront}, deposit day {doc.day}")
+    print(f"  lines: {stored.line_count} ({stored.quarantined} could not be read), "
+          f"{stored.unmatched_order_lines} order line(s) without a NetSuite record")
+    print(f"  total-amount {decimal_text(doc.total_amount)}, lines sum {decimal_text(stored.lines_sum)}, "
+          f"difference {decimal_text(stored.difference)}: {'ties out' if stored.ties_out else 'does NOT tie out'}")
+    print("  rows written: " + ", ".join(f"{table} {n}" for table, n in stored.written.items()))
+    if stored.blocking:
+        print("  blocked from posting:")
+        for reason in stored.blocking:
+            print(f"    - {reason}")
+    else:
+        print(f"  passes every gate; post it with settlement_posting_job for partition {doc.day}|{doc.storefront}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amazon-netsuite", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,11 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--seed", type=int, default=7)
     serve.add_argument("--orders-per-day", type=int, default=100)
-    serve.add_argument("--history-days", type=int, default=14)
+    serve.add_argument("--history-days", type=int, default=35,
+                       help="days of generated history (35: two settlements per account and currency)")
     serve.add_argument("--report-delay", type=float, default=2.0, help="seconds a report takes to process")
     serve.add_argument("--rate-scale", type=float, default=1.0, help="multiply Amazon's usage-plan rates")
     serve.add_argument("--clock", help="freeze the world clock at this ISO instant (with offset)")
     serve.add_argument("--faults", help="e.g. throttle_rate=0.1,error_rate=0.05,malformed_rows=0.01")
+    serve.add_argument("--netsuite-concurrency-limit", type=int, default=5,
+                       help="NetSuite requests in flight before it answers 429 CONCURRENCY_LIMIT_EXCEEDED")
+    serve.add_argument("--netsuite-latency-ms", type=int, default=0,
+                       help="service time added to every NetSuite record and SuiteQL call")
     serve.add_argument("--settings", help="accounts.yaml (default data/accounts.yaml)")
     serve.add_argument("--state-dir", help="where reports persist (default data/sandbox)")
     serve.set_defaults(func=_cmd_sandbox_serve)
@@ -102,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="load the last N days through Dagster and print a summary")
     sync.add_argument("--days", type=int, default=7)
     sync.add_argument("--storefront", help="one storefront key (default: all)")
+    sync.add_argument("--no-post", action="store_true", help="load into the warehouse only; post nothing to NetSuite")
     sync.set_defaults(func=_cmd_sync)
 
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
@@ -109,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--json", action="store_true", help="print rows as a JSON array (decimals as strings)")
     sql.add_argument("--database", help="warehouse file (default data/warehouse.duckdb)")
     sql.set_defaults(func=_cmd_sql)
+
+    settlements = commands.add_parser("settlements", help="Amazon settlements").add_subparsers(
+        dest="action", required=True)
+    load = settlements.add_parser("load", help="store a settlement file downloaded from Seller Central, as the "
+                                               "settlement assets would (nothing is posted)")
+    load.add_argument("file")
+    load.add_argument("--storefront", help="storefront key (default: by the file's marketplace name or currency)")
+    load.set_defaults(func=_cmd_settlements_load)
 
     reports = commands.add_parser("reports", help="Amazon report files").add_subparsers(dest="action", required=True)
     inspect = reports.add_parser("inspect", help="recognise a report file and summarise it")

@@ -328,8 +328,10 @@ def classify_failure(attempt: PostingAttempt) -> tuple[str, str]:
                                f"`{sku}` (or set an existing item's external id to the SKU, or map the SKU under "
                                "order_posting.items), then retry.")
         field = exc.error_path or "a reference"
-        return "mapping", (f"NetSuite has no record for `{field}` of {what}: {exc.detail} Create it or fix the "
-                           "storefront's mapping (order_posting.storefronts), then retry.")
+        where = ("data/gl_mapping.yaml" if attempt.flow == "settlements"
+                 else "the storefront's mapping (order_posting.storefronts)")
+        return "mapping", (f"NetSuite has no record for `{field}` of {what}: {exc.detail} Create it or fix "
+                           f"{where}, then retry.")
     if isinstance(exc, RecordNotFound):
         return "validation", (f"{what} is no longer in NetSuite (internal id {attempt.internal_id}): someone deleted "
                               "it after it posted, and it is not re-created behind their back. Re-enter it by hand, "

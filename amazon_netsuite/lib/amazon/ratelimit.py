@@ -27,6 +27,9 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getReport": UsagePlan(2.0, 15),
     "cancelReport": UsagePlan(0.0222, 10),
     "getReportDocument": UsagePlan(0.0167, 15),
+    # Orders API v0 (ordersV0.json); the report path replaces these, the benchmarks price them.
+    "getOrders": UsagePlan(0.0167, 20),
+    "getOrderItems": UsagePlan(0.5, 30),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.

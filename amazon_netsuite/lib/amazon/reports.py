@@ -195,17 +195,23 @@ class ReportsApi:
         )
         return ReportDocument.model_validate(response.payload)
 
-    def wait_for_report(self, report_id: str, poll_seconds: float = 30.0, timeout: float = 1800.0) -> Report:
-        """Poll getReport until DONE, CANCELLED or FATAL; those are returned, not raised."""
+    def wait_for_report(self, report_id: str, poll_seconds: float = 30.0, timeout: float = 1800.0,
+                        max_poll_seconds: float = 30.0) -> Report:
+        """Poll getReport until DONE, CANCELLED or FATAL; those are returned, not raised.
+
+        The wait starts at `poll_seconds` and grows by half each time up to `max_poll_seconds`: a quick report is
+        seen quickly, and one that takes Amazon many minutes costs a few calls, not one a second."""
         started = self._clock()
+        wait = poll_seconds
         while True:
             report = self.get_report(report_id)
             if report.is_terminal:
                 return report
             waited = self._clock() - started
-            if waited + poll_seconds > timeout:
+            if waited + wait > timeout:
                 raise ReportTimeout(report_id, report.processing_status.value, waited)
-            self._sleep(poll_seconds)
+            self._sleep(wait)
+            wait = min(wait * 1.5, max(max_poll_seconds, poll_seconds))
 
     def download_report_document(self, report_document_id: str, *, report_id: str | None = None) -> DownloadedReport:
         """Fetch the document record and its content right away (the URL lives 5 minutes), then gunzip and decode."""
