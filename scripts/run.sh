@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the sandbox on loopback, 14 days of history loaded, then the Dagster UI with the order sensor and
-# schedule running. Ctrl-C stops everything this script started.
+# `make run`: the sandbox on loopback (35 days of history, so settlements exist), 14 days of orders and the last 30
+# days of settlements loaded and posted, then the Dagster UI with the order and settlement sensors running. Ctrl-C
+# stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -29,7 +30,7 @@ if ! curl -fs "$AMAZON_NETSUITE_SANDBOX_URL/_sandbox/health" >/dev/null 2>&1; th
   done
 fi
 
-echo "Loading 14 days of history from the sandbox through Dagster..."
+echo "Loading 14 days of orders and 30 days of settlements from the sandbox through Dagster..."
 "$BIN/amazon-netsuite" sync --days 14 || echo "some partitions failed; see the runs in the UI"
 
 echo

@@ -1,0 +1,126 @@
+"""Settlements into NetSuite: `settlement_gl_postings` posts each settlement of a storefront-day that passed every
+gate, through `lib/settlements/posting.py` (summary journal + deposit, or transactional, by setting), each record
+an upsert by external id `AMZ-STL-{settlement id}-…` recorded in `netsuite_postings`, so a re-run posts nothing
+twice.
+
+It runs by itself once the partition's settlement assets are materialised and their blocking checks passed
+(`eager() & all_deps_blocking_checks_passed()`; plain eager ignores blocking checks, dagster-facts §3.3). A manual
+run does not rely on that: the step runs every gate again on the stored partition and refuses the settlements
+that fail, posting the others.
+"""
+
+from datetime import timedelta
+from functools import partial
+
+import dagster as dg
+
+from amazon_netsuite.defs.resources import NetSuite, Warehouse
+from amazon_netsuite.defs.settlements.assets import (
+    GROUP,
+    TAGS,
+    gl_mapping_or_fail,
+    settings,
+    settlement_gl_summary,
+    settlement_line_matches,
+    settlement_reports,
+    storefront_days,
+)
+from amazon_netsuite.lib.partitions import split_partition_key
+from amazon_netsuite.lib.settlements.schemas import blocked_settlements
+from amazon_netsuite.lib.warehouse import connect
+
+# Eager only looks at the latest day by default; a deposit can land on any of the last weeks' days.
+AUTOMATION = (
+    dg.AutomationCondition.eager().replace(
+        "in_latest_time_window", dg.AutomationCondition.in_latest_time_window(timedelta(days=31)))
+    & dg.AutomationCondition.all_deps_blocking_checks_passed()
+)
+
+
+def _posting():
+    """`post_settlement` and the error it raises for a settlement that must not post (imported when a run needs
+    them, so the import assets load without the posting library)."""
+    try:
+        from amazon_netsuite.lib.settlements.posting import SettlementNotPostable
+        from amazon_netsuite.lib.settlements.posting_run import post_settlement
+    except ImportError as exc:
+        raise dg.Failure(f"settlement posting is not available in this installation ({exc})") from exc
+    return post_settlement, SettlementNotPostable
+
+
+def _count(value) -> int:
+    """A result counter: a number, or counts per record type."""
+    return int(sum(value.values())) if hasattr(value, "values") else int(value or 0)
+
+
+@dg.asset(
+    partitions_def=storefront_days,
+    deps=[settlement_reports, "settlement_lines", settlement_line_matches, settlement_gl_summary],
+    group_name=GROUP,
+    kinds={"netsuite", "duckdb"},
+    pool="duckdb",
+    owners=["team:integrations"],
+    tags=TAGS,
+    automation_condition=AUTOMATION,
+)
+def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
+    """What was created in NetSuite for each settlement deposited on this storefront-day: the journal entry and the
+    deposit (summary mode), or payments, credit memos and a fee journal (transactional mode), with their internal
+    ids. A settlement that fails a gate is refused with the reasons; the others still post."""
+    storefront, day = split_partition_key(context.partition_key)
+    mapping = gl_mapping_or_fail()
+    with warehouse.connection() as con:
+        ids = [r[0] for r in con.execute("SELECT settlement_id FROM settlements WHERE storefront = ? AND day = ? "
+                                         "ORDER BY settlement_id", [storefront, day]).fetchall()]
+        blocked = blocked_settlements(con, storefront, day)
+    to_post = [sid for sid in ids if sid not in blocked]
+    totals = {"posted": 0, "unchanged": 0, "failed": 0}
+    records: dict[str, dict] = {}
+    if to_post:
+        post_settlement, not_postable = _posting()
+        ledger = partial(connect, warehouse.path or None)  # short connections while requests are in flight
+        with netsuite.client() as client:
+            for sid in to_post:
+                try:
+                    result = post_settlement(ledger, client, sid, mapping=mapping, log=context.log)
+                except not_postable as exc:  # refused by the posting library itself before anything was sent
+                    blocked[sid] = [str(exc)]
+                    continue
+                for counter in totals:
+                    totals[counter] += _count(getattr(result, counter))
+                records[sid] = {kind: dict(ids_) for kind, ids_ in (result.records or {}).items()}
+    refused = dg.MetadataValue.md(
+        "\n".join(f"- **{sid}**: " + "; ".join(reasons[:10]) + (f" (+{len(reasons) - 10} more)" if len(reasons) > 10
+                                                                  else "")
+                  for sid, reasons in blocked.items()) or "none")
+    metadata = {
+        "settlements": len(ids),
+        **totals,
+        "refused": len(blocked),
+        "refused_reasons": refused,
+        "records": dg.MetadataValue.json(records),
+    }
+    if blocked:
+        # A manual run past failed checks: what could post did; the run fails so the refusal is seen.
+        raise dg.Failure(
+            description=f"{len(blocked)} settlement(s) of {storefront} {day} refused: they fail the settlement gates "
+                        f"({', '.join(sorted(blocked))}); see the checks of settlement_reports, settlement_lines and "
+                        "settlement_gl_summary",
+            metadata=metadata,
+        )
+    return dg.MaterializeResult(metadata=metadata)
+
+
+settlement_posting_job = dg.define_asset_job(
+    "settlement_posting_job",
+    selection=dg.AssetSelection.assets(settlement_gl_postings),
+    description="Post one storefront-day's settlements to NetSuite (those that passed every gate).",
+    tags=TAGS,
+)
+
+settlement_posting_automation = dg.AutomationConditionSensorDefinition(
+    "settlement_posting_automation",
+    target=dg.AssetSelection.assets(settlement_gl_postings),
+    default_status=dg.DefaultSensorStatus.RUNNING if settings.flows.settlements else dg.DefaultSensorStatus.STOPPED,
+    description="Posts a storefront-day's settlements once they are imported and every blocking check passed.",
+)

@@ -1,0 +1,65 @@
+"""The settlement flow as the code location declares it: assets, blocking partitioned checks, the posting asset's
+automation condition, the sensor and its switch in the settings file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import dagster as dg
+import yaml
+
+from amazon_netsuite_tests.conftest import DEMO_SETTINGS, REPO
+
+
+def _defs():
+    from amazon_netsuite.definitions import defs
+
+    return defs()
+
+
+def test_the_settlement_assets_and_their_gates_are_in_the_code_location():
+    defs = _defs()
+    graph = defs.resolve_asset_graph()
+    assert {"settlement_reports", "settlement_lines", "settlement_line_quarantine", "settlement_line_matches",
+            "settlement_gl_summary", "settlement_gl_postings"} <= {k.to_user_string() for k in graph.get_all_asset_keys()}
+    checks = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k)
+              for k in graph.asset_check_keys if k.asset_key.to_user_string().startswith("settlement")}
+    assert set(checks) == {
+        ("settlement_reports", "settlements_valid"), ("settlement_reports", "settlement_not_imported_twice"),
+        ("settlement_lines", "settlement_lines_valid"), ("settlement_lines", "lines_sum_to_total"),
+        ("settlement_lines", "one_currency_per_settlement"), ("settlement_lines", "amounts_in_minor_units"),
+        ("settlement_gl_summary", "settlement_gl_summary_valid"),
+        ("settlement_gl_summary", "every_line_has_a_gl_account"), ("settlement_gl_summary", "journal_balances"),
+    }
+    partitions = graph.get(dg.AssetKey("settlement_lines")).partitions_def
+    for spec in checks.values():
+        # Blocking, and partitioned like the asset: one settlement's failure gates only its storefront-day.
+        assert spec.blocking and spec.partitions_def == partitions
+    posting = graph.get(dg.AssetKey("settlement_gl_postings"))
+    assert posting.partitions_def == partitions
+    assert {k.to_user_string() for k in posting.parent_keys} == {
+        "settlement_reports", "settlement_lines", "settlement_line_matches", "settlement_gl_summary"}
+    condition = posting.automation_condition
+    assert [c.get_label() for c in condition.children] == ["eager", "all_deps_blocking_checks_passed"]
+    columns = graph.get(dg.AssetKey("settlement_lines")).metadata["dagster/column_schema"].columns
+    assert [c.name for c in columns][:5] == ["storefront", "day", "report_id", "settlement_id", "line_number"]
+
+
+def test_the_sensor_runs_by_default_and_the_settings_switch_stops_it(tmp_path):
+    defs = _defs()
+    assert defs.resolve_sensor_def("new_settlement_reports").default_status == dg.DefaultSensorStatus.RUNNING
+    assert defs.resolve_sensor_def("settlement_posting_automation").default_status == dg.DefaultSensorStatus.RUNNING
+
+    settings = yaml.safe_load(DEMO_SETTINGS.read_text())
+    settings["flows"] = {"orders": True, "settlements": False}
+    switched = tmp_path / "accounts.yaml"
+    switched.write_text(yaml.safe_dump(settings))
+    probe = ("from amazon_netsuite.definitions import defs; d = defs(); "
+             "print(d.resolve_sensor_def('new_settlement_reports').default_status.value, "
+             "d.resolve_sensor_def('settlement_posting_automation').default_status.value, "
+             "d.resolve_sensor_def('new_order_reports').default_status.value)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "AMAZON_NETSUITE_ACCOUNTS": str(switched),
+                              "AMAZON_NETSUITE_DATA_DIR": str(tmp_path)}).stdout.split()
+    assert out == ["STOPPED", "STOPPED", "RUNNING"]
