@@ -22,7 +22,7 @@ test: venv
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 demo: venv
-	$(BIN)/amazon-netsuite sync --days 7
+	$(BIN)/amazon-netsuite sync --days 35
 
 bench: venv
 	$(BIN)/python bench/run.py $(NAME)

@@ -36,6 +36,7 @@ from amazon_netsuite.lib.settings import (
 )
 
 INSTANCE_TEMPLATE = PROJECT_ROOT / "dagster_instance.yaml"
+MAX_REPORT_DAYS = 30
 # Settlements deposited in this many days (today included) are imported and posted by every sync.
 SETTLEMENT_WINDOW_DAYS = 30
 # History of an embedded (or `sandbox serve`) sandbox: with 35 days, every seller account × currency has two
@@ -96,7 +97,7 @@ def dagster_instance() -> dg.DagsterInstance:
 
 @dataclass
 class SyncOutcome:
-    report_ids: dict[str, str] = field(default_factory=dict)  # seller account → report id
+    report_ids: dict[str, str] = field(default_factory=dict)  # seller account → its newest order report id
     failed: list[str] = field(default_factory=list)  # "job partition-key" of every failed run
     succeeded: int = 0  # partition runs (loading and posting each count)
     days: list[date] = field(default_factory=list)
@@ -115,7 +116,6 @@ def sync_orders(
     """Request one report per account for the window and run `orders_job` for every storefront-day in it, then
     `order_posting_job` for the days that loaded (unless `post` is False)."""
     from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
-    from amazon_netsuite.defs.resources import SellerCentral, Warehouse
     from amazon_netsuite.definitions import defs
 
     settings = load_settings()
@@ -131,26 +131,39 @@ def sync_orders(
         jobs.append(definitions.resolve_job_def("order_posting_job"))
     instance = instance or dagster_instance()
 
+    # Amazon keeps order reports for 30 days and tools cap a report's range there: a longer window is loaded as
+    # several reports of at most MAX_REPORT_DAYS days each, oldest first.
+    chunks = [outcome.days[i:i + MAX_REPORT_DAYS] for i in range(0, len(outcome.days), MAX_REPORT_DAYS)]
     for account in settings.seller_accounts:
         account_storefronts = [s for s in account.storefronts if s in chosen]
         if not account_storefronts:
             continue
-        with SellerCentral().reports(account.key) as api:
-            start, end = day_window(first_day)[0], now - timedelta(minutes=2)
-            report_id = api.create_report(ORDER_REPORT_TYPE, account.marketplace_ids, start, end)
-            say(f"{account.key}: order report {report_id} requested for {start:%Y-%m-%d} .. {end:%Y-%m-%d %H:%M} UTC")
-            source = ReportSource(api, Warehouse().connection, account.key, account.marketplace_ids,
-                                  poll_seconds=poll_seconds)
-            report = source.load(report_id)
-            say(f"{account.key}: report {report_id} {report.processing_status}")
-        outcome.report_ids[account.key] = report_id
-        for sf in account_storefronts:
-            for day in outcome.days:
-                key = partition_key(sf.key, day)
-                for job in jobs:  # posting runs only once its day loaded
-                    if not _run_partition(job, key, instance, {REPORT_ID_TAG: report_id}, outcome, say):
-                        break
+        for chunk in chunks:
+            report_id = _load_order_report(account, chunk, now, poll_seconds, say)
+            outcome.report_ids[account.key] = report_id
+            for sf in account_storefronts:
+                for day in chunk:
+                    key = partition_key(sf.key, day)
+                    for job in jobs:  # posting runs only once its day loaded
+                        if not _run_partition(job, key, instance, {REPORT_ID_TAG: report_id}, outcome, say):
+                            break
     return outcome
+
+
+def _load_order_report(account, days: list[date], now: datetime, poll_seconds: float,
+                       say: Callable[[str], None]) -> str:
+    """Request the account's order report over `days` (up to two minutes ago), wait for it and land it."""
+    from amazon_netsuite.defs.resources import SellerCentral, Warehouse
+
+    with SellerCentral().reports(account.key) as api:
+        start, end = day_window(days[0])[0], min(day_window(days[-1])[1], now - timedelta(minutes=2))
+        report_id = api.create_report(ORDER_REPORT_TYPE, account.marketplace_ids, start, end)
+        say(f"{account.key}: order report {report_id} requested for {start:%Y-%m-%d} .. {end:%Y-%m-%d %H:%M} UTC")
+        source = ReportSource(api, Warehouse().connection, account.key, account.marketplace_ids,
+                              poll_seconds=poll_seconds)
+        report = source.load(report_id)
+        say(f"{account.key}: report {report_id} {report.processing_status}")
+    return report_id
 
 
 def sync_settlements(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the sandbox on loopback (35 days of history, so settlements exist), 14 days of orders and the last 30
-# days of settlements loaded and posted, then the Dagster UI with the order and settlement sensors running. Ctrl-C
-# stops everything this script started.
+# `make run`: the sandbox on loopback (35 days of history, so settlements exist), 35 days of orders (what the
+# settlements' periods cover) and the last 30 days of settlements loaded and posted, then the Dagster UI with the
+# order and settlement sensors running. Ctrl-C stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -30,8 +30,8 @@ if ! curl -fs "$AMAZON_NETSUITE_SANDBOX_URL/_sandbox/health" >/dev/null 2>&1; th
   done
 fi
 
-echo "Loading 14 days of orders and 30 days of settlements from the sandbox through Dagster..."
-"$BIN/amazon-netsuite" sync --days 14 || echo "some partitions failed; see the runs in the UI"
+echo "Loading 35 days of orders and 30 days of settlements from the sandbox through Dagster (about 2 minutes)..."
+"$BIN/amazon-netsuite" sync --days 35 || echo "some partitions failed; see the runs in the UI"
 
 echo
 echo "Dagster UI: http://127.0.0.1:$UI_PORT  (Ctrl-C stops the UI and the sandbox)"

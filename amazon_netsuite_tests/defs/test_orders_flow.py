@@ -264,3 +264,23 @@ def test_a_utf8_document_labelled_cp1252_loads_with_the_right_product_names(isol
     assert charset == "utf-8"
     assert any(ch in "".join(names) for ch in "–™éü")
     assert not any("â€" in n or "Ã" in n for n in names)
+
+
+def test_a_window_longer_than_a_report_may_cover_is_loaded_as_several_reports(project, monkeypatch):
+    import amazon_netsuite.sync as sync
+
+    monkeypatch.setattr(sync, "MAX_REPORT_DAYS", 2)  # Amazon's cap is 30 days; 2 keeps the test small
+    requested = []
+    outcome = sync.sync_orders(3, "demo-CA", instance=dg.DagsterInstance.ephemeral(), poll_seconds=0.1, post=False,
+                               say=requested.append)
+    assert outcome.failed == [] and outcome.succeeded == 3
+    windows = [line for line in requested if "requested for" in line]
+    first, last = outcome.days[0], outcome.days[-1]
+    assert len(windows) == 2  # days 1-2, then day 3
+    assert windows[0].split("for ")[1].startswith(f"{first:%Y-%m-%d} .. {last:%Y-%m-%d} 00:00")
+    assert windows[1].split("for ")[1].startswith(f"{last:%Y-%m-%d} .. {last:%Y-%m-%d}")
+    with connect(read_only=True) as con:
+        loaded = dict(con.execute("SELECT day, any_value(report_id) FROM orders WHERE storefront = 'demo-CA' "
+                                  "GROUP BY day").fetchall())
+    assert set(loaded) == set(outcome.days)
+    assert loaded[first] == loaded[first + timedelta(days=1)] != loaded[last]  # each day from its own report
