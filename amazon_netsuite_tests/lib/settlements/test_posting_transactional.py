@@ -17,31 +17,10 @@ from amazon_netsuite_tests.lib.settlements.settlement_builder import fee, line, 
 from amazon_netsuite_tests.lib.settlements.settlement_warehouse import (
     DEFAULT_MAPPING,
     SETTINGS,
-    CountingClient,
-    Warehouse,
-    start_netsuite,
 )
 
 D = Decimal
 STOREFRONT = "demo-US"
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    running = start_netsuite(tmp_path_factory)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def client(sandbox):
-    with CountingClient(sandbox) as client:
-        yield client
-
-
-@pytest.fixture
-def warehouse(tmp_path):
-    return Warehouse(tmp_path / "warehouse.duckdb")
 
 
 @pytest.fixture(scope="module")
