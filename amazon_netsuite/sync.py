@@ -296,9 +296,12 @@ def _money(value) -> str:
 def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int:
     """The CLI entry: sync, print a per-storefront summary, exit non-zero if any run failed."""
     settings = load_settings()
+    # One instance for every run: a second DagsterInstance over the same fresh DAGSTER_HOME trips over its own
+    # schedule-storage migration ("more than one head").
+    instance = dagster_instance()
     with embedded_sandbox(settings, print):
-        outcome = sync_orders(days, storefront, post=post)
-        sync_settlements(storefront=storefront, post=post, outcome=outcome)
+        outcome = sync_orders(days, storefront, post=post, instance=instance)
+        sync_settlements(storefront=storefront, post=post, outcome=outcome, instance=instance)
     keys = [storefront] if storefront else settings.storefront_keys
     table = summary_rows(keys, outcome.days[0], outcome.days[-1])
     headings = {"storefront": 12, "orders": 8, "order_days": 12, "lines": 8, "quarantined": 13,

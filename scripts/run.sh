@@ -22,7 +22,11 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 if ! curl -fs "$AMAZON_NETSUITE_SANDBOX_URL/_sandbox/health" >/dev/null 2>&1; then
-  "$BIN/amazon-netsuite" sandbox serve --port "$PORT" &
+  # Its access log (every SP-API and NetSuite call) goes to a file, not over the sync's summary.
+  SANDBOX_LOG="${AMAZON_NETSUITE_DATA_DIR:-data}/sandbox.log"
+  mkdir -p "$(dirname "$SANDBOX_LOG")"
+  echo "sandbox on $AMAZON_NETSUITE_SANDBOX_URL (log: $SANDBOX_LOG)"
+  "$BIN/amazon-netsuite" sandbox serve --port "$PORT" >"$SANDBOX_LOG" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 50); do
     curl -fs "$AMAZON_NETSUITE_SANDBOX_URL/_sandbox/health" >/dev/null 2>&1 && break
