@@ -7,11 +7,19 @@ from decimal import Decimal
 from amazon_netsuite.cli import main
 
 
-def test_sync_prints_a_summary_and_sql_reads_exact_decimals(project, capsys):
+def test_sync_prints_a_summary_and_sql_reads_exact_decimals(project, capsys, monkeypatch, tmp_path):
+    # A persistent DAGSTER_HOME, as `make run` has: every run of the sync lands in that one instance.
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     # --no-post: this test shares its sandbox with others; posting the window is test_demo_window's.
     assert main(["sync", "--days", "2", "--storefront", "demo-CA", "--no-post"]) == 0
     out = capsys.readouterr().out
     assert "demo-CA" in out and "2 partition runs succeeded, 0 failed" in out
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        runs = instance.get_runs()
+    assert all(r.tags["dagster/partition"].endswith("|demo-CA") for r in runs)
+    assert len(runs) == 2 and {r.job_name for r in runs} == {"orders_job"}
 
     assert main(["sql", "SELECT count(*) AS n, sum(item_price) AS total FROM order_lines", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
