@@ -147,10 +147,6 @@ class GlMapping:
         """The first rule matching a line, or None (unmapped)."""
         return next((r for r in self.rules if r.matches(transaction_type, amount_type, amount_description)), None)
 
-    def deposit_account(self, currency: str) -> str:
-        """Where a settlement's net deposit posts: the currency's bank account, else the clearing account."""
-        return self.deposit_accounts.get(currency.upper(), self.clearing_account)
-
     def bank_account(self, currency: str) -> str:
         """The bank account Amazon pays a settlement in `currency` into (or debits): `deposit_accounts`, else
         ACCT-BANK-{currency}."""

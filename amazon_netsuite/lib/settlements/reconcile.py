@@ -172,7 +172,7 @@ def gl_summary(
                    CAST(count(*) AS INTEGER) AS line_count
             FROM lines AS l GROUP BY ALL
             UNION ALL
-            SELECT settlement_id, t.currency, coalesce(d.deposit_account, {sql_literal(mapping.clearing_account)}),
+            SELECT settlement_id, t.currency, coalesce(d.deposit_account, 'ACCT-BANK-' || upper(t.currency)),
                    'deposit', -t.total_amount, 0
             FROM totals AS t LEFT JOIN deposit_accounts AS d USING (currency)
         )

@@ -87,8 +87,8 @@ def test_the_default_mapping_uses_the_agreed_chart_of_accounts(mapping):
     }
     assert set(mapping.accounts) == chart
     assert mapping.suspense_account is None  # unknown lines block by default
-    assert mapping.deposit_account("USD") == "ACCT-BANK-USD"
-    assert mapping.deposit_account("GBP") == "ACCT-AMZ-CLEARING"
+    assert mapping.bank_account("USD") == "ACCT-BANK-USD"
+    assert mapping.bank_account("gbp") == "ACCT-BANK-GBP"  # the GL summary and the posting agree on it
     assert mapping.rule_for("Order", "Promotion", "Principal").item == "AMZ-PROMOTION"
 
 

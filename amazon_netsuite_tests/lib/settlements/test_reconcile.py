@@ -182,11 +182,12 @@ def test_the_gl_summary_of_a_negative_settlement_credits_the_bank(mapping):
     assert check.journal_balances and check.blocking == []
 
 
-def test_a_currency_without_a_bank_account_deposits_to_amazon_clearing(mapping):
+def test_a_currency_without_a_configured_bank_account_deposits_where_the_posting_will(mapping):
     parsed = _parsed([line(marketplace_name="Amazon.co.uk")], currency="GBP")
     summary = gl_summary(totals_table(parsed), map_lines(parsed.lines, mapping), mapping).to_pylist()
     assert [(r["side"], r["gl_account"], r["debit"]) for r in summary if r["side"] == "deposit"] == [
-        ("deposit", "ACCT-AMZ-CLEARING", D("19.99"))]
+        ("deposit", mapping.bank_account("GBP"), D("19.99"))]
+    assert mapping.bank_account("GBP") == "ACCT-BANK-GBP"
 
 
 def test_the_reconciliation_explains_the_deposit_and_sums_to_it(mapping):
