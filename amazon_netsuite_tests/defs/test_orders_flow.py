@@ -284,3 +284,34 @@ def test_a_window_longer_than_a_report_may_cover_is_loaded_as_several_reports(pr
                                   "GROUP BY day").fetchall())
     assert set(loaded) == set(outcome.days)
     assert loaded[first] == loaded[first + timedelta(days=1)] != loaded[last]  # each day from its own report
+
+
+def test_switching_the_orders_flow_off_starts_its_sensor_and_schedules_stopped(tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    from amazon_netsuite_tests.conftest import DEMO_SETTINGS, REPO
+
+    settings = yaml.safe_load(DEMO_SETTINGS.read_text())
+    settings["flows"] = {"orders": False, "settlements": True}
+    switched = tmp_path / "accounts.yaml"
+    switched.write_text(yaml.safe_dump(settings))
+    # The switch is read when the code location loads, so the probe is a fresh process.
+    probe = ("from amazon_netsuite.definitions import defs; d = defs(); "
+             "print(d.resolve_sensor_def('new_order_reports').default_status.value, "
+             "d.resolve_schedule_def('order_reports_hourly').default_status.value, "
+             "d.resolve_schedule_def('retry_failed_postings_every_30_minutes').default_status.value, "
+             "d.resolve_sensor_def('new_settlement_reports').default_status.value)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "AMAZON_NETSUITE_ACCOUNTS": str(switched),
+                              "AMAZON_NETSUITE_DATA_DIR": str(tmp_path)}).stdout.split()
+    assert out == ["STOPPED", "STOPPED", "STOPPED", "RUNNING"]
+    # The assets stay, for backfills: only the automation stops.
+    assert "orders_job" in subprocess.run(
+        [sys.executable, "-c", "from amazon_netsuite.definitions import defs; "
+                               "print([j.name for j in defs().resolve_all_job_defs()])"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+        env={"PATH": "/usr/bin:/bin", "AMAZON_NETSUITE_ACCOUNTS": str(switched),
+             "AMAZON_NETSUITE_DATA_DIR": str(tmp_path)}).stdout
