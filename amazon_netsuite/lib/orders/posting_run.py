@@ -54,6 +54,7 @@ FLOW = "orders"
 CUSTOMER_FLOW = "customers"
 FLUSH_SECONDS = 1.0
 FLUSH_ATTEMPTS = 250
+MAX_LOGGED_EXAMPLES = 5
 
 Connection = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
@@ -176,6 +177,7 @@ def post_orders(connection: Connection, client, settings: Settings, storefront: 
         for future in as_completed(futures):
             writer.add(future.result(), futures[future])
     writer.flush()
+    writer.report()
     if no_longer_needed:
         with connection() as con:
             result.errors_resolved_without_posting = resolve_errors(
@@ -271,6 +273,7 @@ class _LedgerWriter:
         self.connection, self.result, self.log = connection, result, log
         self.pending: list[tuple[PostingAttempt, str]] = []
         self.last_flush = time.monotonic()
+        self.examples: list[str] = []
 
     def add(self, attempt: PostingAttempt, change: str) -> None:
         self.pending.append((attempt, change))
@@ -293,5 +296,14 @@ class _LedgerWriter:
             else:
                 self.result.failed[record_type] += 1
                 self.result.errors_by_class[error_class] += 1
-                if self.log:
-                    self.log.warning(f"order {attempt.key} not posted ({error_class}): {attempt.error}")
+                if len(self.examples) < MAX_LOGGED_EXAMPLES:
+                    self.examples.append(f"order {attempt.key} ({error_class}): {attempt.error}")
+
+    def report(self) -> None:
+        """One warning for the run, not one per order: the full list with reasons is in `integration_errors`."""
+        failed = sum(self.result.errors_by_class.values())
+        if self.log and failed:
+            classes = ", ".join(f"{n} {c}" for c, n in self.result.errors_by_class.most_common())
+            more = f"\n… and {failed - len(self.examples)} more" if failed > len(self.examples) else ""
+            self.log.warning(f"{failed} order(s) not posted ({classes}); each waits in integration_errors with its "
+                             "reason:\n" + "\n".join(self.examples) + more)
