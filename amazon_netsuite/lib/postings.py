@@ -42,7 +42,7 @@ from amazon_netsuite.lib.netsuite.errors import (
 )
 from amazon_netsuite.lib.orders.item_lookup import UnmappedSku
 from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM, canonical_json
-from amazon_netsuite.lib.warehouse.schema import register_ddl
+from amazon_netsuite.lib.warehouse.schema import register_ddl, transaction
 
 POSTED, FAILED = "posted", "failed"
 ERROR_CLASSES = ("mapping", "validation", "auth", "rate_limit", "transient")
@@ -243,8 +243,7 @@ def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAt
         if n == len(rounds):
             rounds.append([])
         rounds[n].append(row)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for batch in rounds:
             con.register("posting_batch", pa.Table.from_pylist(batch, schema=_BATCH_SCHEMA))
             con.execute(_UPSERT_LEDGER)
@@ -261,10 +260,6 @@ def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAt
                   AND NOT EXISTS (SELECT 1 FROM integration_errors e WHERE {_SAME_RECORD})
             """)
             con.unregister("posting_batch")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return classes
 
 

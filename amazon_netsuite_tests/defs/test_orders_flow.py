@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import dagster as dg
 import httpx
-import pytest
 
 from amazon_netsuite.lib.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
@@ -287,31 +286,13 @@ def test_a_window_longer_than_a_report_may_cover_is_loaded_as_several_reports(pr
 
 
 def test_switching_the_orders_flow_off_starts_its_sensor_and_schedules_stopped(tmp_path):
-    import subprocess
-    import sys
+    from amazon_netsuite_tests.conftest import definitions_with_flows
 
-    import yaml
-
-    from amazon_netsuite_tests.conftest import DEMO_SETTINGS, REPO
-
-    settings = yaml.safe_load(DEMO_SETTINGS.read_text())
-    settings["flows"] = {"orders": False, "settlements": True}
-    switched = tmp_path / "accounts.yaml"
-    switched.write_text(yaml.safe_dump(settings))
-    # The switch is read when the code location loads, so the probe is a fresh process.
-    probe = ("from amazon_netsuite.definitions import defs; d = defs(); "
-             "print(d.resolve_sensor_def('new_order_reports').default_status.value, "
-             "d.resolve_schedule_def('order_reports_hourly').default_status.value, "
-             "d.resolve_schedule_def('retry_failed_postings_every_30_minutes').default_status.value, "
-             "d.resolve_sensor_def('new_settlement_reports').default_status.value)")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin", "AMAZON_NETSUITE_ACCOUNTS": str(switched),
-                              "AMAZON_NETSUITE_DATA_DIR": str(tmp_path)}).stdout.split()
-    assert out == ["STOPPED", "STOPPED", "STOPPED", "RUNNING"]
-    # The assets stay, for backfills: only the automation stops.
-    assert "orders_job" in subprocess.run(
-        [sys.executable, "-c", "from amazon_netsuite.definitions import defs; "
-                               "print([j.name for j in defs().resolve_all_job_defs()])"],
-        cwd=REPO, capture_output=True, text=True, check=True,
-        env={"PATH": "/usr/bin:/bin", "AMAZON_NETSUITE_ACCOUNTS": str(switched),
-             "AMAZON_NETSUITE_DATA_DIR": str(tmp_path)}).stdout
+    out = definitions_with_flows(tmp_path, {"orders": False, "settlements": True}, (
+        "d.resolve_sensor_def('new_order_reports').default_status.value, "
+        "d.resolve_schedule_def('order_reports_hourly').default_status.value, "
+        "d.resolve_schedule_def('retry_failed_postings_every_30_minutes').default_status.value, "
+        "d.resolve_sensor_def('new_settlement_reports').default_status.value, "
+        "'orders_job' in [j.name for j in d.resolve_all_job_defs()]")).split()
+    # The automation stops; the assets and jobs stay, for backfills.
+    assert out == ["STOPPED", "STOPPED", "STOPPED", "RUNNING", "True"]

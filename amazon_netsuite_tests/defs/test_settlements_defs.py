@@ -3,13 +3,9 @@ automation condition, the sensor and its switch in the settings file."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import dagster as dg
-import yaml
 
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, REPO
+from amazon_netsuite_tests.conftest import definitions_with_flows
 
 
 def _defs():
@@ -51,15 +47,8 @@ def test_the_sensor_runs_by_default_and_the_settings_switch_stops_it(tmp_path):
     assert defs.resolve_sensor_def("new_settlement_reports").default_status == dg.DefaultSensorStatus.RUNNING
     assert defs.resolve_sensor_def("settlement_posting_automation").default_status == dg.DefaultSensorStatus.RUNNING
 
-    settings = yaml.safe_load(DEMO_SETTINGS.read_text())
-    settings["flows"] = {"orders": True, "settlements": False}
-    switched = tmp_path / "accounts.yaml"
-    switched.write_text(yaml.safe_dump(settings))
-    probe = ("from amazon_netsuite.definitions import defs; d = defs(); "
-             "print(d.resolve_sensor_def('new_settlement_reports').default_status.value, "
-             "d.resolve_sensor_def('settlement_posting_automation').default_status.value, "
-             "d.resolve_sensor_def('new_order_reports').default_status.value)")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin", "AMAZON_NETSUITE_ACCOUNTS": str(switched),
-                              "AMAZON_NETSUITE_DATA_DIR": str(tmp_path)}).stdout.split()
+    out = definitions_with_flows(tmp_path, {"orders": True, "settlements": False}, (
+        "d.resolve_sensor_def('new_settlement_reports').default_status.value, "
+        "d.resolve_sensor_def('settlement_posting_automation').default_status.value, "
+        "d.resolve_sensor_def('new_order_reports').default_status.value")).split()
     assert out == ["STOPPED", "STOPPED", "RUNNING"]

@@ -48,7 +48,13 @@ from amazon_netsuite.lib.settlements.match import UnknownStorefront, match_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement, parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import TOTALS_SCHEMA, gl_summary, reconciliation
 from amazon_netsuite.lib.warehouse.connection import fetch_arrow
-from amazon_netsuite.lib.warehouse.schema import MONEY, ensure_schema, register_ddl
+from amazon_netsuite.lib.warehouse.schema import (
+    MONEY,
+    ensure_schema,
+    register_ddl,
+    replace_partition_rows,
+    transaction,
+)
 
 Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 AMAZON, MANUAL = "amazon", "manual"
@@ -341,22 +347,14 @@ def replace_partition_tables(con: duckdb.DuckDBPyConnection, storefront: str, da
     """Replace the storefront-day of each table with its Arrow rows (storefront and day added), all in one
     transaction; inserts BY NAME so column order never matters. Returns rows written per table."""
     written = {}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table, rows in tables.items():
-            con.execute(f"DELETE FROM {table} WHERE storefront = ? AND day = ?", [storefront, day])
             con.register("_partition_rows", rows)
-            con.execute(
-                f"INSERT INTO {table} BY NAME SELECT CAST(? AS VARCHAR) AS storefront, CAST(? AS DATE) AS day, * "
-                "FROM _partition_rows",
-                [storefront, day],
-            )
+            written[table] = replace_partition_rows(
+                con, table, storefront, day,
+                "SELECT CAST(? AS VARCHAR) AS storefront, CAST(? AS DATE) AS day, * FROM _partition_rows",
+                params=[storefront, day])
             con.unregister("_partition_rows")
-            written[table] = rows.num_rows
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return written
 
 

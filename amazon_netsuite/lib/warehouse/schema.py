@@ -7,7 +7,8 @@ table carries `storefront` and `day` (naive UTC DATE) so a partition is replaced
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import duckdb
 
@@ -152,6 +153,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One DuckDB transaction: committed when the block ends, rolled back (and re-raised) when it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def replace_partition(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -159,21 +172,30 @@ def replace_partition(
     day: str,
     relation_sql: str,
     columns: Sequence[str] | None = None,
+    params: Sequence[object] | None = None,
 ) -> int:
     """Atomically replace one storefront-day of `table` with the rows of `relation_sql`; returns rows written.
 
     Inserting BY NAME (never by position) so a reordered select cannot silently swap columns.
     """
+    with transaction(con):
+        return replace_partition_rows(con, table, storefront, day, relation_sql, columns, params)
+
+
+def replace_partition_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    storefront: str,
+    day: str,
+    relation_sql: str,
+    columns: Sequence[str] | None = None,
+    params: Sequence[object] | None = None,
+) -> int:
+    """`replace_partition` inside a transaction the caller holds (to replace several tables at once)."""
     cols = f"({', '.join(columns)})" if columns else "BY NAME"
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"DELETE FROM {table} WHERE storefront = ? AND day = ?", [storefront, day])
-        con.execute(f"INSERT INTO {table} {cols} {relation_sql}")
-        written = con.execute(
-            f"SELECT count(*) FROM {table} WHERE storefront = ? AND day = ?", [storefront, day]
-        ).fetchone()[0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    con.execute(f"DELETE FROM {table} WHERE storefront = ? AND day = ?", [storefront, day])
+    con.execute(f"INSERT INTO {table} {cols} {relation_sql}", list(params or []))
+    # fetchall, not fetchone: a result left open blocks the connection's next unregister() in DuckDB.
+    (written,), = con.execute(f"SELECT count(*) FROM {table} WHERE storefront = ? AND day = ?",
+                              [storefront, day]).fetchall()
     return int(written)
