@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: run test demo bench venv clean
+.PHONY: run test test-dates demo bench venv clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,15 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+# The suite again with the process clock moved by libfaketime (Debian's faketime, installed if missing) to a month
+# end at 23:40 UTC, the next EU daylight-saving change and 31 December 23:30 UTC (scripts/shifted_dates.py).
+test-dates: venv
+	@command -v faketime >/dev/null || (apt-get update -qq && apt-get install -y -qq faketime >/dev/null)
+	@$(BIN)/python scripts/shifted_dates.py | while IFS='|' read -r tz instant; do \
+	  echo "== the suite with the clock at $$instant ($$tz)"; \
+	  TZ=$$tz faketime -f "@$$instant" $(BIN)/python -m pytest -n 2 --dist loadfile -q -p no:cacheprovider || exit 1; \
+	done
 
 demo: venv
 	$(BIN)/amazon-netsuite sync --days 35

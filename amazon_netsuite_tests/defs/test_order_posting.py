@@ -216,7 +216,10 @@ def test_the_posting_assets_wait_for_the_orders_checks():
     for name in ("sales_orders_posted", "cash_sales_posted"):
         node = graph.get(dg.AssetKey(name))
         assert {k.to_user_string() for k in node.parent_keys} == {"orders", "order_lines"}
-        assert node.automation_condition is not None
+    sensor = _defs().resolve_sensor_def("order_posting_automation")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING  # a condition no running sensor evaluates is dead
+    assert {k.to_user_string() for k in sensor.asset_selection.resolve(graph)} == {
+        "sales_orders_posted", "cash_sales_posted"}
     assert _defs().resolve_job_def("order_posting_job").partitions_def is not None
     retry = _defs().resolve_schedule_def("retry_failed_postings_every_30_minutes")
     assert (retry.cron_schedule, retry.job_name) == ("*/30 * * * *", "retry_failed_postings")
@@ -291,3 +294,29 @@ def test_a_429_storm_from_netsuite_governance_is_retried_and_posts_each_order_on
     assert not_mapping == 0  # no order gave up on a 429
     assert refused_by_governance > 0  # the storm really happened, and every refused request was retried
     assert result["sales_orders_posted"]["netsuite_requests"] >= ledger[0] + refused_by_governance
+
+
+def test_the_automation_posts_an_older_day_once_it_loads_and_not_a_day_whose_checks_failed(posting_project):
+    """What `order_posting_automation` decides on its ticks: a day loaded a week back is requested (plain eager
+    would only look at today), a day whose blocking check failed is not, and nothing is requested twice."""
+    instance = dg.DagsterInstance.ephemeral()
+    selection = dg.AssetSelection.assets("sales_orders_posted", "cash_sales_posted")
+    first = dg.evaluate_automation_conditions(defs=_defs(), instance=instance, asset_selection=selection)
+    today = datetime.now(UTC).date()
+    older, failing = today - timedelta(days=7), today - timedelta(days=6)
+    _run("orders_job", older, instance)
+    _run("orders_job", failing, instance)
+    # A failed blocking check on the second day, as if its orders broke a rule.
+    check = dg.AssetCheckEvaluation(asset_key=dg.AssetKey("orders"), check_name="orders_valid", passed=False,
+                                    partition=str(partition_key(STOREFRONT, failing)))
+    instance.report_runless_asset_event(check)
+    second = dg.evaluate_automation_conditions(defs=_defs(), instance=instance, asset_selection=selection,
+                                               cursor=first.cursor)
+    requested = {str(k) for k in second.get_requested_partitions(dg.AssetKey("sales_orders_posted"))}
+    assert requested == {str(partition_key(STOREFRONT, older))}
+    assert {str(k) for k in second.get_requested_partitions(dg.AssetKey("cash_sales_posted"))} == requested
+
+    _run("order_posting_job", older, instance)
+    third = dg.evaluate_automation_conditions(defs=_defs(), instance=instance, asset_selection=selection,
+                                              cursor=second.cursor)
+    assert third.total_requested == 0

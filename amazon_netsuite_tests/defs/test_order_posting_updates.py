@@ -93,7 +93,17 @@ def test_a_cancellation_closes_the_posted_sales_order_and_re_running_the_older_d
     header, lines = _sales_order(storefront, oid)
     assert header["status"] == "B" and {l["isclosed"] for l in lines} == {"F"}  # Pending Fulfillment, lines open
 
-    cancelled = _load_and_post(sandbox, storefront, cancel_day, order.cancelled_at + timedelta(seconds=1), instance)
+    # The cancelled state is loaded but not yet posted: re-posting the older day must leave the order to the
+    # newer day's posting (superseded), not send its older state again.
+    cancelled_as_of = order.cancelled_at + timedelta(seconds=1)
+    _at(sandbox, cancelled_as_of)
+    _run("orders_job", cancel_day, instance, storefront,
+         tags={_report_tag(): _day_report(storefront, cancel_day, end=cancelled_as_of)})
+    older = _run("order_posting_job", paid_day, instance, storefront)
+    assert STALE_SUPERSEDED in older["sales_orders_posted"]["skipped_reasons"]
+    assert _sales_order(storefront, oid)[0]["status"] == "B" and _ledger(storefront, oid)[1] == 1
+
+    cancelled = _run("order_posting_job", cancel_day, instance, storefront)
     closed, closed_lines = _sales_order(storefront, oid)
     assert closed["id"] == header["id"] and closed["status"] == "H"  # the same record, now Closed
     assert len(closed_lines) == len(lines) and {l["isclosed"] for l in closed_lines} == {"T"}
@@ -104,9 +114,10 @@ def test_a_cancellation_closes_the_posted_sales_order_and_re_running_the_older_d
     with _netsuite() as client:
         assert client.get("salesOrder", f"eid:AMZ-{storefront}-{oid}")["status"]["refName"] == "Closed"
 
-    # Partitions are re-run out of order: the older state (Unshipped) of day `paid_day` must not reopen it.
+    # Partitions are re-run out of order: the older state (Unshipped) of day `paid_day` must not reopen it. The
+    # ledger already holds the newer state, so that is the reason given.
     older = _run("order_posting_job", paid_day, instance, storefront)
-    assert older["sales_orders_posted"]["skipped_reasons"].count(STALE_SUPERSEDED) == 1
+    assert STALE_OLDER_THAN_SENT in older["sales_orders_posted"]["skipped_reasons"]
     assert _sales_order(storefront, oid)[0]["status"] == "H" and _ledger(storefront, oid)[1] == 2
 
     # Even when the warehouse no longer holds the newer state, the ledger knows what was sent last.
@@ -157,6 +168,9 @@ def test_an_edited_order_is_one_patch_of_the_changed_record_and_an_unchanged_re_
 
     instance = dg.DagsterInstance.ephemeral()
     day = datetime.now(UTC).date() - timedelta(days=2)
+    # The world as the first report after that day saw it: its MFN orders are still unshipped, whatever the hour
+    # the suite runs at.
+    _at(world_project, datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC) + timedelta(minutes=30))
     _run("orders_job", day, instance)
     _run("order_posting_job", day, instance)
     with connect() as con:

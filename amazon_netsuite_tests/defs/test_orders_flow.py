@@ -290,9 +290,10 @@ def test_switching_the_orders_flow_off_starts_its_sensor_and_schedules_stopped(t
 
     out = definitions_with_flows(tmp_path, {"orders": False, "settlements": True}, (
         "d.resolve_sensor_def('new_order_reports').default_status.value, "
+        "d.resolve_sensor_def('order_posting_automation').default_status.value, "
         "d.resolve_schedule_def('order_reports_hourly').default_status.value, "
         "d.resolve_schedule_def('retry_failed_postings_every_30_minutes').default_status.value, "
         "d.resolve_sensor_def('new_settlement_reports').default_status.value, "
         "'orders_job' in [j.name for j in d.resolve_all_job_defs()]")).split()
     # The automation stops; the assets and jobs stay, for backfills.
-    assert out == ["STOPPED", "STOPPED", "STOPPED", "RUNNING", "True"]
+    assert out == ["STOPPED", "STOPPED", "STOPPED", "STOPPED", "RUNNING", "True"]

@@ -5,13 +5,17 @@ A new record is an upsert by external id, a change of a posted one a PATCH (canc
 recorded in the `netsuite_postings` ledger as it finishes; a re-run sends only what is new or changed, and never an
 older state of an order over a newer one. An order that cannot post (an unmapped SKU, a validation error) goes to
 `integration_errors` with its reason, and the rest of the day still posts; `retry_failed_postings` retries those.
+
+Nobody needs to launch it: `order_posting_automation` (running by default, switched by the orders flow) posts every
+storefront-day of the last weeks whose orders were loaded again and passed their blocking checks.
 """
 
 from functools import partial
 
 import dagster as dg
 
-from amazon_netsuite.defs.orders.assets import storefront_days
+from amazon_netsuite.defs.automation import post_when_loaded
+from amazon_netsuite.defs.orders.assets import settings, storefront_days
 from amazon_netsuite.defs.resources import NetSuite, Warehouse
 from amazon_netsuite.lib.orders.posting import CASH_SALE, SALES_ORDER
 from amazon_netsuite.lib.orders.posting_run import FLOW, DayPostingResult, post_orders, read_orders
@@ -19,7 +23,8 @@ from amazon_netsuite.lib.partitions import split_partition_key
 from amazon_netsuite.lib.settings import Settings, load_settings
 from amazon_netsuite.lib.warehouse import connect
 
-__all__ = ["FLOW", "DayPostingResult", "order_posting_job", "orders_posted", "post_storefront_day"]
+__all__ = ["FLOW", "DayPostingResult", "order_posting_automation", "order_posting_job", "orders_posted",
+           "post_storefront_day"]
 
 ASSET_FOR = {SALES_ORDER: "sales_orders_posted", CASH_SALE: "cash_sales_posted"}
 
@@ -66,7 +71,7 @@ def _spec(name: str, description: str) -> dg.AssetSpec:
     return dg.AssetSpec(
         name, deps=["orders", "order_lines"], description=description, group_name="orders",
         kinds={"netsuite", "duckdb"}, tags={"flow": "orders"},
-        automation_condition=dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed(),
+        automation_condition=post_when_loaded(),
     )
 
 
@@ -98,4 +103,12 @@ order_posting_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(orders_posted),  # partitioned like the assets it selects
     description="Post one storefront-day of orders to NetSuite (Sales Orders and Cash Sales).",
     tags={"flow": "orders"},
+)
+
+order_posting_automation = dg.AutomationConditionSensorDefinition(
+    "order_posting_automation",
+    target=dg.AssetSelection.assets(orders_posted),
+    default_status=dg.DefaultSensorStatus.RUNNING if settings.flows.orders else dg.DefaultSensorStatus.STOPPED,
+    description="Posts a storefront-day's orders to NetSuite once they are loaded (again) and their blocking checks "
+                "passed, for any day of the last weeks.",
 )

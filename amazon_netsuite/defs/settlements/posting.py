@@ -9,11 +9,11 @@ run does not rely on that: the step runs every gate again on the stored partitio
 that fail, posting the others.
 """
 
-from datetime import timedelta
 from functools import partial
 
 import dagster as dg
 
+from amazon_netsuite.defs.automation import post_when_loaded
 from amazon_netsuite.defs.resources import NetSuite, Warehouse
 from amazon_netsuite.defs.settlements.assets import (
     GROUP,
@@ -29,12 +29,6 @@ from amazon_netsuite.lib.partitions import split_partition_key
 from amazon_netsuite.lib.settlements.schemas import blocked_settlements
 from amazon_netsuite.lib.warehouse import connect
 
-# Eager only looks at the latest day by default; a deposit can land on any of the last weeks' days.
-AUTOMATION = (
-    dg.AutomationCondition.eager().replace(
-        "in_latest_time_window", dg.AutomationCondition.in_latest_time_window(timedelta(days=31)))
-    & dg.AutomationCondition.all_deps_blocking_checks_passed()
-)
 
 
 def _posting():
@@ -61,7 +55,7 @@ def _count(value) -> int:
     pool="duckdb",
     owners=["team:integrations"],
     tags=TAGS,
-    automation_condition=AUTOMATION,
+    automation_condition=post_when_loaded(),
 )
 def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
     """What was created in NetSuite for each settlement deposited on this storefront-day: the journal entry and the

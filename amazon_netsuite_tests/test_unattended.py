@@ -1,0 +1,193 @@
+"""Unattended: the real Dagster daemon, a fresh DAGSTER_HOME and the sandbox, with nobody at the keyboard.
+
+The only run launched by hand is the hourly order report request (`request_order_reports_job`, which the
+`order_reports_hourly` schedule launches at :07). Everything after it — loading each storefront-day the report
+covers, posting its orders, importing the settlement Amazon deposited and posting it — is the daemon's doing:
+sensors and automation conditions that run by default. The test prints how long an order took from "report DONE"
+to "record in NetSuite".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import httpx
+import pytest
+import yaml
+
+from amazon_netsuite.lib.warehouse import connect
+from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
+from amazon_netsuite_tests.conftest import DEMO_SETTINGS, REPO, _project_env, start_sandbox
+
+UTC = timezone.utc
+STOREFRONT = "demo-US"
+ACCOUNT = "demo-na"
+# The order sensor ticks every 2 minutes, and its first tick only sets its watermark: two ticks, the runs and the
+# automation's ticks fit well within this on a busy 2-core machine.
+DEADLINE_SECONDS = 540
+
+
+def _one_storefront_settings(path: Path) -> Path:
+    """The demo settings cut down to one seller account and one storefront, so the daemon has few runs to make."""
+    settings = yaml.safe_load(DEMO_SETTINGS.read_text(encoding="utf-8"))
+    (account,) = [a for a in settings["seller_accounts"] if a["key"] == ACCOUNT]
+    account["storefronts"] = [s for s in account["storefronts"] if s["key"] == STOREFRONT]
+    settings["seller_accounts"] = [account]
+    path.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    return path
+
+
+def _sensor_cursor(instance: dg.DagsterInstance, name: str) -> str | None:
+    for state in instance.all_instigator_state():
+        if state.instigator_name == name and state.instigator_data is not None:
+            return getattr(state.instigator_data, "cursor", None)
+    return None
+
+
+def _wait(what: str, condition, deadline: float, daemon: subprocess.Popen, log: Path, every: float = 2.0):
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        if daemon.poll() is not None:
+            pytest.fail(f"the daemon exited ({daemon.returncode}) while waiting for {what}:\n{log.read_text()[-3000:]}")
+        time.sleep(every)
+    pytest.fail(f"timed out waiting for {what}; daemon log tail:\n{log.read_text()[-3000:]}")
+
+
+def _warehouse(sql: str, params: list | None = None) -> list[tuple] | None:
+    """Rows from the warehouse, or None while a run holds DuckDB's single-writer lock."""
+    try:
+        with connect(read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+    except (duckdb.IOException, duckdb.CatalogException):
+        return None
+
+
+def _postable_orders() -> dict[str, str] | None:
+    """External id → NetSuite type of every order the runs loaded whose newest state posts (README: "Posting")."""
+    rows = _warehouse(
+        "SELECT amazon_order_id, channel, order_status FROM orders_latest WHERE storefront = ?", [STOREFRONT])
+    if rows is None:
+        return None
+    postable = {}
+    for order_id, channel, status in rows:
+        if channel in ("MFN", "SFP") and status in ("Unshipped", "PartiallyShipped", "Shipped"):
+            postable[f"AMZ-{STOREFRONT}-{order_id}"] = "SalesOrd"
+        elif channel == "FBA" and status == "Shipped":
+            postable[f"AMZ-{STOREFRONT}-{order_id}"] = "CashSale"
+    return postable
+
+
+def _netsuite_records(pattern: str) -> dict[str, tuple[str, datetime]]:
+    from amazon_netsuite.defs.resources import NetSuite
+
+    with NetSuite().client() as client:
+        rows = client.suiteql("SELECT externalid, type, createddate FROM transaction WHERE externalid LIKE ?",
+                              [pattern])
+        # SuiteQL answers dates as NetSuite writes them: `12/3/2026 06:37:03`, in the account's time zone (UTC here).
+        return {r["externalid"]: (r["type"], datetime.strptime(r["createddate"], "%m/%d/%Y %H:%M:%S").replace(tzinfo=UTC))
+                for r in rows}
+
+
+@pytest.fixture
+def unattended(monkeypatch, tmp_path):
+    """The sandbox (16 days of history: one settlement per stream deposited yesterday), the project environment,
+    and a DAGSTER_HOME of this test alone with the instance settings `make run` uses."""
+    with start_sandbox(tmp_path / "sandbox", history_days=16, orders_per_day=12) as sandbox:
+        _project_env(monkeypatch, tmp_path, sandbox.url)
+        monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(_one_storefront_settings(tmp_path / "accounts.yaml")))
+        home = tmp_path / "dagster_home"
+        home.mkdir()
+        shutil.copy(REPO / "dagster_instance.yaml", home / "dagster.yaml")
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        yield sandbox, home
+
+
+def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_report_request_launched(
+        unattended, tmp_path):
+    from amazon_netsuite.defs.resources import NetSuite, SellerCentral
+    from amazon_netsuite.definitions import defs
+    from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+
+    sandbox, home = unattended
+    with NetSuite().client() as client:  # the seller's one-time setup: every SKU has its item
+        for sku in MISSING_SKUS:
+            client.upsert("inventoryItem", sku, {"itemId": sku, "displayName": sku})
+    settlements = [s for s in httpx.get(f"{sandbox.url}/_sandbox/settlements").json()["settlements"]
+                   if s["storefronts"] == [STOREFRONT]
+                   and date.fromisoformat(s["deposit_date"][:10]) >= datetime.now(UTC).date() - timedelta(days=29)]
+    assert settlements, "the sandbox deposited no demo-US settlement in the sensor's first look-back"
+
+    log = tmp_path / "daemon.log"
+    started = time.monotonic()
+    deadline = started + DEADLINE_SECONDS
+    with log.open("w") as out:
+        daemon = subprocess.Popen([str(Path(sys.executable).with_name("dagster-daemon")), "run",
+                                   "-w", str(REPO / "workspace.yaml")],
+                                  cwd=REPO, env=os.environ.copy(), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        instance = dg.DagsterInstance.get()
+        # The order sensor's first tick only sets its watermark; the report must come after it.
+        _wait("the order sensor's first tick", lambda: _sensor_cursor(instance, "new_order_reports"), deadline,
+              daemon, log)
+        requested_at = datetime.now(UTC)
+        run = defs().resolve_job_def("request_order_reports_job").execute_in_process(instance=instance)
+        assert run.success
+        with SellerCentral().reports(ACCOUNT) as api:
+            (report,) = [r for r in api.get_reports([ORDER_REPORT_TYPE], created_since=requested_at
+                                                     - timedelta(seconds=5))]
+            done = api.wait_for_report(report.report_id, poll_seconds=0.2, timeout=60)
+        assert done.processing_status == "DONE"
+
+        def everything_posted():
+            postable = _postable_orders()
+            if not postable:
+                return None
+            in_netsuite = _netsuite_records(f"AMZ-{STOREFRONT}-%")
+            posted_settlements = _netsuite_records("AMZ-STL-%")
+            if not set(postable) <= set(in_netsuite):
+                return None
+            if not all(any(eid.startswith(f"AMZ-STL-{s['settlement_id']}-") for eid in posted_settlements)
+                       for s in settlements):
+                return None
+            return postable, in_netsuite, posted_settlements
+
+        postable, in_netsuite, posted_settlements = _wait(
+            "every postable order and the deposited settlement in NetSuite", everything_posted, deadline, daemon, log,
+            every=5.0)
+    finally:
+        daemon.terminate()
+        try:
+            daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+
+    # Each postable order is in NetSuite once, as its own type; nothing the runs did not load was posted.
+    assert {eid: in_netsuite[eid][0] for eid in postable} == postable
+    assert set(in_netsuite) == set(postable)
+    for s in settlements:
+        kinds = {eid.rsplit("-", 1)[1] for eid in posted_settlements if eid.startswith(f"AMZ-STL-{s['settlement_id']}-")}
+        assert kinds == ({"DEBIT"} if s["negative"] else {"JE", "DEP"}), (s["settlement_id"], kinds)
+    failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+    assert failed == [], [r.job_name for r in failed]
+    launched = {r.job_name for r in instance.get_runs()}
+    assert {"orders_job", "settlements_job"} <= launched  # by the sensors
+    assert any(r.tags.get("dagster/automation_condition") or r.tags.get("dagster/sensor_name", "").endswith(
+        "_automation") for r in instance.get_runs())  # and the postings by the automation sensors
+
+    report_done = done.processing_end_time or done.created_time
+    minutes = [(created - report_done).total_seconds() / 60 for _, created in (in_netsuite[e] for e in postable)]
+    print(f"\nunattended: {len(postable)} orders from report DONE to record in NetSuite: median "
+          f"{statistics.median(minutes):.1f} min, max {max(minutes):.1f} min; settlement(s) "
+          f"{', '.join(s['settlement_id'] for s in settlements)} posted; whole test "
+          f"{(time.monotonic() - started) / 60:.1f} min")
