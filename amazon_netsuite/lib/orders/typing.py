@@ -2,8 +2,8 @@
 
 Each storefront-day is typed on its own. Each row is typed and checked; an order keeps only its rows with the
 newest last-updated-date (its latest state); an order with any bad line, or with two identical lines, is
-quarantined whole, so NetSuite never receives half an order (nor a doubled one). All of it is set work in SQL: one typed pass over the
-rows, narrow side tables for the few rows that are dropped, then the lines and orders are written.
+quarantined whole, so NetSuite never receives half an order (nor a doubled one). All of it is set work in SQL:
+one typed pass over the rows, narrow side tables for the orders held back, then the lines and orders are written.
 
 `type_order_rows` types one storefront into temp tables (the assets replace a partition from them);
 `store_typed_orders` types many storefronts at once straight into the warehouse tables (a whole report).
