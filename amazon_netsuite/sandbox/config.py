@@ -25,6 +25,9 @@ class Faults(BaseModel):
     fatal_next: int = Field(0, ge=0, description="the next N new reports end FATAL")
     cancelled_reports: float = Field(0.0, ge=0, le=1, description="probability that a new report ends CANCELLED")
     cancelled_next: int = Field(0, ge=0, description="the next N new reports end CANCELLED")
+    slow_next: int = Field(0, ge=0, description="the next N new reports take slow_report_seconds to finish")
+    slow_report_seconds: float = Field(
+        3600.0, ge=0, description="time a slow report spends IN_QUEUE + IN_PROGRESS; lower it to let them finish")
     malformed_rows: float = Field(0.0, ge=0, le=1, description="share of report rows made unparseable")
     truncated_documents: float = Field(0.0, ge=0, le=1, description="report documents cut off mid-gzip")
     wrong_charset_documents: float = Field(0.0, ge=0, le=1, description="documents in UTF-8 labelled Cp1252")

@@ -1,9 +1,9 @@
 """From report rows (text, as received) to typed `orders` and `order_lines`, in DuckDB SQL.
 
 Each storefront-day is typed on its own. Each row is typed and checked; an order keeps only its rows with the
-newest last-updated-date (its latest state); exact copies of a row are set aside; an order with any bad line is
-quarantined whole, so NetSuite never receives half an order. All of it is set work in SQL: one typed pass over the
-rows, narrow side tables for the few rows that are dropped, then the lines and orders are written.
+newest last-updated-date (its latest state); an order with any bad line, or with two identical lines, is
+quarantined whole, so NetSuite never receives half an order (nor a doubled one). All of it is set work in SQL:
+one typed pass over the rows, narrow side tables for the orders held back, then the lines and orders are written.
 
 `type_order_rows` types one storefront into temp tables (the assets replace a partition from them);
 `store_typed_orders` types many storefronts at once straight into the warehouse tables (a whole report).
@@ -33,7 +33,8 @@ __all__ = ["TypedCounts", "store_typed_orders", "type_order_rows"]
 
 @dataclass(frozen=True)
 class TypedCounts:
-    """What typing did, for the asset's metadata (superseded rows are dropped, not quarantined)."""
+    """What typing did, for the asset's metadata (superseded rows are dropped, not quarantined;
+    `duplicate_rows` counts rows identical to an earlier row of their order, which is then held back whole)."""
 
     rows: int
     orders: int
@@ -210,8 +211,9 @@ def _rows_sql(source: str, scope: _Scope, parse_error: str = "parse_error") -> s
     """
 
 
-def _dropped_sql(source: str) -> list[str]:
-    """Rows that never become lines: older states of an order (superseded) and exact copies of another row."""
+def _set_aside_sql(source: str) -> list[str]:
+    """Rows that never become lines: older states of an order (superseded, dropped) and every row of an order
+    with a bad row or two identical rows (held back whole)."""
     every_column = ", ".join(f"s.{c}" for c in (*ORDER_REPORT_TEXT_COLUMNS, "extra_columns"))
     return [
         # Most orders appear in one state only; the few reported in several keep the newest.
@@ -224,9 +226,9 @@ def _dropped_sql(source: str) -> list[str]:
               HAVING min(last_updated_date) <> max(last_updated_date)) AS m USING (storefront, day, amazon_order_id)
         WHERE r.last_updated_date < m.latest
         """,
-        # Only rows sharing order id and sku can be copies; those few are compared on every column received.
+        # Only rows sharing order id and sku can be identical; those few are compared on every column received.
         f"""
-        CREATE OR REPLACE TEMP TABLE _typing_duplicates AS
+        CREATE OR REPLACE TEMP TABLE _typing_identical AS
         WITH candidates AS (
             SELECT storefront, report_id, row_number FROM _typing_rows
             WHERE (storefront, day, line_key) IN (SELECT storefront, day, line_key FROM _typing_rows
@@ -239,14 +241,29 @@ def _dropped_sql(source: str) -> list[str]:
         SELECT c.* FROM copies AS c ANTI JOIN _typing_superseded AS s USING (report_id, row_number)
         WHERE c.row_number <> c.first_copy
         """,
-        # Orders with a bad row in their latest state: held back whole.
+        # The report has no line id: identical rows may be two units bought as two items or one row sent twice.
+        # One line could be short and two could be doubled, so such an order is held like one with a bad row.
         """
         CREATE OR REPLACE TEMP TABLE _typing_held AS
-        SELECT storefront, day, amazon_order_id, min(row_number) AS bad_row,
-               arg_min(sku, row_number) AS bad_sku, arg_min(problem, row_number) AS bad_problem
-        FROM (SELECT * FROM _typing_rows WHERE problem IS NOT NULL) AS r
-        ANTI JOIN _typing_superseded USING (report_id, row_number)
-        ANTI JOIN _typing_duplicates USING (report_id, row_number)
+        WITH latest AS (
+            SELECT * FROM _typing_rows ANTI JOIN _typing_superseded USING (report_id, row_number)
+        ), bad AS (
+            SELECT storefront, day, amazon_order_id, 1 AS rank,
+                   'row ' || min(row_number) || ' (sku ' || coalesce(arg_min(sku, row_number), 'empty')
+                   || ') has: ' || arg_min(problem, row_number) AS why
+            FROM latest WHERE problem IS NOT NULL
+            GROUP BY storefront, day, amazon_order_id
+        ), identical AS (
+            SELECT r.storefront, r.day, r.amazon_order_id, 2 AS rank,
+                   'rows ' || arg_min(i.first_copy, i.row_number) || ' and ' || min(i.row_number)
+                   || ' are identical (sku ' || coalesce(arg_min(r.sku, i.row_number), 'empty')
+                   || '); the report has no line id to tell two items from one row sent twice' AS why
+            FROM _typing_identical AS i JOIN _typing_rows AS r USING (report_id, row_number)
+            GROUP BY r.storefront, r.day, r.amazon_order_id
+        )
+        SELECT storefront, day, amazon_order_id,
+               'order ' || amazon_order_id || ' held back whole: ' || string_agg(why, '; ' ORDER BY rank) AS reason
+        FROM (SELECT * FROM bad UNION ALL SELECT * FROM identical)
         GROUP BY storefront, day, amazon_order_id
         """,
     ]
@@ -255,7 +272,6 @@ def _dropped_sql(source: str) -> list[str]:
 _KEPT = """
     (SELECT * FROM _typing_rows WHERE problem IS NULL) AS r
     ANTI JOIN _typing_superseded USING (report_id, row_number)
-    ANTI JOIN _typing_duplicates USING (report_id, row_number)
     ANTI JOIN _typing_held USING (storefront, day, amazon_order_id)
 """
 
@@ -332,22 +348,17 @@ def _orders_sql(scope: _Scope) -> str:
 
 
 def _quarantine_sql(source: str) -> str:
+    # A held order lands whole, every row with its money, so the quarantine accounts for all it holds back.
     return f"""
     WITH q AS (
         SELECT r.storefront, r.day, r.report_id, r.row_number, r.amazon_order_id,
-               coalesce(r.problem, 'order ' || r.amazon_order_id || ' held back whole: row ' || h.bad_row
-                        || ' (sku ' || coalesce(h.bad_sku, 'empty') || ') has: ' || h.bad_problem) AS reason
+               coalesce(r.problem, h.reason) AS reason
         FROM _typing_rows AS r JOIN _typing_held AS h USING (storefront, day, amazon_order_id)
         ANTI JOIN _typing_superseded USING (report_id, row_number)
-        ANTI JOIN _typing_duplicates USING (report_id, row_number)
         UNION ALL
         SELECT r.storefront, r.day, r.report_id, r.row_number, r.amazon_order_id, r.problem
-        FROM _typing_rows AS r ANTI JOIN _typing_duplicates USING (report_id, row_number)
+        FROM _typing_rows AS r
         WHERE r.problem IS NOT NULL AND r.amazon_order_id IS NULL
-        UNION ALL
-        SELECT r.storefront, r.day, d.report_id, d.row_number, r.amazon_order_id,
-               'duplicate row: same as row ' || d.first_copy
-        FROM _typing_duplicates AS d JOIN _typing_rows AS r USING (report_id, row_number)
     )
     SELECT q.storefront, q.day, q.report_id, q.row_number, q.amazon_order_id,
            q.reason, {raw_row_json_sql("s")} AS raw_row
@@ -356,7 +367,7 @@ def _quarantine_sql(source: str) -> str:
     """
 
 
-_SCRATCH = ("_typing_rows", "_typing_superseded", "_typing_duplicates", "_typing_held")
+_SCRATCH = ("_typing_rows", "_typing_superseded", "_typing_identical", "_typing_held")
 # Output tables: the temp table `type_order_rows` creates, and the warehouse table `store_typed_orders` appends to.
 _OUTPUTS = (
     ("typed_orders", "orders"),
@@ -373,7 +384,7 @@ def _type(
     written: dict[str, int] = {}
     with utc_session(con):
         con.execute(_rows_sql(source_table, scope, parse_error))
-        for statement in _dropped_sql(source_table):
+        for statement in _set_aside_sql(source_table):
             con.execute(statement)
         for (temp, table), select in zip(_OUTPUTS, (_orders_sql(scope), _lines_sql(), _quarantine_sql(source_table))):
             if into_warehouse:
@@ -383,7 +394,7 @@ def _type(
                 (written[temp],) = con.execute(f"SELECT count(*) FROM {temp}").fetchone()
     (rows,) = con.execute("SELECT count(*) FROM _typing_rows").fetchone()
     (superseded,) = con.execute("SELECT count(*) FROM _typing_superseded").fetchone()
-    (duplicates,) = con.execute("SELECT count(*) FROM _typing_duplicates").fetchone()
+    (duplicates,) = con.execute("SELECT count(*) FROM _typing_identical").fetchone()
     (held_orders,) = con.execute("SELECT count(amazon_order_id) FROM _typing_held").fetchone()
     for table in _SCRATCH:
         con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -1,4 +1,4 @@
-"""Injected faults: random 429s, 5xx, latency, hangs, FATAL/CANCELLED reports. Seeded, so runs repeat."""
+"""Injected faults: random 429s, 5xx, latency, hangs, FATAL/CANCELLED/slow reports. Seeded, so runs repeat."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ class FaultInjector:
         self._rng = random.Random(f"faults|{seed}")
         self._lock = threading.Lock()
         self._stopping = stopping
+        # Reports made slow by `slow_next`; kept in memory, so a restarted sandbox lets them finish on time.
+        self._slow_reports: set[str] = set()
 
     @property
     def faults(self) -> Faults:
@@ -64,3 +66,15 @@ class FaultInjector:
         if self._roll(f.cancelled_reports):
             return "CANCELLED"
         return None
+
+    def mark_if_slow(self, report_id: str) -> None:
+        """For a new report: slow while `slow_next` says so (Amazon can keep a report queued for a long time)."""
+        with self._lock:
+            f = self._faults
+            if f.slow_next:
+                self._faults = f.model_copy(update={"slow_next": f.slow_next - 1})
+                self._slow_reports.add(report_id)
+
+    def report_delay(self, report_id: str, normal_seconds: float) -> float:
+        """Seconds the report spends IN_QUEUE + IN_PROGRESS: `slow_report_seconds` (as set now) for a slow one."""
+        return self._faults.slow_report_seconds if report_id in self._slow_reports else normal_seconds

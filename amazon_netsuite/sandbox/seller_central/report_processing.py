@@ -1,7 +1,8 @@
 """How a report moves IN_QUEUE → IN_PROGRESS → DONE/CANCELLED/FATAL, and what its document holds.
 
-Progress follows real elapsed time (`report_delay_seconds`), checked whenever the report is looked at; the
-content is computed as of the world clock at the moment processing ends.
+Progress follows real elapsed time (`report_delay_seconds`, or the `slow_report_seconds` knob for a report made
+slow by `slow_next`), checked whenever the report is looked at; the content is computed as of the world clock at
+the moment processing ends.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ async def refresh(state, report: ReportRecord) -> ReportRecord:
     report = state.reports.get(report.seller_account, report.report_id) or report
     if report.processing_status in TERMINAL_STATUSES:
         return report
-    delay = state.config.report_delay_seconds
+    delay = state.faults.report_delay(report.report_id, state.config.report_delay_seconds)
     elapsed = time.time() - report.created_wall
     if elapsed < delay / 2:
         return report

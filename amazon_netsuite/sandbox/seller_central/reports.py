@@ -104,6 +104,7 @@ async def create_report(request: Request, state, account: str) -> Response:
         planned_outcome=state.faults.report_outcome(),
     )
     state.reports.create(record)
+    state.faults.mark_if_slow(record.report_id)
     return JSONResponse({"reportId": record.report_id}, status_code=202)
 
 
