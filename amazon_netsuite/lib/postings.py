@@ -122,6 +122,15 @@ class NotSent(Exception):
         super().__init__(f"not sent: {cause}")
 
 
+class Waiting(Exception):
+    """A record held back because a record it depends on is not in NetSuite (e.g. a deposit whose journal NetSuite
+    refused): sending it alone would leave the books wrong. Classified like the cause; sent once that posts."""
+
+    def __init__(self, needs: str, cause: BaseException | None) -> None:
+        self.needs, self.cause = needs, cause
+        super().__init__(f"waits for {needs}: {cause}")
+
+
 @dataclass(frozen=True)
 class PostingAttempt:
     """One write to NetSuite and how it ended (`error` None when it posted)."""
@@ -298,6 +307,12 @@ def classify_failure(attempt: PostingAttempt) -> tuple[str, str]:
     """(error class, message saying what happened, to which record, and what to do)."""
     exc = attempt.error
     what = f"{attempt.record_label or attempt.key} (storefront {attempt.storefront})"
+    if isinstance(exc, Waiting):
+        error_class = (classify_failure(PostingAttempt(**{**attempt.__dict__, "error": exc.cause}))[0]
+                       if exc.cause is not None else "validation")
+        return error_class, (f"{what} waits for {exc.needs}, which is not in NetSuite ({exc.cause}); it was not "
+                             "sent, so nothing is booked twice or left half-done. It is sent once that posts: fix "
+                             "the cause, then retry.")
     if isinstance(exc, NotSent):
         error_class, _ = classify_failure(PostingAttempt(**{**attempt.__dict__, "error": exc.cause}))
         return error_class, (f"{what} was not sent: an earlier request of this run showed it cannot succeed "

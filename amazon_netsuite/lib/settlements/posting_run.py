@@ -7,6 +7,11 @@ goes to `integration_errors` with the reason and the rest still posts: a refused
 order's amount on the suspense (or clearing) account of the fee journal, so the deposit still equals the bank amount;
 the next run that gets it through moves it out of suspense by updating the fee journal and the deposit.
 
+The deposit (or a negative settlement's debit journal) empties the clearing account that the journal (summary) or
+the fee journal (transactional) fills, so it is sent only once that journal is in NetSuite as this run built it.
+Otherwise it waits: queued in `integration_errors` with the journal's reason, counted in `waiting`, and sent by the
+next run (the retry schedule's, or any) that gets the journal through.
+
 A settlement that must not post at all (its lines do not tie out, a line has no GL account, its GL summary is
 missing or of another mapping) raises SettlementNotPostable before anything is sent.
 """
@@ -28,6 +33,7 @@ from amazon_netsuite.lib.postings import (
     POSTED,
     LedgerEntry,
     PostingAttempt,
+    Waiting,
     is_posted_unchanged,
     ledger_entries,
     record_attempts,
@@ -61,7 +67,8 @@ class SettlementPostingResult:
     mode: str = "summary"
     posted: Counter = field(default_factory=Counter)  # written (created or changed) in this run
     unchanged: Counter = field(default_factory=Counter)  # already in NetSuite as they should be: not sent
-    failed: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)  # refused by NetSuite (or not sendable), queued as errors
+    waiting: Counter = field(default_factory=Counter)  # held back until a record they need is in NetSuite
     updated: Counter = field(default_factory=Counter)  # of `posted`, records that existed and changed
     errors_by_class: Counter = field(default_factory=Counter)
     records: dict[str, dict[str, str | None]] = field(default_factory=dict)  # record type → external id → id
@@ -134,12 +141,12 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
         # Refused here, before any write, when it must not post.
         journal = summary_journal(settlement, stored.summary, mapping, subsidiary, facilitator_tax)
         transfer = bank_transfer(settlement, mapping, subsidiary)
-        for posting in (journal, *transfer):
-            sender.send(posting)
+        sender.send(journal)
+        sender.send_after(transfer, needs=[journal])
     result.deposit_amount = max(settlement.total_amount, ZERO)
     if log:
         log.info(f"settlement {settlement_id} ({mapping.posting_mode}): posted {dict(result.posted)}, unchanged "
-                 f"{dict(result.unchanged)}, failed {dict(result.failed)}")
+                 f"{dict(result.unchanged)}, failed {dict(result.failed)}, waiting {dict(result.waiting)}")
     return result
 
 
@@ -167,6 +174,8 @@ class PostingSender:
                  result: SettlementPostingResult, log=None) -> None:
         self.connect, self.client, self.settlement = connect, client, settlement
         self.ledger, self.result, self.log = ledger, result, log
+        self.outcomes: dict[str, str | None] = {}  # key → internal id of what this run sent or found unchanged
+        self.errors: dict[str, Exception] = {}  # key → why it did not post in this run
 
     def send(self, posting: Posting) -> str | None:
         """The record's internal id, or None when it did not post."""
@@ -189,6 +198,32 @@ class PostingSender:
                 attempts = list(pool.map(self._upsert, todo))
         self._record(attempts)
         ids.update({a.key: a.internal_id if a.error is None else None for a in attempts})
+        self.outcomes.update(ids)
+        return ids
+
+    def send_after(self, postings: Sequence[Posting], needs: Sequence[Posting]) -> dict[str, str | None]:
+        """Send `postings` only if every record of `needs` is in NetSuite as this run built it; otherwise each waits
+        (not sent, queued with the first missing record's reason) unless it is posted unchanged already."""
+        missing = [n for n in needs if self.outcomes.get(n.key) is None]
+        if not missing:
+            return self.send_many(postings)
+        cause = self.errors.get(missing[0].key)
+        needed = " and ".join(n.label for n in missing)
+        ids: dict[str, str | None] = {}
+        attempts = []
+        for posting in postings:
+            entry = self.ledger.get(posting.key)
+            if is_posted_unchanged(entry, posting.body):  # nothing to send: it is in NetSuite as it should be
+                self.result.unchanged[posting.record_type] += 1
+                ids[posting.key] = self._remember(posting.record_type, posting.external_id, entry.internal_id)
+                continue
+            ids[posting.key] = None
+            attempts.append(PostingAttempt(
+                flow=FLOW, storefront=self.settlement.storefront, key=posting.key, record_type=posting.record_type,
+                external_id=posting.external_id, payload=posting.body, at=utc_now(), error=Waiting(needed, cause),
+                record_label=posting.label))
+        self._record(attempts)
+        self.outcomes.update(ids)
         return ids
 
     def transform(self, key: str, source_type: str, source_id: str, target: str, external_id: str,
@@ -206,7 +241,8 @@ class PostingSender:
         except Exception as exc:  # recorded against the record; the rest of the settlement still posts
             attempt = PostingAttempt(**base, at=utc_now(), error=exc)
         self._record([attempt])
-        return attempt.internal_id if attempt.error is None else None
+        self.outcomes[key] = attempt.internal_id if attempt.error is None else None
+        return self.outcomes[key]
 
     def known(self, key: str, external_id: str, internal_id: str) -> None:
         """A record an earlier run of ours made, found in NetSuite: counted unchanged, nothing sent."""
@@ -249,7 +285,13 @@ class PostingSender:
                 if before is not None and before.posted_body is not None:
                     self.result.updated[attempt.record_type] += 1
                 self._remember(attempt.record_type, attempt.external_id, attempt.internal_id)
+            elif isinstance(attempt.error, Waiting):  # its cause is counted (and logged) against the record it needs
+                self.errors[attempt.key] = attempt.error
+                self.result.waiting[attempt.record_type] += 1
+                if self.log:
+                    self.log.warning(f"{attempt.record_label} not sent: it {attempt.error}")
             else:
+                self.errors[attempt.key] = attempt.error
                 self.result.failed[attempt.record_type] += 1
                 self.result.errors_by_class[error_class] += 1
                 if self.log:

@@ -152,8 +152,10 @@ class TransactionalPosting:
                               cleared)
         if journal is not None:
             self.sender.send(journal)
-        for posting in bank_transfer(s, self.mapping, self.subsidiary, deposited):
-            self.sender.send(posting)
+        # The payments and cash sales it takes are in NetSuite (the others wait in suspense); clearing's share is
+        # what the fee journal put there, so the deposit waits for it.
+        self.sender.send_after(bank_transfer(s, self.mapping, self.subsidiary, deposited),
+                               needs=[journal] if journal is not None else [])
         self.sender.result.unmatched = self.unsettled
         self.sender.result.variances = self.variances
 
