@@ -21,10 +21,11 @@ from __future__ import annotations
 import hashlib
 import re
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -45,6 +46,7 @@ from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM, canonical_json
 from amazon_netsuite.lib.warehouse.schema import register_ddl, transaction
 
 POSTED, FAILED = "posted", "failed"
+T = TypeVar("T")
 ERROR_CLASSES = ("mapping", "validation", "auth", "rate_limit", "transient")
 
 DDL = (
@@ -270,6 +272,21 @@ def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAt
             """)
             con.unregister("posting_batch")
     return classes
+
+
+def peek_warehouse(path: Path, read: Callable[[duckdb.DuckDBPyConnection], T], empty: T) -> T | None:
+    """`read` on the warehouse file opened read-only straight away, without the usual wait for the lock (a schedule
+    tick must stay short): `empty` when there is no warehouse or no ledger yet, None when another process is
+    writing (the caller decides whether to try anyway)."""
+    if not path.exists():
+        return empty
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return read(con)
+    except duckdb.CatalogException:
+        return empty  # nothing ever posted: no ledger yet
+    except duckdb.IOException:
+        return None
 
 
 def record_attempt(con: duckdb.DuckDBPyConnection, attempt: PostingAttempt) -> str | None:

@@ -19,10 +19,11 @@ missing or of another mapping) raises SettlementNotPostable before anything is s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -148,6 +149,38 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
         log.info(f"settlement {settlement_id} ({mapping.posting_mode}): posted {dict(result.posted)}, unchanged "
                  f"{dict(result.unchanged)}, failed {dict(result.failed)}, waiting {dict(result.waiting)}")
     return result
+
+
+@dataclass(frozen=True)
+class OpenPostingError:
+    """An open `integration_errors` row of a settlement's record: what a retry of its storefront-day posts."""
+
+    storefront: str
+    day: date
+    settlement_id: str
+    key: str
+    error_class: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.error_class}): {self.message}"
+
+
+def open_posting_errors(con: duckdb.DuckDBPyConnection,
+                        partitions: Iterable[tuple[str, date]] | None = None) -> list[OpenPostingError]:
+    """The open errors of settlement postings, by deposit day, storefront and key; only those of the settlements
+    stored in `partitions` (storefront, day) when given. Errors of settlements no longer stored are left out: no
+    run can post them."""
+    wanted = None if partitions is None else [f"{storefront}|{day}" for storefront, day in partitions]
+    rows = con.execute(
+        """
+        SELECT s.storefront, s.day, s.settlement_id, e.key, e.error_class, e.message
+        FROM integration_errors e
+        JOIN settlements s ON s.storefront = e.storefront AND s.settlement_id = split_part(e.key, ':', 1)
+        WHERE e.flow = ? AND e.resolved IS NULL AND (? OR list_contains(?::VARCHAR[], s.storefront || '|' || s.day))
+        ORDER BY s.day, s.storefront, e.key
+        """, [FLOW, wanted is None, wanted or []]).fetchall()
+    return [OpenPostingError(*row) for row in rows]
 
 
 # Ledger keys only one mode writes: a settlement posted in one mode is never posted again in the other.
