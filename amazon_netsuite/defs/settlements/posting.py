@@ -44,6 +44,12 @@ AUTOMATION = (
 )
 
 
+def _not_posted(result) -> str:
+    """What of a settlement is not in NetSuite, e.g. "refused 1 journalEntry; waiting 1 deposit"."""
+    return "; ".join(f"{what} " + ", ".join(f"{n} {record_type}" for record_type, n in sorted(counts.items()))
+                     for what, counts in (("refused", result.failed), ("waiting", result.waiting)) if counts)
+
+
 def _count(value) -> int:
     """A result counter: a number, or counts per record type."""
     return int(sum(value.values())) if hasattr(value, "values") else int(value or 0)
@@ -86,9 +92,7 @@ def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehou
                     totals[counter] += _count(getattr(result, counter))
                 records[sid] = {kind: dict(ids_) for kind, ids_ in (result.records or {}).items()}
                 if result.failed or result.waiting:
-                    incomplete[sid] = "; ".join(f"{what} {', '.join(f'{n} {t}' for t, n in sorted(counts.items()))}"
-                                                for what, counts in (("refused", result.failed),
-                                                                     ("waiting", result.waiting)) if counts)
+                    incomplete[sid] = _not_posted(result)
     with warehouse.connection() as con:
         queued = [e for e in open_posting_errors(con, [(storefront, day)]) if e.settlement_id in incomplete]
     refused = dg.MetadataValue.md(

@@ -7,6 +7,7 @@ needs its invoice, made by `!transform` when the order is fulfilled but not bill
 whose Sales Order is not fulfilled yet is queued as a validation error. A refund becomes a credit memo. Whatever of
 an order no record carries (never posted, not billable, refused by NetSuite) goes to the suspense (or clearing)
 account on the fee journal, with the reason, and is listed in the result: the deposit always equals the bank amount.
+The deposit goes only once the fee journal is in NetSuite: clearing's share of it is what that journal books.
 """
 
 from __future__ import annotations
