@@ -76,7 +76,7 @@ def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehou
                                          "ORDER BY settlement_id", [storefront, day]).fetchall()]
         blocked = blocked_settlements(con, storefront, day)
     to_post = [sid for sid in ids if sid not in blocked]
-    totals = {"posted": 0, "unchanged": 0, "failed": 0, "waiting": 0}
+    totals = {"posted": 0, "unchanged": 0, "failed": 0, "waiting": 0, "resolved_without_posting": 0}
     records: dict[str, dict] = {}
     incomplete: dict[str, str] = {}  # settlement id → what of it is not in NetSuite
     if to_post:
@@ -88,8 +88,9 @@ def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehou
                 except SettlementNotPostable as exc:  # refused by the posting library itself before anything was sent
                     blocked[sid] = [str(exc)]
                     continue
-                for counter in totals:
+                for counter in ("posted", "unchanged", "failed", "waiting"):
                     totals[counter] += _count(getattr(result, counter))
+                totals["resolved_without_posting"] += result.errors_resolved_without_posting
                 records[sid] = {kind: dict(ids_) for kind, ids_ in (result.records or {}).items()}
                 if result.failed or result.waiting:
                     incomplete[sid] = _not_posted(result)

@@ -38,6 +38,7 @@ from amazon_netsuite.lib.postings import (
     is_posted_unchanged,
     ledger_entries,
     record_attempts,
+    resolve_errors,
     utc_now,
 )
 from amazon_netsuite.lib.settings import Settings, load_settings
@@ -72,6 +73,7 @@ class SettlementPostingResult:
     waiting: Counter = field(default_factory=Counter)  # held back until a record they need is in NetSuite
     updated: Counter = field(default_factory=Counter)  # of `posted`, records that existed and changed
     errors_by_class: Counter = field(default_factory=Counter)
+    errors_resolved_without_posting: int = 0  # open errors of records this settlement no longer needs
     records: dict[str, dict[str, str | None]] = field(default_factory=dict)  # record type → external id → id
     unmatched: list[Unsettled] = field(default_factory=list)  # order amounts no record carries, with the reason
     variances: list[Unsettled] = field(default_factory=list)  # what Amazon paid differs from the order's record
@@ -145,9 +147,11 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
         sender.send(journal)
         sender.send_after(transfer, needs=[journal])
     result.deposit_amount = max(settlement.total_amount, ZERO)
+    result.errors_resolved_without_posting = sender.resolve_untouched_errors()
     if log:
         log.info(f"settlement {settlement_id} ({mapping.posting_mode}): posted {dict(result.posted)}, unchanged "
-                 f"{dict(result.unchanged)}, failed {dict(result.failed)}, waiting {dict(result.waiting)}")
+                 f"{dict(result.unchanged)}, failed {dict(result.failed)}, waiting {dict(result.waiting)}, errors "
+                 f"no longer needed {result.errors_resolved_without_posting}")
     return result
 
 
@@ -209,6 +213,7 @@ class PostingSender:
         self.ledger, self.result, self.log = ledger, result, log
         self.outcomes: dict[str, str | None] = {}  # key → internal id of what this run sent or found unchanged
         self.errors: dict[str, Exception] = {}  # key → why it did not post in this run
+        self.touched: set[str] = set()  # keys of the records this run built (sent, unchanged, waiting, refused)
 
     def send(self, posting: Posting) -> str | None:
         """The record's internal id, or None when it did not post."""
@@ -218,6 +223,7 @@ class PostingSender:
         """Independent postings, concurrently under the client's limit; key → internal id (None: not posted)."""
         todo: list[Posting] = []
         ids: dict[str, str | None] = {}
+        self.touched.update(p.key for p in postings)
         for posting in postings:
             entry = self.ledger.get(posting.key)
             if is_posted_unchanged(entry, posting.body):
@@ -240,6 +246,7 @@ class PostingSender:
         missing = [n for n in needs if self.outcomes.get(n.key) is None]
         if not missing:
             return self.send_many(postings)
+        self.touched.update(p.key for p in postings)
         cause = self.errors.get(missing[0].key)
         needed = " and ".join(n.label for n in missing)
         ids: dict[str, str | None] = {}
@@ -262,6 +269,7 @@ class PostingSender:
     def transform(self, key: str, source_type: str, source_id: str, target: str, external_id: str,
                   body: dict[str, Any], label: str) -> str | None:
         """`!transform` once: a transform is not idempotent, so a record the ledger has is never made again."""
+        self.touched.add(key)
         entry = self.ledger.get(key)
         if entry is not None and entry.status == POSTED and entry.internal_id:
             self.result.unchanged[target] += 1
@@ -286,9 +294,21 @@ class PostingSender:
 
     def refuse(self, posting_key: str, record_type: str, external_id: str, label: str, error: Exception) -> None:
         """Record a record that cannot be sent (its order is not ready, its SKU has no item): an error to fix."""
+        self.touched.add(posting_key)
         self._record([PostingAttempt(flow=FLOW, storefront=self.settlement.storefront, key=posting_key,
                                      record_type=record_type, external_id=external_id, payload={}, at=utc_now(),
                                      error=error, record_label=label)])
+
+    def resolve_untouched_errors(self) -> int:
+        """Resolve the settlement's open errors of records this run did not build (an order no longer matched, an
+        invoice billed by hand in NetSuite): no run sends them again, so the retry would look at them forever."""
+        sid, storefront = self.settlement.settlement_id, self.settlement.storefront
+        with self.connect() as con:
+            keys = [k for (k,) in con.execute(
+                "SELECT key FROM integration_errors WHERE flow = ? AND storefront = ? AND resolved IS NULL "
+                "AND starts_with(key, ?)", [FLOW, storefront, f"{sid}:"]).fetchall() if k not in self.touched]
+            return resolve_errors(con, FLOW, storefront, keys, utc_now(),
+                                  "no longer part of the settlement's posting: nothing to send")
 
     def _upsert(self, posting: Posting) -> PostingAttempt:
         entry = self.ledger.get(posting.key)

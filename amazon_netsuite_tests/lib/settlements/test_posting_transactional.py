@@ -271,6 +271,29 @@ def test_netsuite_refusing_the_fee_journal_holds_the_deposit_back_and_the_cash_s
         "ACCT-UNDEPOSITED-FUNDS": D("19.99"), "ACCT-BANK-USD": D("-4.65")}
 
 
+def test_an_error_of_a_record_the_settlement_no_longer_needs_is_resolved_rather_than_retried_forever(
+        warehouse, client, mapping):
+    """The retry runs a storefront-day again while one of its settlement errors is open: an error of a record that
+    no run will send again must not stay open."""
+    o, _ = _setup(client, warehouse, "117", "80000000006")
+    _post(warehouse, client, "80000000006", mapping)
+    waiting = f"80000000006:payment:{o['D']}"
+    assert warehouse.rows("SELECT key FROM integration_errors WHERE resolved IS NULL AND starts_with(key, "
+                          "'80000000006:')") == [(waiting,)]
+    # D's record is no longer the orders flow's (its ledger row was removed, say): its lines are unmatched now.
+    with warehouse.connect() as con:
+        con.execute("UPDATE settlement_line_matches SET match_status = 'unmatched', record_type = NULL, "
+                    "internal_id = NULL, reason = 'order ' || order_id || ' has no posted NetSuite record' "
+                    "WHERE settlement_id = '80000000006' AND order_id = ?", [o["D"]])
+
+    result = _post(warehouse, client, "80000000006", mapping)
+
+    assert warehouse.rows("SELECT resolved IS NOT NULL, resolution FROM integration_errors WHERE key = ?",
+                          [waiting]) == [(True, "no longer part of the settlement's posting: nothing to send")]
+    assert not result.failed and result.errors_resolved_without_posting == 1
+    assert [u.order_id for u in result.unmatched] == [o["D"], o["F"]]  # D's 24.50 still waits in suspense
+
+
 # --- payloads, without NetSuite ------------------------------------------------------------------------------------
 
 
