@@ -330,4 +330,20 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         print("Orders NetSuite could not take wait in integration_errors with their reason: "
               "amazon-netsuite sql \"SELECT storefront, key, error_class, message FROM integration_errors "
               "WHERE resolved IS NULL\"")
-    return 1 if outcome.failed else 0
+    refused = settlement_posting_errors(outcome.settlement_partitions) if post else []
+    if refused:
+        print("Settlement postings NetSuite did not take (they wait in integration_errors; "
+              "retry_failed_settlement_postings_every_30_minutes posts them once the cause is fixed):")
+        for error in refused:
+            print(f"  {error.storefront} {error.day} settlement {error.settlement_id}: {error}")
+    return 1 if outcome.failed or refused else 0
+
+
+def settlement_posting_errors(partitions: list[str]) -> list:
+    """The open posting errors of the settlements in these "storefront day" partitions."""
+    from amazon_netsuite.lib.settlements.posting_run import open_posting_errors
+    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        return open_posting_errors(con, [tuple(p.split(" ")) for p in partitions])

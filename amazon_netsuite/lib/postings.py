@@ -21,10 +21,11 @@ from __future__ import annotations
 import hashlib
 import re
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -45,6 +46,7 @@ from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM, canonical_json
 from amazon_netsuite.lib.warehouse.schema import register_ddl, transaction
 
 POSTED, FAILED = "posted", "failed"
+T = TypeVar("T")
 ERROR_CLASSES = ("mapping", "validation", "auth", "rate_limit", "transient")
 
 DDL = (
@@ -120,6 +122,15 @@ class NotSent(Exception):
     def __init__(self, cause: BaseException) -> None:
         self.cause = cause
         super().__init__(f"not sent: {cause}")
+
+
+class Waiting(Exception):
+    """A record held back because a record it depends on is not in NetSuite (e.g. a deposit whose journal NetSuite
+    refused): sending it alone would leave the books wrong. Classified like the cause; sent once that posts."""
+
+    def __init__(self, needs: str, cause: BaseException | None) -> None:
+        self.needs, self.cause = needs, cause
+        super().__init__(f"waits for {needs}: {cause}")
 
 
 @dataclass(frozen=True)
@@ -263,6 +274,21 @@ def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAt
     return classes
 
 
+def peek_warehouse(path: Path, read: Callable[[duckdb.DuckDBPyConnection], T], empty: T) -> T | None:
+    """`read` on the warehouse file opened read-only straight away, without the usual wait for the lock (a schedule
+    tick must stay short): `empty` when there is no warehouse or no ledger yet, None when another process is
+    writing (the caller decides whether to try anyway)."""
+    if not path.exists():
+        return empty
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return read(con)
+    except duckdb.CatalogException:
+        return empty  # nothing ever posted: no ledger yet
+    except duckdb.IOException:
+        return None
+
+
 def record_attempt(con: duckdb.DuckDBPyConnection, attempt: PostingAttempt) -> str | None:
     """Write one attempt to the ledger (and the error queue when it failed); the error class, if any."""
     return record_attempts(con, [attempt])[0]
@@ -298,6 +324,12 @@ def classify_failure(attempt: PostingAttempt) -> tuple[str, str]:
     """(error class, message saying what happened, to which record, and what to do)."""
     exc = attempt.error
     what = f"{attempt.record_label or attempt.key} (storefront {attempt.storefront})"
+    if isinstance(exc, Waiting):
+        error_class = (classify_failure(PostingAttempt(**{**attempt.__dict__, "error": exc.cause}))[0]
+                       if exc.cause is not None else "validation")
+        return error_class, (f"{what} waits for {exc.needs}, which is not in NetSuite ({exc.cause}); it was not "
+                             "sent, so nothing is booked twice or left half-done. It is sent once that posts: fix "
+                             "the cause, then retry.")
     if isinstance(exc, NotSent):
         error_class, _ = classify_failure(PostingAttempt(**{**attempt.__dict__, "error": exc.cause}))
         return error_class, (f"{what} was not sent: an earlier request of this run showed it cannot succeed "

@@ -42,13 +42,18 @@ def test_the_settlement_assets_and_their_gates_are_in_the_code_location():
     assert [c.name for c in columns][:5] == ["storefront", "day", "report_id", "settlement_id", "line_number"]
 
 
-def test_the_sensor_runs_by_default_and_the_settings_switch_stops_it(tmp_path):
+def test_the_sensors_and_the_retry_schedule_run_by_default_and_the_settings_switch_stops_them(tmp_path):
     defs = _defs()
     assert defs.resolve_sensor_def("new_settlement_reports").default_status == dg.DefaultSensorStatus.RUNNING
     assert defs.resolve_sensor_def("settlement_posting_automation").default_status == dg.DefaultSensorStatus.RUNNING
+    retry = defs.resolve_schedule_def("retry_failed_settlement_postings_every_30_minutes")
+    assert (retry.default_status, retry.cron_schedule, retry.job_name) == (
+        dg.DefaultScheduleStatus.RUNNING, "*/30 * * * *", "settlement_posting_job")
 
     out = definitions_with_flows(tmp_path, {"orders": True, "settlements": False}, (
         "d.resolve_sensor_def('new_settlement_reports').default_status.value, "
         "d.resolve_sensor_def('settlement_posting_automation').default_status.value, "
-        "d.resolve_sensor_def('new_order_reports').default_status.value")).split()
-    assert out == ["STOPPED", "STOPPED", "RUNNING"]
+        "d.resolve_schedule_def('retry_failed_settlement_postings_every_30_minutes').default_status.value, "
+        "d.resolve_sensor_def('new_order_reports').default_status.value, "
+        "d.resolve_schedule_def('retry_failed_postings_every_30_minutes').default_status.value")).split()
+    assert out == ["STOPPED", "STOPPED", "STOPPED", "RUNNING", "RUNNING"]

@@ -15,7 +15,7 @@ from amazon_netsuite.defs.orders.assets import settings as startup_settings
 from amazon_netsuite.defs.orders.posting import AUTH_FAILURE, ledger_connection
 from amazon_netsuite.defs.resources import NetSuite, Warehouse
 from amazon_netsuite.lib.orders.posting_run import FLOW, DayPostingResult, post_orders, read_orders
-from amazon_netsuite.lib.postings import ERROR_CLASSES
+from amazon_netsuite.lib.postings import ERROR_CLASSES, peek_warehouse
 from amazon_netsuite.lib.settings import load_settings, warehouse_path
 
 NOT_IN_WAREHOUSE = "no longer in the warehouse (its partitions were removed): nothing to post"
@@ -97,18 +97,8 @@ def retry_failed_postings():
 
 def open_error_count() -> int | None:
     """Open order errors in the warehouse; None when the warehouse is busy (another process writing)."""
-    path = warehouse_path()
-    if not path.exists():
-        return 0
-    try:
-        # Straight to DuckDB, without the usual 30 s wait for the lock: a schedule tick must stay short.
-        with duckdb.connect(str(path), read_only=True) as con:
-            return con.execute("SELECT count(*) FROM integration_errors WHERE flow = ? AND resolved IS NULL",
-                               [FLOW]).fetchone()[0]
-    except duckdb.CatalogException:
-        return 0  # nothing ever posted: no ledger yet
-    except duckdb.IOException:
-        return None
+    return peek_warehouse(warehouse_path(), lambda con: con.execute(
+        "SELECT count(*) FROM integration_errors WHERE flow = ? AND resolved IS NULL", [FLOW]).fetchone()[0], 0)
 
 
 @dg.schedule(

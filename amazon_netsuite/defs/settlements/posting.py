@@ -7,6 +7,11 @@ It runs by itself once the partition's settlement assets are materialised and th
 (`eager() & all_deps_blocking_checks_passed()`; plain eager ignores blocking checks, dagster-facts §3.3). A manual
 run does not rely on that: the step runs every gate again on the stored partition and refuses the settlements
 that fail, posting the others.
+
+A record NetSuite refuses (and the deposit that waits for it) leaves its settlement not fully posted: the rest of
+the storefront-day still posts, then the run fails naming the settlement and its open `integration_errors` rows,
+so that nobody takes a green run for a posted settlement. `retry_failed_settlement_postings_every_30_minutes`
+(retry.py) runs the storefront-day again until they post.
 """
 
 from functools import partial
@@ -26,20 +31,17 @@ from amazon_netsuite.defs.settlements.assets import (
     storefront_days,
 )
 from amazon_netsuite.lib.partitions import split_partition_key
+from amazon_netsuite.lib.settlements.posting import SettlementNotPostable
+from amazon_netsuite.lib.settlements.posting_run import open_posting_errors, post_settlement
 from amazon_netsuite.lib.settlements.schemas import blocked_settlements
 from amazon_netsuite.lib.warehouse import connect
 
 
 
-def _posting():
-    """`post_settlement` and the error it raises for a settlement that must not post (imported when a run needs
-    them, so the import assets load without the posting library)."""
-    try:
-        from amazon_netsuite.lib.settlements.posting import SettlementNotPostable
-        from amazon_netsuite.lib.settlements.posting_run import post_settlement
-    except ImportError as exc:
-        raise dg.Failure(f"settlement posting is not available in this installation ({exc})") from exc
-    return post_settlement, SettlementNotPostable
+def _not_posted(result) -> str:
+    """What of a settlement is not in NetSuite, e.g. "refused 1 journalEntry; waiting 1 deposit"."""
+    return "; ".join(f"{what} " + ", ".join(f"{n} {record_type}" for record_type, n in sorted(counts.items()))
+                     for what, counts in (("refused", result.failed), ("waiting", result.waiting)) if counts)
 
 
 def _count(value) -> int:
@@ -68,21 +70,26 @@ def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehou
                                          "ORDER BY settlement_id", [storefront, day]).fetchall()]
         blocked = blocked_settlements(con, storefront, day)
     to_post = [sid for sid in ids if sid not in blocked]
-    totals = {"posted": 0, "unchanged": 0, "failed": 0}
+    totals = {"posted": 0, "unchanged": 0, "failed": 0, "waiting": 0, "resolved_without_posting": 0}
     records: dict[str, dict] = {}
+    incomplete: dict[str, str] = {}  # settlement id → what of it is not in NetSuite
     if to_post:
-        post_settlement, not_postable = _posting()
         ledger = partial(connect, warehouse.path or None)  # short connections while requests are in flight
         with netsuite.client() as client:
             for sid in to_post:
                 try:
                     result = post_settlement(ledger, client, sid, mapping=mapping, log=context.log)
-                except not_postable as exc:  # refused by the posting library itself before anything was sent
+                except SettlementNotPostable as exc:  # refused by the posting library itself before anything was sent
                     blocked[sid] = [str(exc)]
                     continue
-                for counter in totals:
+                for counter in ("posted", "unchanged", "failed", "waiting"):
                     totals[counter] += _count(getattr(result, counter))
+                totals["resolved_without_posting"] += result.errors_resolved_without_posting
                 records[sid] = {kind: dict(ids_) for kind, ids_ in (result.records or {}).items()}
+                if result.failed or result.waiting:
+                    incomplete[sid] = _not_posted(result)
+    with warehouse.connection() as con:
+        queued = [e for e in open_posting_errors(con, [(storefront, day)]) if e.settlement_id in incomplete]
     refused = dg.MetadataValue.md(
         "\n".join(f"- **{sid}**: " + "; ".join(reasons[:10]) + (f" (+{len(reasons) - 10} more)" if len(reasons) > 10
                                                                   else "")
@@ -93,15 +100,25 @@ def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehou
         "refused": len(blocked),
         "refused_reasons": refused,
         "records": dg.MetadataValue.json(records),
+        "integration_errors": dg.MetadataValue.md("\n".join(f"- {e}" for e in queued) or "none"),
     }
+    problems = []
+    if incomplete:
+        # What could post did; the run fails so that the failures are seen, and they stay queued for the retry.
+        problems.append(
+            f"{len(incomplete)} settlement(s) of {storefront} {day} not fully posted: "
+            + ", ".join(f"settlement {sid} ({what})" for sid, what in sorted(incomplete.items()))
+            + ". The rest posted; these wait in integration_errors and retry_failed_settlement_postings_every_30_"
+            "minutes posts them once the cause is fixed (or run settlement_posting_job for this partition):\n"
+            + "\n".join(f"- {e}" for e in queued))
     if blocked:
         # A manual run past failed checks: what could post did; the run fails so the refusal is seen.
-        raise dg.Failure(
-            description=f"{len(blocked)} settlement(s) of {storefront} {day} refused: they fail the settlement gates "
-                        f"({', '.join(sorted(blocked))}); see the checks of settlement_reports, settlement_lines and "
-                        "settlement_gl_summary",
-            metadata=metadata,
-        )
+        problems.append(
+            f"{len(blocked)} settlement(s) of {storefront} {day} refused: they fail the settlement gates "
+            f"({', '.join(sorted(blocked))}); see the checks of settlement_reports, settlement_lines and "
+            "settlement_gl_summary")
+    if problems:
+        raise dg.Failure(description="\n".join(problems), metadata=metadata)
     return dg.MaterializeResult(metadata=metadata)
 
 

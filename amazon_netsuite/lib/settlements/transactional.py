@@ -7,6 +7,7 @@ needs its invoice, made by `!transform` when the order is fulfilled but not bill
 whose Sales Order is not fulfilled yet is queued as a validation error. A refund becomes a credit memo. Whatever of
 an order no record carries (never posted, not billable, refused by NetSuite) goes to the suspense (or clearing)
 account on the fee journal, with the reason, and is listed in the result: the deposit always equals the bank amount.
+The deposit goes only once the fee journal is in NetSuite: clearing's share of it is what that journal books.
 """
 
 from __future__ import annotations
@@ -152,8 +153,10 @@ class TransactionalPosting:
                               cleared)
         if journal is not None:
             self.sender.send(journal)
-        for posting in bank_transfer(s, self.mapping, self.subsidiary, deposited):
-            self.sender.send(posting)
+        # The payments and cash sales it takes are in NetSuite (the others wait in suspense); clearing's share is
+        # what the fee journal put there, so the deposit waits for it.
+        self.sender.send_after(bank_transfer(s, self.mapping, self.subsidiary, deposited),
+                               needs=[journal] if journal is not None else [])
         self.sender.result.unmatched = self.unsettled
         self.sender.result.variances = self.variances
 

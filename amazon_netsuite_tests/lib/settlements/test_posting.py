@@ -174,34 +174,92 @@ def test_a_settlement_with_an_unmapped_line_is_refused_before_anything_is_sent(w
     assert not client.writes
 
 
-def test_netsuite_refusing_the_journal_queues_the_reason_and_the_deposit_still_posts(warehouse, client, tmp_path):
+def with_unknown_storage_account(account: str, **changes):
+    """The default mapping with storage fees on `account`, which NetSuite's chart does not have (yet): NetSuite
+    refuses a journal naming it with 400 INVALID_KEY_OR_REF. Each test names its own (the sandbox is shared)."""
     raw = yaml.safe_load(DEFAULT_MAPPING.read_text())
-    raw["accounts"]["ACCT-STORAGE-NEW"] = {"name": "Storage (new account)", "section": "fees"}
-    raw["rules"].insert(0, {"amount_description": "Storage Fee", "account": "ACCT-STORAGE-NEW"})
-    unknown_account = gl_mapping_from_dict(raw)
+    raw["accounts"][account] = {"name": "Storage (new account)", "section": "fees"}
+    raw["rules"].insert(0, {"amount_description": "Storage Fee", "account": account})
+    return gl_mapping_from_dict({**raw, **changes})
+
+
+def create_account(client, account: str) -> None:
+    """What the accountant does about the refusal: create the account in NetSuite."""
+    client.upsert("account", account, {"acctName": "Storage (new account)", "acctType": {"id": "Expense"}})
+
+
+def _in_netsuite(client, *external_ids) -> dict[str, int]:
+    """How many transactions NetSuite holds under each external id."""
+    marks = ", ".join("?" for _ in external_ids)
+    counts = {r["externalid"]: int(r["n"]) for r in client.rows(
+        f"SELECT externalid, COUNT(*) AS n FROM transaction WHERE externalid IN ({marks}) GROUP BY externalid",
+        list(external_ids))}
+    return {eid: counts.get(eid, 0) for eid in external_ids}
+
+
+def _open_errors(warehouse, settlement_id) -> dict[str, tuple[str, str]]:
+    return {key: (error_class, message) for key, error_class, message in warehouse.rows(
+        "SELECT key, error_class, message FROM integration_errors WHERE flow = 'settlements' AND resolved IS NULL "
+        "AND starts_with(key, ?)", [f"{settlement_id}:"])}
+
+
+def test_netsuite_refusing_the_journal_holds_the_deposit_back_until_a_later_run_posts_both(warehouse, client):
+    """The deposit empties the clearing account the journal fills: sent alone, it would take 54.97 out of a
+    clearing account that never received it."""
+    unknown_account = with_unknown_storage_account("ACCT-STORAGE-NEW")
     warehouse.store(settlement_text(us_settlement_lines(), settlement_id="70000000006"), mapping=unknown_account)
+    je, dep = "AMZ-STL-70000000006-JE", "AMZ-STL-70000000006-DEP"
 
     result = _post(warehouse, client, "70000000006", unknown_account)
 
-    assert result.failed == {"journalEntry": 1} and result.posted == {"deposit": 1}
+    assert _in_netsuite(client, je, dep) == {je: 0, dep: 0}
+    assert not result.posted and result.failed == {"journalEntry": 1} and result.waiting == {"deposit": 1}
     assert result.errors_by_class == {"mapping": 1}
-    errors = warehouse.rows("SELECT key, error_class, message, payload FROM integration_errors "
-                            "WHERE flow = 'settlements' AND resolved IS NULL")
-    assert len(errors) == 1
-    key, error_class, message, payload = errors[0]
-    assert (key, error_class) == ("70000000006:journal", "mapping")
-    assert "journal AMZ-STL-70000000006-JE" in message and "Invalid account reference key ACCT-STORAGE-NEW" in message
-    assert "ACCT-STORAGE-NEW" in payload
-    assert client.rows("SELECT COUNT(*) AS n FROM transaction WHERE externalid = 'AMZ-STL-70000000006-JE'") == [
-        {"n": "0"}]
+    errors = _open_errors(warehouse, "70000000006")
+    assert set(errors) == {"70000000006:journal", "70000000006:deposit"}
+    error_class, message = errors["70000000006:journal"]
+    assert error_class == "mapping"
+    assert f"journal {je}" in message and "Invalid account reference key ACCT-STORAGE-NEW" in message
+    error_class, message = errors["70000000006:deposit"]
+    assert error_class == "mapping"  # the cause's class: fixing the mapping releases the deposit too
+    assert message.startswith(f"deposit {dep} (storefront demo-US) waits for journal {je}, which is not in NetSuite")
+    assert warehouse.rows("SELECT key, status, internal_id FROM netsuite_postings WHERE flow = 'settlements' "
+                          "ORDER BY key") == [("70000000006:deposit", "failed", None),
+                                              ("70000000006:journal", "failed", None)]
 
-    # The account is created in NetSuite: the next run posts the journal alone and resolves the error.
-    client.upsert("account", "ACCT-STORAGE-NEW", {"acctName": "Storage (new account)", "acctType": {"id": "Expense"}})
+    # Run again before anyone fixed it: still nothing in NetSuite, still one open error per record.
+    again = _post(warehouse, client, "70000000006", unknown_account)
+    assert _in_netsuite(client, je, dep) == {je: 0, dep: 0} and again.waiting == {"deposit": 1}
+    assert len(_open_errors(warehouse, "70000000006")) == 2
+
+    create_account(client, "ACCT-STORAGE-NEW")
     retried = _post(warehouse, client, "70000000006", unknown_account)
-    assert retried.posted == {"journalEntry": 1} and retried.unchanged == {"deposit": 1}
-    assert warehouse.rows("SELECT resolution FROM integration_errors WHERE key = '70000000006:journal'") == [
-        ("posted",)]
-    assert _gl(client, "AMZ-STL-70000000006-JE")["ACCT-STORAGE-NEW"] == D("-12.34")
+
+    assert retried.posted == {"journalEntry": 1, "deposit": 1} and not retried.failed and not retried.waiting
+    assert _in_netsuite(client, je, dep) == {je: 1, dep: 1}
+    assert warehouse.rows("SELECT key, resolution FROM integration_errors WHERE starts_with(key, '70000000006:') "
+                          "ORDER BY key") == [("70000000006:deposit", "posted"), ("70000000006:journal", "posted")]
+    posted = _gl(client, je, dep)
+    assert posted.pop("ACCT-AMZ-CLEARING") == 0 and posted["ACCT-STORAGE-NEW"] == D("-12.34")
+    assert posted["ACCT-BANK-USD"] == D("-54.97")
+
+
+def test_a_negative_settlements_debit_journal_waits_for_its_journal_too(warehouse, client):
+    unknown_account = with_unknown_storage_account("ACCT-STORAGE-NEGATIVE")
+    lines = [line(amount=D("10.00")), period("other-transaction", "other-transaction", "Storage Fee", "-12.34")]
+    warehouse.store(settlement_text(lines, settlement_id="70000000009"), mapping=unknown_account)
+    je, debit = "AMZ-STL-70000000009-JE", "AMZ-STL-70000000009-DEBIT"
+
+    result = _post(warehouse, client, "70000000009", unknown_account)
+
+    assert _in_netsuite(client, je, debit) == {je: 0, debit: 0}
+    assert result.failed == {"journalEntry": 1} and result.waiting == {"journalEntry": 1}
+    assert set(_open_errors(warehouse, "70000000009")) == {"70000000009:journal", "70000000009:debit"}
+
+    create_account(client, "ACCT-STORAGE-NEGATIVE")
+    retried = _post(warehouse, client, "70000000009", unknown_account)
+    assert retried.posted == {"journalEntry": 2} and _in_netsuite(client, je, debit) == {je: 1, debit: 1}
+    assert _open_errors(warehouse, "70000000009") == {}
 
 
 def test_a_settlement_posted_in_one_mode_is_not_posted_again_in_the_other(warehouse, client, mapping):

@@ -234,6 +234,66 @@ def test_netsuite_refusing_a_credit_memo_queues_the_reason_and_the_rest_posts(wa
     assert D(stl["AMZ-STL-80000000004-DEP"]["foreigntotal"]) == 0 and "AMZ-STL-80000000004-DEBIT" in stl
 
 
+def test_netsuite_refusing_the_fee_journal_holds_the_deposit_back_and_the_cash_sale_stays_undeposited(
+        warehouse, client):
+    """The deposit takes clearing's net (here 15.34 cash back) that only the fee journal puts there."""
+    from amazon_netsuite_tests.lib.settlements.test_posting import create_account, with_unknown_storage_account
+
+    unknown_account = with_unknown_storage_account("ACCT-STORAGE-TRANSACTIONAL", posting_mode="transactional",
+                                                   suspense_account="ACCT-SUSPENSE")
+    o = _ids("116")
+    cash_sale = _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99")
+    lines = [line(order_id=o["A"]), fee("Commission", "-3.00", order_id=o["A"]),
+             period("other-transaction", "other-transaction", "Storage Fee", "-12.34")]
+    warehouse.store(settlement_text(lines, settlement_id="80000000005"), mapping=unknown_account)
+    fees, dep = "AMZ-STL-80000000005-FEES", "AMZ-STL-80000000005-DEP"
+
+    result = _post(warehouse, client, "80000000005", unknown_account)
+
+    assert set(_transactions(client, "AMZ-STL-80000000005-%")) == set()
+    assert result.failed == {"journalEntry": 1} and result.waiting == {"deposit": 1} and not result.posted
+    assert client.rows("SELECT status FROM transaction WHERE id = ?", [cash_sale]) == [{"status": "B"}]
+    errors = dict(warehouse.rows("SELECT key, message FROM integration_errors WHERE flow = 'settlements' "
+                                 "AND resolved IS NULL AND starts_with(key, '80000000005:')"))
+    assert set(errors) == {"80000000005:fees", "80000000005:deposit"}
+    assert errors["80000000005:deposit"].startswith(f"deposit {dep} (storefront {STOREFRONT}) waits for fee journal "
+                                                    f"{fees}, which is not in NetSuite")
+
+    create_account(client, "ACCT-STORAGE-TRANSACTIONAL")
+    retried = _post(warehouse, client, "80000000005", unknown_account)
+
+    assert retried.posted == {"journalEntry": 1, "deposit": 1} and not retried.failed and not retried.waiting
+    stl = _transactions(client, "AMZ-STL-80000000005-%")
+    assert set(stl) == {fees, dep} and D(stl[dep]["foreigntotal"]) == D("4.65")
+    assert client.rows("SELECT status FROM transaction WHERE id = ?", [cash_sale]) == [{"status": "C"}]
+    assert _gl(client, "AMZ-STL-80000000005-%") == {
+        "ACCT-AMZ-SELLING-FEES": D("-3.00"), "ACCT-STORAGE-TRANSACTIONAL": D("-12.34"),
+        "ACCT-UNDEPOSITED-FUNDS": D("19.99"), "ACCT-BANK-USD": D("-4.65")}
+
+
+def test_an_error_of_a_record_the_settlement_no_longer_needs_is_resolved_rather_than_retried_forever(
+        warehouse, client, mapping):
+    """The retry runs a storefront-day again while one of its settlement errors is open: an error of a record that
+    no run will send again must not stay open."""
+    o, _ = _setup(client, warehouse, "117", "80000000006")
+    _post(warehouse, client, "80000000006", mapping)
+    waiting = f"80000000006:payment:{o['D']}"
+    assert warehouse.rows("SELECT key FROM integration_errors WHERE resolved IS NULL AND starts_with(key, "
+                          "'80000000006:')") == [(waiting,)]
+    # D's record is no longer the orders flow's (its ledger row was removed, say): its lines are unmatched now.
+    with warehouse.connect() as con:
+        con.execute("UPDATE settlement_line_matches SET match_status = 'unmatched', record_type = NULL, "
+                    "internal_id = NULL, reason = 'order ' || order_id || ' has no posted NetSuite record' "
+                    "WHERE settlement_id = '80000000006' AND order_id = ?", [o["D"]])
+
+    result = _post(warehouse, client, "80000000006", mapping)
+
+    assert warehouse.rows("SELECT resolved IS NOT NULL, resolution FROM integration_errors WHERE key = ?",
+                          [waiting]) == [(True, "no longer part of the settlement's posting: nothing to send")]
+    assert not result.failed and result.errors_resolved_without_posting == 1
+    assert [u.order_id for u in result.unmatched] == [o["D"], o["F"]]  # D's 24.50 still waits in suspense
+
+
 # --- payloads, without NetSuite ------------------------------------------------------------------------------------
 
 
