@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from amazon_netsuite.cli import main
 
 
@@ -166,3 +168,58 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_every_tenth_elsewhe
     assert "\r" not in log.getvalue() and "\x1b" not in log.getvalue()
     assert [line.split()[1] for line in lines] == [f"{n}/40" for n in range(4, 40, 4)] + ["40/40"]
     assert lines[-1].endswith("done in 40s")
+
+
+@pytest.fixture
+def small_warehouse(tmp_path):
+    """A warehouse file with one DECIMAL table, for the `sql` command alone."""
+    import duckdb
+
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE order_lines AS SELECT * FROM (VALUES (0.1::DECIMAL(18,4)), (0.2::DECIMAL(18,4))) "
+                    "AS v(item_price)")
+    return path
+
+
+def test_sql_reads_the_warehouse_with_decimals_exact(small_warehouse, capsys):
+    assert main(["sql", "SELECT sum(item_price) AS total, count(*) AS n FROM order_lines", "--json",
+                 "--database", str(small_warehouse)]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"total": "0.3000", "n": 2}]
+
+
+@pytest.mark.parametrize("statement", [
+    "COPY order_lines TO '{dir}/copied.csv'",
+    "COPY (SELECT * FROM order_lines) TO '{dir}/copied.parquet' (FORMAT parquet)",
+    "EXPORT DATABASE '{dir}/exported'",
+    "ATTACH '{dir}/other.duckdb' AS other",
+    "ATTACH ':memory:' AS scratch",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "LOAD json",
+    "SET enable_external_access = true",
+    "CREATE TEMP TABLE scratch AS SELECT 1",
+    "SELECT 1; COPY order_lines TO '{dir}/copied.csv'",
+    # Queries that pass the statement check meet the connection's settings.
+    "SELECT * FROM read_csv('{dir}/outside.csv')",
+    "EXPLAIN ANALYZE COPY order_lines TO '{dir}/copied.csv'",
+])
+def test_sql_refuses_what_would_write_attach_or_load_with_one_line(small_warehouse, tmp_path, capsys, statement):
+    (tmp_path / "outside.csv").write_text("a\n1\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["sql", statement.format(dir=tmp_path), "--database", str(small_warehouse)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: ") and captured.err.count("\n") == 1, captured.err
+    assert "Traceback" not in captured.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written next to it
+
+
+@pytest.mark.parametrize("query, message", [
+    ("SELEC 1", "syntax error"),
+    ("SELECT no_such_column FROM order_lines", "no_such_column"),
+])
+def test_sql_prints_a_bad_query_as_one_line_and_exits_2(small_warehouse, capsys, query, message):
+    assert main(["sql", query, "--database", str(small_warehouse)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and message in err, err
