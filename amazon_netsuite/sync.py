@@ -15,7 +15,6 @@ a file under `data/logs/` through the instance's `python_logs` handlers, and to 
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import sys
@@ -59,7 +58,7 @@ QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 def run_log_settings(log_file: Path) -> dict:
     """Instance `python_logs` settings that send every run's log records, DEBUG events included, to `log_file`
-    (https://docs.dagster.io/guides/monitor/logging/python-logging#configuring-a-python-log-handler)."""
+    (https://docs.dagster.io/concepts/logging/python-logging)."""
     return {"python_logs": {"dagster_handler_config": {
         "handlers": {"sync_log": {"class": "logging.FileHandler", "filename": str(log_file), "level": "DEBUG",
                                   "formatter": "sync_log", "encoding": "utf-8"}},
@@ -81,16 +80,21 @@ class Progress:
 
     On a terminal the line is rewritten in place; elsewhere (CI, a log file) it is printed as a new line every
     `every_seconds` or each tenth of the way, and once more at the end. The total grows as each phase (orders,
-    then settlements) learns its storefront-days; time left is the pace so far times what remains."""
+    then settlements) learns its storefront-days; time left is the pace so far times what remains. `counts` gives
+    (records posted, open errors); it opens the warehouse, so it is asked at most every `count_every_seconds`,
+    and at the end."""
 
-    def __init__(self, stream=None, *, tty: bool | None = None, every_seconds: float = 30.0,
+    def __init__(self, stream=None, *, counts: Callable[[], tuple[int, int]] | None = None,
+                 tty: bool | None = None, every_seconds: float = 30.0, count_every_seconds: float = 5.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream if stream is not None else sys.stdout
         self.tty = self.stream.isatty() if tty is None else tty
-        self.every_seconds = every_seconds
+        self.counts = counts
+        self.every_seconds, self.count_every_seconds = every_seconds, count_every_seconds
         self.clock = clock
         self.started = clock()
         self.phase, self.total, self.done, self.posted, self.errors, self.failed_runs = "", 0, 0, 0, 0, 0
+        self._counted_at = float("-inf")
         self._printed_at = self.started
         self._printed_tenth = 0
         self._drawn = False
@@ -101,9 +105,12 @@ class Progress:
         self._printed_tenth = self._tenth()
         self._draw()
 
-    def advance(self, *, posted: int, errors: int, failed_runs: int = 0) -> None:
+    def advance(self, failed_runs: int = 0) -> None:
+        """One more storefront-day done; `failed_runs` so far."""
         self.done += 1
-        self.posted, self.errors, self.failed_runs = posted, errors, failed_runs
+        self.failed_runs = failed_runs
+        if self.counts and self.clock() - self._counted_at >= self.count_every_seconds:
+            self._count()
         if self.tty:
             self._draw()
         elif self.done < self.total and (self._tenth() > self._printed_tenth
@@ -115,6 +122,7 @@ class Progress:
         if self.tty and self._drawn:
             self.stream.write("\r\x1b[K")
         self.stream.write(message + "\n")
+        self.stream.flush()
         self._drawn = False
         self._draw()
 
@@ -131,13 +139,19 @@ class Progress:
                 f"{self.errors} open errors{failed}, {left}")
 
     def close(self) -> None:
-        """The final line, kept on screen."""
+        """The final line, with fresh counts, kept on screen."""
+        if self.counts:
+            self._count()
         if self.tty:
             self.stream.write("\r\x1b[K" + self.line(final=True) + "\n")
         else:
             self.stream.write(self.line(final=True) + "\n")
         self.stream.flush()
         self._drawn = False
+
+    def _count(self) -> None:
+        self.posted, self.errors = self.counts()
+        self._counted_at = self.clock()
 
     def _tenth(self) -> int:
         return self.done * 10 // self.total if self.total else 0
@@ -267,7 +281,8 @@ def sync_orders(
             for sf in account_storefronts:
                 for day in chunk:
                     _run_storefront_day(jobs, sf.key, day, instance, {REPORT_ID_TAG: report_id}, outcome, say)
-                    _advance(progress, outcome, [s.key for s in chosen])
+                    if progress:
+                        progress.advance(failed_runs=len(outcome.failed))
     return outcome
 
 
@@ -338,7 +353,8 @@ def sync_settlements(
     for storefront_key, day in storefront_days:
         outcome.settlement_partitions.append(f"{storefront_key} {day}")
         _run_storefront_day(jobs, storefront_key, day, instance, {}, outcome, say)
-        _advance(progress, outcome, [s.key for s in chosen])
+        if progress:
+            progress.advance(failed_runs=len(outcome.failed))
     return outcome
 
 
@@ -368,12 +384,6 @@ def _run_storefront_day(jobs, storefront: str, day: date, instance, tags: dict, 
         if not _run_partition(job, partition_key(storefront, day), instance, tags, outcome, say):
             break
     outcome.run_seconds[storefront] = outcome.run_seconds.get(storefront, 0.0) + time.monotonic() - started
-
-
-def _advance(progress: Progress | None, outcome: SyncOutcome, storefronts: list[str]) -> None:
-    if progress:
-        posted, errors = posted_and_open_errors(storefronts, outcome.started)
-        progress.advance(posted=posted, errors=errors, failed_runs=len(outcome.failed))
 
 
 def posted_and_open_errors(storefronts: list[str], since: datetime) -> tuple[int, int]:
@@ -478,9 +488,10 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
 
     Dagster's run logs go to `data/logs/sync-<UTC time>.log` (and the instance's event log), not the terminal."""
     settings = load_settings()
+    keys = [storefront] if storefront else settings.storefront_keys
     outcome = SyncOutcome()
     log_file = data_dir() / "logs" / f"sync-{outcome.started:%Y%m%dT%H%M%SZ}.log"
-    progress = Progress()
+    progress = Progress(counts=lambda: posted_and_open_errors(keys, outcome.started))
     say = progress.say
     # One instance for every run: a second DagsterInstance over the same fresh DAGSTER_HOME trips over its own
     # schedule-storage migration ("more than one head").
@@ -493,7 +504,6 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
                          progress=progress)
     progress.close()
     elapsed = datetime.now(timezone.utc) - outcome.started
-    keys = [storefront] if storefront else settings.storefront_keys
     today = outcome.days[-1]
     table = summary_rows(keys, outcome.days[0], today)
     print()

@@ -143,11 +143,14 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_every_tenth_elsewhe
 
     now = [0.0]
     terminal = io.StringIO()
-    progress = Progress(terminal, tty=True, clock=lambda: now[0])
+    counted = []
+    progress = Progress(terminal, tty=True, clock=lambda: now[0], count_every_seconds=15,
+                        counts=lambda: counted.append(now[0]) or (3, 1))
     progress.add("orders", 4)
     for _ in range(2):
         now[0] += 10
-        progress.advance(posted=3, errors=1)
+        progress.advance()
+    assert counted == [10]  # the warehouse is asked at most every 15 s
     assert terminal.getvalue().count("\n") == 0  # rewritten in place
     assert terminal.getvalue().rsplit("\r\x1b[K", 1)[-1].startswith(
         "orders 2/4 storefront-days, 3 records posted, 1 open errors, about 20s left")
@@ -155,6 +158,7 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_every_tenth_elsewhe
     assert terminal.getvalue().endswith("\n" + "\r\x1b[K" + "orders 2/4 storefront-days, 3 records posted, "
                                         "1 open errors, about 20s left")
     progress.close()
+    assert counted == [10, 20]  # and at the end
     assert terminal.getvalue().endswith("\n")
 
     log = io.StringIO()
@@ -162,7 +166,7 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_every_tenth_elsewhe
     progress.add("orders", 40)
     for _ in range(40):
         now[0] += 1
-        progress.advance(posted=0, errors=0)
+        progress.advance()
     progress.close()
     lines = log.getvalue().splitlines()
     assert "\r" not in log.getvalue() and "\x1b" not in log.getvalue()
