@@ -15,6 +15,7 @@ a file under `data/logs/` through the instance's `python_logs` handlers, and to 
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -64,6 +65,24 @@ def run_log_settings(log_file: Path) -> dict:
                                   "formatter": "sync_log", "encoding": "utf-8"}},
         "formatters": {"sync_log": {"format": "%(asctime)s %(levelname)s %(message)s"}},
     }}}
+
+
+@contextmanager
+def library_logs_to(log_file: Path) -> Iterator[None]:
+    """Our libraries' own Python logs (SP-API and NetSuite retries, in runs and around them) go to `log_file` too:
+    without a handler, Python prints their warnings on stderr, over the progress line."""
+    logger = logging.getLogger("amazon_netsuite")
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s - %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)  # NetSuite's concurrency retries are INFO: routine, but worth a line in the log
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
 
 
 def _duration(seconds: float) -> str:
@@ -496,7 +515,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
     # One instance for every run: a second DagsterInstance over the same fresh DAGSTER_HOME trips over its own
     # schedule-storage migration ("more than one head").
     instance = dagster_instance(log_file)
-    with embedded_sandbox(settings, say), warnings.catch_warnings():
+    with library_logs_to(log_file), embedded_sandbox(settings, say), warnings.catch_warnings():
         # Dagster flags YAML-configured log handlers as beta, once per run; the terminal need not hear it.
         warnings.simplefilter("ignore", dg.BetaWarning)
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)

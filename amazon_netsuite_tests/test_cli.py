@@ -227,3 +227,19 @@ def test_sql_prints_a_bad_query_as_one_line_and_exits_2(small_warehouse, capsys,
     assert main(["sql", query, "--database", str(small_warehouse)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err, err
+
+
+def test_sync_keeps_amazons_throttling_retries_off_the_terminal_and_in_its_log(monkeypatch, tmp_path, capsys):
+    import re
+
+    from amazon_netsuite.sandbox.config import parse_faults
+    from amazon_netsuite_tests.conftest import _project_env, start_sandbox
+
+    # Half the SP-API calls answer 429 (the sandbox's seeded dice: a few retries, never eight in a row).
+    with start_sandbox(tmp_path / "sandbox", faults=parse_faults("throttle_rate=0.5")) as sandbox:
+        _project_env(monkeypatch, tmp_path, sandbox.url)
+        assert main(["sync", "--days", "1", "--storefront", "demo-CA", "--no-post"]) == 0
+    captured = capsys.readouterr()
+    assert "retrying in" not in captured.out and "retrying in" not in captured.err, captured.err
+    log_file = Path(re.search(r"^Run logs: (\S+)$", captured.out, re.MULTILINE).group(1))
+    assert "QuotaExceeded" in log_file.read_text() and "retrying in" in log_file.read_text()
