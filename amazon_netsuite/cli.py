@@ -65,11 +65,12 @@ class RefusedStatement(Exception):
 
 def _read_only_query(con, query: str):
     """The query's Arrow table, once every statement in it proved to be a query."""
-    import duckdb
-
     from amazon_netsuite.lib.warehouse import fetch_arrow
 
-    for statement in duckdb.extract_statements(query):
+    statements = con.extract_statements(query)
+    if not statements:
+        raise RefusedStatement("no query given")
+    for statement in statements:
         kind = statement.type.name
         if kind not in QUERY_STATEMENTS:
             said = statement.query.split(maxsplit=1)[0].upper() if statement.query.strip() else kind

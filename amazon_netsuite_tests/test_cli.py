@@ -222,6 +222,7 @@ def test_sql_refuses_what_would_write_attach_or_load_with_one_line(small_warehou
 @pytest.mark.parametrize("query, message", [
     ("SELEC 1", "syntax error"),
     ("SELECT no_such_column FROM order_lines", "no_such_column"),
+    ("  ", "no query given"),
 ])
 def test_sql_prints_a_bad_query_as_one_line_and_exits_2(small_warehouse, capsys, query, message):
     assert main(["sql", query, "--database", str(small_warehouse)]) == 2
