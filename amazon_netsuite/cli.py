@@ -47,11 +47,53 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return run_sync(days=args.days, storefront=args.storefront, post=not args.no_post)
 
 
-def _cmd_sql(args: argparse.Namespace) -> int:
-    from amazon_netsuite.lib.warehouse import connect, fetch_arrow
+# What `sql` runs: queries. Everything else (COPY, EXPORT, ATTACH, INSTALL/LOAD, SET, CREATE ...) is refused by
+# statement type before it runs, and the connection itself cannot touch files but the warehouse, load extensions
+# or be reconfigured (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview).
+QUERY_STATEMENTS = ("SELECT", "EXPLAIN")
+LOCKED_DOWN = (
+    "SET enable_external_access = false",  # no file but the warehouse: COPY TO, EXPORT, ATTACH, read_csv, INSTALL
+    "SET autoload_known_extensions = false",
+    "SET autoinstall_known_extensions = false",
+    "SET lock_configuration = true",  # last: no later SET can undo the above
+)
 
-    with connect(args.database, read_only=True) as con:
-        table = fetch_arrow(con, args.query)
+
+class RefusedStatement(Exception):
+    pass
+
+
+def _read_only_query(con, query: str):
+    """The query's Arrow table, once every statement in it proved to be a query."""
+    from amazon_netsuite.lib.warehouse import fetch_arrow
+
+    statements = con.extract_statements(query)
+    if not statements:
+        raise RefusedStatement("no query given")
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in QUERY_STATEMENTS:
+            said = statement.query.split(maxsplit=1)[0].upper() if statement.query.strip() else kind
+            raise RefusedStatement(f"the warehouse is read-only here: {said if said == kind else f'{said} ({kind})'} "
+                                   "statements are refused; SELECT, DESCRIBE, SHOW, SUMMARIZE and EXPLAIN run")
+    for statement in LOCKED_DOWN:
+        con.execute(statement)
+    return fetch_arrow(con, query)
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from amazon_netsuite.lib.warehouse import connect
+
+    try:
+        with connect(args.database, read_only=True) as con:
+            table = _read_only_query(con, args.query)
+    except (duckdb.Error, RefusedStatement, FileNotFoundError) as exc:
+        # DuckDB's message, first line: the lines after it point into the query, which the user has in front of them.
+        message = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        print(f"error: {message}", file=sys.stderr)
+        return 2
     rows = table.to_pylist()
     if args.json:
         print(json.dumps(rows, default=_json_default))
@@ -141,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--no-post", action="store_true", help="load into the warehouse only; post nothing to NetSuite")
     sync.set_defaults(func=_cmd_sync)
 
-    sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    sql = commands.add_parser("sql", help="run a query on the warehouse (read-only: writes, COPY, EXPORT, ATTACH, "
+                                         "INSTALL and LOAD are refused)")
     sql.add_argument("query")
     sql.add_argument("--json", action="store_true", help="print rows as a JSON array (decimals as strings)")
     sql.add_argument("--database", help="warehouse file (default data/warehouse.duckdb)")

@@ -8,12 +8,19 @@ earlier ones. Then the settlements deposited in the last 30 days (`SETTLEMENT_WI
 Amazon settles every 14 days) are found over getReports, and each storefront-day of a deposit runs
 `settlements_job` and `settlement_posting_job`. In sandbox mode an embedded sandbox is started when none is
 listening, with `SANDBOX_HISTORY_DAYS` of history so that settlements exist.
+
+The terminal gets one progress line and a summary; Dagster's run logs (every event, the per-order warnings) go to
+a file under `data/logs/` through the instance's `python_logs` handlers, and to the instance's event log (the UI).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import sys
+import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +36,7 @@ from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, ReportSource,
 from amazon_netsuite.lib.settings import (
     PROJECT_ROOT,
     Settings,
+    data_dir,
     is_sandbox_mode,
     load_settings,
     sandbox_state_dir,
@@ -44,8 +52,140 @@ SETTLEMENT_WINDOW_DAYS = 30
 SANDBOX_HISTORY_DAYS = 35
 
 
-# The run's own events stay in the Dagster instance (and the UI); the terminal gets warnings and the summary.
-QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The run's own events stay in the Dagster instance (the UI) and the sync's log file (`run_log_settings`); the
+# console logger every run has by default would print them on the terminal, so only a CRITICAL event may.
+QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def run_log_settings(log_file: Path) -> dict:
+    """Instance `python_logs` settings that send every run's log records, DEBUG events included, to `log_file`
+    (https://docs.dagster.io/concepts/logging/python-logging)."""
+    return {"python_logs": {"dagster_handler_config": {
+        "handlers": {"sync_log": {"class": "logging.FileHandler", "filename": str(log_file), "level": "DEBUG",
+                                  "formatter": "sync_log", "encoding": "utf-8"}},
+        "formatters": {"sync_log": {"format": "%(asctime)s %(levelname)s %(message)s"}},
+    }}}
+
+
+@contextmanager
+def library_logs_to(log_file: Path) -> Iterator[None]:
+    """Our libraries' own Python logs (SP-API and NetSuite retries, in runs and around them) go to `log_file` too:
+    without a handler, Python prints their warnings on stderr, over the progress line."""
+    logger = logging.getLogger("amazon_netsuite")
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s - %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)  # NetSuite's concurrency retries are INFO: routine, but worth a line in the log
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+class Progress:
+    """Storefront-days done of total, NetSuite records posted, open integration errors and time left.
+
+    On a terminal the line is rewritten in place; elsewhere (CI, a log file) it is printed as a new line every
+    `every_seconds` or each tenth of the way, and once more at the end. The total grows as each phase (orders,
+    then settlements) learns its storefront-days; time left is the pace so far times what remains. `counts` gives
+    (records posted, open errors); it opens the warehouse, so it is asked at most every `count_every_seconds`,
+    and at the end."""
+
+    def __init__(self, stream=None, *, counts: Callable[[], tuple[int, int]] | None = None,
+                 tty: bool | None = None, every_seconds: float = 30.0, count_every_seconds: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.counts = counts
+        self.every_seconds, self.count_every_seconds = every_seconds, count_every_seconds
+        self.clock = clock
+        self.started = clock()
+        self.phase, self.total, self.done, self.posted, self.errors, self.failed_runs = "", 0, 0, 0, 0, 0
+        self._counted_at = float("-inf")
+        self._printed_at = self.started
+        self._printed_tenth = 0
+        self._drawn = False
+
+    def add(self, phase: str, storefront_days: int) -> None:
+        self.phase = phase
+        self.total += storefront_days
+        self._printed_tenth = self._tenth()
+        self._draw()
+
+    def advance(self, failed_runs: int = 0) -> None:
+        """One more storefront-day done; `failed_runs` so far."""
+        self.done += 1
+        self.failed_runs = failed_runs
+        if self.counts and self.clock() - self._counted_at >= self.count_every_seconds:
+            self._count()
+        if self.tty:
+            self._draw()
+        elif self.done < self.total and (self._tenth() > self._printed_tenth
+                                         or self.clock() - self._printed_at >= self.every_seconds):
+            self._print_line()
+
+    def say(self, message: str) -> None:
+        """A message above the progress line."""
+        if self.tty and self._drawn:
+            self.stream.write("\r\x1b[K")
+        self.stream.write(message + "\n")
+        self.stream.flush()
+        self._drawn = False
+        self._draw()
+
+    def line(self, final: bool = False) -> str:
+        elapsed = self.clock() - self.started
+        if final:
+            left = f"done in {_duration(elapsed)}"
+        elif self.done:
+            left = f"about {_duration(elapsed / self.done * (self.total - self.done))} left"
+        else:
+            left = "time left not known yet"
+        failed = f", {self.failed_runs} failed runs" if self.failed_runs else ""
+        return (f"{self.phase} {self.done}/{self.total} storefront-days, {self.posted} records posted, "
+                f"{self.errors} open errors{failed}, {left}")
+
+    def close(self) -> None:
+        """The final line, with fresh counts, kept on screen."""
+        if self.counts:
+            self._count()
+        if self.tty:
+            self.stream.write("\r\x1b[K" + self.line(final=True) + "\n")
+        else:
+            self.stream.write(self.line(final=True) + "\n")
+        self.stream.flush()
+        self._drawn = False
+
+    def _count(self) -> None:
+        self.posted, self.errors = self.counts()
+        self._counted_at = self.clock()
+
+    def _tenth(self) -> int:
+        return self.done * 10 // self.total if self.total else 0
+
+    def _draw(self) -> None:
+        if self.tty and self.total:
+            self.stream.write("\r\x1b[K" + self.line())
+            self.stream.flush()
+            self._drawn = True
+
+    def _print_line(self) -> None:
+        self.stream.write(self.line() + "\n")
+        self.stream.flush()
+        self._printed_at = self.clock()
+        self._printed_tenth = self._tenth()
 
 
 def sandbox_listening(url: str) -> bool:
@@ -83,16 +223,24 @@ def embedded_sandbox(settings: Settings, say: Callable[[str], None]) -> Iterator
                 os.environ["AMAZON_NETSUITE_SANDBOX_URL"] = previous
 
 
-def dagster_instance() -> dg.DagsterInstance:
-    """The persistent instance under DAGSTER_HOME (created with the project's settings), else an ephemeral one."""
+def dagster_instance(log_file: Path | None = None) -> dg.DagsterInstance:
+    """The persistent instance under DAGSTER_HOME (created with the project's settings), else an ephemeral one;
+    with `log_file`, its runs also write their logs there."""
+    settings = run_log_settings(log_file) if log_file else None
+    if log_file:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
     home = os.environ.get("DAGSTER_HOME")
     if not home:
-        return dg.DagsterInstance.ephemeral()
+        return dg.DagsterInstance.ephemeral(settings=settings)
     Path(home).mkdir(parents=True, exist_ok=True)
     config = Path(home) / "dagster.yaml"
     if not config.exists() and INSTANCE_TEMPLATE.exists():
         shutil.copyfile(INSTANCE_TEMPLATE, config)
-    return dg.DagsterInstance.get()
+    if settings is None:
+        return dg.DagsterInstance.get()
+    # `local_temp` over a given directory is the regular persistent instance of that dagster.yaml, here with the
+    # sync's log settings on top (the UI's `dg dev` reads the file alone).
+    return dg.DagsterInstance.local_temp(tempdir=home, overrides=settings)
 
 
 @dataclass
@@ -102,6 +250,8 @@ class SyncOutcome:
     succeeded: int = 0  # partition runs (loading and posting each count)
     days: list[date] = field(default_factory=list)
     settlement_partitions: list[str] = field(default_factory=list)  # "storefront day" of each deposit imported
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    run_seconds: dict[str, float] = field(default_factory=dict)  # storefront → seconds its runs took
 
 
 def sync_orders(
@@ -112,6 +262,8 @@ def sync_orders(
     say: Callable[[str], None] = print,
     poll_seconds: float = 1.0,
     post: bool = True,
+    progress: Progress | None = None,
+    outcome: SyncOutcome | None = None,
 ) -> SyncOutcome:
     """Request one report per account for the window and run `orders_job` for every storefront-day in it, then
     `order_posting_job` for the days that loaded (unless `post` is False)."""
@@ -124,7 +276,8 @@ def sync_orders(
     chosen = [settings.storefront(storefront)] if storefront else settings.storefronts
     now = datetime.now(timezone.utc)
     first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
-    outcome = SyncOutcome(days=[first_day + timedelta(days=i) for i in range((now.date() - first_day).days + 1)])
+    outcome = outcome or SyncOutcome()
+    outcome.days = [first_day + timedelta(days=i) for i in range((now.date() - first_day).days + 1)]
     definitions = defs()
     jobs = [definitions.resolve_job_def("orders_job")]
     if post:
@@ -134,6 +287,9 @@ def sync_orders(
     # Amazon keeps order reports for 30 days and tools cap a report's range there: a longer window is loaded as
     # several reports of at most MAX_REPORT_DAYS days each, oldest first.
     chunks = [outcome.days[i:i + MAX_REPORT_DAYS] for i in range(0, len(outcome.days), MAX_REPORT_DAYS)]
+    in_accounts = [sf for account in settings.seller_accounts for sf in account.storefronts if sf in chosen]
+    if progress:
+        progress.add("orders", len(in_accounts) * len(outcome.days))
     for account in settings.seller_accounts:
         account_storefronts = [s for s in account.storefronts if s in chosen]
         if not account_storefronts:
@@ -143,10 +299,9 @@ def sync_orders(
             outcome.report_ids[account.key] = report_id
             for sf in account_storefronts:
                 for day in chunk:
-                    key = partition_key(sf.key, day)
-                    for job in jobs:  # posting runs only once its day loaded
-                        if not _run_partition(job, key, instance, {REPORT_ID_TAG: report_id}, outcome, say):
-                            break
+                    _run_storefront_day(jobs, sf.key, day, instance, {REPORT_ID_TAG: report_id}, outcome, say)
+                    if progress:
+                        progress.advance(failed_runs=len(outcome.failed))
     return outcome
 
 
@@ -174,6 +329,7 @@ def sync_settlements(
     say: Callable[[str], None] = print,
     post: bool = True,
     outcome: SyncOutcome | None = None,
+    progress: Progress | None = None,
 ) -> SyncOutcome:
     """Find the settlement reports of every seller account, land each document once, then run `settlements_job`
     (and `settlement_posting_job` unless `post` is False) for each storefront-day with a deposit in the last
@@ -210,11 +366,14 @@ def sync_settlements(
     if post:
         jobs.append(definitions.resolve_job_def("settlement_posting_job"))
     instance = instance or dagster_instance()
-    for storefront_key, day in dict.fromkeys((d.storefront, d.day) for d in docs):
+    storefront_days = list(dict.fromkeys((d.storefront, d.day) for d in docs))
+    if progress:
+        progress.add("settlements", len(storefront_days))
+    for storefront_key, day in storefront_days:
         outcome.settlement_partitions.append(f"{storefront_key} {day}")
-        for job in jobs:
-            if not _run_partition(job, partition_key(storefront_key, day), instance, {}, outcome, say):
-                break
+        _run_storefront_day(jobs, storefront_key, day, instance, {}, outcome, say)
+        if progress:
+            progress.advance(failed_runs=len(outcome.failed))
     return outcome
 
 
@@ -236,6 +395,34 @@ def settlement_rows(first_day: date, last_day: date, storefronts: list[str]) -> 
     return table.to_pylist()
 
 
+def _run_storefront_day(jobs, storefront: str, day: date, instance, tags: dict, outcome: SyncOutcome,
+                        say: Callable[[str], None]) -> None:
+    """Run each job for the storefront-day in turn; a later job (posting) runs only if the earlier ones succeeded."""
+    started = time.monotonic()
+    for job in jobs:
+        if not _run_partition(job, partition_key(storefront, day), instance, tags, outcome, say):
+            break
+    outcome.run_seconds[storefront] = outcome.run_seconds.get(storefront, 0.0) + time.monotonic() - started
+
+
+def posted_and_open_errors(storefronts: list[str], since: datetime) -> tuple[int, int]:
+    """NetSuite records the ledger shows posted since `since`, and open integration errors, of these storefronts."""
+    import amazon_netsuite.lib.postings  # noqa: F401  (registers the ledger's DDL)
+    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        return con.execute(
+            """
+            SELECT (SELECT count(*) FROM netsuite_postings WHERE status = 'posted' AND last_attempt >= $since
+                      AND list_contains($storefronts, storefront)),
+                   (SELECT count(*) FROM (SELECT DISTINCT flow, storefront, key FROM integration_errors
+                      WHERE resolved IS NULL AND list_contains($storefronts, storefront)))
+            """,
+            {"since": since.astimezone(timezone.utc).replace(tzinfo=None), "storefronts": storefronts},
+        ).fetchone()
+
+
 def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Callable[[str], None]) -> bool:
     result = job.execute_in_process(partition_key=key, instance=instance, tags=tags, run_config=QUIET_RUN,
                                     raise_on_error=False)
@@ -249,14 +436,19 @@ def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Ca
     return False
 
 
-def summary_rows(storefronts: list[str], first_day: date, last_day: date) -> list[dict]:
+def summary_rows(storefronts: list[str], first_day: date, last_day: date,
+                 settled_from: date | None = None) -> list[dict]:
     """Per storefront: orders (distinct ids across the days), lines, quarantined rows, and what of those orders is in
-    NetSuite (Sales Orders, Cash Sales; a record whose later update failed is still in NetSuite, so it counts) or waits
-    in `integration_errors`."""
+    NetSuite (Sales Orders, Cash Sales; a record whose later update failed is still in NetSuite, so it counts);
+    settlements deposited from `settled_from` (default: the settlement window) to `last_day` whose records all
+    posted; open `integration_errors` of either flow."""
     import amazon_netsuite.lib.postings  # noqa: F401  (registers the ledger's DDL)
+    import amazon_netsuite.lib.settlements.load  # noqa: F401  (registers settlement_overview)
     from amazon_netsuite.lib.warehouse import connect, ensure_schema
 
-    columns = ("storefront", "orders", "order_days", "lines", "quarantined", "sales_orders", "cash_sales", "errors")
+    settled_from = settled_from or last_day - timedelta(days=SETTLEMENT_WINDOW_DAYS - 1)
+    columns = ("storefront", "orders", "order_days", "lines", "quarantined", "sales_orders", "cash_sales",
+               "settlements", "errors")
     with connect() as con:
         ensure_schema(con)
         rows = con.execute(
@@ -278,11 +470,16 @@ def summary_rows(storefronts: list[str], first_day: date, last_day: date) -> lis
                    (SELECT count(*) FILTER (WHERE p.record_type = 'cashSale') FROM netsuite_postings p
                      JOIN window_orders w ON w.storefront = p.storefront AND w.amazon_order_id = p.key
                      WHERE p.flow = 'orders' AND p.storefront = s.storefront AND p.posted_body IS NOT NULL) AS cash_sales,
-                   (SELECT count(DISTINCT e.key) FROM integration_errors e
-                     WHERE e.flow = 'orders' AND e.storefront = s.storefront AND e.resolved IS NULL) AS errors
+                   (SELECT count(*) FROM settlement_overview v WHERE v.storefront = s.storefront
+                     AND v.deposit_day BETWEEN $settled_from AND $last AND v.netsuite_records_posted > 0
+                     AND NOT EXISTS (SELECT 1 FROM netsuite_postings f WHERE f.flow = 'settlements'
+                       AND f.status = 'failed' AND f.external_id LIKE 'AMZ-STL-' || v.settlement_id || '-%')
+                   ) AS settlements,
+                   (SELECT count(*) FROM (SELECT DISTINCT flow, key FROM integration_errors e
+                     WHERE e.storefront = s.storefront AND e.resolved IS NULL)) AS errors
             FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s ORDER BY 1
             """,
-            {"first": first_day, "last": last_day, "storefronts": storefronts},
+            {"first": first_day, "last": last_day, "settled_from": settled_from, "storefronts": storefronts},
         ).fetchall()
     return [dict(zip(columns, r)) for r in rows]
 
@@ -293,26 +490,45 @@ def _money(value) -> str:
     return decimal_text(value)
 
 
+SUMMARY_COLUMNS = {  # name → (heading, width); the storefront is left-aligned, figures right-aligned
+    "storefront": ("storefront", 12), "orders": ("orders", 8), "lines": ("lines", 8),
+    "quarantined": ("quarantined", 13), "sales_orders": ("sales-orders", 14), "cash_sales": ("cash-sales", 12),
+    "settlements": ("settlements", 13), "errors": ("errors", 8), "run_time": ("run-time", 10),
+}
+
+
+def _summary_line(values: dict) -> str:
+    return "".join(f"{values[name]:<{width}}" if name == "storefront" else f"{values[name]:>{width}}"
+                   for name, (_, width) in SUMMARY_COLUMNS.items())
+
+
 def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int:
-    """The CLI entry: sync, print a per-storefront summary, exit non-zero if any run failed."""
+    """The CLI entry: sync with a progress line, print a per-storefront summary, exit non-zero if any run failed.
+
+    Dagster's run logs go to `data/logs/sync-<UTC time>.log` (and the instance's event log), not the terminal."""
     settings = load_settings()
+    keys = [storefront] if storefront else settings.storefront_keys
+    outcome = SyncOutcome()
+    log_file = data_dir() / "logs" / f"sync-{outcome.started:%Y%m%dT%H%M%SZ}.log"
+    progress = Progress(counts=lambda: posted_and_open_errors(keys, outcome.started))
+    say = progress.say
     # One instance for every run: a second DagsterInstance over the same fresh DAGSTER_HOME trips over its own
     # schedule-storage migration ("more than one head").
-    instance = dagster_instance()
-    with embedded_sandbox(settings, print):
-        outcome = sync_orders(days, storefront, post=post, instance=instance)
-        sync_settlements(storefront=storefront, post=post, outcome=outcome, instance=instance)
-    keys = [storefront] if storefront else settings.storefront_keys
-    table = summary_rows(keys, outcome.days[0], outcome.days[-1])
-    headings = {"storefront": 12, "orders": 8, "order_days": 12, "lines": 8, "quarantined": 13,
-                "sales_orders": 14, "cash_sales": 12, "errors": 8}
-    print()
-    print("".join(f"{name.replace('_', '-'):<{width}}" if name == "storefront" else
-                  f"{name.replace('_', '-'):>{width}}" for name, width in headings.items()))
-    for row in table:
-        print("".join(f"{row[name]:<{width}}" if name == "storefront" else f"{row[name]:>{width}}"
-                      for name, width in headings.items()))
+    instance = dagster_instance(log_file)
+    with library_logs_to(log_file), embedded_sandbox(settings, say), warnings.catch_warnings():
+        # Dagster flags YAML-configured log handlers as beta, once per run; the terminal need not hear it.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
+        sync_settlements(storefront=storefront, post=post, outcome=outcome, instance=instance, say=say,
+                         progress=progress)
+    progress.close()
+    elapsed = datetime.now(timezone.utc) - outcome.started
     today = outcome.days[-1]
+    table = summary_rows(keys, outcome.days[0], today)
+    print()
+    print(_summary_line({name: heading for name, (heading, _) in SUMMARY_COLUMNS.items()}))
+    for row in table:
+        print(_summary_line({**row, "run_time": _duration(outcome.run_seconds.get(row["storefront"], 0))}))
     settled = settlement_rows(today - timedelta(days=SETTLEMENT_WINDOW_DAYS - 1), today, keys)
     print(f"\nSettlements deposited in the last {SETTLEMENT_WINDOW_DAYS} days:")
     print(f"{'storefront':<12}{'deposit':<12}{'settlement':<13}{'total':>14} {'cur':<5}{'lines':>7}"
@@ -325,10 +541,11 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
     if not settled:
         print("none (a settlement needs 15 days of history: `sandbox serve --history-days 35`)")
     print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
-          f"({outcome.days[0]} .. {outcome.days[-1]})")
+          f"({outcome.days[0]} .. {outcome.days[-1]}) in {_duration(elapsed.total_seconds())}")
+    print(f"Run logs: {log_file}")
     if post and any(row["errors"] for row in table):
-        print("Orders NetSuite could not take wait in integration_errors with their reason: "
-              "amazon-netsuite sql \"SELECT storefront, key, error_class, message FROM integration_errors "
+        print("Records NetSuite could not take wait in integration_errors with their reason: "
+              "amazon-netsuite sql \"SELECT flow, storefront, key, error_class, message FROM integration_errors "
               "WHERE resolved IS NULL\"")
     refused = settlement_posting_errors(outcome.settlement_partitions) if post else []
     if refused:

@@ -34,8 +34,9 @@ if ! curl -fs "$AMAZON_NETSUITE_SANDBOX_URL/_sandbox/health" >/dev/null 2>&1; th
   done
 fi
 
-echo "Loading 35 days of orders and 30 days of settlements from the sandbox through Dagster (about 2 minutes)..."
-"$BIN/amazon-netsuite" sync --days 35 || echo "some partitions failed; see the runs in the UI"
+# sync shows its own progress and summary; Dagster's run logs go to data/logs/sync-*.log (it prints where).
+echo "Loading 35 days of orders and 30 days of settlements from the sandbox through Dagster..."
+"$BIN/amazon-netsuite" sync --days 35 || echo "some runs failed; see them in the UI and the run log named above"
 
 echo
 echo "Dagster UI: http://127.0.0.1:$UI_PORT  (Ctrl-C stops the UI and the sandbox)"
