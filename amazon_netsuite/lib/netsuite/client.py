@@ -247,7 +247,8 @@ class NetSuiteClient:
 
         state = {"renewed": False}
 
-        content = None if json is None else simplejson.dumps(json, use_decimal=True, separators=(",", ":")).encode("utf-8")
+        content = (None if json is None
+                   else simplejson.dumps(json, use_decimal=True, separators=(",", ":")).encode("utf-8"))
         if content is not None:
             headers = {"Content-Type": "application/json", **(headers or {})}
 
