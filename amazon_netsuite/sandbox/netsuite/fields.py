@@ -188,6 +188,9 @@ def check_field_names(record_type: str, body: dict, custom: frozenset[str], mode
     if not found:
         return
     if mode == "error":
+        # Oracle does not document this refusal's code; NONEXISTENT_FIELD is NetSuite's code for a field that does
+        # not exist (tolerated by Airbyte's NetSuite source, source_netsuite/errors.py). The client treats any 400
+        # as a validation error, so the code matters less than the field and path, which are what a fix needs.
         field, path = found[0]
         raise RecordError(400, "NONEXISTENT_FIELD",
                           f"Invalid property name '{field}': {record_type} has no field '{field}'"
