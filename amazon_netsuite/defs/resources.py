@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
-from amazon_netsuite.lib.settings import amazon_connection, load_settings, netsuite_connection
+from amazon_netsuite.lib.settings import amazon_connection, check_one_world, load_settings, netsuite_connection
 from amazon_netsuite.lib.warehouse import connect, ensure_schema
 
 
@@ -28,6 +28,10 @@ class SellerCentral(dg.ConfigurableResource):
 
     settings_file: str = ""
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # A run refuses live Amazon facing the NetSuite sandbox (or the reverse) before any step talks to either.
+        check_one_world(load_settings(self.settings_file or None))
+
     @contextmanager
     def reports(self, seller_account: str):
         from amazon_netsuite.lib.amazon.client import SpApiClient
@@ -42,6 +46,9 @@ class NetSuite(dg.ConfigurableResource):
     """The NetSuite REST client for the one account every storefront posts to; the sandbox without credentials."""
 
     settings_file: str = ""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        check_one_world(load_settings(self.settings_file or None))
 
     @contextmanager
     def client(self):

@@ -1,11 +1,13 @@
 """The posting ledger and the error queue, in the warehouse.
 
-`netsuite_postings` holds one row per record a flow writes to NetSuite (flow, storefront, key): its external and
-internal id, the hash of the record last attempted, the record as our last successful write left it, the
-timestamp of the source state last sent, status and attempts. A re-run compares hashes and sends nothing that is
-already posted unchanged; an older source state than the one sent is never sent. `integration_errors` holds what
-could not be posted, classified so an operator knows whether to fix a mapping, the data, the credentials, or just
-wait; a later success (or the order no longer needing a record) resolves it.
+`netsuite_postings` holds one row per record a flow writes to NetSuite (flow, storefront, key): the NetSuite
+account it was written to (`netsuite_account`: the realm, or `sandbox`), its external and internal id, the hash of
+the record last attempted, the record as our last successful write left it, the timestamp of the source state last
+sent, status and attempts. A re-run compares hashes and sends nothing that is already posted unchanged to the same
+account; a record posted to another account (the sandbox before going live, or another company) counts as not
+posted, so switching accounts never skips one. An older source state than the one sent is never sent.
+`integration_errors` holds what could not be posted, classified so an operator knows whether to fix a mapping, the
+data, the credentials, or just wait; a later success (or the order no longer needing a record) resolves it.
 
 `complete` marks records the integration has nothing more to do for: Cash Sales, Seller-Fulfilled-Prime Sales
 Orders (Amazon already has their tracking, netsuite-facts §4.1) and fully closed Sales Orders. The view
@@ -88,6 +90,9 @@ DDL = (
     "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS posted_line_keys VARCHAR",
     # complete: nothing more for the integration to do (Cash Sales, SFP Sales Orders, fully closed Sales Orders).
     "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT false",
+    # netsuite_account: the account the record was last written to (realm, or 'sandbox'). NULL on rows written
+    # before the ledger recorded it; the first run after the upgrade claims them for its account (ledger_entries).
+    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS netsuite_account VARCHAR",
     # resolution: how an error was resolved (posted, or no longer needed, e.g. cancelled on Amazon first).
     "ALTER TABLE integration_errors ADD COLUMN IF NOT EXISTS resolution VARCHAR",
     # What the fulfillment write-back works from: posted Sales Orders whose shipment Amazon still needs confirmed.
@@ -168,17 +173,21 @@ def payload_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
-def ledger_entries(con: duckdb.DuckDBPyConnection, flow: str, storefront: str,
-                   keys: Iterable[str]) -> dict[str, LedgerEntry]:
-    """The ledger rows of these keys, by key."""
+def ledger_entries(con: duckdb.DuckDBPyConnection, flow: str, storefront: str, keys: Iterable[str], *,
+                   account: str) -> dict[str, LedgerEntry]:
+    """The ledger rows of these keys written to this NetSuite `account` (`NetSuiteConnection.ledger_account`), by
+    key; a record last written to another account is not there."""
     keys = list(keys)
     if not keys:
         return {}
+    # Rows from before the ledger recorded accounts were posted to the account configured then: the first run
+    # after the upgrade takes them as its own rather than posting everything again.
+    con.execute("UPDATE netsuite_postings SET netsuite_account = ? WHERE netsuite_account IS NULL", [account])
     rows = con.execute(
         "SELECT key, record_type, external_id, internal_id, payload_hash, status, attempts, source_updated, "
         "posted_body, posted_line_keys, coalesce(complete, false) FROM netsuite_postings "
-        "WHERE flow = ? AND storefront = ? AND key IN (SELECT unnest(?::VARCHAR[]))",
-        [flow, storefront, keys],
+        "WHERE flow = ? AND storefront = ? AND netsuite_account = ? AND key IN (SELECT unnest(?::VARCHAR[]))",
+        [flow, storefront, account, keys],
     ).fetchall()
     return {
         r[0]: LedgerEntry(*r[1:8], posted_body=json.loads(r[8]) if r[8] else None,
@@ -198,34 +207,44 @@ _BATCH_SCHEMA = pa.schema([
     ("status", pa.string()), ("attempted_at", pa.timestamp("us")), ("last_error", pa.string()),
     ("source_updated", pa.timestamp("us")), ("posted_body", pa.string()), ("posted_line_keys", pa.string()),
     ("complete", pa.bool_()), ("error_class", pa.string()), ("error_payload", pa.string()),
-    ("resolution", pa.string()),
+    ("resolution", pa.string()), ("netsuite_account", pa.string()),
 ])
 
 _UPSERT_LEDGER = """
     INSERT INTO netsuite_postings (flow, storefront, key, record_type, external_id, internal_id, payload_hash, status,
                                    attempts, first_attempt, last_attempt, last_error, source_updated, posted_body,
-                                   posted_line_keys, complete)
-    SELECT flow, storefront, key, record_type, external_id, internal_id, payload_hash, status, 1, attempted_at, attempted_at,
-           last_error,
-           source_updated, posted_body, posted_line_keys, coalesce(complete, false)
+                                   posted_line_keys, complete, netsuite_account)
+    SELECT flow, storefront, key, record_type, external_id, internal_id, payload_hash, status, 1, attempted_at,
+           attempted_at, last_error, source_updated, posted_body, posted_line_keys, coalesce(complete, false), netsuite_account
     FROM posting_batch
     ON CONFLICT (flow, storefront, key) DO UPDATE SET
       record_type = excluded.record_type, external_id = excluded.external_id,
-      internal_id = coalesce(excluded.internal_id, netsuite_postings.internal_id),
       payload_hash = excluded.payload_hash, status = excluded.status,
-      attempts = netsuite_postings.attempts + 1, last_attempt = excluded.last_attempt,
-      last_error = excluded.last_error,
-      source_updated = greatest(excluded.source_updated, netsuite_postings.source_updated),
-      posted_body = coalesce(excluded.posted_body, netsuite_postings.posted_body),
-      posted_line_keys = coalesce(excluded.posted_line_keys, netsuite_postings.posted_line_keys),
-      complete = CASE WHEN excluded.status = 'posted' THEN excluded.complete ELSE netsuite_postings.complete END
-"""
+      last_attempt = excluded.last_attempt, last_error = excluded.last_error,
+      netsuite_account = excluded.netsuite_account,
+      -- The same account: the record's history goes on. Another account: it starts afresh there, keeping nothing
+      -- (an internal id or posted body of the other account would make the next run PATCH the wrong record).
+      internal_id = CASE WHEN {same} THEN coalesce(excluded.internal_id, netsuite_postings.internal_id)
+                         ELSE excluded.internal_id END,
+      attempts = CASE WHEN {same} THEN netsuite_postings.attempts + 1 ELSE 1 END,
+      first_attempt = CASE WHEN {same} THEN netsuite_postings.first_attempt ELSE excluded.last_attempt END,
+      source_updated = CASE WHEN {same} THEN greatest(excluded.source_updated, netsuite_postings.source_updated)
+                            ELSE excluded.source_updated END,
+      posted_body = CASE WHEN {same} THEN coalesce(excluded.posted_body, netsuite_postings.posted_body)
+                         ELSE excluded.posted_body END,
+      posted_line_keys = CASE WHEN {same} THEN coalesce(excluded.posted_line_keys, netsuite_postings.posted_line_keys)
+                              ELSE excluded.posted_line_keys END,
+      complete = CASE WHEN excluded.status = 'posted' THEN excluded.complete
+                      WHEN {same} THEN netsuite_postings.complete ELSE false END
+""".format(same="coalesce(netsuite_postings.netsuite_account, excluded.netsuite_account) = excluded.netsuite_account")
 _SAME_RECORD = "e.flow = b.flow AND e.storefront = b.storefront AND e.key = b.key AND e.resolved IS NULL"
 
 
-def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAttempt]) -> list[str | None]:
-    """Write a batch of attempts to the ledger, and failures to the error queue, in one transaction; the error
-    class of each attempt (None when it posted). A success resolves the record's open error."""
+def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAttempt], *,
+                    account: str) -> list[str | None]:
+    """Write a batch of attempts made against the NetSuite `account` to the ledger, and failures to the error
+    queue, in one transaction; the error class of each attempt (None when it posted). A success resolves the
+    record's open error."""
     classes: list[str | None] = []
     rows: list[dict[str, Any]] = []
     for attempt in attempts:
@@ -244,6 +263,7 @@ def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAt
             error_payload=canonical_json(attempt.payload if attempt.sent is None else attempt.sent)
             if error_class else None,
             resolution=attempt.resolution if ok and attempt.queue_error else None,
+            netsuite_account=account,
         ))
     # ON CONFLICT may touch a row once per statement: a key attempted twice goes in a later round.
     rounds: list[list[dict[str, Any]]] = []
@@ -289,9 +309,9 @@ def peek_warehouse(path: Path, read: Callable[[duckdb.DuckDBPyConnection], T], e
         return None
 
 
-def record_attempt(con: duckdb.DuckDBPyConnection, attempt: PostingAttempt) -> str | None:
+def record_attempt(con: duckdb.DuckDBPyConnection, attempt: PostingAttempt, *, account: str) -> str | None:
     """Write one attempt to the ledger (and the error queue when it failed); the error class, if any."""
-    return record_attempts(con, [attempt])[0]
+    return record_attempts(con, [attempt], account=account)[0]
 
 
 def resolve_errors(con: duckdb.DuckDBPyConnection, flow: str, storefront: str, keys: Iterable[str],

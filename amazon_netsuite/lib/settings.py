@@ -277,6 +277,8 @@ class Settings(_Strict):
     amazon: AmazonEndpoints = AmazonEndpoints()
     netsuite: NetSuiteSettings = NetSuiteSettings()
     order_posting: OrderPostingSettings = OrderPostingSettings()
+    allow_mixed_sandbox: bool = Field(False, description="let live Amazon post to the NetSuite sandbox, or the "
+                                      "Amazon sandbox post to a live NetSuite account (refused otherwise)")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> "Settings":
@@ -406,8 +408,15 @@ def _credentials_present(names: list[str], env, where: str) -> bool:
 
 
 def is_sandbox_mode(settings: Settings, environ: dict[str, str] | None = None) -> bool:
-    """Sandbox mode when no seller account has any credential set; partial credentials are an error."""
+    """Sandbox mode when no seller account has any credential set; partial credentials are an error, and so is
+    Amazon on one side of the sandbox and NetSuite on the other (`check_one_world`)."""
     env = os.environ if environ is None else environ
+    sandbox = _amazon_sandbox_mode(settings, env)
+    check_one_world(settings, env, amazon_sandbox=sandbox)
+    return sandbox
+
+
+def _amazon_sandbox_mode(settings: Settings, env) -> bool:
     set_any = False
     for account in settings.seller_accounts:
         present = _credentials_present(
@@ -485,23 +494,65 @@ class NetSuiteConnection(BaseModel):
     concurrency_limit: int = 5
     sandbox: bool
 
+    @property
+    def ledger_account(self) -> str:
+        """The account the posting ledger files records under: the realm (`1234567_SB1`), or `sandbox`. A record
+        posted to one account is not posted in another, so switching accounts posts everything again."""
+        return "sandbox" if self.sandbox else self.realm
+
 
 def netsuite_host(account_id: str) -> str:
     """`1234567_SB1` → `https://1234567-sb1.suitetalk.api.netsuite.com` (host lower-case with a hyphen)."""
     return f"https://{account_id.lower().replace('_', '-')}.suitetalk.api.netsuite.com"
 
 
+def _netsuite_credential_names(settings: Settings) -> list[str]:
+    creds = settings.netsuite.credentials
+    if settings.netsuite.auth == "oauth2":
+        return [creds.client_id_env, creds.certificate_id_env, creds.private_key_path_env]
+    return [creds.consumer_key_env, creds.consumer_secret_env, creds.token_id_env, creds.token_secret_env]
+
+
+def _netsuite_live(settings: Settings, env) -> bool:
+    return _credentials_present(_netsuite_credential_names(settings), env,
+                                f"netsuite.credentials ({settings.netsuite.auth})")
+
+
+def check_one_world(settings: Settings, environ: dict[str, str] | None = None, *,
+                    amazon_sandbox: bool | None = None) -> None:
+    """Refuse live Amazon with the NetSuite sandbox (real orders would post to loopback and the ledger would call
+    them posted) and the Amazon sandbox with a live NetSuite account (generated orders would post to the real
+    books), unless the settings say `allow_mixed_sandbox: true`."""
+    env = os.environ if environ is None else environ
+    if settings.allow_mixed_sandbox:
+        return
+    amazon_sandbox = _amazon_sandbox_mode(settings, env) if amazon_sandbox is None else amazon_sandbox
+    netsuite_live = _netsuite_live(settings, env)
+    if not amazon_sandbox and not netsuite_live:
+        live = ", ".join(a.key for a in settings.seller_accounts)
+        raise SettingsError(
+            f"{settings_path()}: live Amazon credentials are set (seller accounts {live}) but no NetSuite "
+            f"credentials ({', '.join(_netsuite_credential_names(settings))} for netsuite.auth "
+            f"{settings.netsuite.auth}): real orders would be posted to the loopback NetSuite sandbox and recorded "
+            "as posted. Set the NetSuite credentials, or set `allow_mixed_sandbox: true` in the settings file to "
+            "post to the sandbox on purpose.")
+    if amazon_sandbox and netsuite_live:
+        names = settings.seller_accounts[0].credentials.env_names()
+        raise SettingsError(
+            f"{settings_path()}: NetSuite credentials are set (account {settings.netsuite.account_id}) but no seller "
+            f"account has Amazon credentials (e.g. {', '.join(names)}): the sandbox's generated orders would be "
+            "posted to that NetSuite account. Set the seller accounts' credentials, or set "
+            "`allow_mixed_sandbox: true` in the settings file to post sandbox orders there on purpose.")
+
+
 def netsuite_connection(settings: Settings, environ: dict[str, str] | None = None) -> NetSuiteConnection:
-    """Live when the credentials of the configured auth method are in the environment, else the sandbox."""
+    """Live when the credentials of the configured auth method are in the environment, else the sandbox; a live
+    side facing a sandbox side is refused (`check_one_world`)."""
     env = os.environ if environ is None else environ
     ns = settings.netsuite
     creds = ns.credentials
-    names = (
-        [creds.client_id_env, creds.certificate_id_env, creds.private_key_path_env]
-        if ns.auth == "oauth2"
-        else [creds.consumer_key_env, creds.consumer_secret_env, creds.token_id_env, creds.token_secret_env]
-    )
-    if not _credentials_present(names, env, f"netsuite.credentials ({ns.auth})"):
+    check_one_world(settings, env)
+    if not _netsuite_live(settings, env):
         base = env.get("AMAZON_NETSUITE_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
         return NetSuiteConnection(
             account_id=ns.account_id,

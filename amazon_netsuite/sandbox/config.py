@@ -67,6 +67,8 @@ class SandboxConfig(BaseModel):
     faults: Faults = Field(default_factory=Faults)
     netsuite_concurrency_limit: int = Field(5, ge=1, description="NetSuite requests in flight before 429")
     netsuite_latency_ms: int = Field(0, ge=0, description="added to every NetSuite record and SuiteQL call")
+    public_url: str | None = Field(None, description="base URL of the document links it hands out; default: the "
+                                   "address the request reached, never the request's Host header")
 
     @field_validator("clock")
     @classmethod

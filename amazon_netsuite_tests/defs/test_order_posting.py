@@ -243,7 +243,9 @@ def test_refused_netsuite_credentials_fail_the_posting_and_queue_auth_errors(pos
     foreign_key.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     live_settings = tmp_path / "accounts.yaml"
-    live_settings.write_text(DEMO_SETTINGS.read_text() + f"\nnetsuite:\n  base_url: {posting_project.url}\n")
+    # Amazon stays in the sandbox while NetSuite is "live": a mix the settings must allow.
+    live_settings.write_text(DEMO_SETTINGS.read_text() + f"\nnetsuite:\n  base_url: {posting_project.url}\n"
+                             "allow_mixed_sandbox: true\n")
     monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(live_settings))
     monkeypatch.setenv("NETSUITE_CLIENT_ID", SANDBOX_NETSUITE_CLIENT_ID)
     monkeypatch.setenv("NETSUITE_CERTIFICATE_ID", SANDBOX_NETSUITE_CERTIFICATE_ID)

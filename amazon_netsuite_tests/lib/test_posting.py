@@ -34,6 +34,7 @@ from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 
 SETTINGS = load_settings(DEMO_SETTINGS)
+ACCOUNT = "sandbox"  # the NetSuite account the ledger rows are written for
 
 
 def line(n: int, sku: str, qty: int, unit: str, item_price: str | None = None, **money) -> dict:
@@ -145,19 +146,19 @@ def test_an_unmapped_sku_is_a_mapping_error_naming_sku_storefront_and_order_unti
                               "item.items[1].item")
     with duckdb.connect() as con:
         ensure_schema(con)
-        assert record_attempt(con, _attempt(body, refused)) == "mapping"
-        assert record_attempt(con, _attempt(body, refused)) == "mapping"  # a second failure refreshes, not piles up
+        assert record_attempt(con, _attempt(body, refused), account=ACCOUNT) == "mapping"
+        assert record_attempt(con, _attempt(body, refused), account=ACCOUNT) == "mapping"  # a second failure refreshes, not piles up
         (error_class, message, resolved), = con.execute(
             "SELECT error_class, message, resolved FROM integration_errors").fetchall()
         assert error_class == "mapping" and resolved is None
         assert "SKU `CAP-OLIVE`" in message and "demo-US" in message and "111-0000001-0000001" in message
         assert "create the item with external id `CAP-OLIVE`" in message
-        entry = ledger_entries(con, "orders", "demo-US", ["111-0000001-0000001"])["111-0000001-0000001"]
+        entry = ledger_entries(con, "orders", "demo-US", ["111-0000001-0000001"], account=ACCOUNT)["111-0000001-0000001"]
         assert (entry.status, entry.attempts) == ("failed", 2)
         assert not is_posted_unchanged(entry, body)
 
-        record_attempt(con, _attempt(body))
-        entry = ledger_entries(con, "orders", "demo-US", ["111-0000001-0000001"])["111-0000001-0000001"]
+        record_attempt(con, _attempt(body), account=ACCOUNT)
+        entry = ledger_entries(con, "orders", "demo-US", ["111-0000001-0000001"], account=ACCOUNT)["111-0000001-0000001"]
         assert (entry.status, entry.attempts, entry.internal_id) == ("posted", 3, "42")
         assert is_posted_unchanged(entry, body)
         assert not is_posted_unchanged(entry, {**body, "memo": "edited"})
@@ -168,7 +169,7 @@ def test_a_refused_record_is_a_validation_error():
     with duckdb.connect() as con:
         ensure_schema(con)
         error = UserError(400, "USER_ERROR", "Please enter value(s) for: Customer", "entity")
-        assert record_attempt(con, _attempt({"item": {"items": []}}, error)) == "validation"
+        assert record_attempt(con, _attempt({"item": {"items": []}}, error), account=ACCOUNT) == "validation"
 
 
 # --- posting options ------------------------------------------------------------------------------------------
@@ -343,13 +344,14 @@ def test_a_batch_of_attempts_is_written_at_once_and_a_failed_change_keeps_what_n
             PostingAttempt(**{**_attempt(body).__dict__, "source_updated": at, "line_keys": ("1", "2")}),
             PostingAttempt(**{**other, "internal_id": None,
                               "error": UserError(400, "USER_ERROR", "Nope", "entity")}),
-        ])
+        ], account=ACCOUNT)
         assert classes == [None, "validation"]
         edited = {**body, "memo": "edited"}
         record_attempts(con, [PostingAttempt(**{**_attempt(edited).__dict__, "internal_id": None,
                                                 "error": UserError(400, "USER_ERROR", "No", "memo"),
-                                                "source_updated": at + timedelta(hours=1)})])
-        entries = ledger_entries(con, "orders", "demo-US", ["111-0000001-0000001", "111-0000002-0000002"])
+                                                "source_updated": at + timedelta(hours=1)})], account=ACCOUNT)
+        entries = ledger_entries(con, "orders", "demo-US", ["111-0000001-0000001", "111-0000002-0000002"],
+                                 account=ACCOUNT)
         first = entries["111-0000001-0000001"]
         assert (first.status, first.attempts, first.internal_id) == ("failed", 2, "42")
         assert first.posted_body == json.loads(canonical_json(body))  # still what NetSuite holds

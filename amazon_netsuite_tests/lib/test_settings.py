@@ -106,6 +106,7 @@ def test_credentials_in_the_environment_mean_live_endpoints_per_region():
         "DEMO_NA_LWA_CLIENT_ID": "id-na", "DEMO_NA_LWA_CLIENT_SECRET": "s-na", "DEMO_NA_REFRESH_TOKEN": "Atzr|na",
         "DEMO_EU_LWA_CLIENT_ID": "id-eu", "DEMO_EU_LWA_CLIENT_SECRET": "s-eu", "DEMO_EU_REFRESH_TOKEN": "Atzr|eu",
     }
+    settings = settings.model_copy(update={"allow_mixed_sandbox": True})  # no NetSuite credentials here
     assert not is_sandbox_mode(settings, env)
     eu = amazon_connection(settings, "demo-eu", env)
     assert eu.endpoint == "https://sellingpartnerapi-eu.amazon.com"
@@ -128,6 +129,7 @@ def test_netsuite_defaults_to_the_sandbox_and_goes_live_with_m2m_credentials(tmp
     assert sandbox.sandbox and sandbox.token_url == "http://127.0.0.1:9999/services/rest/auth/oauth2/v1/token"
     key = tmp_path / "key.pem"
     key.write_text("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n")
+    settings = settings.model_copy(update={"allow_mixed_sandbox": True})  # Amazon stays in the sandbox here
     live = netsuite_connection(
         settings,
         {"NETSUITE_CLIENT_ID": "cid", "NETSUITE_CERTIFICATE_ID": "kid", "NETSUITE_PRIVATE_KEY_PATH": str(key)},

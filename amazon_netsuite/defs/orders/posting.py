@@ -35,7 +35,7 @@ def post_storefront_day(warehouse: Warehouse, client, storefront: str, day, log=
     Posting settings are read when the run starts (`settings` overrides), so a changed file needs no reload."""
     settings = settings or load_settings()
     with warehouse.connection() as con:
-        batch = read_orders(con, settings, storefront, day=day)
+        batch = read_orders(con, settings, storefront, day=day, account=client.connection.ledger_account)
     return post_orders(ledger_connection(warehouse), client, settings, storefront, batch, log=log)
 
 

@@ -61,7 +61,7 @@ def repost_open_errors(context: dg.OpExecutionContext, config: RetryScope, wareh
     with netsuite.client() as client:
         for storefront, keys in sorted(todo.items()):
             with warehouse.connection() as con:
-                batch = read_orders(con, settings, storefront, order_ids=keys)
+                batch = read_orders(con, settings, storefront, order_ids=keys, account=client.connection.ledger_account)
             gone = len(keys) - len(batch.orders)
             if gone:
                 total.skipped[NOT_IN_WAREHOUSE] += gone

@@ -4,17 +4,21 @@ One httpx.Client per NetSuiteClient, shared by threads. At most `concurrency_lim
 (NetSuite's governance counts SOAP, REST and RESTlets of the whole account); a 429 CONCURRENCY_LIMIT_EXCEEDED, a
 5xx or a timeout is retried with jittered exponential backoff, re-authenticating every attempt.
 
-Money never passes through float: request bodies may carry Decimal (sent as exact JSON numbers) and responses are
-parsed with numbers that have a fraction as Decimal.
+Money never passes through float: record bodies carry Decimal, or a decimal string in one of NetSuite's number
+fields (`amount`, `rate`, `shippingCost` ...), and both go on the wire as the exact JSON number (`19.90`, never
+`19.899999…` nor `"19.90"`); a float is refused before sending. Responses are parsed with numbers that have a
+fraction as Decimal.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any, Callable
 from urllib.parse import urlparse
 
@@ -37,6 +41,15 @@ log = logging.getLogger(__name__)
 # Failures where the request never reached NetSuite: safe to resend even a create.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 SUITEQL_MAX_PAGE = 1000
+# Record writes refuse a body field the record does not have, instead of NetSuite's default of dropping it with a
+# warning: a misspelled field must fail, not lose its value (netsuite-facts §9.7).
+STRICT_WRITE = {"X-NetSuite-PropertyNameValidation": "error"}
+# NetSuite's number-typed body and line fields that we write (REST API Browser schemas: `number`, format double).
+# The builders keep amounts as exact decimal strings (what the ledger hashes); NetSuite documents numbers.
+NUMBER_FIELDS = frozenset({"amount", "rate", "quantity", "shippingCost", "handlingCost", "taxTotal", "taxAmount",
+                           "discountTotal", "exchangeRate", "payment", "debit", "credit", "paymentAmount",
+                           "packageWeight"})
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class _RetryLogin(Exception):
@@ -87,7 +100,8 @@ class NetSuiteClient:
         """POST a new record; its internal id (from the Location header). Prefer `upsert` for anything re-runnable."""
         operation = f"create {record_type}"
         # Not idempotent: a timeout after sending may have created the record, so only never-sent requests retry.
-        response = self.request("POST", self.record_url(record_type), json=body, operation=operation, idempotent=False)
+        response = self.request("POST", self.record_url(record_type), json=wire_body(body), headers=STRICT_WRITE,
+                                operation=operation, idempotent=False)
         return _id_from_location(response, operation)
 
     def upsert(
@@ -97,7 +111,8 @@ class NetSuiteClient:
         check_external_id(external_id, record_type)
         params = {"replace": replace} if replace else None
         response = self.request(
-            "PUT", self.record_url(record_type, f"eid:{external_id}"), json=body, params=params,
+            "PUT", self.record_url(record_type, f"eid:{external_id}"), json=wire_body(body), params=params,
+            headers=STRICT_WRITE,
             operation=f"upsert {record_type} eid:{external_id}",
         )
         location = response.headers.get("Location")
@@ -142,15 +157,15 @@ class NetSuiteClient:
         key = self._key(record_type, key)
         if isinstance(replace, (list, tuple)):
             replace = ",".join(replace)
-        self.request("PATCH", self.record_url(record_type, key), json=body,
+        self.request("PATCH", self.record_url(record_type, key), json=wire_body(body), headers=STRICT_WRITE,
                      params={"replace": replace} if replace else None, operation=f"patch {record_type} {key}")
 
     def transform(self, record_type: str, key: str | int, target: str, body: dict[str, Any] | None = None) -> str:
         """`!transform` a record into `target` (salesOrder → cashSale, invoice ...); the new record's internal id."""
         key = self._key(record_type, key)
         operation = f"transform {record_type} {key} to {target}"
-        response = self.request("POST", f"{self.record_url(record_type, key)}/!transform/{target}", json=body or {},
-                                operation=operation, idempotent=False)
+        response = self.request("POST", f"{self.record_url(record_type, key)}/!transform/{target}",
+                                json=wire_body(body or {}), headers=STRICT_WRITE, operation=operation, idempotent=False)
         return _id_from_location(response, operation)
 
     def governance_limits(self) -> dict[str, Any]:
@@ -232,7 +247,8 @@ class NetSuiteClient:
 
         state = {"renewed": False}
 
-        content = None if json is None else simplejson.dumps(json, use_decimal=True).encode("utf-8")
+        content = (None if json is None
+                   else simplejson.dumps(json, use_decimal=True, separators=(",", ":")).encode("utf-8"))
         if content is not None:
             headers = {"Content-Type": "application/json", **(headers or {})}
 
@@ -281,6 +297,19 @@ class NetSuiteClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def wire_body(value: Any, path: str = "") -> Any:
+    """A record body as it goes on the wire: decimal strings in NUMBER_FIELDS become Decimal (written as exact JSON
+    numbers); a float anywhere raises ValueError naming its path, since its digits are not the amount's."""
+    if isinstance(value, float):
+        raise ValueError(f"{path or 'body'} is the float {value!r}: pass money as Decimal or a decimal string")
+    if isinstance(value, dict):
+        return {name: Decimal(item) if name in NUMBER_FIELDS and isinstance(item, str) and _DECIMAL_TEXT.fullmatch(item)
+                else wire_body(item, f"{path}.{name}" if path else name) for name, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [wire_body(item, f"{path}[{n}]") for n, item in enumerate(value)]
+    return value
 
 
 def parse_json(response: httpx.Response) -> Any:

@@ -16,7 +16,7 @@ Where each piece of money goes (the posted total is the order's `order_total`, t
 - seller-collected tax → `taxTotal`; marketplace-facilitator tax is omitted (Amazon collects and remits it, so
   posting it would overstate revenue, §4.3) unless `facilitator_tax: post`; VAT-inclusive storefronts send no
   tax, it is inside the prices.
-Amounts go on the wire as decimal strings, so no float ever touches them.
+Amounts are exact decimal strings here (what the ledger hashes); the NetSuite client sends them as JSON numbers.
 """
 
 from __future__ import annotations

@@ -83,10 +83,11 @@ class OrdersToPost:
     ledger: dict[str, LedgerEntry]
     newest: dict[str, datetime]
     ship_to: dict[str, ShipTo] = field(default_factory=dict)
+    account: str = ""  # the NetSuite account the ledger rows were read for
 
 
 def read_orders(con: duckdb.DuckDBPyConnection, settings: Settings, storefront: str, *, day: date | None = None,
-                order_ids: Iterable[str] | None = None) -> OrdersToPost:
+                order_ids: Iterable[str] | None = None, account: str) -> OrdersToPost:
     """One storefront-day's orders (`day`), or the newest state of the given orders (`order_ids`)."""
     if day is not None:
         chosen, params = "SELECT * FROM orders WHERE storefront = ? AND day = ?", [storefront, day]
@@ -112,16 +113,20 @@ def read_orders(con: duckdb.DuckDBPyConnection, settings: Settings, storefront: 
             "FROM order_report_rows JOIN orders_to_post USING (storefront, day, amazon_order_id) GROUP BY 1"
         ).fetchall():
             ship_to[oid] = ShipTo(*where)
-    ledger = ledger_entries(con, FLOW, storefront, [o["amazon_order_id"] for o in orders])
+    ledger = ledger_entries(con, FLOW, storefront, [o["amazon_order_id"] for o in orders], account=account)
     con.execute("DROP TABLE orders_to_post")
-    return OrdersToPost(orders, lines, ledger, newest, ship_to)
+    return OrdersToPost(orders, lines, ledger, newest, ship_to, account)
 
 
 def post_orders(connection: Connection, client, settings: Settings, storefront: str, batch: OrdersToPost,
                 *, log=None) -> DayPostingResult:
     """Bring NetSuite to the batch's states: create, change or close each order's record as needed, once."""
     result = DayPostingResult(Counter(), Counter(), Counter(), Counter(), Counter())
-    writer = _LedgerWriter(connection, result, log)
+    account = client.connection.ledger_account
+    if batch.account != account:
+        raise ValueError(f"the batch's ledger rows are for NetSuite account {batch.account!r}, the client posts to "
+                         f"{account!r}: read_orders(account=client.connection.ledger_account)")
+    writer = _LedgerWriter(connection, result, account, log)
     resolver = ItemResolver(settings.order_posting.items, client.suiteql)
     resolver.prepare({line["sku"] for lines in batch.lines.values() for line in lines if line["quantity"] > 0})
 
@@ -151,7 +156,7 @@ def post_orders(connection: Connection, client, settings: Settings, storefront: 
         else:
             writes.append((order, plan, customer if plan.change == "create" else None))
 
-    failed_customers = _upsert_customers(connection, client, storefront, writes, result)
+    failed_customers = _upsert_customers(connection, client, storefront, writes, result, account)
     stop = _Stop()
     for error in failed_customers.values():
         if isinstance(error, (InvalidLogin, NetSuiteAuthError)):
@@ -238,14 +243,14 @@ def _customer_id(plan: Write) -> str | None:
 
 
 def _upsert_customers(connection: Connection, client, storefront: str, writes,
-                      result: DayPostingResult) -> dict[str, Exception]:
+                      result: DayPostingResult, account: str) -> dict[str, Exception]:
     """Upsert the per-buyer customers new orders need, each once and only when changed; external id → the error of
     each customer NetSuite refused (its orders then fail with it, nothing else is queued for the customer)."""
     needed = {c.external_id: c for _, _, c in writes if c is not None}
     if not needed:
         return {}
     with connection() as con:
-        known = ledger_entries(con, CUSTOMER_FLOW, storefront, needed)
+        known = ledger_entries(con, CUSTOMER_FLOW, storefront, needed, account=account)
     todo = [c for c in needed.values() if not is_posted_unchanged(known.get(c.external_id), c.body)]
 
     def upsert(customer: CustomerPosting) -> PostingAttempt:
@@ -261,7 +266,7 @@ def _upsert_customers(connection: Connection, client, storefront: str, writes,
     with ThreadPoolExecutor(max_workers=max(1, client.concurrency_limit)) as pool:
         attempts = list(pool.map(upsert, todo))
     with connection() as con:
-        record_attempts(con, attempts)
+        record_attempts(con, attempts, account=account)
     result.customers_upserted = sum(a.error is None for a in attempts)
     return {a.key: a.error for a in attempts if a.error is not None}
 
@@ -269,8 +274,8 @@ def _upsert_customers(connection: Connection, client, storefront: str, writes,
 class _LedgerWriter:
     """Buffers finished attempts and writes them in one transaction per batch, counting outcomes as it goes."""
 
-    def __init__(self, connection: Connection, result: DayPostingResult, log=None) -> None:
-        self.connection, self.result, self.log = connection, result, log
+    def __init__(self, connection: Connection, result: DayPostingResult, account: str, log=None) -> None:
+        self.connection, self.result, self.account, self.log = connection, result, account, log
         self.pending: list[tuple[PostingAttempt, str]] = []
         self.last_flush = time.monotonic()
         self.examples: list[str] = []
@@ -286,7 +291,7 @@ class _LedgerWriter:
             return
         batch, self.pending = self.pending, []
         with self.connection() as con:
-            classes = record_attempts(con, [attempt for attempt, _ in batch])
+            classes = record_attempts(con, [attempt for attempt, _ in batch], account=self.account)
         for (attempt, change), error_class in zip(batch, classes):
             record_type = attempt.record_type
             if error_class is None:

@@ -329,7 +329,7 @@ def payment(settlement: Settlement, subsidiary: str, order_id: str, invoice_id: 
     body = {**_header(settlement, subsidiary, f"Amazon order {order_id}: paid in settlement "
                                               f"{settlement.settlement_id}"),
             "externalId": external_id, "customer": {"id": customer}, "payment": text, "undepFunds": True,
-            "otherRefNum": order_id, "apply": {"items": [{"doc": {"id": invoice_id}, "apply": True, "amount": text}]}}
+            "checkNumber": order_id, "apply": {"items": [{"doc": {"id": invoice_id}, "apply": True, "amount": text}]}}
     return Posting(settlement.key(f"payment:{order_id}"), PAYMENT, external_id, body,
                    f"payment {external_id} (order {order_id})", replace="apply")
 

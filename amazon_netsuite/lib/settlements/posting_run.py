@@ -91,7 +91,7 @@ class StoredSettlement:
     ledger: dict[str, LedgerEntry]
 
 
-def read_settlement(con: duckdb.DuckDBPyConnection, settlement_id: str) -> StoredSettlement:
+def read_settlement(con: duckdb.DuckDBPyConnection, settlement_id: str, account: str) -> StoredSettlement:
     """A settlement's rows of settlements, settlement_lines, settlement_gl_summary and settlement_line_matches."""
     found = fetch_arrow(con, "SELECT * FROM settlements WHERE settlement_id = ?", [settlement_id]).to_pylist()
     if not found:
@@ -114,7 +114,8 @@ def read_settlement(con: duckdb.DuckDBPyConnection, settlement_id: str) -> Store
     keys = [k for (k,) in con.execute("SELECT key FROM netsuite_postings WHERE flow = ? AND storefront = ? "
                                       "AND starts_with(key, ?)", [FLOW, row["storefront"], f"{settlement_id}:"])
             .fetchall()]
-    return StoredSettlement(settlement, lines, summary, matches, ledger_entries(con, FLOW, row["storefront"], keys))
+    return StoredSettlement(settlement, lines, summary, matches,
+                            ledger_entries(con, FLOW, row["storefront"], keys, account=account))
 
 
 def post_settlement(connect: Connection, client, settlement_id: str, *, mapping: GlMapping | None = None,
@@ -123,7 +124,7 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
     (nothing sent) when the settlement must not post as it stands."""
     mapping = mapping or load_gl_mapping()
     with connect() as con:
-        stored = read_settlement(con, settlement_id)
+        stored = read_settlement(con, settlement_id, client.connection.ledger_account)
     settlement = stored.settlement
     settings = settings or load_settings()
     try:
@@ -330,7 +331,7 @@ class PostingSender:
         if not attempts:
             return
         with self.connect() as con:
-            classes = record_attempts(con, attempts)
+            classes = record_attempts(con, attempts, account=self.client.connection.ledger_account)
         for attempt, error_class in zip(attempts, classes):
             if error_class is None:
                 self.result.posted[attempt.record_type] += 1

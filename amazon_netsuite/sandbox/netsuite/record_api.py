@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from amazon_netsuite.sandbox.netsuite.collection_query import record_filter
 from amazon_netsuite.sandbox.netsuite.errors import RecordError, not_found
+from amazon_netsuite.sandbox.netsuite.fields import HEADER, check_field_names, mode_of
 from amazon_netsuite.sandbox.netsuite.governance import governed
 from amazon_netsuite.sandbox.netsuite.paging import page, page_params
 from amazon_netsuite.sandbox.netsuite.records import apply, check_external_id, validate
@@ -43,6 +44,12 @@ def _replace(request: Request) -> set[str]:
     return {name.strip() for name in request.query_params.get("replace", "").split(",") if name.strip()}
 
 
+def _check_names(request: Request, record_type: str, body: dict) -> None:
+    """Unknown body fields: refused with `X-NetSuite-PropertyNameValidation: error`, else dropped (fields.py)."""
+    check_field_names(record_type, body, request.app.state.netsuite.custom_fields,
+                      mode_of(request.headers.get(HEADER)))
+
+
 def _save(request: Request, record_type: str, record_id: int | None, body: dict, replace: set[str]) -> Response:
     """Store a new record (record_id None) or a change, refresh what depends on it; 204 with its Location.
     The caller holds the write lock and has validated `body`."""
@@ -73,6 +80,7 @@ async def _write(request: Request, record_type: str, key: str | None, body: dict
         record_id = _find(netsuite.store, record_type, key) if key is not None else None
         if key is not None and record_id is None and not put:
             raise not_found(record_type, key)
+        _check_names(request, record_type, body)
         validate(netsuite.store, record_type, body)
         return _save(request, record_type, record_id, body, replace)
 
@@ -158,6 +166,7 @@ async def transform_record(request: Request) -> Response:
             source_id = _find(netsuite.store, source_type, key)
             if source_id is None:
                 raise not_found(source_type, key)
+            _check_names(request, target_type, body)
             validate(netsuite.store, target_type, body)
             merged = transform(netsuite.store, source_type, netsuite.store.get(source_type, source_id), target_type,
                                body, _replace(request))

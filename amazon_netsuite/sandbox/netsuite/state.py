@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from amazon_netsuite.sandbox.config import SandboxConfig
 from amazon_netsuite.sandbox.netsuite.auth import AccessTokens
+from amazon_netsuite.sandbox.netsuite.fields import custom_fields_of
 from amazon_netsuite.sandbox.netsuite.seed import SEED_VERSION, seed_records
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.netsuite.suiteql import SuiteQL
@@ -25,6 +26,7 @@ class NetSuiteState:
     in_flight: int = 0  # only touched on the event loop, so no lock
     rejected: int = 0  # requests refused with 429, for tests and benchmarks
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one validate-then-store at a time
+    custom_fields: frozenset[str] = frozenset()  # the custom fields the account defines (fields.py)
 
     @classmethod
     def open(cls, config: SandboxConfig, world: World) -> "NetSuiteState":
@@ -35,7 +37,8 @@ class NetSuiteState:
             seed_records(store, world.settings)
             store.set_meta("seed_version", SEED_VERSION)
         return cls(store, SuiteQL(store), config.netsuite_concurrency_limit, config.netsuite_latency_ms,
-                   TbaVerifier(config.settings.netsuite.account_id))
+                   TbaVerifier(config.settings.netsuite.account_id),
+                   custom_fields=custom_fields_of(config.settings) | custom_fields_of(world.settings))
 
     def close(self) -> None:
         self.suiteql.close()

@@ -21,6 +21,17 @@ def _signature(document_id: str, expires: int, content_encoding: str) -> str:
     return hmac.new(_SIGNING_KEY, message, hashlib.sha256).hexdigest()
 
 
+def own_base_url(request: Request, public_url: str | None) -> str:
+    """The sandbox's own base URL for links it hands out: the configured public URL, else the address the request
+    reached (the listening socket). Never the Host header, which any caller can set (a document URL on a host the
+    caller names would send the next download, and its signature, there)."""
+    if public_url:
+        return public_url.rstrip("/")
+    host, port = request.scope["server"]
+    host = f"[{host}]" if ":" in host else host
+    return f"{request.url.scheme}://{host}:{port}"
+
+
 def presigned_url(base_url: str, document_id: str, now: datetime, gzip_content_encoding: bool = False) -> str:
     """The download URL getReportDocument hands out; valid until now + 5 minutes."""
     expires = int((now + URL_TTL).timestamp())

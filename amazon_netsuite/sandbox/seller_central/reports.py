@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from amazon_netsuite.sandbox.seller_central.documents import presigned_url
+from amazon_netsuite.sandbox.seller_central.documents import own_base_url, presigned_url
 from amazon_netsuite.sandbox.seller_central.errors import invalid_input, not_found
 from amazon_netsuite.sandbox.seller_central.operations import sp_api_operation
 from amazon_netsuite.sandbox.seller_central.report_processing import refresh
@@ -235,7 +235,7 @@ async def get_report_document(request: Request, state, account: str) -> Response
     if document is None or document.seller_account != account:
         raise not_found(f"Report document {document_id} was not found")
     gzip_header = request.query_params.get("enableContentEncodingUrlHeader", "false").lower() == "true"
-    url = presigned_url(str(request.base_url), document_id, state.clock.now(), gzip_header)
+    url = presigned_url(own_base_url(request, state.config.public_url), document_id, state.clock.now(), gzip_header)
     return JSONResponse({"reportDocumentId": document_id, "url": url, "compressionAlgorithm": "GZIP"})
 
 

@@ -76,7 +76,7 @@ class Warehouse:
             record_attempts(con, [PostingAttempt(
                 flow="orders", storefront=storefront, key=order_id, record_type=record_type,
                 external_id=external_id(storefront, order_id), payload={"otherRefNum": order_id},
-                at=datetime(2026, 9, 20, 12, 0), internal_id=internal_id)])
+                at=datetime(2026, 9, 20, 12, 0), internal_id=internal_id)], account="sandbox")
 
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
         with self.connect() as con:

@@ -41,7 +41,7 @@ def _ledger(path) -> duckdb.DuckDBPyConnection:
         # The same order id in another storefront is another record.
         PostingAttempt(flow="orders", storefront="demo-CA", key=NEVER_SEEN, record_type=CASH_SALE,
                        external_id=external_id("demo-CA", NEVER_SEEN), payload={}, at=at, internal_id="900"),
-    ])
+    ], account="sandbox")
     return con
 
 
