@@ -268,7 +268,7 @@ def settlement_line_matches(context: dg.AssetExecutionContext, warehouse: Wareho
     account-level lines (fees, reserves, reimbursements), or `unmatched` with the reason."""
     storefront, day = split_partition_key(context.partition_key)
     with warehouse.connection() as con:
-        written = store_matches(con, storefront, day)
+        written = store_matches(con, storefront, day, settings)
         by_status = dict(con.execute(
             "SELECT match_status, count(*) FROM settlement_line_matches WHERE storefront = ? AND day = ? "
             "GROUP BY 1 ORDER BY 1", [storefront, day]).fetchall())

@@ -57,7 +57,7 @@ from amazon_netsuite.lib.settlements.intake import (
     mark_unusable,
     reports_due,
 )
-from amazon_netsuite.lib.settlements.match import UnknownStorefront, match_lines, storefront_of
+from amazon_netsuite.lib.settlements.match import UnknownStorefront, line_storefronts, match_lines, storefront_of
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement, parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import TOTALS_SCHEMA, gl_summary, reconciliation
 from amazon_netsuite.lib.warehouse.connection import fetch_arrow
@@ -144,7 +144,8 @@ DDL: tuple[str, ...] = (
     """
     CREATE OR REPLACE VIEW settlement_unmatched_lines AS
     SELECT m.storefront, m.day AS deposit_day, m.settlement_id, m.line_number, l.transaction_type, m.order_id,
-           l.amount_type, l.amount_description, m.amount, l.currency, l.posted_date, m.external_id, m.reason
+           l.amount_type, l.amount_description, m.amount, l.currency, l.posted_date, m.external_id, m.reason,
+           l.marketplace_name, m.line_storefront
     FROM settlement_line_matches AS m
     JOIN settlement_lines AS l USING (storefront, day, settlement_id, line_number)
     WHERE m.match_status = 'unmatched'
@@ -563,32 +564,41 @@ def _partition_table(con: duckdb.DuckDBPyConnection, table: str, storefront: str
                        [storefront, day])
 
 
-def store_matches(con: duckdb.DuckDBPyConnection, storefront: str, day: date) -> int:
+def store_matches(con: duckdb.DuckDBPyConnection, storefront: str, day: date, settings: Settings | None = None) -> int:
     """Stage 3: each stored line → its order's posted NetSuite record (ledger of the orders flow), or the reason
-    it has none. An order the warehouse never loaded says so, with what to do."""
+    it has none. Each line is looked up in its own storefront (`match.line_storefronts`: a unified EU settlement
+    holds amazon.de and amazon.fr orders). An order the warehouse never loaded says so, with what to do."""
+    from amazon_netsuite.lib.settings import load_settings
+
+    settings = settings or load_settings()
     lines = _partition_table(con, "settlement_lines", storefront, day,
-                             "settlement_id, line_number, order_id, amount")
+                             "settlement_id, line_number, order_id, amount, marketplace_name")
+    try:
+        home = settings.storefront(storefront)
+    except KeyError:  # a storefront removed from the settings: its lines stay its own
+        storefronts = pa.repeat(pa.scalar(storefront), lines.num_rows)
+    else:
+        storefronts = line_storefronts(lines.column("marketplace_name"), home, settings)
     ledger = fetch_arrow(
         con,
         "SELECT external_id, record_type, internal_id, status, last_error FROM netsuite_postings "
-        "WHERE flow = 'orders' AND storefront = ?",
-        [storefront],
+        "WHERE flow = 'orders' AND list_contains(?, storefront)",
+        [sorted(set(storefronts.to_pylist())) or [storefront]],
     )
-    con.register("_matches", match_lines(lines, ledger, storefront))
+    con.register("_matches", match_lines(lines, ledger, storefront, storefronts))
     matches = con.sql(
         """
         SELECT m.* REPLACE (
             CASE WHEN m.match_status = 'unmatched'
                   AND NOT EXISTS (SELECT 1 FROM netsuite_postings p WHERE p.flow = 'orders'
                                   AND p.external_id = m.external_id)
-                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.storefront = $storefront
+                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.storefront = m.line_storefront
                                   AND o.amazon_order_id = m.order_id)
                  THEN 'order ' || m.order_id || ' is not in the warehouse: its last change is older than the days '
                       || 'loaded (load them with `amazon-netsuite sync --days N`), or the integration never saw it'
                  ELSE m.reason END AS reason)
         FROM _matches AS m
         """,
-        params={"storefront": storefront},
     ).to_arrow_table()
     con.unregister("_matches")
     return replace_partition_tables(con, storefront, day, {"settlement_line_matches": matches})[
@@ -634,12 +644,13 @@ def store_gl(con: duckdb.DuckDBPyConnection, storefront: str, day: date, mapping
     )
 
 
-def store_partition(con: duckdb.DuckDBPyConnection, storefront: str, day: date, mapping: GlMapping) -> dict[str, int]:
+def store_partition(con: duckdb.DuckDBPyConnection, storefront: str, day: date, mapping: GlMapping,
+                    settings: Settings | None = None) -> dict[str, int]:
     """Every stage for one storefront-day from its indexed documents, as the settlement assets do in turn."""
     parsed = read_partition(partition_documents(con, storefront, day), con)
     written = {"settlements": store_settlements(con, storefront, day, parsed)}
     written.update(store_lines(con, storefront, day, parsed))
-    written["settlement_line_matches"] = store_matches(con, storefront, day)
+    written["settlement_line_matches"] = store_matches(con, storefront, day, settings)
     written.update(store_gl(con, storefront, day, mapping))
     return written
 
@@ -680,8 +691,8 @@ def store_settlement_file(path: Path, storefront_key: str | None = None, *, conn
     tie = tie_out(totals_table(parsed), parsed.lines).to_pylist()[0]
     with opened() as con:
         for old in {(d.storefront, d.day) for d in loaded.replaced} - {(doc.storefront, doc.day)}:
-            store_partition(con, *old, mapping)  # the replaced copy fed another storefront-day: it goes
-        written = store_partition(con, doc.storefront, doc.day, mapping)
+            store_partition(con, *old, mapping, settings)  # the replaced copy fed another storefront-day: it goes
+        written = store_partition(con, doc.storefront, doc.day, mapping, settings)
         blocking = blocked_settlements(con, doc.storefront, doc.day).get(doc.settlement_id, [])
         unmatched = con.execute(
             "SELECT count(*) FROM settlement_line_matches WHERE storefront = ? AND day = ? AND settlement_id = ? "
