@@ -21,8 +21,7 @@ from amazon_netsuite.defs.settlements.assets import REPORT_ID_TAG, settings, sto
 from amazon_netsuite.defs.settlements.jobs import settlement_report_documents_job, settlements_job
 from amazon_netsuite.lib.partitions import DATE, partition_key
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
-from amazon_netsuite.lib.settlements.intake import due_key, record_listed, reports_due
-from amazon_netsuite.lib.settlements.load import partitions_to_import
+from amazon_netsuite.lib.settlements.intake import due_key, partitions_to_import, record_listed, reports_due
 
 # Settlements are rare (one per 14 days and currency) and each matters: the first tick looks back this far.
 FIRST_TICK_LOOK_BACK = timedelta(days=30)

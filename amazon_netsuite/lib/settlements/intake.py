@@ -5,12 +5,12 @@ downloaded and read in a run (`settlement_report_documents`), because a download
 deposit day that names the partition is only inside the document. Each report has one row in
 `settlement_report_intake`, from the moment it is listed:
 
-| status | meaning | tried again |
-|---|---|---|
-| `listed` | seen over getReports, document not read yet | by the next documents run |
-| `landed` | downloaded, read and indexed in `settlement_documents` with its storefront-day | never |
-| `unusable`, problem `unreadable` | the download failed or the document cannot be read | downloaded again after a back-off (1 h, doubling, at most a day) |
-| `unusable`, problem `no_storefront` or `before_first_partition` | the settings name no storefront for it, or its deposit is before `partitions.start_date` | read again once the settings change |
+- `listed`: seen over getReports, document not read yet; tried by the next documents run.
+- `landed`: downloaded, read and indexed in `settlement_documents` with its storefront-day.
+- `unusable`, problem `unreadable`: the download failed or the document cannot be read; downloaded again after a
+  back-off (1 h, doubling per attempt, at most a day).
+- `unusable`, problem `no_storefront` or `before_first_partition`: the settings name no storefront for it, or its
+  deposit is before `partitions.start_date`; read again once the settings change.
 
 Nothing is marked seen and forgotten: a report that does not import stays here with the reason until it does.
 """
@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable
 
 import duckdb
 
@@ -193,3 +194,84 @@ def unusable_markdown(reports: list[IntakeReport], shown: int = 25) -> str:
     if len(reports) > shown:
         rows.append(f"\n… and {len(reports) - shown} more")
     return "\n".join(rows)
+
+
+@dataclass
+class IntakeRun:
+    """What one documents run did: reports landed, and those that stay unusable with the reason."""
+
+    landed: list = field(default_factory=list)  # SettlementDocument (load.py)
+    unusable: list[str] = field(default_factory=list)  # "report id: reason"
+
+
+def land_due_reports(connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+                     reports_api_of: Callable[[str], AbstractContextManager], settings: Settings,
+                     *, now: datetime | None = None, log=None) -> IntakeRun:
+    """Download and index every settlement report the intake says is due (`intake.reports_due`): the documents
+    run. `reports_api_of(seller account)` opens a Reports API client. A report whose deposit is before the first
+    partition is indexed but stays unusable (`before_first_partition`) until the settings move that date."""
+    from amazon_netsuite.lib.amazon.errors import SpApiError, SpApiUnreachable
+    from amazon_netsuite.lib.report_files import ReportFileError
+    from amazon_netsuite.lib.settlements.load import document, land_amazon_report
+    from amazon_netsuite.lib.settlements.match import UnknownStorefront
+
+    outcome = IntakeRun()
+    with connect() as con:
+        due = reports_due(con, settings, now)
+    for account in dict.fromkeys(r.seller_account for r in due):
+        if account not in {a.key for a in settings.seller_accounts}:
+            for r in (r for r in due if r.seller_account == account):
+                outcome.unusable.append(f"{r.report_id}: seller account {account} is no longer in the settings")
+            continue
+        with reports_api_of(account) as api:
+            for entry in (r for r in due if r.seller_account == account):
+                with connect() as con:
+                    known = document(con, entry.report_id)  # indexed already (by `sync`, say): status only
+                try:
+                    report = api.get_report(entry.report_id) if known is None else None
+                    doc = known or land_amazon_report(connect, api, account, report, settings, log=log, now=now)
+                except (ReportFileError, UnknownStorefront) as exc:
+                    outcome.unusable.append(f"{entry.report_id}: {exc}")
+                    continue
+                except (SpApiError, SpApiUnreachable) as exc:
+                    reason = f"settlement report {entry.report_id}: getReport failed ({exc})"
+                    with connect() as con:
+                        mark_unusable(con, entry.report_id, account, entry.created_time, UNREADABLE, reason,
+                                      settings, now=now)
+                    outcome.unusable.append(f"{entry.report_id}: {reason}")
+                    continue
+                with connect() as con:
+                    if doc.day < settings.partitions.start_date:
+                        reason = (f"settlement {doc.settlement_id} was deposited on {doc.day}, before the first "
+                                  f"partition ({settings.partitions.start_date}, partitions.start_date in the settings "
+                                  "file); move that date back to import it")
+                        mark_unusable(con, entry.report_id, account, entry.created_time, BEFORE_FIRST_PARTITION,
+                                      reason, settings, now=now, new_attempt=known is not None)
+                        outcome.unusable.append(f"{entry.report_id}: {reason}")
+                        continue
+                    if known is not None:  # landing it counted the attempt already
+                        mark_landed(con, entry.report_id, account, entry.created_time, doc.storefront, doc.day,
+                                    doc.settlement_id, settings, now=now)
+                outcome.landed.append(doc)
+    return outcome
+
+
+def partitions_to_import(con: duckdb.DuckDBPyConnection, first_day: date, last_day: date,
+                         storefronts: Iterable[str]) -> list[tuple[str, str, date]]:
+    """(report id, storefront, day) of each storefront-day whose stored settlements differ from its current
+    documents: a current document not stored yet, or a stored settlement whose document was replaced (named by
+    the report that replaced it). Days outside [first_day, last_day] wait."""
+    rows = con.execute(
+        """
+        SELECT d.report_id, d.storefront, d.day FROM settlement_documents AS d
+        WHERE d.replaced_by IS NULL AND NOT EXISTS (
+            SELECT 1 FROM settlements AS s WHERE s.report_id = d.report_id AND s.storefront = d.storefront
+            AND s.day = d.day)
+        UNION
+        SELECT d.replaced_by, s.storefront, s.day FROM settlements AS s
+        JOIN settlement_documents AS d ON d.report_id = s.report_id WHERE d.replaced_by IS NOT NULL
+        ORDER BY 3, 2, 1
+        """
+    ).fetchall()
+    keep = set(storefronts)
+    return [(r, s, d) for r, s, d in rows if s in keep and first_day <= d <= last_day]

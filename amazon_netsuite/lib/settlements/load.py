@@ -26,7 +26,7 @@ import gzip
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -49,14 +49,7 @@ from amazon_netsuite.lib.report_registry import (
 from amazon_netsuite.lib.settings import Settings, Storefront
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines
-from amazon_netsuite.lib.settlements.intake import (
-    BEFORE_FIRST_PARTITION,
-    NO_STOREFRONT,
-    UNREADABLE,
-    mark_landed,
-    mark_unusable,
-    reports_due,
-)
+from amazon_netsuite.lib.settlements.intake import NO_STOREFRONT, UNREADABLE, mark_landed, mark_unusable
 from amazon_netsuite.lib.settlements.match import UnknownStorefront, line_storefronts, match_lines, storefront_of
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement, parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import TOTALS_SCHEMA, gl_summary, reconciliation
@@ -342,81 +335,6 @@ def land_amazon_report(connect: Connect, reports_api, seller_account: str, repor
         mark_landed(con, report.report_id, seller_account, report.created_time, indexed.storefront, indexed.day,
                     indexed.settlement_id, settings, now=now)
     return indexed
-
-
-@dataclass
-class IntakeRun:
-    """What one documents run did: reports landed, and those that stay unusable with the reason."""
-
-    landed: list[SettlementDocument] = field(default_factory=list)
-    unusable: list[str] = field(default_factory=list)  # "report id: reason"
-
-
-def land_due_reports(connect: Connect, reports_api_of: Callable[[str], AbstractContextManager], settings: Settings,
-                     *, now: datetime | None = None, log=None) -> IntakeRun:
-    """Download and index every settlement report the intake says is due (`intake.reports_due`): the documents
-    run. `reports_api_of(seller account)` opens a Reports API client. A report whose deposit is before the first
-    partition is indexed but stays unusable (`before_first_partition`) until the settings move that date."""
-    outcome = IntakeRun()
-    with connect() as con:
-        due = reports_due(con, settings, now)
-    for account in dict.fromkeys(r.seller_account for r in due):
-        if account not in {a.key for a in settings.seller_accounts}:
-            for r in (r for r in due if r.seller_account == account):
-                outcome.unusable.append(f"{r.report_id}: seller account {account} is no longer in the settings")
-            continue
-        with reports_api_of(account) as api:
-            for entry in (r for r in due if r.seller_account == account):
-                with connect() as con:
-                    known = document(con, entry.report_id)  # indexed already (by `sync`, say): status only
-                try:
-                    report = api.get_report(entry.report_id) if known is None else None
-                    doc = known or land_amazon_report(connect, api, account, report, settings, log=log, now=now)
-                except (ReportFileError, UnknownStorefront) as exc:
-                    outcome.unusable.append(f"{entry.report_id}: {exc}")
-                    continue
-                except (SpApiError, SpApiUnreachable) as exc:
-                    reason = f"settlement report {entry.report_id}: getReport failed ({exc})"
-                    with connect() as con:
-                        mark_unusable(con, entry.report_id, account, entry.created_time, UNREADABLE, reason,
-                                      settings, now=now)
-                    outcome.unusable.append(f"{entry.report_id}: {reason}")
-                    continue
-                with connect() as con:
-                    if doc.day < settings.partitions.start_date:
-                        reason = (f"settlement {doc.settlement_id} was deposited on {doc.day}, before the first "
-                                  f"partition ({settings.partitions.start_date}, partitions.start_date in the settings "
-                                  "file); move that date back to import it")
-                        mark_unusable(con, entry.report_id, account, entry.created_time, BEFORE_FIRST_PARTITION,
-                                      reason, settings, now=now, new_attempt=known is not None)
-                        outcome.unusable.append(f"{entry.report_id}: {reason}")
-                        continue
-                    if known is not None:  # landing it counted the attempt already
-                        mark_landed(con, entry.report_id, account, entry.created_time, doc.storefront, doc.day,
-                                    doc.settlement_id, settings, now=now)
-                outcome.landed.append(doc)
-    return outcome
-
-
-def partitions_to_import(con: duckdb.DuckDBPyConnection, first_day: date, last_day: date,
-                         storefronts: Iterable[str]) -> list[tuple[str, str, date]]:
-    """(report id, storefront, day) of each storefront-day whose stored settlements differ from its current
-    documents: a current document not stored yet, or a stored settlement whose document was replaced (named by
-    the report that replaced it). Days outside [first_day, last_day] wait."""
-    rows = con.execute(
-        """
-        SELECT d.report_id, d.storefront, d.day FROM settlement_documents AS d
-        WHERE d.replaced_by IS NULL AND NOT EXISTS (
-            SELECT 1 FROM settlements AS s WHERE s.report_id = d.report_id AND s.storefront = d.storefront
-            AND s.day = d.day)
-        UNION
-        SELECT d.replaced_by, s.storefront, s.day FROM settlements AS s
-        JOIN settlement_documents AS d ON d.report_id = s.report_id WHERE d.replaced_by IS NOT NULL
-        ORDER BY 3, 2, 1
-        """
-    ).fetchall()
-    keep = set(storefronts)
-    return [(r, s, d) for r, s, d in rows if s in keep and first_day <= d <= last_day]
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ EU account settles amazon.de, .fr, .it, .es … in one EUR settlement), so each 
 `marketplace-name` in the settlement's seller account and currency (`line_storefronts`); a line naming none (fees,
 subscription, reserves) or a marketplace the settings do not configure belongs to the account's home storefront of
 that currency: the first one the settings file lists. The settlement itself is stored once, in the home
-storefront's partition (`storefront_of`). A line without an order id (storage fees, subscriptions, reserves, reimbursements) belongs to no
-order: it posts on the settlement's journal. Nothing is dropped: every line comes back with a `match_status` of
-`matched`, `unmatched` (with the reason) or `not_an_order`, in the lines' order.
+storefront's partition (`storefront_of`). A line without an order id (storage fees, subscriptions, reserves,
+reimbursements) belongs to no order: it posts on the settlement's journal. Nothing is dropped: every line comes back
+with a `match_status` of `matched`, `unmatched` (with the reason) or `not_an_order`, in the lines' order.
 """
 
 from __future__ import annotations

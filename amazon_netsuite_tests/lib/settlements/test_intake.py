@@ -12,8 +12,7 @@ from amazon_netsuite.lib.amazon.client import SpApiClient
 from amazon_netsuite.lib.amazon.reports import ReportsApi
 from amazon_netsuite.lib.settings import amazon_connection, load_settings
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
-from amazon_netsuite.lib.settlements.intake import intake_reports, record_listed, reports_due
-from amazon_netsuite.lib.settlements.load import land_due_reports
+from amazon_netsuite.lib.settlements.intake import intake_reports, land_due_reports, record_listed, reports_due
 from amazon_netsuite.lib.warehouse import connect, ensure_schema
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, start_sandbox
 
