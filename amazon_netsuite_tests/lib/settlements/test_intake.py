@@ -85,3 +85,33 @@ def test_listing_a_report_again_keeps_one_row(sandbox):
     with _opened() as con:
         assert con.execute("SELECT status, count(*) FROM settlement_report_intake GROUP BY 1").fetchall() == [
             ("listed", 6)]
+
+
+def test_a_newer_document_of_a_stored_settlement_asks_for_its_storefront_day_again(tmp_path, monkeypatch):
+    """A re-export indexed after its settlement was stored (an Amazon report listed again, say) makes the sensor
+    import the storefront-day again from the newer document, under the newer report's run key."""
+    from datetime import date
+
+    from amazon_netsuite.lib.settlements.gl_mapping import load_gl_mapping
+    from amazon_netsuite.lib.settlements.intake import partitions_to_import
+    from amazon_netsuite.lib.settlements.load import load_settlement_file, store_partition
+    from amazon_netsuite_tests.lib.settlements.settlement_builder import us_settlement_lines, write_settlement
+
+    monkeypatch.setenv("AMAZON_NETSUITE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(DEMO_SETTINGS))
+    monkeypatch.delenv("AMAZON_NETSUITE_WAREHOUSE", raising=False)
+    settings = load_settings(DEMO_SETTINGS)
+    first = load_settlement_file(_opened, write_settlement(tmp_path / "a.txt", us_settlement_lines()), settings)
+    with _opened() as con:
+        store_partition(con, "demo-US", first.document.day, load_gl_mapping(), settings)
+        everything = (date(2026, 10, 1), date(2026, 12, 31), settings.storefront_keys)
+        assert partitions_to_import(con, *everything) == []
+    newer = load_settlement_file(_opened, write_settlement(tmp_path / "b.txt", us_settlement_lines(),
+                                                            newline="\r\n"), settings)
+    assert [d.report_id for d in newer.replaced] == [first.document.report_id]
+    with _opened() as con:
+        assert partitions_to_import(con, *everything) == [(newer.document.report_id, "demo-US", date(2026, 10, 4))]
+        store_partition(con, "demo-US", newer.document.day, load_gl_mapping(), settings)
+        assert partitions_to_import(con, *everything) == []
+        assert con.execute("SELECT report_id, count(*) FROM settlements GROUP BY 1").fetchall() == [
+            (newer.document.report_id, 1)]
