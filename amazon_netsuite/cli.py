@@ -139,6 +139,10 @@ def _cmd_settlements_load(args: argparse.Namespace) -> int:
     doc = stored.document
     print(f"settlement {doc.settlement_id} ({doc.currency}) {'was already stored' if stored.already_stored else 'stored'}"
           f" as report {doc.report_id}: storefront {doc.storefront}, deposit day {doc.day}")
+    for old in stored.replaced:
+        print(f"  replaces settlement {old.settlement_id} stored from {old.described}, registered "
+              f"{old.registered_at:%Y-%m-%d %H:%M} UTC (total-amount {decimal_text(old.total_amount)} "
+              f"{old.currency}): it is stored once, from this file")
     print(f"  lines: {stored.line_count} ({stored.quarantined} could not be read), "
           f"{stored.unmatched_order_lines} order line(s) without a NetSuite record")
     print(f"  total-amount {decimal_text(doc.total_amount)}, lines sum {decimal_text(stored.lines_sum)}, "

@@ -107,14 +107,26 @@ def test_an_unknown_fee_blocks_the_settlement_naming_its_line(tmp_path, capsys):
             "suspense_account") in out
 
 
-def test_a_second_copy_of_a_settlement_is_refused_as_imported_twice(tmp_path, capsys):
+def test_a_second_copy_of_a_settlement_with_other_bytes_replaces_the_first_and_nothing_doubles(tmp_path, capsys):
+    """The same settlement downloaded twice (here LF, then CRLF, as a re-export from Seller Central may be) is
+    stored once, from the newer file; the CLI says which document it replaced."""
     first = write_settlement(tmp_path / "a.txt", us_settlement_lines())
     copy = write_settlement(tmp_path / "b.txt", us_settlement_lines(), newline="\r\n")  # other bytes, same id
     assert _load(capsys, first)[0] == 0
+    ((first_report,),) = _query("SELECT report_id FROM settlement_documents")
     code, out, _ = _load(capsys, copy)
 
     assert code == 0
-    assert f"settlement_not_imported_twice: settlement {SETTLEMENT_ID} was imported before as manual report" in out
+    assert f"replaces settlement {SETTLEMENT_ID} stored from manual report {first_report} (a.txt)" in out
+    assert "passes every gate" in out
+    assert _query("SELECT count(*), sum(total_amount) FROM settlements") == [(1, Decimal("54.97"))]
+    assert _query("SELECT count(*), sum(amount) FROM settlement_lines") == [(17, Decimal("54.97"))]
+    ((debit, credit),) = _query("SELECT sum(debit), sum(credit) FROM settlement_gl_summary")
+    assert debit == credit == Decimal("158.11")  # not doubled
+    (current,), = _query("SELECT report_id FROM settlement_documents WHERE replaced_by IS NULL")
+    assert current != first_report
+    assert _query("SELECT DISTINCT report_id FROM settlements") == [(current,)]
+    assert _query("SELECT replaced_by FROM settlement_documents WHERE report_id = ?", [first_report]) == [(current,)]
 
 
 def test_an_unreadable_file_exits_non_zero_with_a_message(tmp_path, capsys):

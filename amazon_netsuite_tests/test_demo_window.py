@@ -1,4 +1,4 @@
-"""`make demo` end to end: `sync` loads and posts a week of three storefronts, and both sides agree by SuiteQL."""
+"""`make demo` end to end: `sync` loads and posts a week of four storefronts, and both sides agree by SuiteQL."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_the_demo_window_posts_one_record_per_postable_order_and_queues_the_rest
         _project_env(monkeypatch, tmp_path, sandbox.url)
         outcome = sync_orders(7, instance=dg.DagsterInstance.ephemeral(), say=lambda _: None, poll_seconds=0.1)
         assert outcome.failed == []
-        assert outcome.succeeded == 2 * 3 * 7  # a loading run and a posting run per storefront-day
+        assert outcome.succeeded == 2 * 4 * 7  # a loading run and a posting run per storefront-day
 
         with connect(read_only=True) as con:
             # The newest state of each order of the window, as the warehouse holds it.
@@ -59,7 +59,7 @@ def test_the_demo_window_posts_one_record_per_postable_order_and_queues_the_rest
     assert len(posted) > 5 * len(queued)  # the deliberately unmapped SKUs are a minority
 
     # The summary `sync` prints counts the same records.
-    summary = {row["storefront"]: row for row in summary_rows(["demo-US", "demo-CA", "demo-DE"],
+    summary = {row["storefront"]: row for row in summary_rows(["demo-US", "demo-CA", "demo-DE", "demo-FR"],
                                                               outcome.days[0], outcome.days[-1])}
     for storefront, row in summary.items():
         assert row["sales_orders"] == sum(1 for eid, (t, _) in posted.items()

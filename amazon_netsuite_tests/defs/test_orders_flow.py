@@ -81,16 +81,16 @@ def test_the_code_location_loads_with_its_flows_sensor_and_schedule():
     assert [c.name for c in columns][:3] == ["storefront", "day", "amazon_order_id"]  # from the Pandera model
 
 
-def test_a_week_of_three_storefronts_matches_the_sandbox_order_for_order(project, shared_sandbox):
+def test_a_week_of_four_storefronts_matches_the_sandbox_order_for_order(project, shared_sandbox):
     from amazon_netsuite.sync import sync_orders
 
     outcome = sync_orders(7, instance=dg.DagsterInstance.ephemeral(), say=lambda _: None, poll_seconds=0.1,
                           post=False)  # posting the window is test_demo_window's job
     assert outcome.failed == []
-    assert outcome.succeeded == 3 * 7
+    assert outcome.succeeded == 4 * 7
     first, today = outcome.days[0], outcome.days[-1]
     yesterday = today - timedelta(days=1)
-    accounts = {"demo-US": "demo-na", "demo-CA": "demo-na", "demo-DE": "demo-eu"}
+    accounts = {"demo-US": "demo-na", "demo-CA": "demo-na", "demo-DE": "demo-eu", "demo-FR": "demo-eu"}
     total_orders = 0
     with connect(read_only=True) as con:
         for storefront, account in accounts.items():
@@ -115,7 +115,7 @@ def test_a_week_of_three_storefronts_matches_the_sandbox_order_for_order(project
         assert con.execute("SELECT count(*) FROM order_report_quarantine").fetchone()[0] == 0
         # Every typed order is in the storefront's currency; DECIMAL money stays exact.
         currencies = dict(con.execute("SELECT storefront, any_value(currency) FROM orders GROUP BY 1").fetchall())
-    assert currencies == {"demo-US": "USD", "demo-CA": "CAD", "demo-DE": "EUR"}
+    assert currencies == {"demo-US": "USD", "demo-CA": "CAD", "demo-DE": "EUR", "demo-FR": "EUR"}
     assert total_orders > 100
 
 

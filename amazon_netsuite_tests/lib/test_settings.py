@@ -20,12 +20,15 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_demo_settings_have_three_storefronts_in_two_regions():
+def test_demo_settings_have_four_storefronts_in_two_regions():
     settings = load_settings(DEMO)
-    assert settings.storefront_keys == ["demo-US", "demo-CA", "demo-DE"]
+    assert settings.storefront_keys == ["demo-US", "demo-CA", "demo-DE", "demo-FR"]
     assert [a.region for a in settings.seller_accounts] == ["na", "eu"]
     assert settings.account_of("demo-CA").key == "demo-na"
     assert settings.storefront_by_sales_channel["amazon.de"].currency == "EUR"
+    # The EU account sells on Amazon.de and Amazon.fr: one EUR settlement covers both.
+    assert settings.account_of("demo-FR").key == "demo-eu"
+    assert settings.storefront_by_sales_channel["amazon.fr"].currency == "EUR"
 
 
 def test_invalid_settings_name_the_file_the_path_and_the_reason(tmp_path):
@@ -198,7 +201,7 @@ def test_per_storefront_overrides_and_a_sku_map_csv_relative_to_the_settings_fil
     ("  items: {by: alias_field, alias_field: sku}\n", "order_posting.items.alias_field", "custitem_"),
     ("  items: {sku_map: {MUG-WHITE: NS-1}}\n", "order_posting.items", "set by: sku_map"),
     ("  items: {by: sku_map, sku_map_csv: nowhere.csv}\n", "order_posting.items.sku_map_csv", "nowhere.csv not found"),
-    ("  storefronts: {demo-FR: {class: X}}\n", "(top level)", "demo-FR is not a storefront"),
+    ("  storefronts: {demo-IT: {class: X}}\n", "(top level)", "demo-IT is not a storefront"),
     ("  storefronts: {demo-US: {clas: X}}\n", "order_posting.storefronts.demo-US.clas", "Extra inputs"),
     ("  storefronts: {demo-US: {channel_field: {name: channel, value: x}}}\n",
      "order_posting.storefronts.demo-US.channel_field.name", "custbody_"),

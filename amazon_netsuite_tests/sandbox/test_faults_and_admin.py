@@ -114,7 +114,7 @@ def test_health_reports_the_world(sandbox):
     assert health["status"] == "ok" and health["seed"] == 7
     assert health["now"] == NOW.isoformat() and health["clock_frozen"] is True
     assert health["first_day"] == "2026-11-06"
-    assert health["storefronts"] == ["demo-US", "demo-CA", "demo-DE"]
+    assert health["storefronts"] == ["demo-US", "demo-CA", "demo-DE", "demo-FR"]
 
 
 def test_the_clock_can_be_set_advanced_and_let_run(sandbox):

@@ -24,7 +24,7 @@ def test_the_file_writer_writes_exactly_n_rows_of_the_report_format(tmp_path):
     assert lines[-1] == "" and len(lines) == 20_002
     rows = [line.split("\t") for line in lines[1:-1]]
     assert all(len(r) == len(ORDER_REPORT_COLUMNS) for r in rows)
-    assert {r[6] for r in rows} == {"Amazon.com", "Amazon.ca", "Amazon.de"}
+    assert {r[6] for r in rows} == {"Amazon.com", "Amazon.ca", "Amazon.de", "Amazon.fr"}
     assert "–" in path.read_bytes().decode("cp1252")
 
 

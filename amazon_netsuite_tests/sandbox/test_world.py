@@ -58,7 +58,8 @@ def test_catalog_has_variations_kits_and_non_ascii_names():
 
 
 def test_order_ids_are_unique_and_carry_the_marketplace_prefix(world):
-    prefixes = {"demo-US": ("111", "112", "113"), "demo-CA": ("702",), "demo-DE": ("302", "028")}
+    prefixes = {"demo-US": ("111", "112", "113"), "demo-CA": ("702",), "demo-DE": ("302", "028"),
+                "demo-FR": ("402", "403", "404", "405", "406", "407", "408")}
     ids = []
     for storefront, allowed in prefixes.items():
         for order in all_orders(world, storefront):
@@ -76,7 +77,7 @@ def test_orders_per_day_vary_around_the_configured_number(world):
 
 
 def test_fulfillment_mix_is_about_55_percent_fba_and_a_third_of_mfn_is_prime(world):
-    orders = [o for s in ("demo-US", "demo-CA", "demo-DE") for o in all_orders(world, s)]
+    orders = [o for s in ("demo-US", "demo-CA", "demo-DE", "demo-FR") for o in all_orders(world, s)]
     channels = Counter(o.channel for o in orders)
     fba = channels["FBA"] / len(orders)
     sfp_of_mfn = channels["SFP"] / (channels["SFP"] + channels["MFN"])
@@ -133,7 +134,8 @@ def test_counts_per_day_match_the_orders_in_each_days_report(world):
 
 def test_summary_totals_are_the_item_prices_of_the_report_rows(world):
     start, end = day_window(date(2026, 11, 18))
-    rows = [r for r in order_report_rows(world, "demo-eu", start, end, NOW) if r["item-price"]]
+    rows = [r for r in order_report_rows(world, "demo-eu", start, end, NOW)
+            if r["item-price"] and r["sales-channel"] == "Amazon.de"]  # the EU account's report also holds Amazon.fr
     summary = order_summary(world, "demo-DE", date(2026, 11, 18), date(2026, 11, 18), NOW)
     assert Decimal(summary["item_price_total"]) == sum(Decimal(r["item-price"]) for r in rows)
 
@@ -152,17 +154,18 @@ def test_the_report_holds_every_storefront_of_the_seller_account(world):
     assert list(rows[0]) == ORDER_REPORT_COLUMNS and len(ORDER_REPORT_COLUMNS) == 34
 
 
-def test_german_vat_is_included_in_prices_and_ties_to_the_cent(world):
+def test_german_and_french_vat_is_included_in_prices_and_ties_to_the_cent(world):
     rows = order_report_rows(world, "demo-eu", HISTORY_START, NOW, NOW)
     priced = [r for r in rows if r["item-price"]]
-    assert priced
+    assert {r["sales-channel"] for r in priced} == {"Amazon.de", "Amazon.fr"}
     for r in priced:
+        rate = 19 if r["sales-channel"] == "Amazon.de" else 20
         gross, vat = Decimal(r["item-price"]), Decimal(r["item-tax"])
-        assert vat == (gross * 19 / 119).quantize(Decimal("0.01"))
+        assert vat == (gross * rate / (100 + rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
         assert (gross - vat) + vat == gross and gross.as_tuple().exponent == -2
         assert r["tax-collection-model"] == "" and r["currency"] == "EUR"
         shipping = Decimal(r["shipping-price"])
-        assert Decimal(r["shipping-tax"]) == (shipping * 19 / 119).quantize(Decimal("0.01"))
+        assert Decimal(r["shipping-tax"]) == (shipping * rate / (100 + rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def test_us_tax_is_marketplace_facilitator_and_canada_is_seller_collected(world):

@@ -21,7 +21,16 @@ from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
 from amazon_netsuite.lib.settlements.finance_view import finance_view_markdown
 from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError, load_gl_mapping
+from amazon_netsuite.lib.settlements.intake import (
+    LANDED,
+    UNUSABLE,
+    intake_reports,
+    land_due_reports,
+    record_listed,
+    unusable_markdown,
+)
 from amazon_netsuite.lib.settlements.load import (
+    document,
     land_amazon_report,
     partition_documents,
     read_partition,
@@ -95,6 +104,50 @@ def check_results(gates: dict[str, GateResult], asset: str):
         )
 
 
+@dg.asset(
+    group_name=GROUP,
+    kinds={"amazon", "duckdb"},
+    pool="duckdb",
+    owners=["team:integrations"],
+    tags=TAGS,
+    check_specs=[dg.AssetCheckSpec(
+        "every_settlement_report_imported", asset="settlement_report_documents",
+        description="Every settlement report Amazon listed was downloaded, read and given its storefront-day; "
+                    "the others are listed with the reason (warns, blocks nothing).")],
+)
+def settlement_report_documents(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                                seller_central: SellerCentral):
+    """Each settlement report Amazon listed (table `settlement_report_intake`, filled by the
+    `new_settlement_reports` sensor), downloaded once, read, and indexed with the storefront-day of its deposit
+    (`settlement_documents`), or kept with the reason it cannot be used: an unreadable document is downloaded again
+    after a back-off, a storefront missing from the settings is tried again once the settings change.
+
+    Not partitioned: which partition a document feeds is known only once it is read. The sensor then starts
+    `settlements_job` for each storefront-day."""
+    outcome = land_due_reports(warehouse.connection, seller_central.reports, settings, log=context.log)
+    with warehouse.connection() as con:
+        everything = intake_reports(con)
+    unusable = [r for r in everything if r.status == UNUSABLE]
+    by_status: dict[str, int] = {}
+    for r in everything:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    table = unusable_markdown(unusable)
+    yield dg.MaterializeResult(metadata={
+        "dagster/row_count": len(everything),
+        "landed_in_this_run": dg.MetadataValue.md("\n".join(
+            f"- {d.report_id}: settlement {d.settlement_id} → {d.storefront} {d.day}" for d in outcome.landed)
+            or "none"),
+        "reports_by_status": by_status,
+        "reports_landed": by_status.get(LANDED, 0),
+        "reports_unusable": dg.MetadataValue.md(table),
+    })
+    yield dg.AssetCheckResult(
+        check_name="every_settlement_report_imported", passed=not unusable, severity=dg.AssetCheckSeverity.WARN,
+        description=None if not unusable else f"{len(unusable)} settlement report(s) not imported; see the reasons",
+        metadata={"unusable_reports": dg.MetadataValue.md(table), "unusable_count": len(unusable)},
+    )
+
+
 def gl_mapping_or_fail():
     try:
         return load_gl_mapping()
@@ -104,6 +157,7 @@ def gl_mapping_or_fail():
 
 @dg.asset(
     partitions_def=storefront_days,
+    deps=[settlement_report_documents],
     group_name=GROUP,
     kinds={"amazon", "duckdb"},
     pool="duckdb",
@@ -116,27 +170,34 @@ def settlement_reports(context: dg.AssetExecutionContext, warehouse: Warehouse, 
     """The Amazon settlement reports (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) deposited on this storefront-day,
     one row per settlement (table `settlements`): period, deposit date, total-amount, line counts.
 
-    Amazon generates them every 14 days per seller account and currency; they are found over getReports (a run
-    started by the `new_settlement_reports` sensor names its report), each document downloaded once and kept under
-    data/reports. Files loaded by hand (`amazon-netsuite settlements load`) for this storefront-day are included.
+    Amazon generates them every 14 days per seller account and currency; `settlement_report_documents` lands
+    them (a run started by the `new_settlement_reports` sensor names its report). Run by hand, the asset lists the
+    reports of the 14 days before the day over getReports and lands those not landed yet (each recorded in
+    `settlement_report_intake`). Files loaded by hand (`amazon-netsuite settlements load`) for this storefront-day
+    are included; of two documents of one settlement id only the newer is.
     """
     storefront, day = split_partition_key(context.partition_key)
     account = settings.account_of(storefront)
     named = context.run.tags.get(REPORT_ID_TAG)
-    with seller_central.reports(account.key) as api:
-        if named:
-            listed = [api.get_report(named)]
-        else:
-            start = datetime.combine(day, datetime.min.time(), timezone.utc) - REPORT_LOOK_BACK
-            listed = list(api.get_reports([REPORT_TYPE], processing_statuses=["DONE"], created_since=start))
-        unusable = []
-        for report in listed:
-            try:
-                land_amazon_report(warehouse.connection, api, account.key, report, settings, log=context.log)
-            except (ReportFileError, UnknownStorefront) as exc:
-                if report.report_id == named:
-                    raise dg.Failure(f"settlement report {named}: {exc}") from exc
-                unusable.append(f"{report.report_id}: {exc}")
+    with warehouse.connection() as con:
+        named_landed = named is not None and document(con, named) is not None
+    listed, unusable = [], []
+    if not named_landed:
+        with seller_central.reports(account.key) as api:
+            if named:
+                listed = [api.get_report(named)]
+            else:
+                start = datetime.combine(day, datetime.min.time(), timezone.utc) - REPORT_LOOK_BACK
+                listed = list(api.get_reports([REPORT_TYPE], processing_statuses=["DONE"], created_since=start))
+            with warehouse.connection() as con:
+                record_listed(con, account.key, listed)
+            for report in listed:
+                try:
+                    land_amazon_report(warehouse.connection, api, account.key, report, settings, log=context.log)
+                except (ReportFileError, UnknownStorefront) as exc:
+                    if report.report_id == named:
+                        raise dg.Failure(f"settlement report {named}: {exc}") from exc
+                    unusable.append(f"{report.report_id}: {exc}")
     with warehouse.connection() as con:
         docs = partition_documents(con, storefront, day)
         try:
@@ -213,7 +274,7 @@ def settlement_line_matches(context: dg.AssetExecutionContext, warehouse: Wareho
     account-level lines (fees, reserves, reimbursements), or `unmatched` with the reason."""
     storefront, day = split_partition_key(context.partition_key)
     with warehouse.connection() as con:
-        written = store_matches(con, storefront, day)
+        written = store_matches(con, storefront, day, settings)
         by_status = dict(con.execute(
             "SELECT match_status, count(*) FROM settlement_line_matches WHERE storefront = ? AND day = ? "
             "GROUP BY 1 ORDER BY 1", [storefront, day]).fetchall())

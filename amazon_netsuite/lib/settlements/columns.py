@@ -119,9 +119,12 @@ DDL: tuple[str, ...] = (
       external_id VARCHAR,                -- AMZ-{{storefront}}-{{order id}}
       record_type VARCHAR,
       internal_id VARCHAR,
-      reason VARCHAR
+      reason VARCHAR,
+      line_storefront VARCHAR             -- the line's own storefront (its marketplace-name's), else the home one
     )
     """,
+    # Warehouses created before a settlement's lines could belong to several storefronts.
+    "ALTER TABLE settlement_line_matches ADD COLUMN IF NOT EXISTS line_storefront VARCHAR",
     f"""
     CREATE TABLE IF NOT EXISTS settlement_gl_summary (
       storefront VARCHAR NOT NULL,

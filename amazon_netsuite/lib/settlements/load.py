@@ -3,7 +3,11 @@
 
 A settlement document is landed once (Amazon's through the report registry, a hand-downloaded file under a
 `manual-…` report id) and indexed in `settlement_documents` with the partition it feeds: its storefront (the
-marketplace name, else the currency: `storefront_of`) and the UTC day of its deposit. Each storefront-day is then
+marketplace name, else the currency: `storefront_of`) and the UTC day of its deposit. A settlement id is stored
+once: when a second document of the same settlement arrives (a re-export from Seller Central, the same file with
+CRLF line ends), the newer one (Amazon's createdTime; a file loaded by hand: when it was loaded) is current and
+the other is marked `replaced_by` it; only current documents feed a partition. What happened to each Amazon report
+on its way in (landed, or unusable and why) is in `settlement_report_intake` (`intake.py`). Each storefront-day is then
 stored stage by stage, every stage replacing the partition's rows of its tables in one transaction:
 
 1. `store_settlements`: one row per settlement (`settlements`);
@@ -32,6 +36,7 @@ import duckdb
 import pyarrow as pa
 
 import amazon_netsuite.lib.postings  # noqa: F401  (the ledger's DDL comes before the views that read it)
+from amazon_netsuite.lib.amazon.errors import ReportDocumentError, SpApiError, SpApiUnreachable
 from amazon_netsuite.lib.report_files import ReportFileError
 from amazon_netsuite.lib.report_registry import (
     RegisteredReport,
@@ -44,7 +49,8 @@ from amazon_netsuite.lib.report_registry import (
 from amazon_netsuite.lib.settings import Settings, Storefront
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines
-from amazon_netsuite.lib.settlements.match import UnknownStorefront, match_lines, storefront_of
+from amazon_netsuite.lib.settlements.intake import NO_STOREFRONT, UNREADABLE, mark_landed, mark_unusable
+from amazon_netsuite.lib.settlements.match import UnknownStorefront, line_storefronts, match_lines, storefront_of
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement, parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import TOTALS_SCHEMA, gl_summary, reconciliation
 from amazon_netsuite.lib.warehouse.connection import fetch_arrow
@@ -73,9 +79,12 @@ DDL: tuple[str, ...] = (
       source VARCHAR NOT NULL,            -- amazon | manual
       file_name VARCHAR,                  -- a loaded file's name as given
       document_sha256 VARCHAR NOT NULL,
-      registered_at TIMESTAMP NOT NULL
+      registered_at TIMESTAMP NOT NULL,
+      replaced_by VARCHAR                 -- a newer document of the same settlement id; NULL: this one is current
     )
     """,
+    # Warehouses created before documents could be replaced.
+    "ALTER TABLE settlement_documents ADD COLUMN IF NOT EXISTS replaced_by VARCHAR",
     """
     CREATE TABLE IF NOT EXISTS settlement_line_accounts (
       storefront VARCHAR NOT NULL,
@@ -128,7 +137,8 @@ DDL: tuple[str, ...] = (
     """
     CREATE OR REPLACE VIEW settlement_unmatched_lines AS
     SELECT m.storefront, m.day AS deposit_day, m.settlement_id, m.line_number, l.transaction_type, m.order_id,
-           l.amount_type, l.amount_description, m.amount, l.currency, l.posted_date, m.external_id, m.reason
+           l.amount_type, l.amount_description, m.amount, l.currency, l.posted_date, m.external_id, m.reason,
+           l.marketplace_name, m.line_storefront
     FROM settlement_line_matches AS m
     JOIN settlement_lines AS l USING (storefront, day, settlement_id, line_number)
     WHERE m.match_status = 'unmatched'
@@ -167,11 +177,17 @@ class SettlementDocument:
     file_name: str | None
     document_sha256: str
     registered_at: datetime
+    replaced_by: str | None = None
+
+    @property
+    def described(self) -> str:
+        """`manual report manual-… (file.txt)` or `amazon report 123…`: the document in words."""
+        return f"{self.source} report {self.report_id}" + (f" ({self.file_name})" if self.file_name else "")
 
 
 _DOCUMENT_COLUMNS = (
     "report_id, seller_account, storefront, day, settlement_id, currency, total_amount, deposit_date, source, "
-    "file_name, document_sha256, registered_at"
+    "file_name, document_sha256, registered_at, replaced_by"
 )
 
 
@@ -182,10 +198,10 @@ def document(con: duckdb.DuckDBPyConnection, report_id: str) -> SettlementDocume
 
 
 def partition_documents(con: duckdb.DuckDBPyConnection, storefront: str, day: date) -> list[SettlementDocument]:
-    """The documents feeding one storefront-day, oldest registration first."""
+    """The current documents feeding one storefront-day, oldest registration first."""
     rows = con.execute(
         f"SELECT {_DOCUMENT_COLUMNS} FROM settlement_documents WHERE storefront = ? AND day = ? "
-        "ORDER BY registered_at, report_id",
+        "AND replaced_by IS NULL ORDER BY registered_at, report_id",
         [storefront, day],
     ).fetchall()
     return [SettlementDocument(*r) for r in rows]
@@ -193,10 +209,10 @@ def partition_documents(con: duckdb.DuckDBPyConnection, storefront: str, day: da
 
 def documents_deposited(con: duckdb.DuckDBPyConnection, first: date, last: date,
                         storefronts: Iterable[str] | None = None) -> list[SettlementDocument]:
-    """Every indexed document deposited between two days (inclusive), by day then storefront."""
+    """Every current document deposited between two days (inclusive), by day then storefront."""
     rows = con.execute(
-        f"SELECT {_DOCUMENT_COLUMNS} FROM settlement_documents WHERE day BETWEEN ? AND ? ORDER BY day, storefront, "
-        "registered_at",
+        f"SELECT {_DOCUMENT_COLUMNS} FROM settlement_documents WHERE day BETWEEN ? AND ? AND replaced_by IS NULL "
+        "ORDER BY day, storefront, registered_at",
         [first, last],
     ).fetchall()
     keep = set(storefronts) if storefronts is not None else None
@@ -231,7 +247,9 @@ def _index(con: duckdb.DuckDBPyConnection, report_id: str, seller_account: str, 
     totals = parsed.totals
     con.execute(
         """
-        INSERT INTO settlement_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
+        INSERT INTO settlement_documents (report_id, seller_account, storefront, day, settlement_id, currency,
+            total_amount, deposit_date, source, file_name, document_sha256, registered_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
         ON CONFLICT (report_id) DO UPDATE SET storefront = excluded.storefront, day = excluded.day,
             settlement_id = excluded.settlement_id, currency = excluded.currency,
             total_amount = excluded.total_amount, deposit_date = excluded.deposit_date
@@ -239,15 +257,42 @@ def _index(con: duckdb.DuckDBPyConnection, report_id: str, seller_account: str, 
         [report_id, seller_account, storefront.key, totals.day, totals.settlement_id, totals.currency,
          totals.total_amount, totals.deposit_date, source, file_name, hashlib.sha256(raw).hexdigest()],
     )
+    _keep_newest(con, totals.settlement_id)
     return document(con, report_id)
 
 
-def land_amazon_report(connect: Connect, reports_api, seller_account: str, report, settings: Settings,
-                       log=None) -> SettlementDocument:
-    """Register a settlement report found over getReports, download its document once, and index it.
+def _keep_newest(con: duckdb.DuckDBPyConnection, settlement_id: str) -> None:
+    """Of the documents of one settlement id, the newest is current and replaces the others: Amazon's createdTime
+    (a file loaded by hand: when it was loaded), then the later registration."""
+    con.execute(
+        """
+        UPDATE settlement_documents AS d
+        SET replaced_by = CASE WHEN d.report_id = newest.report_id THEN NULL ELSE newest.report_id END
+        FROM (SELECT d.report_id FROM settlement_documents AS d LEFT JOIN amazon_reports AS r USING (report_id)
+              WHERE d.settlement_id = $sid
+              ORDER BY coalesce(r.created_time, d.registered_at) DESC, d.registered_at DESC, d.report_id DESC
+              LIMIT 1) AS newest
+        WHERE d.settlement_id = $sid
+        """,
+        {"sid": settlement_id},
+    )
 
-    Connections are opened only around warehouse work, never across the download. A document that cannot be read
-    raises `ReportFileError`; one that matches no storefront of the account raises `UnknownStorefront`.
+
+def current_documents(con: duckdb.DuckDBPyConnection, settlement_id: str) -> list[SettlementDocument]:
+    """The settlement's current document (a list: empty when none is indexed)."""
+    rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM settlement_documents WHERE settlement_id = ? "
+                       "AND replaced_by IS NULL", [settlement_id]).fetchall()
+    return [SettlementDocument(*r) for r in rows]
+
+
+def land_amazon_report(connect: Connect, reports_api, seller_account: str, report, settings: Settings,
+                       log=None, *, now: datetime | None = None) -> SettlementDocument:
+    """Register a settlement report found over getReports, download its document once, and index it; the outcome
+    is recorded in `settlement_report_intake`.
+
+    Connections are opened only around warehouse work, never across the download. A document that cannot be
+    downloaded or read raises `ReportFileError` (and is downloaded again on a later attempt); one that matches no
+    storefront of the account raises `UnknownStorefront`.
     """
     with connect() as con:
         known = document(con, report.report_id)
@@ -255,18 +300,41 @@ def land_amazon_report(connect: Connect, reports_api, seller_account: str, repor
             return known
         record_report(con, seller_account, report)
         registered = get_registered(con, report.report_id)
-    if not registered.document_path:
-        downloaded = reports_api.download_report_document(report.report_document_id, report_id=report.report_id)
+
+    def unusable(problem: str, reason: str) -> None:
         with connect() as con:
-            land_document(con, report.report_id, downloaded.raw, downloaded.charset)
-            registered = get_registered(con, report.report_id)
-        if log is not None:
-            log.info(f"settlement report {report.report_id}: document landed at {registered.document_path}")
-    raw = read_landed_document(registered)
-    parsed = parse_settlement(raw, report_id=report.report_id, charset=registered.charset)
-    storefront = _storefront(parsed, settings, seller_account, None)
+            if problem == UNREADABLE:  # the next attempt downloads it again
+                con.execute("UPDATE amazon_reports SET document_path = NULL WHERE report_id = ?", [report.report_id])
+            mark_unusable(con, report.report_id, seller_account, report.created_time, problem, reason, settings,
+                          now=now)
+
+    try:
+        if not registered.document_path:
+            downloaded = reports_api.download_report_document(report.report_document_id, report_id=report.report_id)
+            with connect() as con:
+                land_document(con, report.report_id, downloaded.raw, downloaded.charset)
+                registered = get_registered(con, report.report_id)
+            if log is not None:
+                log.info(f"settlement report {report.report_id}: document landed at {registered.document_path}")
+        raw = read_landed_document(registered)
+        parsed = parse_settlement(raw, report_id=report.report_id, charset=registered.charset)
+    except (ReportDocumentError, SpApiError, SpApiUnreachable, OSError, EOFError) as exc:
+        reason = f"settlement report {report.report_id}: the document could not be downloaded or read ({exc})"
+        unusable(UNREADABLE, reason)
+        raise ReportFileError(reason) from exc
+    except ReportFileError as exc:
+        unusable(UNREADABLE, str(exc))
+        raise
+    try:
+        storefront = _storefront(parsed, settings, seller_account, None)
+    except UnknownStorefront as exc:
+        unusable(NO_STOREFRONT, f"{exc}; add the storefront to the settings file (data/accounts.yaml)")
+        raise
     with connect() as con:
-        return _index(con, report.report_id, seller_account, storefront, parsed, AMAZON, raw, None)
+        indexed = _index(con, report.report_id, seller_account, storefront, parsed, AMAZON, raw, None)
+        mark_landed(con, report.report_id, seller_account, report.created_time, indexed.storefront, indexed.day,
+                    indexed.settlement_id, settings, now=now)
+    return indexed
 
 
 @dataclass(frozen=True)
@@ -276,6 +344,7 @@ class LoadedFile:
     document: SettlementDocument
     parsed: ParsedSettlement
     already_stored: bool
+    replaced: tuple[SettlementDocument, ...] = ()  # documents of the same settlement this one replaced
 
 
 def load_settlement_file(connect: Connect, path: Path, settings: Settings, storefront_key: str | None = None,
@@ -323,8 +392,10 @@ def load_settlement_file(connect: Connect, path: Path, settings: Settings, store
              totals.settlement_end_date, created, created],
         )
         land_document(con, report_id, raw, parsed.charset)
+        before = [d for d in current_documents(con, totals.settlement_id) if d.report_id != report_id]
         indexed = _index(con, report_id, account, storefront, parsed, MANUAL, raw, path.name)
-    return LoadedFile(indexed, parsed, already_stored=False)
+        replaced = tuple(d for d in before if document(con, d.report_id).replaced_by == report_id)
+    return LoadedFile(indexed, parsed, already_stored=False, replaced=replaced)
 
 
 def read_partition(docs: Iterable[SettlementDocument], con: duckdb.DuckDBPyConnection) -> list[ParsedSettlement]:
@@ -411,32 +482,41 @@ def _partition_table(con: duckdb.DuckDBPyConnection, table: str, storefront: str
                        [storefront, day])
 
 
-def store_matches(con: duckdb.DuckDBPyConnection, storefront: str, day: date) -> int:
+def store_matches(con: duckdb.DuckDBPyConnection, storefront: str, day: date, settings: Settings | None = None) -> int:
     """Stage 3: each stored line → its order's posted NetSuite record (ledger of the orders flow), or the reason
-    it has none. An order the warehouse never loaded says so, with what to do."""
+    it has none. Each line is looked up in its own storefront (`match.line_storefronts`: a unified EU settlement
+    holds amazon.de and amazon.fr orders). An order the warehouse never loaded says so, with what to do."""
+    from amazon_netsuite.lib.settings import load_settings
+
+    settings = settings or load_settings()
     lines = _partition_table(con, "settlement_lines", storefront, day,
-                             "settlement_id, line_number, order_id, amount")
+                             "settlement_id, line_number, order_id, amount, marketplace_name")
+    try:
+        home = settings.storefront(storefront)
+    except KeyError:  # a storefront removed from the settings: its lines stay its own
+        storefronts = pa.repeat(pa.scalar(storefront), lines.num_rows)
+    else:
+        storefronts = line_storefronts(lines.column("marketplace_name"), home, settings)
     ledger = fetch_arrow(
         con,
         "SELECT external_id, record_type, internal_id, status, last_error FROM netsuite_postings "
-        "WHERE flow = 'orders' AND storefront = ?",
-        [storefront],
+        "WHERE flow = 'orders' AND list_contains(?, storefront)",
+        [sorted(set(storefronts.to_pylist())) or [storefront]],
     )
-    con.register("_matches", match_lines(lines, ledger, storefront))
+    con.register("_matches", match_lines(lines, ledger, storefront, storefronts))
     matches = con.sql(
         """
         SELECT m.* REPLACE (
             CASE WHEN m.match_status = 'unmatched'
                   AND NOT EXISTS (SELECT 1 FROM netsuite_postings p WHERE p.flow = 'orders'
                                   AND p.external_id = m.external_id)
-                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.storefront = $storefront
+                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.storefront = m.line_storefront
                                   AND o.amazon_order_id = m.order_id)
                  THEN 'order ' || m.order_id || ' is not in the warehouse: its last change is older than the days '
                       || 'loaded (load them with `amazon-netsuite sync --days N`), or the integration never saw it'
                  ELSE m.reason END AS reason)
         FROM _matches AS m
         """,
-        params={"storefront": storefront},
     ).to_arrow_table()
     con.unregister("_matches")
     return replace_partition_tables(con, storefront, day, {"settlement_line_matches": matches})[
@@ -482,12 +562,13 @@ def store_gl(con: duckdb.DuckDBPyConnection, storefront: str, day: date, mapping
     )
 
 
-def store_partition(con: duckdb.DuckDBPyConnection, storefront: str, day: date, mapping: GlMapping) -> dict[str, int]:
+def store_partition(con: duckdb.DuckDBPyConnection, storefront: str, day: date, mapping: GlMapping,
+                    settings: Settings | None = None) -> dict[str, int]:
     """Every stage for one storefront-day from its indexed documents, as the settlement assets do in turn."""
     parsed = read_partition(partition_documents(con, storefront, day), con)
     written = {"settlements": store_settlements(con, storefront, day, parsed)}
     written.update(store_lines(con, storefront, day, parsed))
-    written["settlement_line_matches"] = store_matches(con, storefront, day)
+    written["settlement_line_matches"] = store_matches(con, storefront, day, settings)
     written.update(store_gl(con, storefront, day, mapping))
     return written
 
@@ -506,6 +587,7 @@ class StoredFile:
     ties_out: bool
     unmatched_order_lines: int
     blocking: list[str]
+    replaced: tuple[SettlementDocument, ...] = ()  # older documents of the same settlement this file replaced
 
 
 def store_settlement_file(path: Path, storefront_key: str | None = None, *, connect: Connect | None = None,
@@ -526,14 +608,16 @@ def store_settlement_file(path: Path, storefront_key: str | None = None, *, conn
     doc, parsed = loaded.document, loaded.parsed
     tie = tie_out(totals_table(parsed), parsed.lines).to_pylist()[0]
     with opened() as con:
-        written = store_partition(con, doc.storefront, doc.day, mapping)
+        for old in {(d.storefront, d.day) for d in loaded.replaced} - {(doc.storefront, doc.day)}:
+            store_partition(con, *old, mapping, settings)  # the replaced copy fed another storefront-day: it goes
+        written = store_partition(con, doc.storefront, doc.day, mapping, settings)
         blocking = blocked_settlements(con, doc.storefront, doc.day).get(doc.settlement_id, [])
         unmatched = con.execute(
             "SELECT count(*) FROM settlement_line_matches WHERE storefront = ? AND day = ? AND settlement_id = ? "
             "AND match_status = 'unmatched'", [doc.storefront, doc.day, doc.settlement_id]).fetchone()[0]
     return StoredFile(doc, loaded.already_stored, written, parsed.detail_line_count, parsed.quarantine.num_rows,
                       tie["lines_sum"], tie["difference"], tie["ties_out"] and parsed.quarantine.num_rows == 0,
-                      int(unmatched), blocking)
+                      int(unmatched), blocking, loaded.replaced)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ reuse the library's checks (`reconcile.py`): the asset checks, the posting step'
 | gate | on table | blocks when |
 |---|---|---|
 | `settlements_valid`, `settlement_lines_valid`, `settlement_gl_summary_valid` | the table | the Pandera model fails |
-| `settlement_not_imported_twice` | settlements | the settlement id was registered before under another report |
+| `settlement_not_imported_twice` | settlements | the settlement is stored from a document a newer one replaced |
 | `lines_sum_to_total` | settlement_lines | the lines do not sum to total-amount to the cent, or a line could not be read |
 | `one_currency_per_settlement` | settlement_lines | a line is in another currency than its settlement |
 | `amounts_in_minor_units` | settlement_lines | an amount is finer than the currency's minor unit (JPY: none) |
@@ -194,23 +194,31 @@ def _model_gate(name: str, model: type[pa.DataFrameModel], table: pyarrow.Table)
 
 
 def _not_imported_twice(con: duckdb.DuckDBPyConnection, storefront: str, day: date) -> GateResult:
+    """A settlement is stored once: each stored row must come from its settlement's current document, and no
+    other current document may hold the same settlement id (a newer document replaces an older one, load.py)."""
     rows = con.execute(
         """
-        SELECT s.settlement_id, s.report_id, s.total_amount, d.report_id, d.storefront, d.day, d.source
+        SELECT s.settlement_id, s.report_id, s.total_amount, d.report_id, d.storefront, d.day, d.source,
+               me.replaced_by IS NOT NULL AS replaced
         FROM settlements AS s
         JOIN settlement_documents AS me ON me.report_id = s.report_id
         JOIN settlement_documents AS d ON d.settlement_id = s.settlement_id AND d.report_id <> s.report_id
+             AND d.replaced_by IS NULL
         WHERE s.storefront = ? AND s.day = ?
-          AND (d.registered_at < me.registered_at OR d.registered_at = me.registered_at AND d.report_id < me.report_id)
+          AND (me.replaced_by IS NOT NULL OR d.registered_at < me.registered_at
+               OR d.registered_at = me.registered_at AND d.report_id < me.report_id)
         ORDER BY s.settlement_id, d.registered_at
         """,
         [storefront, day],
     ).fetchall()
     return GateResult("settlement_not_imported_twice", [
         Offence(sid, None, f"report {report}", total,
+                f"settlement {sid} is stored from report {report}, which {source} report {other} ({other_storefront}, "
+                f"deposit {other_day}) replaced; re-run this storefront-day to store the newer document"
+                if replaced else
                 f"settlement {sid} was imported before as {source} report {other} ({other_storefront}, deposit "
                 f"{other_day}); remove the copy, or post the one already imported")
-        for sid, report, total, other, other_storefront, other_day, source in rows
+        for sid, report, total, other, other_storefront, other_day, source, replaced in rows
     ])
 
 

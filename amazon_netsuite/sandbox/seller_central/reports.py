@@ -21,6 +21,7 @@ from amazon_netsuite.sandbox.seller_central.settlement_reports import (
     SETTLEMENT_REPORT_TYPES,
     refusal_message,
     settlement_report,
+    built_under_fault,
     settlement_report_document,
     settlement_reports,
 )
@@ -230,7 +231,8 @@ async def get_report_document(request: Request, state, account: str) -> Response
     if not document_id.startswith("amzn1.spdoc."):
         raise invalid_input("Invalid input", f"Invalid reportDocumentId {document_id!r}")
     document = state.reports.document(document_id)
-    if document is None or not document.path.exists():  # settlement documents are built on first request
+    # Settlement documents are built on first request, and again after one built under a document fault.
+    if document is None or not document.path.exists() or built_under_fault(state, document_id):
         document = await settlement_report_document(state, account, document_id) or document
     if document is None or document.seller_account != account:
         raise not_found(f"Report document {document_id} was not found")

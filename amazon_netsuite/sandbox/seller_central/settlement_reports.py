@@ -2,11 +2,14 @@
 read with getReport / getReportDocument, and never created (createReport answers 400, as Amazon does).
 
 They are not stored: each is a pure function of the world and the period (world/settlements.py), so report ids,
-document ids and content survive restarts. A document is built and registered on the first getReportDocument.
+document ids and content survive restarts. A document is built and registered on the first getReportDocument; one
+built while a document fault was on (truncated, wrong charset) is built again on the next download, as a failed
+transfer from Amazon is followed by a good one once the fault is gone.
 """
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 
 import anyio.to_thread
@@ -25,6 +28,15 @@ from amazon_netsuite.sandbox.world.settlements import (
 # Amazon refuses createReport for settlement types naming its internal number of the type.
 _INTERNAL_NUMBERS = {SETTLEMENT_REPORT_TYPE: "1118", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE": "1117"}
 SETTLEMENT_REPORT_TYPES = frozenset({*_INTERNAL_NUMBERS, "GET_V2_SETTLEMENT_REPORT_DATA_XML"})
+
+
+# Documents built under a fault, per report store: downloaded again rather than served as stored.
+_FAULTY: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+
+
+def built_under_fault(state, document_id: str) -> bool:
+    """Whether the stored settlement document was built while a document fault was on (then it is built again)."""
+    return document_id in _FAULTY.get(state.reports, ())
 
 
 def refusal_message(report_type: str) -> str:
@@ -81,7 +93,8 @@ async def settlement_report_document(state, account: str, document_id: str) -> D
         return None
     async with state.finishing:
         document = state.reports.document(document_id)
-        if document is None or not document.path.exists():
+        faulty = _FAULTY.setdefault(state.reports, set())
+        if document is None or not document.path.exists() or document_id in faulty:
             faults = state.faults.faults
             found = await anyio.to_thread.run_sync(settlement, state.world, period)
             data, content_type = await anyio.to_thread.run_sync(
@@ -89,6 +102,10 @@ async def settlement_report_document(state, account: str, document_id: str) -> D
                                             wrong_charset=faults.wrong_charset_documents)
             )
             state.reports.add_document(document_id, _record(period), data, content_type)
+            if faults.truncated_documents or faults.wrong_charset_documents:
+                faulty.add(document_id)
+            else:
+                faulty.discard(document_id)
             document = state.reports.document(document_id)
     return document
 

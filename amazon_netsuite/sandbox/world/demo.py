@@ -6,7 +6,8 @@ from amazon_netsuite.lib.settings import Settings
 
 
 def demo_settings() -> Settings:
-    """demo-na (demo-US Amazon.com USD, demo-CA Amazon.ca CAD) and demo-eu (demo-DE Amazon.de EUR, VAT-inclusive)."""
+    """demo-na (demo-US Amazon.com USD, demo-CA Amazon.ca CAD) and demo-eu (demo-DE Amazon.de and demo-FR Amazon.fr,
+    EUR, VAT-inclusive: one EUR settlement covers both, as Amazon's unified EU account has it)."""
 
     def creds(prefix: str) -> dict[str, str]:
         return {
@@ -38,6 +39,8 @@ def demo_settings() -> Settings:
                     "storefronts": [
                         {"key": "demo-DE", "marketplace_id": "A1PA6795UKMFR9", "currency": "EUR",
                          "sales_channel": "Amazon.de", "prices_include_vat": True},
+                        {"key": "demo-FR", "marketplace_id": "A13V1IB3VIYZZH", "currency": "EUR",
+                         "sales_channel": "Amazon.fr", "prices_include_vat": True},
                     ],
                 },
             ]

@@ -89,7 +89,15 @@ _DE = [
     ShipTo("Frankfurt am Main", "Hessen", "60311", "DE", Decimal("0")),
     ShipTo("Nürnberg", "Bayern", "90402", "DE", Decimal("0")),
 ]
-SHIP_TO = {"US": _US, "CA": _CA, "DE": _DE}
+_FR = [
+    ShipTo("Paris", "Île-de-France", "75001", "FR", Decimal("0")),
+    ShipTo("Lyon", "Auvergne-Rhône-Alpes", "69001", "FR", Decimal("0")),
+    ShipTo("Marseille", "Provence-Alpes-Côte d'Azur", "13001", "FR", Decimal("0")),
+    ShipTo("Toulouse", "Occitanie", "31000", "FR", Decimal("0")),
+    ShipTo("Lille", "Hauts-de-France", "59000", "FR", Decimal("0")),
+    ShipTo("Bordeaux", "Nouvelle-Aquitaine", "33000", "FR", Decimal("0")),
+]
+SHIP_TO = {"US": _US, "CA": _CA, "DE": _DE, "FR": _FR}
 
 
 @dataclass(frozen=True)

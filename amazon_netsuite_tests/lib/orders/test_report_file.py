@@ -196,7 +196,7 @@ def test_rows_are_routed_by_sales_channel_and_the_utc_day_of_last_update():
 def test_rows_of_unknown_sales_channels_or_unreadable_dates_are_unroutable():
     rows = [
         row(amazon_order_id="111-1"),
-        row(amazon_order_id="403-1", sales_channel="Amazon.fr", currency="EUR"),
+        row(amazon_order_id="403-1", sales_channel="Amazon.it", currency="EUR"),
         row(amazon_order_id="111-2", last_updated_date="yesterday"),
         row(amazon_order_id="111-3", last_updated_date=""),
         row(amazon_order_id="111-4", sales_channel="Non-Amazon"),
@@ -206,12 +206,12 @@ def test_rows_of_unknown_sales_channels_or_unreadable_dates_are_unroutable():
     assert routed.rows["amazon_order_id"].to_pylist() == ["111-1"]
     lost = routed.unroutable.to_pylist()
     assert [(r["row_number"], r["reason"]) for r in lost] == [
-        (2, "sales-channel 'Amazon.fr' is not a storefront in the settings "
-            "(configured: Amazon.com, Amazon.ca, Amazon.de)"),
+        (2, "sales-channel 'Amazon.it' is not a storefront in the settings "
+            "(configured: Amazon.com, Amazon.ca, Amazon.de, Amazon.fr)"),
         (3, "last-updated-date 'yesterday' is not a date"),
         (4, "last-updated-date is empty"),
         (5, "sales-channel 'Non-Amazon' is not a storefront in the settings "
-            "(configured: Amazon.com, Amazon.ca, Amazon.de)"),
+            "(configured: Amazon.com, Amazon.ca, Amazon.de, Amazon.fr)"),
     ]
     assert json.loads(lost[0]["raw_row"])["amazon-order-id"] == "403-1"
 

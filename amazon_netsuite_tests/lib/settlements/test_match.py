@@ -100,7 +100,7 @@ def test_the_settlement_tables_are_created_with_the_warehouse(tmp_path):
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"settlements", "settlement_lines", "settlement_line_quarantine", "settlement_line_matches",
             "settlement_gl_summary"} <= tables
-    assert len(DDL) == 5
+    assert sum("CREATE TABLE" in statement for statement in DDL) == 5
     parsed = parse_settlement(settlement_text([line(), line(amount="bad")]))
     lines, quarantine = parsed.lines, parsed.quarantine  # noqa: F841 (read by DuckDB below)
     con.execute("INSERT INTO settlement_lines BY NAME SELECT 'demo-US' AS storefront, DATE '2026-10-04' AS day, * "
@@ -121,7 +121,7 @@ def test_a_settlement_belongs_to_the_storefront_of_its_marketplace():
     assert storefront_of(parse_settlement(settlement_text([line()])), settings).key == "demo-US"
     canada = parse_settlement(settlement_text([line(marketplace_name="Amazon.ca")], currency="CAD"))
     assert storefront_of(canada, settings).key == "demo-CA"
-    # Only period lines, no marketplace named: the one storefront in that currency.
+    # Only period lines, no marketplace named: the home storefront (listed first) of the one account in that currency.
     fees_only = parse_settlement(settlement_text(
         [period("other-transaction", "other-transaction", "Subscription", "-39.99", marketplace_name="")],
         currency="EUR"))
@@ -131,3 +131,72 @@ def test_a_settlement_belongs_to_the_storefront_of_its_marketplace():
                       settings)
     with pytest.raises(UnknownStorefront, match="is in EUR but storefront demo-US"):
         storefront_of(parse_settlement(settlement_text([line()], currency="EUR")), settings)
+
+
+FR_ORDER = "402-0000003-0000003"
+DE_ORDER = "302-0000004-0000004"
+
+
+def test_a_unified_eu_settlement_is_stored_once_and_each_line_matches_in_its_own_marketplaces_storefront(tmp_path):
+    """Amazon's unified EU account settles amazon.de and amazon.fr in one EUR settlement. The settlement is stored
+    once, in the home storefront's partition (demo-DE, listed first); a French order's lines match the Cash Sale
+    the orders flow posted as AMZ-demo-FR-…, a German order's AMZ-demo-DE-…; fees naming no marketplace belong to
+    demo-DE."""
+    from functools import partial
+
+    from amazon_netsuite.lib.settings import load_settings
+    from amazon_netsuite.lib.settlements.load import store_settlement_file
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite_tests.conftest import DEMO_SETTINGS
+    from amazon_netsuite_tests.lib.settlements.settlement_builder import write_settlement
+
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    at = datetime(2026, 10, 1, 12, 0)
+    record_attempts(con, [
+        PostingAttempt(flow="orders", storefront=storefront, key=order, record_type=CASH_SALE,
+                       external_id=external_id(storefront, order), payload={"tranId": order}, at=at,
+                       internal_id=internal)
+        for storefront, order, internal in (("demo-FR", FR_ORDER, "701"), ("demo-DE", DE_ORDER, "702"))
+    ])
+    con.close()
+    lines = [
+        line(order_id=FR_ORDER, marketplace_name="Amazon.fr", amount=Decimal("29.99")),
+        line(order_id=FR_ORDER, marketplace_name="Amazon.fr", amount_type="ItemFees",
+             amount_description="Commission", amount=Decimal("-4.50")),
+        line(order_id=DE_ORDER, marketplace_name="Amazon.de", amount=Decimal("19.99")),
+        line(order_id=DE_ORDER, marketplace_name="Amazon.de", amount_type="ItemFees",
+             amount_description="Commission", amount=Decimal("-3.00")),
+        period("other-transaction", "other-transaction", "Subscription", "-39.00", marketplace_name=""),
+    ]
+    settings = load_settings(DEMO_SETTINGS)
+    stored = store_settlement_file(write_settlement(tmp_path / "eu.txt", lines, currency="EUR"),
+                                   connect=partial(connect, str(path)), settings=settings)
+
+    assert (stored.document.storefront, stored.blocking) == ("demo-DE", [])
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT storefront, count(*) FROM settlements GROUP BY 1").fetchall() == [("demo-DE", 1)]
+        matches = con.execute(
+            "SELECT line_number, line_storefront, match_status, external_id, internal_id "
+            "FROM settlement_line_matches ORDER BY line_number").fetchall()
+    assert matches == [
+        (3, "demo-FR", "matched", f"AMZ-demo-FR-{FR_ORDER}", "701"),
+        (4, "demo-FR", "matched", f"AMZ-demo-FR-{FR_ORDER}", "701"),
+        (5, "demo-DE", "matched", f"AMZ-demo-DE-{DE_ORDER}", "702"),
+        (6, "demo-DE", "matched", f"AMZ-demo-DE-{DE_ORDER}", "702"),
+        (7, "demo-DE", "not_an_order", None, None),
+    ]
+
+
+def test_a_marketplace_the_settings_do_not_configure_belongs_to_the_home_storefront():
+    from amazon_netsuite.lib.settings import load_settings
+    import pyarrow as pa
+
+    from amazon_netsuite.lib.settlements.match import line_storefronts
+    from amazon_netsuite_tests.conftest import DEMO_SETTINGS
+
+    settings = load_settings(DEMO_SETTINGS)
+    names = pa.array(["Amazon.fr", "amazon.de", "Amazon.it", None, "", "Amazon.com"])
+    assert line_storefronts(names, settings.storefront("demo-DE"), settings).to_pylist() == [
+        "demo-FR", "demo-DE", "demo-DE", "demo-DE", "demo-DE", "demo-DE"]

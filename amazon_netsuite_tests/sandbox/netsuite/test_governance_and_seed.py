@@ -47,7 +47,8 @@ def test_the_account_has_subsidiaries_locations_currencies_and_a_customer_per_st
     for region, subsidiary in [("na", na), ("eu", eu)]:
         assert _get(netsuite, f"location/eid:WH-{region}")["subsidiary"] == {"id": subsidiary["id"]}
         assert _get(netsuite, f"location/eid:FBA-{region}")["name"] == f"Amazon FBA ({region.upper()})"
-    for storefront, subsidiary, currency in [("demo-US", na, "USD"), ("demo-CA", na, "CAD"), ("demo-DE", eu, "EUR")]:
+    for storefront, subsidiary, currency in [("demo-US", na, "USD"), ("demo-CA", na, "CAD"), ("demo-DE", eu, "EUR"),
+                                             ("demo-FR", eu, "EUR")]:
         customer = _get(netsuite, f"customer/eid:AMZ-CUSTOMER-{storefront}")
         assert customer["subsidiary"] == {"id": subsidiary["id"]}
         assert customer["currency"] == {"id": _get(netsuite, f"currency/eid:{currency}")["id"]}

@@ -116,8 +116,8 @@ def test_the_chart_of_accounts_is_seeded_with_the_agreed_external_ids(netsuite):
     segments = _rows(netsuite, "SELECT externalid FROM classification UNION ALL SELECT externalid FROM department "
                                "ORDER BY externalid")
     assert [row["externalid"] for row in segments] == [
-        "CLASS-AMAZON", "CLASS-AMZ-demo-CA", "CLASS-AMZ-demo-DE", "CLASS-AMZ-demo-US", "DEPT-ECOMMERCE",
-        "DEPT-MARKETPLACES"]
+        "CLASS-AMAZON", "CLASS-AMZ-demo-CA", "CLASS-AMZ-demo-DE", "CLASS-AMZ-demo-FR", "CLASS-AMZ-demo-US",
+        "DEPT-ECOMMERCE", "DEPT-MARKETPLACES"]
 
 
 def test_custom_item_fields_become_item_columns_for_an_alias_lookup(netsuite):
