@@ -116,7 +116,6 @@ def unattended(monkeypatch, tmp_path):
 def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_report_request_launched(
         unattended, tmp_path):
     from amazon_netsuite.defs.resources import NetSuite, SellerCentral
-    from amazon_netsuite.definitions import defs
     from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
 
     sandbox, home = unattended
@@ -141,8 +140,10 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
         _wait("the order sensor's first tick", lambda: _sensor_cursor(instance, "new_order_reports"), deadline,
               daemon, log)
         requested_at = datetime.now(UTC)
-        run = defs().resolve_job_def("request_order_reports_job").execute_in_process(instance=instance)
-        assert run.success
+        # In its own process, as the schedule's run would be: the code location reads the settings when it loads.
+        subprocess.run([str(Path(sys.executable).with_name("dagster")), "job", "execute", "-w",
+                        str(REPO / "workspace.yaml"), "-j", "request_order_reports_job"],
+                       cwd=REPO, env=os.environ.copy(), check=True, capture_output=True, timeout=180)
         with SellerCentral().reports(ACCOUNT) as api:
             (report,) = [r for r in api.get_reports([ORDER_REPORT_TYPE], created_since=requested_at
                                                      - timedelta(seconds=5))]

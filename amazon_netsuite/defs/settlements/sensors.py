@@ -25,9 +25,15 @@ from amazon_netsuite.lib.settlements.intake import due_key, partitions_to_import
 
 # Settlements are rare (one per 14 days and currency) and each matters: the first tick looks back this far.
 FIRST_TICK_LOOK_BACK = timedelta(days=30)
-# Each tick lists again from a day before the newest createdTime seen: a report that finished late is not missed
+# Each listing starts a day before the newest createdTime seen: a report that finished late is not missed
 # (the intake table keeps each report once).
 LISTING_OVERLAP = timedelta(days=1)
+# Amazon is asked every 5 minutes per account (its plan allows one getReports call every 45 s sustained,
+# https://developer-docs.amazon.com/sp-api/docs/reports-api-v2021-06-30-reference). The sensor itself ticks every
+# minute: a tick between listings only reads the intake table, so a settlement's storefront-day is requested
+# within a minute of the documents run that read it, not a whole listing interval later.
+LIST_EVERY = timedelta(minutes=5)
+LISTED_AT = "__listed_at__"
 
 
 def _last_day() -> date:
@@ -44,10 +50,8 @@ def _since(cursor: dict, account: str, now: datetime) -> datetime:
 @dg.sensor(
     name="new_settlement_reports",
     jobs=[settlement_report_documents_job, settlements_job],
-    # A new settlement takes two ticks (list, then request its storefront-day once the documents run has read it):
-    # every 5 minutes keeps that under a quarter of an hour, one getReports call per account (Amazon's plan: one
-    # every 45 s sustained, https://developer-docs.amazon.com/sp-api/docs/reports-api-v2021-06-30-reference).
-    minimum_interval_seconds=300,
+    # A new settlement takes two ticks: listed (and its documents run requested), then its storefront-day.
+    minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING if settings.flows.settlements else dg.DefaultSensorStatus.STOPPED,
     description="Lists new settlement reports; starts a run to download them, then one per storefront-day of a "
                 "deposit.",
@@ -57,7 +61,11 @@ def new_settlement_reports(context: dg.SensorEvaluationContext, seller_central: 
     cursor: dict = json.loads(context.cursor or "{}")
     now = datetime.now(timezone.utc)
     listed_now = 0
+    listed_at: dict = cursor.setdefault(LISTED_AT, {})
     for account in settings.seller_accounts:
+        if account.key in listed_at and now - datetime.fromisoformat(listed_at[account.key]) < LIST_EVERY:
+            continue
+        listed_at[account.key] = now.isoformat()
         since = _since(cursor, account.key, now)
         with seller_central.reports(account.key) as api:
             listed = list(api.get_reports([REPORT_TYPE], processing_statuses=["DONE"],
