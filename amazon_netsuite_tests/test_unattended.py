@@ -141,8 +141,8 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
               daemon, log)
         requested_at = datetime.now(UTC)
         # In its own process, as the schedule's run would be: the code location reads the settings when it loads.
-        subprocess.run([str(Path(sys.executable).with_name("dagster")), "job", "execute", "-w",
-                        str(REPO / "workspace.yaml"), "-j", "request_order_reports_job"],
+        subprocess.run([str(Path(sys.executable).with_name("dagster")), "job", "execute", "-m",
+                        "amazon_netsuite.definitions", "-j", "request_order_reports_job"],
                        cwd=REPO, env=os.environ.copy(), check=True, capture_output=True, timeout=180)
         with SellerCentral().reports(ACCOUNT) as api:
             (report,) = [r for r in api.get_reports([ORDER_REPORT_TYPE], created_since=requested_at
