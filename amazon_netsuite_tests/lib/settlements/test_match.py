@@ -159,7 +159,7 @@ def test_a_unified_eu_settlement_is_stored_once_and_each_line_matches_in_its_own
                        external_id=external_id(storefront, order), payload={"tranId": order}, at=at,
                        internal_id=internal)
         for storefront, order, internal in (("demo-FR", FR_ORDER, "701"), ("demo-DE", DE_ORDER, "702"))
-    ])
+    ], account="sandbox")
     con.close()
     lines = [
         line(order_id=FR_ORDER, marketplace_name="Amazon.fr", amount=Decimal("29.99")),
