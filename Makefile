@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 run: venv
 	@bash scripts/run.sh
 
+# Files in collection order (xdist otherwise starts the biggest first): the one-test daemon file, the longest, runs
+# first and alongside the rest.
 test: venv
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -q
 
 # The suite again with the process clock moved by libfaketime (Debian's faketime, installed if missing) to a month
 # end at 23:40 UTC, the next EU daylight-saving change and 31 December 23:30 UTC (scripts/shifted_dates.py).
@@ -30,7 +32,7 @@ test-dates: venv
 	@$(BIN)/python scripts/shifted_dates.py | while IFS='|' read -r tz instant; do \
 	  offset=$$(( $$(TZ=$$tz date -d "$$instant" +%s) - $$(date +%s) )); \
 	  echo "== the suite with the clock at $$instant ($$tz), $$offset s ahead"; \
-	  TZ=$$tz faketime -f "+$$offset" $(BIN)/python -m pytest -n 2 --dist loadfile -q -p no:cacheprovider || exit 1; \
+	  TZ=$$tz faketime -f "+$$offset" $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -q -p no:cacheprovider || exit 1; \
 	done
 
 demo: venv
