@@ -8,6 +8,7 @@ partitioned like the asset, so one bad settlement neither blocks nor unblocks an
 """
 
 
+from collections import Counter
 import warnings
 from datetime import datetime, timedelta, timezone
 
@@ -128,16 +129,14 @@ def settlement_report_documents(context: dg.AssetExecutionContext, warehouse: Wa
     with warehouse.connection() as con:
         everything = intake_reports(con)
     unusable = [r for r in everything if r.status == UNUSABLE]
-    by_status: dict[str, int] = {}
-    for r in everything:
-        by_status[r.status] = by_status.get(r.status, 0) + 1
+    by_status = Counter(r.status for r in everything)
     table = unusable_markdown(unusable)
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": len(everything),
         "landed_in_this_run": dg.MetadataValue.md("\n".join(
             f"- {d.report_id}: settlement {d.settlement_id} → {d.storefront} {d.day}" for d in outcome.landed)
             or "none"),
-        "reports_by_status": by_status,
+        "reports_by_status": dict(by_status),
         "reports_landed": by_status.get(LANDED, 0),
         "reports_unusable": dg.MetadataValue.md(table),
     })
