@@ -1,10 +1,30 @@
-"""The amazon_netsuite code location: every flow under defs/, loaded as one."""
+"""The amazon_netsuite code location: the settings are read once per load and every flow is built from them.
 
-from pathlib import Path
+A flow is one `defs/<flow>/` package whose `definitions(flow)` returns its Dagster objects; adding a flow is adding
+it to FLOWS (and its switch to the settings' `flows:`).
+"""
 
 import dagster as dg
+
+from amazon_netsuite.defs import bookkeeping, orders, resources, settlements
+from amazon_netsuite.defs.helpers import Flow
+from amazon_netsuite.defs.partitions import storefront_days
+from amazon_netsuite.lib.settings import Settings, load_settings
+
+FLOWS = {"orders": orders, "settlements": settlements}
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Every flow's Dagster objects for these settings: their storefront-day partitions, and sensors and schedules
+    that run by default where the flow is switched on."""
+    partitions = storefront_days(settings)
+    return dg.Definitions.merge(
+        resources.definitions(),
+        bookkeeping.definitions(),
+        *(flow.definitions(Flow(name, settings, partitions)) for name, flow in FLOWS.items()),
+    )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    return build_definitions(load_settings())

@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 import dagster as dg
 import httpx
 
-from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, ReportSource, day_window
 from amazon_netsuite.lib.settings import (
     PROJECT_ROOT,
@@ -267,8 +267,8 @@ def sync_orders(
 ) -> SyncOutcome:
     """Request one report per account for the window and run `orders_job` for every storefront-day in it, then
     `order_posting_job` for the days that loaded (unless `post` is False)."""
-    from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
-    from amazon_netsuite.definitions import defs
+    from amazon_netsuite.defs.helpers import REPORT_ID_TAG
+    from amazon_netsuite.definitions import build_definitions
 
     settings = load_settings()
     if days < 1:
@@ -278,7 +278,7 @@ def sync_orders(
     first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
     outcome = outcome or SyncOutcome()
     outcome.days = [first_day + timedelta(days=i) for i in range((now.date() - first_day).days + 1)]
-    definitions = defs()
+    definitions = build_definitions(settings)
     jobs = [definitions.resolve_job_def("orders_job")]
     if post:
         jobs.append(definitions.resolve_job_def("order_posting_job"))
@@ -335,7 +335,7 @@ def sync_settlements(
     (and `settlement_posting_job` unless `post` is False) for each storefront-day with a deposit in the last
     `window_days` days, files loaded by hand (`amazon-netsuite settlements load`) included."""
     from amazon_netsuite.defs.resources import SellerCentral, Warehouse
-    from amazon_netsuite.definitions import defs
+    from amazon_netsuite.definitions import build_definitions
     from amazon_netsuite.lib.report_files import ReportFileError
     from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
     from amazon_netsuite.lib.settlements.load import documents_deposited, land_amazon_report
@@ -361,7 +361,7 @@ def sync_settlements(
         say(f"{account.key}: {len(reports)} settlement report(s) since {listed_since:%Y-%m-%d}")
     with Warehouse().connection() as con:
         docs = documents_deposited(con, first_day, today, [s.key for s in chosen])
-    definitions = defs()
+    definitions = build_definitions(settings)
     jobs = [definitions.resolve_job_def("settlements_job")]
     if post:
         jobs.append(definitions.resolve_job_def("settlement_posting_job"))

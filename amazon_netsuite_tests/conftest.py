@@ -64,20 +64,10 @@ def isolated_project(monkeypatch, tmp_path, own_sandbox):
     return own_sandbox
 
 
-def definitions_with_flows(tmp_path: Path, flows: dict[str, bool], expression: str) -> str:
-    """What `expression` prints about `d` (the loaded Definitions) when the demo settings switch `flows` as given.
+def definitions_with_flows(flows: dict[str, bool]):
+    """The code location as it loads when the demo settings switch `flows` as given (built in this process)."""
+    from amazon_netsuite.definitions import build_definitions
+    from amazon_netsuite.lib.settings import Flows
 
-    Flow switches are read when the code location loads, so it is loaded in a fresh process."""
-    import subprocess
-    import sys
-
-    import yaml
-
-    settings = yaml.safe_load(DEMO_SETTINGS.read_text())
-    settings["flows"] = flows
-    switched = tmp_path / "accounts.yaml"
-    switched.write_text(yaml.safe_dump(settings))
-    probe = f"from amazon_netsuite.definitions import defs; d = defs(); print({expression})"
-    return subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True,
-                          env={"PATH": "/usr/bin:/bin", "AMAZON_NETSUITE_ACCOUNTS": str(switched),
-                               "AMAZON_NETSUITE_DATA_DIR": str(tmp_path)}).stdout
+    settings = load_settings(DEMO_SETTINGS)
+    return build_definitions(settings.model_copy(update={"flows": Flows(**flows)}))

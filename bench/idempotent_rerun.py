@@ -60,7 +60,7 @@ def dagster_rerun() -> dict:
     import dagster as dg
 
     from amazon_netsuite.definitions import defs
-    from amazon_netsuite.lib.partitions import partition_key
+    from amazon_netsuite.defs.partitions import partition_key
 
     job = defs().resolve_job_def("order_posting_job")
     start = time.perf_counter()

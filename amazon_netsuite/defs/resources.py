@@ -59,8 +59,7 @@ class NetSuite(dg.ConfigurableResource):
             yield client
 
 
-@dg.definitions
-def resources() -> dg.Definitions:
+def definitions() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": Warehouse(),

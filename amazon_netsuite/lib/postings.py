@@ -24,8 +24,10 @@ import hashlib
 import re
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,6 +47,7 @@ from amazon_netsuite.lib.netsuite.errors import (
 )
 from amazon_netsuite.lib.orders.item_lookup import UnmappedSku
 from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM, canonical_json
+from amazon_netsuite.lib.warehouse.connection import connect
 from amazon_netsuite.lib.warehouse.schema import register_ddl, transaction
 
 POSTED, FAILED = "posted", "failed"
@@ -394,3 +397,9 @@ def classify_failure(attempt: PostingAttempt) -> tuple[str, str]:
     if isinstance(exc, (NetSuiteError, InvalidExternalId)):
         return "validation", f"NetSuite refused {what}: {exc}. Fix the record or its data, then retry."
     return "transient", f"Posting {what} failed unexpectedly: {type(exc).__name__}: {exc}. Retry later."
+
+
+def ledger_connections(path: str | Path | None = None) -> Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]:
+    """Connections for the ledger batches written while requests are in flight: the schema is in place by then,
+    so they skip the schema check and hold the file (and the GIL) as briefly as possible."""
+    return partial(connect, path or None)

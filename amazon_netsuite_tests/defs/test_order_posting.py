@@ -12,7 +12,7 @@ import dagster as dg
 import httpx
 import pytest
 
-from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, start_sandbox
@@ -49,7 +49,7 @@ def _run(job: str, day, instance, storefront: str = STOREFRONT, tags: dict | Non
 
 
 def _report_tag() -> str:
-    from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
+    from amazon_netsuite.defs.helpers import REPORT_ID_TAG
 
     return REPORT_ID_TAG
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
-from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
 from amazon_netsuite_tests.conftest import REPO, _project_env, start_sandbox
@@ -34,7 +34,7 @@ POSTING_PROCESS = """
 import sys
 from datetime import date
 
-from amazon_netsuite.defs.orders.posting import post_storefront_day
+from amazon_netsuite.lib.orders.posting_run import post_storefront_day
 from amazon_netsuite.defs.resources import NetSuite, Warehouse
 
 with NetSuite().client() as client:

@@ -31,7 +31,7 @@ def _retry(instance, **scope) -> dict:
 
 
 def _schedule_tick(instance):
-    from amazon_netsuite.defs.orders.retry import retry_failed_postings_every_30_minutes
+    retry_failed_postings_every_30_minutes = _defs().resolve_schedule_def("retry_failed_postings_every_30_minutes")
 
     return retry_failed_postings_every_30_minutes(dg.build_schedule_context(instance=instance))
 

@@ -163,7 +163,7 @@ def test_a_partial_cancellation_closes_only_the_cancelled_line_and_the_total_fol
 
 
 def test_an_edited_order_is_one_patch_of_the_changed_record_and_an_unchanged_re_run_sends_nothing(world_project):
-    from amazon_netsuite.defs.orders.posting import post_storefront_day
+    from amazon_netsuite.lib.orders.posting_run import post_storefront_day
     from amazon_netsuite.defs.resources import Warehouse
 
     instance = dg.DagsterInstance.ephemeral()

@@ -13,8 +13,10 @@ UTC = timezone.utc
 
 
 def _tick(cursor: str | None) -> dg.SensorResult:
-    from amazon_netsuite.defs.orders.sensors import new_order_reports
+    from amazon_netsuite.definitions import defs
     from amazon_netsuite.defs.resources import SellerCentral
+
+    new_order_reports = defs().resolve_sensor_def("new_order_reports")
 
     with dg.build_sensor_context(resources={"seller_central": SellerCentral()}, cursor=cursor) as context:
         return new_order_reports(context)

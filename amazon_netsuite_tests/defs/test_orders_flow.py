@@ -8,7 +8,7 @@ from decimal import Decimal
 import dagster as dg
 import httpx
 
-from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
 
 UTC = timezone.utc
@@ -43,7 +43,7 @@ def _request_day_report(account: str, day: date) -> str:
 
 
 def _run_partition(storefront: str, day: date, report_id: str | None = None, instance=None):
-    from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG
+    from amazon_netsuite.defs.helpers import REPORT_ID_TAG
 
     job = _defs().resolve_job_def("orders_job")
     return job.execute_in_process(
@@ -141,7 +141,7 @@ def test_re_running_a_partition_replaces_it_and_duplicates_nothing(project):
 
 
 def test_the_sensor_requests_every_storefront_day_a_finished_report_covers_once(isolated_project):
-    from amazon_netsuite.defs.orders.sensors import new_order_reports
+    new_order_reports = _defs().resolve_sensor_def("new_order_reports")
     from amazon_netsuite.defs.resources import SellerCentral
 
     with dg.build_sensor_context(resources={"seller_central": SellerCentral()}) as context:
@@ -285,15 +285,15 @@ def test_a_window_longer_than_a_report_may_cover_is_loaded_as_several_reports(pr
     assert loaded[first] == loaded[first + timedelta(days=1)] != loaded[last]  # each day from its own report
 
 
-def test_switching_the_orders_flow_off_starts_its_sensor_and_schedules_stopped(tmp_path):
+def test_switching_the_orders_flow_off_starts_its_sensor_and_schedules_stopped():
     from amazon_netsuite_tests.conftest import definitions_with_flows
 
-    out = definitions_with_flows(tmp_path, {"orders": False, "settlements": True}, (
-        "d.resolve_sensor_def('new_order_reports').default_status.value, "
-        "d.resolve_sensor_def('order_posting_automation').default_status.value, "
-        "d.resolve_schedule_def('order_reports_hourly').default_status.value, "
-        "d.resolve_schedule_def('retry_failed_postings_every_30_minutes').default_status.value, "
-        "d.resolve_sensor_def('new_settlement_reports').default_status.value, "
-        "'orders_job' in [j.name for j in d.resolve_all_job_defs()]")).split()
+    d = definitions_with_flows({"orders": False, "settlements": True})
+    out = [d.resolve_sensor_def("new_order_reports").default_status.value,
+           d.resolve_sensor_def("order_posting_automation").default_status.value,
+           d.resolve_schedule_def("order_reports_hourly").default_status.value,
+           d.resolve_schedule_def("retry_failed_postings_every_30_minutes").default_status.value,
+           d.resolve_sensor_def("new_settlement_reports").default_status.value,
+           "orders_job" in [j.name for j in d.resolve_all_job_defs()]]
     # The automation stops; the assets and jobs stay, for backfills.
-    assert out == ["STOPPED", "STOPPED", "STOPPED", "STOPPED", "RUNNING", "True"]
+    assert out == ["STOPPED", "STOPPED", "STOPPED", "STOPPED", "RUNNING", True]

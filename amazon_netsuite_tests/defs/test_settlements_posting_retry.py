@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from amazon_netsuite.cli import main
-from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite_tests.conftest import _project_env
 from amazon_netsuite_tests.lib.settlements.settlement_builder import (
@@ -99,7 +99,10 @@ def _post(instance, key, tags: dict | None = None) -> dg.ExecuteInProcessResult:
 
 
 def _tick(instance) -> list[dg.RunRequest] | dg.SkipReason:
-    from amazon_netsuite.defs.settlements.retry import retry_failed_settlement_postings_every_30_minutes
+    from amazon_netsuite.definitions import defs
+
+    retry_failed_settlement_postings_every_30_minutes = defs().resolve_schedule_def(
+        "retry_failed_settlement_postings_every_30_minutes")
 
     return retry_failed_settlement_postings_every_30_minutes(dg.build_schedule_context(instance=instance))
 

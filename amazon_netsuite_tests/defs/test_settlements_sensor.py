@@ -1,4 +1,4 @@
-"""`new_settlement_reports`: a tick lists reports and downloads nothing; a `settlement_report_documents_job` run
+"""`new_settlement_reports`: a tick lists reports and downloads nothing; a `settlement_documents_job` run
 lands them; then one run per newly published settlement, for the storefront-day of its deposit; none on the next
 tick; none for a settlement already imported. A report that cannot be used stays in `settlement_report_intake`
 with the reason and is imported once the cause is gone."""
@@ -9,7 +9,7 @@ import dagster as dg
 import httpx
 import pytest
 
-from amazon_netsuite.lib.partitions import partition_key
+from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite_tests.conftest import _project_env, start_sandbox
 
@@ -23,7 +23,9 @@ def sandbox_with_settlements(tmp_path, monkeypatch):
 
 def _tick(cursor: str | None = None) -> dg.SensorResult:
     from amazon_netsuite.defs.resources import SellerCentral, Warehouse
-    from amazon_netsuite.defs.settlements.sensors import new_settlement_reports
+    from amazon_netsuite.definitions import defs
+
+    new_settlement_reports = defs().resolve_sensor_def("new_settlement_reports")
 
     resources = {"seller_central": SellerCentral(), "warehouse": Warehouse()}
     with dg.build_sensor_context(cursor=cursor, resources=resources) as context:
@@ -33,7 +35,7 @@ def _tick(cursor: str | None = None) -> dg.SensorResult:
 def _run_documents_job(request: dg.RunRequest) -> dg.ExecuteInProcessResult:
     from amazon_netsuite.definitions import defs
 
-    assert request.job_name == "settlement_report_documents_job"
+    assert request.job_name == "settlement_documents_job"
     return defs().resolve_job_def(request.job_name).execute_in_process(
         tags=request.tags, instance=dg.DagsterInstance.ephemeral())
 
@@ -41,7 +43,7 @@ def _run_documents_job(request: dg.RunRequest) -> dg.ExecuteInProcessResult:
 def _split(result: dg.SensorResult) -> tuple[list[dg.RunRequest], list[dg.RunRequest]]:
     """(documents run requests, partition run requests)."""
     requests = result.run_requests or []
-    return ([r for r in requests if r.job_name == "settlement_report_documents_job"],
+    return ([r for r in requests if r.job_name == "settlement_documents_job"],
             [r for r in requests if r.job_name == "settlements_job"])
 
 
@@ -70,7 +72,7 @@ def test_the_sensor_lists_then_a_run_downloads_then_one_run_per_new_settlement_a
 
     run = _run_documents_job(documents[0])
     assert run.success
-    (materialization,) = run.asset_materializations_for_node("settlement_report_documents")
+    (materialization,) = run.asset_materializations_for_node("settlement_documents")
     assert materialization.metadata["reports_landed"].value == 6
 
     second = _tick(first.cursor)

@@ -5,37 +5,32 @@ changed (placed, paid, shipped, cancelled), carrying its state as of that report
 newest state of each order across days.
 """
 
-
-import warnings
 from datetime import datetime, timezone
 
 import dagster as dg
-from dagster_pandera import pandera_schema_to_dagster_type
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow, column_schema, counted_markdown, listed_markdown
+from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
 from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
 from amazon_netsuite.lib.orders.schemas import (
+    ORDER_GATES,
     OrderLinesModel,
     OrdersModel,
     validate_order_lines_in,
     validate_orders_in,
 )
 from amazon_netsuite.lib.orders.typing import type_order_rows
-from amazon_netsuite.lib.partitions import split_partition_key, storefront_day_partitions
 from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
-from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite.lib.warehouse import replace_partition
 from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
 
-settings = load_settings()
-storefront_days = storefront_day_partitions(settings)
-
-REPORT_ID_TAG = "amazon/report_id"
 ORDER_ROWS_COLUMNS = (
     "storefront", "day", "report_id", "row_number", *ORDER_REPORT_TEXT_COLUMNS, "extra_columns", "parse_error",
 )
+ORDERS_CHECK, LINES_CHECK = ORDER_GATES
 
 
 def _partition_rows(routed: pa.Table, storefront: str, day) -> pa.Table:
@@ -43,189 +38,170 @@ def _partition_rows(routed: pa.Table, storefront: str, day) -> pa.Table:
     return routed.filter(mask)
 
 
-@dg.asset(
-    partitions_def=storefront_days,
-    group_name="orders",
-    kinds={"amazon", "duckdb"},
-    pool="duckdb",
-    owners=["team:integrations"],
-    tags={"flow": "orders"},
-)
-def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, seller_central: SellerCentral):
-    """Rows of the Seller Central order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL) for one
-    storefront-day, as received: every column as text, plus the report id and row number they came from.
+def definitions(flow: Flow) -> dg.Definitions:
+    def spec(name: str, description: str, deps=(), model=None) -> dg.AssetSpec:
+        return dg.AssetSpec(name, deps=list(deps), description=description, group_name=flow.name,
+                            kinds={"duckdb"}, tags=flow.tags, metadata=column_schema(model) if model else None)
 
-    The report covers every marketplace of the seller account, so rows are routed to storefronts by sales channel.
-    A run started by the `new_order_reports` sensor reads the report it names; otherwise the newest finished report
-    covering the day is used, or one is requested and waited for.
-    """
-    storefront_key, day = split_partition_key(context.partition_key)
-    account = settings.account_of(storefront_key)
-    with seller_central.reports(account.key) as reports_api:
-        source = ReportSource(
-            reports_api=reports_api,
-            connection=warehouse.connection,
-            seller_account=account.key,
-            marketplace_ids=account.marketplace_ids,
-            log=context.log,
-        )
-        try:
-            report = source.for_day(day, datetime.now(timezone.utc), context.run.tags.get(REPORT_ID_TAG))
-        except ReportUnavailable as exc:
-            raise dg.Failure(str(exc)) from exc
-
-    if report.processing_status == "CANCELLED":
-        # Amazon cancels an order report when nothing changed in its window: an empty day, not an error.
-        with warehouse.connection() as con:
-            replace_partition(con, "order_report_rows", storefront_key, str(day), "SELECT * FROM order_report_rows WHERE false")
-        return dg.MaterializeResult(
-            metadata={"report_id": report.report_id, "report_status": "CANCELLED", "dagster/row_count": 0}
-        )
-
-    try:
-        parsed = parse_order_report(read_landed_document(report), report_id=report.report_id, charset=report.charset)
-    except ReportFileError as exc:
-        raise dg.Failure(f"{exc} (document kept at {report.document_path})") from exc
-    routed = route_order_rows(parsed, settings)
-    rows = _partition_rows(routed.rows, storefront_key, day)
-    with warehouse.connection() as con:
-        con.register("partition_rows", rows)
-        written = replace_partition(
-            con,
-            "order_report_rows",
-            storefront_key,
-            str(day),
-            f"SELECT {', '.join(ORDER_ROWS_COLUMNS)} FROM partition_rows",
-        )
-        unrouted = routed.unroutable
-        con.register("unrouted", unrouted)
-        con.execute("DELETE FROM order_report_unrouted WHERE report_id = ?", [report.report_id])
-        con.execute("INSERT INTO order_report_unrouted BY NAME SELECT report_id, row_number, reason, raw_row FROM unrouted")
-    rejected = int(pc.sum(pc.invert(pc.is_null(rows["parse_error"]))).as_py() or 0) if rows.num_rows else 0
-    return dg.MaterializeResult(
-        metadata={
-            "report_id": report.report_id,
-            "report_status": report.processing_status,
-            "report_data_rows": parsed.data_rows,
-            "dagster/row_count": written,
-            "rows_not_split_cleanly": rejected,
-            "report_rows_unrouted": unrouted.num_rows,
-        }
+    @dg.multi_asset(
+        specs=[
+            spec("order_report_rows",
+                 "Rows of the Seller Central order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL) for "
+                 "one storefront-day, as received: every column as text, plus the report id and row number they came "
+                 "from.").replace_attributes(kinds={"amazon", "duckdb"}, owners=["team:integrations"]),
+            spec("order_report_unrouted",
+                 "Rows of the report this storefront-day read whose sales channel belongs to no storefront of the "
+                 "settings, kept as received with the reason (keyed by report id and row number)."),
+        ],
+        partitions_def=flow.partitions,
+        pool="duckdb",
     )
+    def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, seller_central: SellerCentral):
+        """Read the storefront-day's order report: its rows as received, routed to storefronts by sales channel.
 
-
-def _column_schema(model) -> dict:
-    """The Pandera model's columns as the asset's column schema, so the UI shows what the checks enforce."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        return {"dagster/column_schema": pandera_schema_to_dagster_type(model).metadata["schema"].value}
-
-
-def _typed_spec(name: str, description: str, model=None) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        name, deps=[order_report_rows], description=description, group_name="orders", kinds={"duckdb"},
-        tags={"flow": "orders"}, metadata=_column_schema(model) if model else None,
-    )
-
-
-ORDERS_CHECK = "orders_valid"
-LINES_CHECK = "order_lines_valid"
-
-with warnings.catch_warnings():
-    # Partitioned checks are "preview" in Dagster 1.13, and exactly what gating needs: one storefront-day's failed
-    # check must neither block nor unblock another's (dagster-facts §3.3).
-    warnings.simplefilter("ignore", dg.PreviewWarning)
-    CHECK_SPECS = [
-        dg.AssetCheckSpec(ORDERS_CHECK, asset="orders", blocking=True, partitions_def=storefront_days,
-                          description="Unique order id per partition, quantities ≥ 0, currency of the storefront."),
-        dg.AssetCheckSpec(LINES_CHECK, asset="order_lines", blocking=True, partitions_def=storefront_days,
-                          description="Unique line numbers per order, quantities ≥ 0, currency of the storefront."),
-    ]
-
-
-@dg.multi_asset(
-    specs=[
-        _typed_spec(
-            "orders",
-            "One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, totals as "
-            "exact decimals, tax split into marketplace-facilitator and seller-collected.",
-            OrdersModel,
-        ),
-        _typed_spec(
-            "order_lines", "The lines of each order: SKU, quantity, unit price and the line's money, exact.",
-            OrderLinesModel,
-        ),
-        _typed_spec(
-            "order_report_quarantine",
-            "Report rows that could not be loaded, each with the reason; their whole order is held back.",
-        ),
-    ],
-    check_specs=CHECK_SPECS,
-    partitions_def=storefront_days,
-    pool="duckdb",
-)
-def typed_orders(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Type the day's report rows into orders and order lines; quarantine what cannot be typed."""
-    storefront_key, day = split_partition_key(context.partition_key)
-    storefront = settings.storefront(storefront_key)
-    with warehouse.connection() as con:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE day_rows AS SELECT * FROM order_report_rows WHERE storefront = ? AND day = ?",
-            [storefront_key, day],
-        )
-        # Lines the parser could not split carry parse_error; typing quarantines them with their whole order.
-        counts = type_order_rows(con, "day_rows", storefront)
-        written = {
-            table: replace_partition(con, table, storefront_key, str(day), f"SELECT * FROM {source}")
-            for table, source in (
-                ("orders", "typed_orders"),
-                ("order_lines", "typed_order_lines"),
-                ("order_report_quarantine", "typed_order_quarantine"),
+        The report covers every marketplace of the seller account. A run started by the `new_order_reports` sensor
+        reads the report it names; otherwise the newest finished report covering the day is used, or one is
+        requested and waited for.
+        """
+        storefront_key, day = split_partition_key(context.partition_key)
+        account = flow.settings.account_of(storefront_key)
+        with seller_central.reports(account.key) as reports_api:
+            source = ReportSource(
+                reports_api=reports_api,
+                connection=warehouse.connection,
+                seller_account=account.key,
+                marketplace_ids=account.marketplace_ids,
+                log=context.log,
             )
-        }
-        failures = {
-            ORDERS_CHECK: validate_orders_in(con, "orders", storefront, day),
-            LINES_CHECK: validate_order_lines_in(con, "order_lines", storefront, day),
-        }
-        by_channel = dict(
+            try:
+                report = source.for_day(day, datetime.now(timezone.utc), context.run.tags.get(REPORT_ID_TAG))
+            except ReportUnavailable as exc:
+                raise dg.Failure(str(exc)) from exc
+
+        if report.processing_status == "CANCELLED":
+            # Amazon cancels an order report when nothing changed in its window: an empty day, not an error.
+            with warehouse.connection() as con:
+                replace_partition(con, "order_report_rows", storefront_key, str(day), "SELECT * FROM order_report_rows WHERE false")
+            metadata = {"report_id": report.report_id, "report_status": "CANCELLED", "dagster/row_count": 0}
+            yield dg.MaterializeResult(asset_key="order_report_rows", metadata=metadata)
+            yield dg.MaterializeResult(asset_key="order_report_unrouted", metadata=metadata)
+            return
+
+        try:
+            parsed = parse_order_report(read_landed_document(report), report_id=report.report_id, charset=report.charset)
+        except ReportFileError as exc:
+            raise dg.Failure(f"{exc} (document kept at {report.document_path})") from exc
+        routed = route_order_rows(parsed, flow.settings)
+        rows = _partition_rows(routed.rows, storefront_key, day)
+        with warehouse.connection() as con:
+            con.register("partition_rows", rows)
+            written = replace_partition(
+                con,
+                "order_report_rows",
+                storefront_key,
+                str(day),
+                f"SELECT {', '.join(ORDER_ROWS_COLUMNS)} FROM partition_rows",
+            )
+            unrouted = routed.unroutable
+            con.register("unrouted", unrouted)
+            con.execute("DELETE FROM order_report_unrouted WHERE report_id = ?", [report.report_id])
+            con.execute("INSERT INTO order_report_unrouted BY NAME SELECT report_id, row_number, reason, raw_row FROM unrouted")
+        rejected = int(pc.sum(pc.invert(pc.is_null(rows["parse_error"]))).as_py() or 0) if rows.num_rows else 0
+        yield dg.MaterializeResult(
+            asset_key="order_report_rows",
+            metadata={
+                "report_id": report.report_id,
+                "report_status": report.processing_status,
+                "report_data_rows": parsed.data_rows,
+                "dagster/row_count": written,
+                "rows_not_split_cleanly": rejected,
+                "report_rows_unrouted": unrouted.num_rows,
+            }
+        )
+        yield dg.MaterializeResult(
+            asset_key="order_report_unrouted",
+            metadata={"report_id": report.report_id, "dagster/row_count": unrouted.num_rows},
+        )
+
+    @dg.multi_asset(
+        specs=[
+            spec("orders",
+                 "One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, totals "
+                 "as exact decimals, tax split into marketplace-facilitator and seller-collected.",
+                 ["order_report_rows"], OrdersModel),
+            spec("order_lines", "The lines of each order: SKU, quantity, unit price and the line's money, exact.",
+                 ["order_report_rows"], OrderLinesModel),
+            spec("order_report_quarantine",
+                 "Report rows that could not be loaded, each with the reason; their whole order is held back.",
+                 ["order_report_rows"]),
+        ],
+        check_specs=[*flow.blocking_checks("orders", {ORDERS_CHECK: ORDER_GATES[ORDERS_CHECK]}),
+                     *flow.blocking_checks("order_lines", {LINES_CHECK: ORDER_GATES[LINES_CHECK]})],
+        partitions_def=flow.partitions,
+        pool="duckdb",
+    )
+    def typed_orders(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        """Type the day's report rows into orders and order lines; quarantine what cannot be typed."""
+        storefront_key, day = split_partition_key(context.partition_key)
+        storefront = flow.settings.storefront(storefront_key)
+        with warehouse.connection() as con:
             con.execute(
-                "SELECT channel, count(*) FROM orders WHERE storefront = ? AND day = ? GROUP BY channel ORDER BY 1",
+                "CREATE OR REPLACE TEMP TABLE day_rows AS SELECT * FROM order_report_rows WHERE storefront = ? AND day = ?",
+                [storefront_key, day],
+            )
+            # Lines the parser could not split carry parse_error; typing quarantines them with their whole order.
+            counts = type_order_rows(con, "day_rows", storefront)
+            written = {
+                table: replace_partition(con, table, storefront_key, str(day), f"SELECT * FROM {source}")
+                for table, source in (
+                    ("orders", "typed_orders"),
+                    ("order_lines", "typed_order_lines"),
+                    ("order_report_quarantine", "typed_order_quarantine"),
+                )
+            }
+            failures = {
+                ORDERS_CHECK: validate_orders_in(con, "orders", storefront, day),
+                LINES_CHECK: validate_order_lines_in(con, "order_lines", storefront, day),
+            }
+            by_channel = dict(
+                con.execute(
+                    "SELECT channel, count(*) FROM orders WHERE storefront = ? AND day = ? GROUP BY channel ORDER BY 1",
+                    [storefront_key, day],
+                ).fetchall()
+            )
+            reasons = con.execute(
+                "SELECT reason, count(*) FROM order_report_quarantine WHERE storefront = ? AND day = ? "
+                "GROUP BY reason ORDER BY 2 DESC LIMIT 20",
                 [storefront_key, day],
             ).fetchall()
-        )
-        reasons = con.execute(
-            "SELECT reason, count(*) FROM order_report_quarantine WHERE storefront = ? AND day = ? "
-            "GROUP BY reason ORDER BY 2 DESC LIMIT 20",
-            [storefront_key, day],
-        ).fetchall()
 
-    yield dg.MaterializeResult(
-        asset_key="orders",
-        metadata={
-            "dagster/row_count": written["orders"],
-            "orders_by_channel": {str(k): int(v) for k, v in by_channel.items()},
-            "superseded_rows": counts.superseded_rows,
-            "quarantined_orders": counts.quarantined_orders,
-            "duplicate_rows": counts.duplicate_rows,
-        },
-    )
-    yield dg.MaterializeResult(asset_key="order_lines", metadata={"dagster/row_count": written["order_lines"]})
-    yield dg.MaterializeResult(
-        asset_key="order_report_quarantine",
-        metadata={
-            "dagster/row_count": written["order_report_quarantine"],
-            "reasons": dg.MetadataValue.md(
-                "\n".join(f"- {n} × {reason}" for reason, n in reasons) or "nothing quarantined"
-            ),
-        },
-    )
-    for check, asset in ((ORDERS_CHECK, "orders"), (LINES_CHECK, "order_lines")):
-        yield dg.AssetCheckResult(
-            check_name=check,
-            asset_key=asset,
-            passed=not failures[check],
+        yield dg.MaterializeResult(
+            asset_key="orders",
             metadata={
-                "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures[check][:50]) or "none"),
-                "failure_count": len(failures[check]),
+                "dagster/row_count": written["orders"],
+                "orders_by_channel": {str(k): int(v) for k, v in by_channel.items()},
+                "superseded_rows": counts.superseded_rows,
+                "quarantined_orders": counts.quarantined_orders,
+                "duplicate_rows": counts.duplicate_rows,
             },
         )
+        yield dg.MaterializeResult(asset_key="order_lines", metadata={"dagster/row_count": written["order_lines"]})
+        yield dg.MaterializeResult(
+            asset_key="order_report_quarantine",
+            metadata={
+                "dagster/row_count": written["order_report_quarantine"],
+                "reasons": counted_markdown(reasons, empty="nothing quarantined"),
+            },
+        )
+        for check, asset in ((ORDERS_CHECK, "orders"), (LINES_CHECK, "order_lines")):
+            yield dg.AssetCheckResult(
+                check_name=check,
+                asset_key=asset,
+                passed=not failures[check],
+                metadata={
+                    "failures": listed_markdown(failures[check][:50]),
+                    "failure_count": len(failures[check]),
+                },
+            )
+
+    return dg.Definitions(assets=[order_report_rows, typed_orders])

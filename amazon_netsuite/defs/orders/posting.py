@@ -10,44 +10,21 @@ Nobody needs to launch it: `order_posting_automation` (running by default, switc
 storefront-day of the last weeks whose orders were loaded again and passed their blocking checks.
 """
 
-from functools import partial
-
 import dagster as dg
 
 from amazon_netsuite.defs.automation import post_when_loaded
-from amazon_netsuite.defs.orders.assets import settings, storefront_days
+from amazon_netsuite.defs.helpers import Flow, counted_markdown
+from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import NetSuite, Warehouse
 from amazon_netsuite.lib.orders.posting import CASH_SALE, SALES_ORDER
-from amazon_netsuite.lib.orders.posting_run import FLOW, DayPostingResult, post_orders, read_orders
-from amazon_netsuite.lib.partitions import split_partition_key
-from amazon_netsuite.lib.settings import Settings, load_settings
-from amazon_netsuite.lib.warehouse import connect
-
-__all__ = ["FLOW", "DayPostingResult", "order_posting_automation", "order_posting_job", "orders_posted",
-           "post_storefront_day"]
+from amazon_netsuite.lib.orders.posting_run import DayPostingResult, post_storefront_day
 
 ASSET_FOR = {SALES_ORDER: "sales_orders_posted", CASH_SALE: "cash_sales_posted"}
-
-
-def post_storefront_day(warehouse: Warehouse, client, storefront: str, day, log=None, *,
-                        settings: Settings | None = None) -> DayPostingResult:
-    """Post one storefront-day's orders (create, change or close their records) and record every attempt.
-    Posting settings are read when the run starts (`settings` overrides), so a changed file needs no reload."""
-    settings = settings or load_settings()
-    with warehouse.connection() as con:
-        batch = read_orders(con, settings, storefront, day=day, account=client.connection.ledger_account)
-    return post_orders(ledger_connection(warehouse), client, settings, storefront, batch, log=log)
-
-
-def ledger_connection(warehouse: Warehouse):
-    """Connections for the ledger batches written while requests are in flight: the schema is in place by then,
-    so they skip the resource's schema check and hold the file (and the GIL) as briefly as possible."""
-    return partial(connect, warehouse.path or None)
+AUTH_FAILURE = "NetSuite refused our credentials; see integration_errors (class auth) and fix them."
 
 
 def posting_metadata(result: DayPostingResult, record_type: str, requests: int) -> dict:
     """What an operator sees on the asset: posted / unchanged / updated / skipped / failed, and why."""
-    skipped = sum(result.skipped.values())
     return {
         "posted": result.posted[record_type],
         "already_posted_unchanged": result.unchanged[record_type],
@@ -55,60 +32,48 @@ def posting_metadata(result: DayPostingResult, record_type: str, requests: int) 
         "closed": result.closed[record_type],
         "failed": result.failed[record_type],
         # Skips are per order, not per record type: an order that is not postable has no type yet.
-        "skipped": skipped,
-        "skipped_reasons": dg.MetadataValue.md(
-            "\n".join(f"- {n} × {reason}" for reason, n in result.skipped.most_common()) or "none"),
+        "skipped": sum(result.skipped.values()),
+        "skipped_reasons": counted_markdown(result.skipped.most_common()),
         "errors_by_class": dict(result.errors_by_class),
         "customers_upserted": result.customers_upserted,
         "netsuite_requests": requests,
     }
 
 
-AUTH_FAILURE = "NetSuite refused our credentials; see integration_errors (class auth) and fix them."
+def definitions(flow: Flow) -> dg.Definitions:
+    def spec(name: str, description: str) -> dg.AssetSpec:
+        return dg.AssetSpec(name, deps=["orders", "order_lines"], description=description, group_name=flow.name,
+                            kinds={"netsuite", "duckdb"}, tags=flow.tags, automation_condition=post_when_loaded())
 
-
-def _spec(name: str, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        name, deps=["orders", "order_lines"], description=description, group_name="orders",
-        kinds={"netsuite", "duckdb"}, tags={"flow": "orders"},
-        automation_condition=post_when_loaded(),
+    @dg.multi_asset(
+        specs=[
+            spec("sales_orders_posted",
+                 "Paid MFN and Seller-Fulfilled-Prime orders of the day as NetSuite Sales Orders (Pending Fulfillment "
+                 "by default), external id AMZ-{storefront}-{order id}; later cancellations close their lines, other "
+                 "changes PATCH them."),
+            spec("cash_sales_posted",
+                 "Shipped FBA orders of the day as NetSuite Cash Sales at the region's FBA location, external id "
+                 "AMZ-{storefront}-{order id}."),
+        ],
+        partitions_def=flow.partitions,
+        pool="duckdb",
     )
+    def orders_posted(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
+        """Post the storefront-day's orders to NetSuite; what cannot post goes to `integration_errors`."""
+        storefront, day = split_partition_key(context.partition_key)
+        with netsuite.client() as client:
+            result = post_storefront_day(warehouse, client, storefront, day, log=context.log)
+            requests = client.requests
+        if result.errors_by_class.get("auth"):
+            raise dg.Failure(AUTH_FAILURE)
+        for record_type, asset in ASSET_FOR.items():
+            yield dg.MaterializeResult(asset_key=asset, metadata=posting_metadata(result, record_type, requests))
 
-
-@dg.multi_asset(
-    specs=[
-        _spec("sales_orders_posted", "Paid MFN and Seller-Fulfilled-Prime orders of the day as NetSuite Sales Orders "
-                                     "(Pending Fulfillment by default), external id AMZ-{storefront}-{order id}; "
-                                     "later cancellations close their lines, other changes PATCH them."),
-        _spec("cash_sales_posted", "Shipped FBA orders of the day as NetSuite Cash Sales at the region's FBA "
-                                   "location, external id AMZ-{storefront}-{order id}."),
-    ],
-    partitions_def=storefront_days,
-    pool="duckdb",
-)
-def orders_posted(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
-    """Post the storefront-day's orders to NetSuite; what cannot post goes to `integration_errors`."""
-    storefront, day = split_partition_key(context.partition_key)
-    with netsuite.client() as client:
-        result = post_storefront_day(warehouse, client, storefront, day, log=context.log)
-        requests = client.requests
-    if result.errors_by_class.get("auth"):
-        raise dg.Failure(AUTH_FAILURE)
-    for record_type, asset in ASSET_FOR.items():
-        yield dg.MaterializeResult(asset_key=asset, metadata=posting_metadata(result, record_type, requests))
-
-
-order_posting_job = dg.define_asset_job(
-    "order_posting_job",
-    selection=dg.AssetSelection.assets(orders_posted),  # partitioned like the assets it selects
-    description="Post one storefront-day of orders to NetSuite (Sales Orders and Cash Sales).",
-    tags={"flow": "orders"},
-)
-
-order_posting_automation = dg.AutomationConditionSensorDefinition(
-    "order_posting_automation",
-    target=dg.AssetSelection.assets(orders_posted),
-    default_status=dg.DefaultSensorStatus.RUNNING if settings.flows.orders else dg.DefaultSensorStatus.STOPPED,
-    description="Posts a storefront-day's orders to NetSuite once they are loaded (again) and their blocking checks "
-                "passed, for any day of the last weeks.",
-)
+    automation = dg.AutomationConditionSensorDefinition(
+        "order_posting_automation",
+        target=dg.AssetSelection.assets(orders_posted),
+        default_status=flow.sensor_status,
+        description="Posts a storefront-day's orders to NetSuite once they are loaded (again) and their blocking "
+                    "checks passed, for any day of the last weeks.",
+    )
+    return dg.Definitions(assets=[orders_posted], sensors=[automation])

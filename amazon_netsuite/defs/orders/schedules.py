@@ -1,40 +1,38 @@
-"""Every hour, ask Amazon for an order report per seller account (the sensor loads it when it is ready)."""
-
-
-from datetime import datetime, timedelta, timezone
+"""The orders flow's schedules: an order report every hour, and a retry of what could not post every 30 minutes."""
 
 import dagster as dg
 
-from amazon_netsuite.defs.orders.assets import settings
-from amazon_netsuite.defs.resources import SellerCentral
-from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, decide_order_report_request
+from amazon_netsuite.defs.helpers import Flow
+from amazon_netsuite.defs.orders.jobs import request_order_reports_job, retry_failed_postings
+from amazon_netsuite.lib.orders.retry import open_error_count
 
 
-@dg.op(description="Create an order report per seller account unless one is in flight or a FATAL is cooling down.")
-def request_order_reports(context: dg.OpExecutionContext, seller_central: SellerCentral) -> None:
-    now = datetime.now(timezone.utc)
-    for account in settings.seller_accounts:
-        with seller_central.reports(account.key) as api:
-            recent = list(api.get_reports([ORDER_REPORT_TYPE], created_since=now - timedelta(hours=6)))
-            decision = decide_order_report_request(recent, now)
-            if decision.action == "create":
-                start, end = decision.window
-                report_id = api.create_report(ORDER_REPORT_TYPE, account.marketplace_ids, start, end)
-                context.log.info(f"{account.key}: requested order report {report_id} for {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M} UTC")
-            else:
-                context.log.info(f"{account.key}: {decision.action}: {decision.reason}")
+def definitions(flow: Flow) -> dg.Definitions:
+    order_reports_hourly = dg.ScheduleDefinition(
+        name="order_reports_hourly",
+        job=request_order_reports_job,
+        cron_schedule="7 * * * *",
+        execution_timezone="UTC",
+        default_status=flow.schedule_status,
+        description="Hourly order report request per seller account; reuses one in flight, backs off after FATAL "
+                    "(the `new_order_reports` sensor loads each report when it is ready).",
+    )
 
+    # Every 30 minutes, as NetSuite Connector retries order errors on each sync
+    # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_163966792450.html). A run can be narrowed
+    # by run config to one storefront and/or some error classes, e.g. after creating the items of `mapping` errors.
+    @dg.schedule(
+        name="retry_failed_postings_every_30_minutes",
+        job=retry_failed_postings,
+        cron_schedule="*/30 * * * *",
+        execution_timezone="UTC",
+        default_status=flow.schedule_status,
+        description="Retries the orders flow's open integration errors; skips when none is open.",
+    )
+    def retry_failed_postings_every_30_minutes(context: dg.ScheduleEvaluationContext):
+        if open_error_count() == 0:
+            return dg.SkipReason("no open integration errors in the orders flow")
+        # A busy warehouse (count None) cannot be read now; the run queues behind the writer and finds out itself.
+        return dg.RunRequest(tags=flow.tags)
 
-@dg.job(description="Request order reports from Seller Central for every seller account.", tags={"flow": "orders"})
-def request_order_reports_job():
-    request_order_reports()
-
-
-order_reports_hourly = dg.ScheduleDefinition(
-    name="order_reports_hourly",
-    job=request_order_reports_job,
-    cron_schedule="7 * * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING if settings.flows.orders else dg.DefaultScheduleStatus.STOPPED,
-    description="Hourly order report request per seller account; reuses one in flight, backs off after FATAL.",
-)
+    return dg.Definitions(schedules=[order_reports_hourly, retry_failed_postings_every_30_minutes])

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
-from amazon_netsuite.defs.orders.assets import REPORT_ID_TAG, settings, storefront_days
+from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow
 from amazon_netsuite.defs.orders.jobs import orders_job
+from amazon_netsuite.defs.partitions import first_day, partition_key
 from amazon_netsuite.defs.resources import SellerCentral
 from amazon_netsuite.lib.amazon.reports import Report
-from amazon_netsuite.lib.partitions import partition_key
 from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
 from amazon_netsuite.lib.reporting_days import days_covered
 
@@ -73,39 +73,42 @@ def _next_position(position: _Position, listed: list[Report], now: datetime, log
     return sorted(new, key=lambda r: r.created_time), _Position(since, frozenset(loaded))
 
 
-@dg.sensor(
-    name="new_order_reports",
-    job=orders_job,
-    minimum_interval_seconds=120,
-    default_status=dg.DefaultSensorStatus.RUNNING if settings.flows.orders else dg.DefaultSensorStatus.STOPPED,
-    description="Starts a run per storefront-day covered by each newly finished order report.",
-)
-def new_order_reports(context: dg.SensorEvaluationContext, seller_central: SellerCentral) -> dg.SensorResult:
-    cursor: dict[str, str | dict] = json.loads(context.cursor or "{}")
-    now = datetime.now(timezone.utc)
-    first_day = storefront_days.get_partitions_def_for_dimension("date").start.date()
-    requests: list[dg.RunRequest] = []
-    for account in settings.seller_accounts:
-        if account.key not in cursor:
-            cursor[account.key] = _Position(now - FIRST_TICK_LOOK_BACK, frozenset()).to_cursor()
-            continue
-        position = _Position.from_cursor(cursor[account.key])
-        with seller_central.reports(account.key) as api:
-            # Every status: a report still in flight holds the watermark until it is done.
-            listed = list(api.get_reports([ORDER_REPORT_TYPE], created_since=position.since))
-        finished, position = _next_position(position, listed, now, context.log)
-        for report in finished:
-            for day in days_covered(report.data_start_time, report.data_end_time, first_day, now.date()):
-                for storefront in account.storefronts:
-                    key = partition_key(storefront.key, day)
-                    requests.append(
-                        dg.RunRequest(
-                            run_key=f"{report.report_id}|{key}",
-                            partition_key=key,
-                            tags={REPORT_ID_TAG: report.report_id},
+def definitions(flow: Flow) -> dg.Definitions:
+    @dg.sensor(
+        name="new_order_reports",
+        job=orders_job,
+        minimum_interval_seconds=120,
+        default_status=flow.sensor_status,
+        description="Starts a run per storefront-day covered by each newly finished order report.",
+    )
+    def new_order_reports(context: dg.SensorEvaluationContext, seller_central: SellerCentral) -> dg.SensorResult:
+        cursor: dict[str, str | dict] = json.loads(context.cursor or "{}")
+        now = datetime.now(timezone.utc)
+        start = first_day(flow.partitions)
+        requests: list[dg.RunRequest] = []
+        for account in flow.settings.seller_accounts:
+            if account.key not in cursor:
+                cursor[account.key] = _Position(now - FIRST_TICK_LOOK_BACK, frozenset()).to_cursor()
+                continue
+            position = _Position.from_cursor(cursor[account.key])
+            with seller_central.reports(account.key) as api:
+                # Every status: a report still in flight holds the watermark until it is done.
+                listed = list(api.get_reports([ORDER_REPORT_TYPE], created_since=position.since))
+            finished, position = _next_position(position, listed, now, context.log)
+            for report in finished:
+                for day in days_covered(report.data_start_time, report.data_end_time, start, now.date()):
+                    for storefront in account.storefronts:
+                        key = partition_key(storefront.key, day)
+                        requests.append(
+                            dg.RunRequest(
+                                run_key=f"{report.report_id}|{key}",
+                                partition_key=key,
+                                tags={REPORT_ID_TAG: report.report_id},
+                            )
                         )
-                    )
-        cursor[account.key] = position.to_cursor()
-    if not requests:
-        return dg.SensorResult(skip_reason="no newly finished order reports", cursor=json.dumps(cursor))
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor))
+            cursor[account.key] = position.to_cursor()
+        if not requests:
+            return dg.SensorResult(skip_reason="no newly finished order reports", cursor=json.dumps(cursor))
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor))
+
+    return dg.Definitions(sensors=[new_order_reports])

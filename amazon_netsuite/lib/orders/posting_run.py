@@ -42,12 +42,13 @@ from amazon_netsuite.lib.postings import (
     NotSent,
     PostingAttempt,
     is_posted_unchanged,
+    ledger_connections,
     ledger_entries,
     record_attempts,
     resolve_errors,
     utc_now,
 )
-from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.lib.settings import Settings, load_settings
 from amazon_netsuite.lib.warehouse import fetch_arrow
 
 FLOW = "orders"
@@ -312,3 +313,14 @@ class _LedgerWriter:
             more = f"\n… and {failed - len(self.examples)} more" if failed > len(self.examples) else ""
             self.log.warning(f"{failed} order(s) not posted ({classes}); each waits in integration_errors with its "
                              "reason:\n" + "\n".join(self.examples) + more)
+
+
+def post_storefront_day(warehouse, client, storefront: str, day: date, log=None, *,
+                        settings: Settings | None = None) -> DayPostingResult:
+    """Post one storefront-day's orders (create, change or close their records) and record every attempt.
+    `warehouse` is the Warehouse resource (or anything with `connection()` and `path`). Posting settings are read
+    when the run starts (`settings` overrides), so a changed file needs no reload."""
+    settings = settings or load_settings()
+    with warehouse.connection() as con:
+        batch = read_orders(con, settings, storefront, day=day, account=client.connection.ledger_account)
+    return post_orders(ledger_connections(warehouse.path), client, settings, storefront, batch, log=log)

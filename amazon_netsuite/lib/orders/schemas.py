@@ -192,6 +192,13 @@ def validate_order_lines(df: pd.DataFrame, storefront: Storefront) -> list[str]:
     return failures
 
 
+# The blocking gates of the typed orders, name → what each holds (the check's description in the UI).
+ORDER_GATES = {
+    "orders_valid": "Unique order id per partition, quantities ≥ 0, currency of the storefront.",
+    "order_lines_valid": "Unique line numbers per order, quantities ≥ 0, currency of the storefront.",
+}
+
+
 # --- the same checks inside DuckDB --------------------------------------------------------------------------
 
 

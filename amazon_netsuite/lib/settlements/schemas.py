@@ -306,9 +306,22 @@ def _journal_balances(con: duckdb.DuckDBPyConnection, summary: pyarrow.Table) ->
     return result
 
 
-REPORT_GATES = ("settlements_valid", "settlement_not_imported_twice")
-LINE_GATES = ("settlement_lines_valid", "lines_sum_to_total", "one_currency_per_settlement", "amounts_in_minor_units")
-GL_GATES = ("settlement_gl_summary_valid", "every_line_has_a_gl_account", "journal_balances")
+# The gates of each settlement asset, name → what it holds (the check's description in the UI).
+REPORT_GATES = {
+    "settlements_valid": "The settlements rows match the Pandera model (types, currency code, counts ≥ 0).",
+    "settlement_not_imported_twice": "No settlement id was imported before under another report or partition.",
+}
+LINE_GATES = {
+    "settlement_lines_valid": "The lines match the Pandera model (exact DECIMAL amounts, line numbers ≥ 3).",
+    "lines_sum_to_total": "The lines sum to the settlement's total-amount to the cent, and none was unreadable.",
+    "one_currency_per_settlement": "Every line is in its settlement's currency.",
+    "amounts_in_minor_units": "No amount is finer than its currency's minor unit (JPY: whole yen).",
+}
+GL_GATES = {
+    "settlement_gl_summary_valid": "The GL summary matches the Pandera model (debit and credit ≥ 0).",
+    "every_line_has_a_gl_account": "Every line has a GL account (a rule of gl_mapping.yaml, or the suspense account).",
+    "journal_balances": "Each settlement's journal balances: debits equal credits to the cent.",
+}
 ALL_GATES = (*REPORT_GATES, *LINE_GATES, *GL_GATES)
 
 

@@ -1,4 +1,4 @@
-"""Storefront × day partitions shared by every domain asset."""
+"""The one partitioning of the project: storefront × UTC day, for every flow's partitioned assets and checks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ STOREFRONT = "storefront"
 DATE = "date"
 
 
-def storefront_day_partitions(settings: Settings) -> dg.MultiPartitionsDefinition:
+def storefront_days(settings: Settings) -> dg.MultiPartitionsDefinition:
     """Static storefront keys from the settings file × daily UTC dates up to today. Keys read `2026-11-20|demo-US`."""
     return dg.MultiPartitionsDefinition(
         {
@@ -21,6 +21,15 @@ def storefront_day_partitions(settings: Settings) -> dg.MultiPartitionsDefinitio
             DATE: dg.DailyPartitionsDefinition(start_date=settings.partitions.start_date.isoformat(), end_offset=1),
         }
     )
+
+
+def first_day(partitions: dg.MultiPartitionsDefinition) -> date:
+    return partitions.get_partitions_def_for_dimension(DATE).start.date()
+
+
+def last_day(partitions: dg.MultiPartitionsDefinition) -> date:
+    """Today (UTC) while the partitions reach it: the newest day a report or a deposit can land on."""
+    return date.fromisoformat(partitions.get_partitions_def_for_dimension(DATE).get_last_partition_key())
 
 
 def partition_key(storefront: str, day: date | str) -> dg.MultiPartitionKey:

@@ -1,0 +1,26 @@
+"""Tables the flows write through rather than materialise: the registers of what was read from Amazon and written
+to NetSuite. Declared (not materialised) so the catalog lists them beside the assets that use them."""
+
+import dagster as dg
+
+BOOKKEEPING_TABLES = {
+    "amazon_reports": "Every Amazon report a run requested or read: type, window, status, and the document as "
+                      "downloaded (path and SHA-256). Written by `order_report_rows`, `settlements` and "
+                      "`settlement_documents`.",
+    "settlement_report_intake": "Every settlement report Amazon listed, with where it stands (listed, landed, "
+                                "unusable and why). Written by the `new_settlement_reports` sensor and "
+                                "`settlement_documents`.",
+    "netsuite_postings": "The ledger: one row per NetSuite record a flow created or changed, with its external id, "
+                         "internal id, the hash of what was sent and the NetSuite account. Written by every "
+                         "posting asset and retry; what makes a re-run send nothing twice.",
+    "integration_errors": "What could not post, with its class (mapping, validation, auth, rate_limit, transient) "
+                          "and NetSuite's message; resolved when a later attempt goes through. Written by every "
+                          "posting asset and retry.",
+}
+
+
+def definitions() -> dg.Definitions:
+    return dg.Definitions(assets=[
+        dg.AssetSpec(name, description=description, group_name="bookkeeping", kinds={"duckdb"})
+        for name, description in BOOKKEEPING_TABLES.items()
+    ])

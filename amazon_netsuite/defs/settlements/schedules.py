@@ -1,0 +1,55 @@
+"""The settlements flow's schedule: retry what could not post.
+
+Every storefront-day holding a settlement with an open `integration_errors` row (a record NetSuite refused, a
+deposit waiting for its journal) runs `settlement_posting_job` again. A retry is the posting run itself, not a job
+of its own: the gates are run again, what is posted unchanged is not sent (upserts by external id), what now goes
+through resolves its error, and the partition turns green in the UI once everything is in NetSuite. The schedule
+ticks every 30 minutes like the orders flow's retry, skips when nothing is open, and does not queue a second run for
+a storefront-day whose posting run is already queued or running (behind the `duckdb` pool, say).
+"""
+
+import dagster as dg
+
+from amazon_netsuite.defs.helpers import Flow
+from amazon_netsuite.defs.partitions import partition_key
+from amazon_netsuite.defs.settlements.jobs import settlement_posting_job
+from amazon_netsuite.lib.postings import peek_warehouse
+from amazon_netsuite.lib.settings import warehouse_path
+from amazon_netsuite.lib.settlements.posting_run import open_posting_errors
+
+_NOT_FINISHED = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                 dg.DagsterRunStatus.STARTED]
+
+
+def _busy_partitions(instance: dg.DagsterInstance) -> set[str]:
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=settlement_posting_job.name, statuses=_NOT_FINISHED))
+    return {run.tags.get("dagster/partition") for run in runs}
+
+
+def definitions(flow: Flow) -> dg.Definitions:
+    @dg.schedule(
+        name="retry_failed_settlement_postings_every_30_minutes",
+        job=settlement_posting_job,
+        cron_schedule="*/30 * * * *",
+        execution_timezone="UTC",
+        default_status=flow.schedule_status,
+        description="Runs settlement_posting_job again for each storefront-day with an open settlement posting "
+                    "error (a refused record, a deposit waiting for its journal); skips when none is open.",
+    )
+    def retry_failed_settlement_postings_every_30_minutes(context: dg.ScheduleEvaluationContext):
+        errors = peek_warehouse(warehouse_path(), open_posting_errors, [])
+        if errors is None:
+            return dg.SkipReason("the warehouse is busy (another process is writing); the next tick looks again")
+        if not errors:
+            return dg.SkipReason("no open integration errors in the settlements flow")
+        partitions = list(dict.fromkeys(str(partition_key(e.storefront, e.day)) for e in errors))
+        busy = _busy_partitions(context.instance)
+        todo = [key for key in partitions if key not in busy]
+        if not todo:
+            return dg.SkipReason(f"the posting run of every storefront-day to retry ({', '.join(partitions)}) is "
+                                 "already queued or running")
+        # Several requests in one tick need a run key each; the scheduler scopes it to the tick.
+        return [dg.RunRequest(run_key=key, partition_key=key,
+                              tags={**flow.tags, "amazon_netsuite/retry": "integration_errors"}) for key in todo]
+
+    return dg.Definitions(schedules=[retry_failed_settlement_postings_every_30_minutes])
