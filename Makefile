@@ -39,7 +39,7 @@ demo: venv
 	$(BIN)/amazon-netsuite sync --days 35
 
 bench: venv
-	$(BIN)/python bench/run.py $(NAME)
+	$(BIN)/python -m bench.run $(NAME)
 
 clean:
 	rm -rf data/warehouse.duckdb* data/sandbox data/dagster_home data/reports

@@ -25,7 +25,7 @@ TINY = {
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, dict]:
-    """All three at once (each mostly waits on its sandbox), as `bench/run.py` would run them one by one."""
+    """All three at once (each mostly waits on its sandbox), as `python -m bench.run` would run them one by one."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for name in ("AMAZON_NETSUITE_DATA_DIR", "AMAZON_NETSUITE_WAREHOUSE", "AMAZON_NETSUITE_SANDBOX_URL",
                  "DAGSTER_HOME"):

@@ -60,11 +60,9 @@ def peak_rss_bytes() -> int:
 
 def run_measured(module: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
     """Run `python -m module args...` from the repo root; its last stdout line is its JSON result."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=REPO_ROOT,
-        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -147,13 +145,11 @@ class SandboxProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = state_dir.with_name(state_dir.name + ".log")
         state_dir.mkdir(parents=True, exist_ok=True)
-        path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "PYTHONPATH": path}
         self._log = open(self.log_path, "wb")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "amazon_netsuite.cli", "sandbox", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--settings", str(DEMO_SETTINGS), "--state-dir", str(state_dir), *options],
-            cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
         )
         self._up = False
         if wait:

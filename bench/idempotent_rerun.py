@@ -2,7 +2,7 @@
 100 ms a call), then the same day is posted again, once in the same process and once as a Dagster run of
 `order_posting_job` in a fresh process. Every order is already in NetSuite, unchanged, so a re-run must send nothing.
 
-    .venv/bin/python bench/idempotent_rerun.py [--orders N]
+    .venv/bin/python -m bench.idempotent_rerun [--orders N]
 
 Writes are counted by the sandbox (its access log: every PUT, POST or PATCH to the record API), not by the client.
 Figure: NetSuite writes of both re-runs together (target 0); baseline: the first run's writes. Also reported: each
@@ -20,10 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `bench` and the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.common import (  # noqa: E402
+from bench.common import (
     DEMO_SETTINGS,
     OUT_DIR,
     POSTING_DAY,
@@ -38,7 +35,7 @@ from bench.common import (  # noqa: E402
     project_env,
     write_postable_orders,
 )
-from bench.netsuite_posting import (  # noqa: E402
+from bench.netsuite_posting import (
     RECORD_PATH,
     TOKEN_PATH,
     create_promotion_item,
@@ -83,7 +80,7 @@ def dagster_rerun() -> dict:
 def run_child(env: dict[str, str]) -> dict:
     done = subprocess.run(
         [sys.executable, "-m", "bench.idempotent_rerun", "--worker", "dagster"],
-        cwd=REPO_ROOT, env={**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)},
+        cwd=REPO_ROOT, env={**os.environ, **env},
         capture_output=True, text=True, timeout=600,
     )
     lines = [line for line in done.stdout.splitlines() if line.strip()]

@@ -1,7 +1,7 @@
 """NetSuite posting: 10,000 orders of one storefront-day posted by the real posting code (`post_storefront_day`)
 to the NetSuite sandbox in a process of its own, which allows 15 requests in flight and spends 100 ms on each.
 
-    .venv/bin/python bench/netsuite_posting.py [--orders N] [--repeat R]
+    .venv/bin/python -m bench.netsuite_posting [--orders N] [--repeat R]
 
 The ceiling is the sandbox's governance: 15 in flight ÷ 0.1 s = 150 records/s. The figure is records/s over the
 whole `post_storefront_day` call (reading the day, building bodies, every HTTP call, the ledger), its median over R
@@ -24,10 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `bench` and the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.common import (  # noqa: E402
+from bench.common import (
     DEMO_SETTINGS,
     OUT_DIR,
     POSTING_DAY,

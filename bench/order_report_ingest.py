@@ -3,7 +3,7 @@ sandbox generator) parsed → routed → typed → validated → stored in a Duc
 `csv.DictReader` + `Decimal` baseline doing the same parse and typing work (routing, latest state per order, exact
 money, order totals) in the same run.
 
-    .venv/bin/python bench/order_report_ingest.py [--rows N] [--repeat R]
+    .venv/bin/python -m bench.order_report_ingest [--rows N] [--repeat R]
 
 Each measured run is its own process, so its peak RSS is honest; the best of R runs of each side is reported.
 Targets: ≥ 400k rows/s end to end, ≥ 3× the baseline, peak RSS ≤ 1.5 GiB.
@@ -20,10 +20,7 @@ from datetime import datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `bench` and the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.common import GIB, OUT_DIR, emit, machine, peak_rss_bytes, run_measured  # noqa: E402
+from bench.common import GIB, OUT_DIR, emit, machine, peak_rss_bytes, run_measured
 
 BENCHMARK = "order_report_ingest"
 TARGET_ROWS_PER_S = 400_000

@@ -1,17 +1,16 @@
 """Run every benchmark, or the one named, each in its own process, and print their JSON result lines.
 
-    .venv/bin/python bench/run.py                        # all of them
-    .venv/bin/python bench/run.py order_report_ingest    # one (extra arguments go to it, e.g. --rows 100000)
+    .venv/bin/python -m bench.run                        # all of them (from the repository root)
+    .venv/bin/python -m bench.run order_report_ingest    # one (extra arguments go to it, e.g. --rows 100000)
 
 A benchmark is a module in bench/ (other than common and run) whose output ends with one JSON line. Progress goes
-to stderr; stdout carries only the result lines, so `bench/run.py > results.jsonl` collects them. The exit status
+to stderr; stdout carries only the result lines, so `-m bench.run > results.jsonl` collects them. The exit status
 is 0 when every benchmark ran and passed its target, 1 when one missed, 2 when one failed to run.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,12 +24,10 @@ def benchmarks() -> list[str]:
 
 
 def run(name: str, args: list[str]) -> dict | None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH_DIR.parent), os.environ.get("PYTHONPATH")]))}
     print(f"== {name}", file=sys.stderr, flush=True)
     done = subprocess.run(
         [sys.executable, "-m", f"bench.{name}", *args],
         cwd=BENCH_DIR.parent,
-        env=env,
         stdout=subprocess.PIPE,
         text=True,
     )

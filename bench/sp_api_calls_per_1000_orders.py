@@ -2,7 +2,7 @@
 for the window, then `orders_job` per storefront-day) sends to Seller Central to bring the orders into the
 warehouse, beside what the Orders API path would need for the same orders.
 
-    .venv/bin/python bench/sp_api_calls_per_1000_orders.py [--orders N] [--days D] [--storefront KEY]
+    .venv/bin/python -m bench.sp_api_calls_per_1000_orders [--orders N] [--days D] [--storefront KEY]
 
 The report path is counted on the wire: the Seller Central sandbox runs in its own process and its access log
 lists every request it answered (createReport, getReport polls, getReportDocument, the document download, and the
@@ -27,10 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `bench` and the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.common import DEMO_SETTINGS, OUT_DIR, REPO_ROOT, SandboxProcess, emit, machine, project_env  # noqa: E402
+from bench.common import DEMO_SETTINGS, OUT_DIR, REPO_ROOT, SandboxProcess, emit, machine, project_env
 
 BENCHMARK = "sp_api_calls_per_1000_orders"
 TARGET_PER_1000 = 5.0
@@ -118,7 +115,7 @@ def start_child(env: dict[str, str], days: int, storefront: str | None) -> subpr
     args = [sys.executable, "-m", "bench.sp_api_calls_per_1000_orders", "--worker", "--days", str(days)]
     if storefront:
         args += ["--storefront", storefront]
-    return subprocess.Popen(args, cwd=REPO_ROOT, env={**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)},
+    return subprocess.Popen(args, cwd=REPO_ROOT, env={**os.environ, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
-from amazon_netsuite.sandbox.netsuite.records import finish_sublist, money, number_lines, ref_id, user_error
+from amazon_netsuite.sandbox.netsuite.record_parts import finish_sublist, money, number_lines, ref_id, user_error
 from amazon_netsuite.sandbox.netsuite.sales import order_progress, status
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from amazon_netsuite.sandbox.netsuite.records import finish_sublist, money, number_lines, ref_id, require, user_error
+from amazon_netsuite.sandbox.netsuite.record_parts import (
+    finish_sublist,
+    money,
+    number_lines,
+    ref_id,
+    require,
+    user_error,
+)
 from amazon_netsuite.sandbox.netsuite.sales import status
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 

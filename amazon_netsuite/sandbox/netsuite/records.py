@@ -1,19 +1,27 @@
 """Creating and changing records the way NetSuite does: reference checks, number checks, sublist merging, and the
-derived fields each record type fills in (see sales.py, fulfillment.py, payments.py, journals.py). Plain Python over
-a RecordStore; raises RecordError for what NetSuite refuses. Amounts are Decimal throughout, never float.
+derived fields each record type fills in (see transactions.py, which composes sales.py, fulfillment.py, payments.py
+and journals.py). Plain Python over a RecordStore; raises RecordError for what NetSuite refuses. Amounts are Decimal
+throughout, never float.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
-from amazon_netsuite.sandbox.netsuite.store import EXTERNAL_ID, ITEM_TYPES, TRANSACTION_TYPES, RecordStore
+from amazon_netsuite.sandbox.netsuite.record_parts import (
+    SUBLISTS,
+    finish_sublist,
+    merge_lines,
+    money,
+    require,
+    user_error,
+)
+from amazon_netsuite.sandbox.netsuite.store import EXTERNAL_ID, TRANSACTION_TYPES, RecordStore
+from amazon_netsuite.sandbox.netsuite.transactions import finish_transaction
 
-CENT = Decimal("0.01")
 ACCOUNT_TYPES = frozenset({
     "Bank", "AcctRec", "OthCurrAsset", "FixedAsset", "OthAsset", "AcctPay", "CredCard", "OthCurrLiab",
     "LongTermLiab", "Equity", "Income", "COGS", "Expense", "OthIncome", "OthExpense", "NonPosting",
@@ -33,57 +41,13 @@ HEADER_REFERENCES: dict[str, tuple[str, ...]] = {
     "createdFrom": TRANSACTION_TYPES,
     "incomeAccount": ("account",),
 }
-_SEGMENTS = {"location": ("location",), "class": ("classification",), "department": ("department",)}
 _HEADER_NUMBERS = ("shippingCost", "handlingCost", "taxTotal", "exchangeRate", "payment")
 # Fields NetSuite computes; a body may carry them (a record read back and re-sent) but they are ignored.
 READ_ONLY = frozenset({"id", "links", "total", "status", "amountPaid", "amountRemaining", "applied", "unapplied",
                        "createdDate", "lastModifiedDate"})
 
 
-@dataclass(frozen=True)
-class Sublist:
-    """A sublist's line key (lines with a matching key are updated by PATCH; None: lines are always appended),
-    its reference fields and its numeric fields."""
-
-    key: str | None
-    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    numbers: tuple[str, ...] = ()
-
-
-_ITEM_LINES = Sublist("line", {"item": ITEM_TYPES, **_SEGMENTS}, ("quantity", "rate", "amount"))
-_APPLY = Sublist("doc", {"doc": ("invoice",)}, ("amount",))
-_GL_LINES = Sublist(None, {"account": ("account",), "entity": ("customer",), **_SEGMENTS}, ("amount",))
-SUBLISTS: dict[str, dict[str, Sublist]] = {
-    "salesOrder": {"item": _ITEM_LINES},
-    "cashSale": {"item": _ITEM_LINES},
-    "invoice": {"item": _ITEM_LINES},
-    "creditMemo": {"item": _ITEM_LINES, "apply": _APPLY},
-    "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
-                        "package": Sublist(None, {}, ("packageWeight",))},
-    "customerPayment": {"apply": _APPLY},
-    "journalEntry": {"line": Sublist("line", {"account": ("account",), "entity": ("customer",), **_SEGMENTS},
-                                     ("debit", "credit"))},
-    "deposit": {"payment": Sublist("id", {}, ("paymentAmount",)), "other": _GL_LINES, "cashback": _GL_LINES},
-    "inventoryItem": {"locations": Sublist("location", {"location": ("location",)},
-                                           ("quantityOnHand", "preferredStockLevel", "reorderPoint"))},
-}
 _ALIASES = {"deposit": {"cashBack": "cashback"}}  # NetSuite's REST name is `cashback`; accept the camel-cased one
-
-
-def money(value: object) -> Decimal:
-    """A JSON number (Decimal or int) or numeric string as Decimal, without passing through binary float."""
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT)
-
-
-def ref_id(value: object) -> int | None:
-    """The internal id of a stored reference `{"id": "12", ...}` (or a bare id)."""
-    if isinstance(value, dict):
-        value = value.get("id")
-    return int(value) if value is not None and str(value).isdigit() else None
 
 
 def _number(value: object, path: str) -> Decimal:
@@ -182,57 +146,6 @@ def validate(store: RecordStore, record_type: str, body: dict) -> None:
                     line[number] = _number(line[number], f"{where}.{number}")
 
 
-def _line_key(line: dict, key: str) -> str | None:
-    value = line.get(key)
-    if isinstance(value, dict):
-        value = value.get("id")
-    return None if value is None else str(value)
-
-
-def merge_lines(current: list[dict], changes: list[dict], replace: bool, key: str | None) -> list[dict]:
-    """PATCH semantics: `replace` swaps every line; else lines whose key matches are updated, others appended.
-    Takes ownership of both lists (callers pass copies)."""
-    if replace:
-        return list(changes)
-    merged = list(current)
-    by_key = {_line_key(line, key): line for line in merged} if key else {}
-    for change in changes:
-        target = by_key.get(_line_key(change, key)) if key and _line_key(change, key) is not None else None
-        if target is None:
-            merged.append(change)
-            continue
-        if ("quantity" in change or "rate" in change) and "amount" not in change:
-            target.pop("amount", None)  # NetSuite recalculates the amount from the new quantity or rate
-        target.update(change)
-    return merged
-
-
-def finish_sublist(record: dict, name: str) -> list[dict]:
-    """The sublist's lines with NetSuite's collection envelope around them."""
-    lines = record.get(name, {}).get("items", [])
-    record[name] = {"items": lines, "count": len(lines), "hasMore": False, "offset": 0, "totalResults": len(lines)}
-    return lines
-
-
-def number_lines(lines: list[dict]) -> None:
-    next_line = max((int(line["line"]) for line in lines if str(line.get("line", "")).isdigit()), default=0) + 1
-    for line in lines:
-        if not str(line.get("line", "")).isdigit():
-            line["line"] = next_line
-            next_line += 1
-        else:
-            line["line"] = int(line["line"])
-
-
-def user_error(detail: str, path: str | None = None) -> RecordError:
-    return RecordError(400, "USER_ERROR", detail, path)
-
-
-def require(record: dict, name: str, label: str) -> None:
-    if record.get(name) in (None, "", {}):
-        raise user_error(f"Please enter value(s) for: {label}", name)
-
-
 def _finish_list_record(record_type: str, record: dict) -> None:
     if record_type == "account":
         require(record, "acctName", "Name")
@@ -249,8 +162,6 @@ def apply(store: RecordStore, record_type: str, current: dict | None, body: dict
           replace: set[str] = frozenset(), now: datetime) -> dict:
     """The record after creating it from `body` (current None) or changing `current` by `body`; not stored.
     `body` becomes part of the record: pass one nothing else holds (a parsed request body)."""
-    from amazon_netsuite.sandbox.netsuite.transactions import finish_transaction
-
     record = copy.deepcopy(current) if current else {}
     sublists = SUBLISTS.get(record_type, {})
     for name, value in body.items():

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from amazon_netsuite.sandbox.netsuite.applications import applied_to, finish_applied
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
-from amazon_netsuite.sandbox.netsuite.records import (
+from amazon_netsuite.sandbox.netsuite.record_parts import (
     cents,
     finish_sublist,
     money,
@@ -125,17 +126,6 @@ def check_bank_account(store: RecordStore, record: dict) -> None:
         raise user_error("The account must be a bank account when undepFunds is false.", "account")
 
 
-def applied_to(store: RecordStore, invoice_id: int, exclude: int | None = None) -> Decimal:
-    """The payments and credits applied to an invoice (leaving out record `exclude`, the one being saved)."""
-    total = ZERO
-    for record_type, record in store.referrers(invoice_id):
-        if record_type not in ("customerPayment", "creditMemo") or int(record["id"]) == exclude:
-            continue
-        total += sum((money(line["amount"]) for line in record.get("apply", {}).get("items", [])
-                      if line.get("apply", True) and ref_id(line.get("doc")) == invoice_id), ZERO)
-    return total
-
-
 def _item_rate(store: RecordStore, line: dict) -> Decimal:
     for item_type in ITEM_TYPES:
         item = store.get(item_type, ref_id(line.get("item")) or 0)
@@ -187,8 +177,6 @@ def finish_sales(store: RecordStore, record_type: str, record: dict) -> None:
         record["amountPaid"], record["amountRemaining"] = paid, record["total"] - paid
         record["status"] = status("B" if record["amountRemaining"] == 0 else "A", {"A": "Open", "B": "Paid In Full"})
     else:
-        from amazon_netsuite.sandbox.netsuite.payments import finish_applied
-
         source = record.get("createdFrom")
         if source and store.get("invoice", ref_id(source) or 0) is None and \
                 store.get("cashSale", ref_id(source) or 0) is None:

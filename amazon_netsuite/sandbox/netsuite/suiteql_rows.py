@@ -18,7 +18,7 @@ from amazon_netsuite.sandbox.netsuite.chart_of_accounts import (
     TAX_PAYABLE,
     UNDEPOSITED_FUNDS,
 )
-from amazon_netsuite.sandbox.netsuite.records import CENT, money, ref_id
+from amazon_netsuite.sandbox.netsuite.record_parts import CENT, money, ref_id
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 
 TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",

@@ -19,7 +19,7 @@ from amazon_netsuite.sandbox.netsuite.suiteql_rows import (
     inventory_rows,
     transaction_rows,
 )
-from amazon_netsuite.sandbox.netsuite.records import ref_id
+from amazon_netsuite.sandbox.netsuite.record_parts import ref_id
 
 __all__ = ["ITEM_TYPE_CODES", "SCHEMAS", "TRANSACTION_TYPE_CODES", "build_database"]
 

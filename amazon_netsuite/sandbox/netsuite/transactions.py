@@ -11,13 +11,15 @@ from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.fulfillment import finish_fulfillment, fulfill_order
 from amazon_netsuite.sandbox.netsuite.journals import finish_journal
 from amazon_netsuite.sandbox.netsuite.payments import finish_deposit, finish_payment, pay_invoice
-from amazon_netsuite.sandbox.netsuite.records import SUBLISTS, merge_lines
+from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS, merge_lines
 from amazon_netsuite.sandbox.netsuite.sales import bill_order, credit_invoice, finish_sales
 from amazon_netsuite.sandbox.netsuite.store import SALES_TYPES, RecordStore
 
 TRAN_ID_PREFIX = {"salesOrder": "SO", "cashSale": "CS", "invoice": "INV", "creditMemo": "CM",
                   "itemFulfillment": "IF", "customerPayment": "PYMT", "journalEntry": "JE", "deposit": "DEP"}
-# The transforms NetSuite offers between the record types the sandbox keeps (netsuite-facts §1.4, §1.10).
+# The transforms NetSuite offers between the record types the sandbox keeps: Oracle's "Transforming Records"
+# (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157901123882.html) and the REST API
+# Browser's salesOrder and invoice records (https://github.com/wsjmnh/netsuite-record-rest-docs docs/records/).
 TRANSFORMS = {
     ("salesOrder", "itemFulfillment"): fulfill_order,
     ("salesOrder", "invoice"): bill_order,

@@ -1,11 +1,11 @@
-"""bench/settlement_reconcile.py at a tiny size: its generated settlement ties out to the cent through the pipeline,
+"""The settlement reconcile benchmark at a tiny size: its generated settlement ties out to the cent through the pipeline,
 and the pandas baseline reaches the same figures, so the benchmark's speed figures compare equal work."""
 
 from __future__ import annotations
 
 import json
 
-from bench.settlement_reconcile import generate, run_baseline, run_pipeline
+from amazon_netsuite_tests.lib.settlements.reconcile_workload import generate, run_baseline, run_pipeline
 
 
 def test_the_benchmark_settlement_reconciles_exactly_and_the_baseline_agrees(tmp_path):

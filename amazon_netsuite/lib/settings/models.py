@@ -1,0 +1,118 @@
+"""The settings file, `data/accounts.yaml`, as one validated model: seller accounts and storefronts, flow switches,
+the NetSuite account and how orders post to it. Reading it fails with a SettingsError naming the file, the path
+inside it and the reason."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from amazon_netsuite.lib.settings.accounts import (
+    AmazonEndpoints,
+    Flows,
+    NetSuiteSettings,
+    Partitions,
+    SellerAccount,
+    Storefront,
+    StrictModel,
+)
+from amazon_netsuite.lib.settings.order_posting import OrderPostingSettings, StorefrontPosting
+from amazon_netsuite.lib.settings.paths import settings_path
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message names the file, the path inside it and the reason."""
+
+
+class Settings(StrictModel):
+    seller_accounts: list[SellerAccount] = Field(min_length=1)
+    flows: Flows = Flows()
+    partitions: Partitions = Partitions()
+    amazon: AmazonEndpoints = AmazonEndpoints()
+    netsuite: NetSuiteSettings = NetSuiteSettings()
+    order_posting: OrderPostingSettings = OrderPostingSettings()
+    allow_mixed_sandbox: bool = Field(False, description="let live Amazon post to the NetSuite sandbox, or the "
+                                      "Amazon sandbox post to a live NetSuite account (refused otherwise)")
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> "Settings":
+        for label, keys in (
+            ("seller account key", [a.key for a in self.seller_accounts]),
+            ("storefront key", [s.key for s in self.storefronts]),
+            ("sales channel", [s.sales_channel for s in self.storefronts]),
+        ):
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
+        unknown = sorted(set(self.order_posting.storefronts) - set(self.storefront_keys))
+        if unknown:
+            raise ValueError(f"order_posting.storefronts: {', '.join(unknown)} is not a storefront of this file "
+                             f"(known: {', '.join(self.storefront_keys)})")
+        return self
+
+    @property
+    def storefronts(self) -> list[Storefront]:
+        return [s for a in self.seller_accounts for s in a.storefronts]
+
+    @property
+    def storefront_keys(self) -> list[str]:
+        return [s.key for s in self.storefronts]
+
+    def storefront(self, key: str) -> Storefront:
+        for s in self.storefronts:
+            if s.key == key:
+                return s
+        raise KeyError(f"storefront {key!r} is not in the settings file (known: {', '.join(self.storefront_keys)})")
+
+    def account_of(self, storefront_key: str) -> SellerAccount:
+        for a in self.seller_accounts:
+            if any(s.key == storefront_key for s in a.storefronts):
+                return a
+        raise KeyError(f"storefront {storefront_key!r} is not in the settings file")
+
+    def account(self, key: str) -> SellerAccount:
+        for a in self.seller_accounts:
+            if a.key == key:
+                return a
+        raise KeyError(f"seller account {key!r} is not in the settings file")
+
+    @cached_property
+    def storefront_by_sales_channel(self) -> dict[str, Storefront]:
+        return {s.sales_channel.lower(): s for s in self.storefronts}
+
+    def storefront_posting(self, key: str) -> StorefrontPosting:
+        """The storefront's NetSuite targets with every default filled in (class, department and channel field
+        stay None unless set)."""
+        region = self.account_of(key).region
+        given = self.order_posting.storefronts.get(key) or StorefrontPosting()
+        return given.model_copy(update={
+            "subsidiary": given.subsidiary or f"SUB-{region}",
+            "location": given.location or f"WH-{region}",
+            "fba_location": given.fba_location or f"FBA-{region}",
+            "customer": given.customer or f"AMZ-CUSTOMER-{key}",
+            "sales_order_status": given.sales_order_status or self.order_posting.sales_order_status,
+        })
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read and validate the settings file; invalid settings raise SettingsError naming file, path and reason."""
+    path = Path(path) if path else settings_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: settings file not found (set AMAZON_NETSUITE_ACCOUNTS or create it)") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: expected a mapping at the top level, found {type(raw).__name__}")
+    try:
+        return Settings.model_validate(raw, context={"settings_dir": path.parent})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            problems.append(f"{path}: {where}: {err['msg']}")
+        raise SettingsError("invalid settings\n" + "\n".join(problems)) from None

@@ -1,0 +1,57 @@
+"""The `apply` sublist customer payments and credit memos share: the invoices they pay or credit, and what is
+already applied to an invoice. Exact to the cent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from amazon_netsuite.sandbox.netsuite.errors import RecordError
+from amazon_netsuite.sandbox.netsuite.record_parts import cents, finish_sublist, money, ref_id, user_error
+from amazon_netsuite.sandbox.netsuite.store import RecordStore
+
+ZERO = Decimal(0)
+
+
+def applied_to(store: RecordStore, invoice_id: int, exclude: int | None = None) -> Decimal:
+    """The payments and credits applied to an invoice (leaving out record `exclude`, the one being saved)."""
+    total = ZERO
+    for record_type, record in store.referrers(invoice_id):
+        if record_type not in ("customerPayment", "creditMemo") or int(record["id"]) == exclude:
+            continue
+        total += sum((money(line["amount"]) for line in record.get("apply", {}).get("items", [])
+                      if line.get("apply", True) and ref_id(line.get("doc")) == invoice_id), ZERO)
+    return total
+
+
+def finish_applied(store: RecordStore, record: dict, customer_id: int | None, available: Decimal) -> Decimal:
+    """Check and complete the `apply` sublist (invoices paid or credited); the total applied. A line without an
+    amount takes what the invoice still owes, up to what is left to apply; lines not applied are dropped."""
+    lines = [line for line in record.get("apply", {}).get("items", []) if line.get("apply", True)]
+    record["apply"] = {"items": lines}
+    finish_sublist(record, "apply")
+    applied, seen = ZERO, set()
+    for index, line in enumerate(lines):
+        path = f"apply.items[{index}]"
+        invoice = store.get("invoice", ref_id(line.get("doc")) or 0)
+        if invoice is None:
+            raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid doc reference key {line.get('doc')}.",
+                              f"{path}.doc")
+        if invoice["id"] in seen:
+            raise user_error(f"Invoice {invoice['tranId']} is applied twice.", f"{path}.doc")
+        seen.add(invoice["id"])
+        if ref_id(invoice.get("entity")) != customer_id:
+            raise user_error(f"Invoice {invoice['tranId']} belongs to another customer.", f"{path}.doc")
+        due = invoice["total"] - applied_to(store, int(invoice["id"]), exclude=int(record["id"]))
+        amount = cents(money(line["amount"])) if line.get("amount") is not None else min(due, available - applied)
+        if amount <= 0:
+            raise user_error(f"The amount applied to invoice {invoice['tranId']} must be positive.",
+                             f"{path}.amount")
+        if amount > due:
+            raise user_error(f"You cannot apply {amount} to invoice {invoice['tranId']}: only {due} is due.",
+                             f"{path}.amount")
+        line.update(doc={"id": invoice["id"], "refName": invoice["tranId"]}, apply=True, amount=amount, due=due,
+                    total=invoice["total"], refNum=invoice["tranId"], type="Invoice")
+        applied += amount
+    if applied > available:
+        raise user_error(f"The total applied ({applied}) is more than the {available} available to apply.", "apply")
+    return applied

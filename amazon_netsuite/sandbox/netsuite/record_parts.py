@@ -1,0 +1,111 @@
+"""What every record module shares: exact amounts, references by internal id, NetSuite's user errors, and the
+sublists (their line keys, reference and number fields, collection envelope and PATCH merging). It sits below
+records.py and the per-type modules, so they import it and never each other in a circle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from amazon_netsuite.sandbox.netsuite.errors import RecordError
+from amazon_netsuite.sandbox.netsuite.store import ITEM_TYPES
+
+CENT = Decimal("0.01")
+_SEGMENTS = {"location": ("location",), "class": ("classification",), "department": ("department",)}
+
+
+def money(value: object) -> Decimal:
+    """A JSON number (Decimal or int) or numeric string as Decimal, without passing through binary float."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def ref_id(value: object) -> int | None:
+    """The internal id of a stored reference `{"id": "12", ...}` (or a bare id)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
+@dataclass(frozen=True)
+class Sublist:
+    """A sublist's line key (lines with a matching key are updated by PATCH; None: lines are always appended),
+    its reference fields and its numeric fields."""
+
+    key: str | None
+    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    numbers: tuple[str, ...] = ()
+
+
+_ITEM_LINES = Sublist("line", {"item": ITEM_TYPES, **_SEGMENTS}, ("quantity", "rate", "amount"))
+_APPLY = Sublist("doc", {"doc": ("invoice",)}, ("amount",))
+_GL_LINES = Sublist(None, {"account": ("account",), "entity": ("customer",), **_SEGMENTS}, ("amount",))
+SUBLISTS: dict[str, dict[str, Sublist]] = {
+    "salesOrder": {"item": _ITEM_LINES},
+    "cashSale": {"item": _ITEM_LINES},
+    "invoice": {"item": _ITEM_LINES},
+    "creditMemo": {"item": _ITEM_LINES, "apply": _APPLY},
+    "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
+                        "package": Sublist(None, {}, ("packageWeight",))},
+    "customerPayment": {"apply": _APPLY},
+    "journalEntry": {"line": Sublist("line", {"account": ("account",), "entity": ("customer",), **_SEGMENTS},
+                                     ("debit", "credit"))},
+    "deposit": {"payment": Sublist("id", {}, ("paymentAmount",)), "other": _GL_LINES, "cashback": _GL_LINES},
+    "inventoryItem": {"locations": Sublist("location", {"location": ("location",)},
+                                           ("quantityOnHand", "preferredStockLevel", "reorderPoint"))},
+}
+
+
+def _line_key(line: dict, key: str) -> str | None:
+    value = line.get(key)
+    if isinstance(value, dict):
+        value = value.get("id")
+    return None if value is None else str(value)
+
+
+def merge_lines(current: list[dict], changes: list[dict], replace: bool, key: str | None) -> list[dict]:
+    """PATCH semantics: `replace` swaps every line; else lines whose key matches are updated, others appended.
+    Takes ownership of both lists (callers pass copies)."""
+    if replace:
+        return list(changes)
+    merged = list(current)
+    by_key = {_line_key(line, key): line for line in merged} if key else {}
+    for change in changes:
+        target = by_key.get(_line_key(change, key)) if key and _line_key(change, key) is not None else None
+        if target is None:
+            merged.append(change)
+            continue
+        if ("quantity" in change or "rate" in change) and "amount" not in change:
+            target.pop("amount", None)  # NetSuite recalculates the amount from the new quantity or rate
+        target.update(change)
+    return merged
+
+
+def finish_sublist(record: dict, name: str) -> list[dict]:
+    """The sublist's lines with NetSuite's collection envelope around them."""
+    lines = record.get(name, {}).get("items", [])
+    record[name] = {"items": lines, "count": len(lines), "hasMore": False, "offset": 0, "totalResults": len(lines)}
+    return lines
+
+
+def number_lines(lines: list[dict]) -> None:
+    next_line = max((int(line["line"]) for line in lines if str(line.get("line", "")).isdigit()), default=0) + 1
+    for line in lines:
+        if not str(line.get("line", "")).isdigit():
+            line["line"] = next_line
+            next_line += 1
+        else:
+            line["line"] = int(line["line"])
+
+
+def user_error(detail: str, path: str | None = None) -> RecordError:
+    return RecordError(400, "USER_ERROR", detail, path)
+
+
+def require(record: dict, name: str, label: str) -> None:
+    if record.get(name) in (None, "", {}):
+        raise user_error(f"Please enter value(s) for: {label}", name)
