@@ -108,7 +108,7 @@ def create_promotion_item(sandbox_url: str) -> None:
 def timed_posting(db_path: Path, sandbox_url: str, concurrency: int = CONCURRENCY, *, warm: bool = True) -> dict:
     """One `post_storefront_day` of the benchmark's storefront-day, timed end to end and by phase. A `warm` client
     has its access token before the clock starts (a throughput figure should not include one token exchange)."""
-    from amazon_netsuite.defs.orders.posting import post_storefront_day
+    from amazon_netsuite.lib.orders.posting_run import post_storefront_day
     from amazon_netsuite.defs.resources import Warehouse
 
     warehouse = Warehouse(path=str(db_path))
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"generating {args.orders:,} postable orders of {POSTING_STOREFRONT} {POSTING_DAY} ...")
         try:
             orders = write_postable_orders(source_db, args.orders)
-            import amazon_netsuite.defs.orders.posting  # noqa: F401  (imported before the clock, not during)
+            import amazon_netsuite.lib.orders.posting_run  # noqa: F401  (imported before the clock, not during)
         except BaseException:
             first_sandbox.stop()
             raise
