@@ -27,7 +27,7 @@ from amazon_netsuite.lib.partitions import split_partition_key, storefront_day_p
 from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
 from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite.lib.warehouse import replace_partition
-from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 
 settings = load_settings()
 storefront_days = storefront_day_partitions(settings)

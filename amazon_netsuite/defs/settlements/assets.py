@@ -22,24 +22,10 @@ from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
 from amazon_netsuite.lib.settlements.finance_view import finance_view_markdown
 from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError, load_gl_mapping
-from amazon_netsuite.lib.settlements.intake import (
-    LANDED,
-    UNUSABLE,
-    intake_reports,
-    land_due_reports,
-    record_listed,
-    unusable_markdown,
-)
-from amazon_netsuite.lib.settlements.load import (
-    document,
-    land_amazon_report,
-    partition_documents,
-    read_partition,
-    store_gl,
-    store_lines,
-    store_matches,
-    store_settlements,
-)
+from amazon_netsuite.lib.settlements.documents import document, partition_documents
+from amazon_netsuite.lib.settlements.intake import LANDED, UNUSABLE, intake_reports, record_listed, unusable_markdown
+from amazon_netsuite.lib.settlements.landing import land_amazon_report, land_due_reports
+from amazon_netsuite.lib.settlements.store import read_partition, store_gl, store_lines, store_matches, store_settlements
 from amazon_netsuite.lib.settlements.match import UnknownStorefront
 from amazon_netsuite.lib.settlements.schemas import (
     GL_GATES,
