@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -124,15 +126,27 @@ def _cmd_reports_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _warehouse_with_schema() -> Iterator:
+    """The warehouse with every table created: outside Dagster no resource has done it yet."""
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        yield con
+
+
 def _cmd_settlements_load(args: argparse.Namespace) -> int:
     from amazon_netsuite.lib.report_files import ReportFileError, decimal_text
     from amazon_netsuite.lib.settings import SettingsError
     from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError
-    from amazon_netsuite.lib.settlements.load import SettlementLoadError, store_settlement_file
+    from amazon_netsuite.lib.settlements.landing import SettlementLoadError
     from amazon_netsuite.lib.settlements.match import UnknownStorefront
+    from amazon_netsuite.lib.settlements.store import store_settlement_file
 
     try:
-        stored = store_settlement_file(Path(args.file), args.storefront)
+        stored = store_settlement_file(Path(args.file), args.storefront, connect=_warehouse_with_schema)
     except (ReportFileError, UnknownStorefront, SettlementLoadError, GlMappingError, SettingsError) as exc:
         print(f"amazon-netsuite: cannot load {args.file}: {exc}", file=sys.stderr)
         return 2

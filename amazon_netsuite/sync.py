@@ -338,7 +338,8 @@ def sync_settlements(
     from amazon_netsuite.definitions import build_definitions
     from amazon_netsuite.lib.report_files import ReportFileError
     from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
-    from amazon_netsuite.lib.settlements.load import documents_deposited, land_amazon_report
+    from amazon_netsuite.lib.settlements.documents import documents_deposited
+    from amazon_netsuite.lib.settlements.landing import land_amazon_report
     from amazon_netsuite.lib.settlements.match import UnknownStorefront
 
     settings = load_settings()
@@ -379,7 +380,8 @@ def sync_settlements(
 
 def settlement_rows(first_day: date, last_day: date, storefronts: list[str]) -> list[dict]:
     """Per settlement deposited in the window: totals, tie-out, unmatched lines and NetSuite records posted."""
-    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
 
     with connect() as con:
         ensure_schema(con)
@@ -407,8 +409,8 @@ def _run_storefront_day(jobs, storefront: str, day: date, instance, tags: dict, 
 
 def posted_and_open_errors(storefronts: list[str], since: datetime) -> tuple[int, int]:
     """NetSuite records the ledger shows posted since `since`, and open integration errors, of these storefronts."""
-    import amazon_netsuite.lib.postings  # noqa: F401  (registers the ledger's DDL)
-    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
 
     with connect() as con:
         ensure_schema(con)
@@ -442,9 +444,8 @@ def summary_rows(storefronts: list[str], first_day: date, last_day: date,
     NetSuite (Sales Orders, Cash Sales; a record whose later update failed is still in NetSuite, so it counts);
     settlements deposited from `settled_from` (default: the settlement window) to `last_day` whose records all
     posted; open `integration_errors` of either flow."""
-    import amazon_netsuite.lib.postings  # noqa: F401  (registers the ledger's DDL)
-    import amazon_netsuite.lib.settlements.load  # noqa: F401  (registers settlement_overview)
-    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
 
     settled_from = settled_from or last_day - timedelta(days=SETTLEMENT_WINDOW_DAYS - 1)
     columns = ("storefront", "orders", "order_days", "lines", "quarantined", "sales_orders", "cash_sales",
@@ -559,7 +560,8 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
 def settlement_posting_errors(partitions: list[str]) -> list:
     """The open posting errors of the settlements in these "storefront day" partitions."""
     from amazon_netsuite.lib.settlements.posting_run import open_posting_errors
-    from amazon_netsuite.lib.warehouse import connect, ensure_schema
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
 
     with connect() as con:
         ensure_schema(con)

@@ -235,7 +235,8 @@ def write_postable_orders(
     from amazon_netsuite.lib.orders.report_file import parse_order_report, route_order_rows
     from amazon_netsuite.lib.orders.typing import store_typed_orders
     from amazon_netsuite.lib.settings import load_settings
-    from amazon_netsuite.lib.warehouse import ensure_schema, fetch_arrow
+    from amazon_netsuite.lib.warehouse import fetch_arrow
+    from amazon_netsuite.schema import ensure_schema
     from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
     from amazon_netsuite.sandbox.world import World, order_report_rows, order_report_text
 

@@ -46,7 +46,7 @@ def run_pipeline(path: Path, db_path: Path) -> dict:
     from amazon_netsuite.lib.orders.report_file import parse_order_report, route_order_rows
     from amazon_netsuite.lib.orders.schemas import validate_order_lines_in, validate_orders_in
     from amazon_netsuite.lib.orders.typing import store_typed_orders
-    from amazon_netsuite.lib.warehouse import ensure_schema
+    from amazon_netsuite.schema import ensure_schema
     from amazon_netsuite.sandbox.world import demo_settings
 
     settings = demo_settings()

@@ -8,7 +8,8 @@ import dagster as dg
 import duckdb
 
 from amazon_netsuite.lib.settings import amazon_connection, check_one_world, load_settings, netsuite_connection
-from amazon_netsuite.lib.warehouse import connect, ensure_schema
+from amazon_netsuite.lib.warehouse import connect
+from amazon_netsuite.schema import ensure_schema
 
 
 class Warehouse(dg.ConfigurableResource):

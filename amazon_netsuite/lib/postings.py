@@ -10,9 +10,10 @@ posted, so switching accounts never skips one. An older source state than the on
 data, the credentials, or just wait; a later success (or the order no longer needing a record) resolves it.
 
 `complete` marks records the integration has nothing more to do for: Cash Sales, Seller-Fulfilled-Prime Sales
-Orders (Amazon already has their tracking, netsuite-facts §4.1) and fully closed Sales Orders. The view
-`sales_orders_to_confirm_shipment` lists the others: the Sales Orders whose shipment the fulfillment write-back
-confirms to Amazon.
+Orders (Amazon already has their tracking:
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164433264647.html) and fully closed Sales
+Orders. The orders flow's view `sales_orders_to_confirm_shipment` lists the others: the Sales Orders whose shipment
+the fulfillment write-back confirms to Amazon. The tables are declared in `lib/warehouse/tables.py`.
 
 Attempts are written in batches as they finish (`record_attempts`), one transaction per batch, so a killed run
 loses only what was in flight; the upserts by external id make re-sending those harmless.
@@ -47,67 +48,12 @@ from amazon_netsuite.lib.netsuite.errors import (
 )
 from amazon_netsuite.lib.orders.item_lookup import UnmappedSku
 from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM, canonical_json
+from amazon_netsuite.lib.warehouse import transaction
 from amazon_netsuite.lib.warehouse.connection import connect
-from amazon_netsuite.lib.warehouse.schema import register_ddl, transaction
 
 POSTED, FAILED = "posted", "failed"
 T = TypeVar("T")
 ERROR_CLASSES = ("mapping", "validation", "auth", "rate_limit", "transient")
-
-DDL = (
-    """
-    CREATE TABLE IF NOT EXISTS netsuite_postings (
-      flow VARCHAR NOT NULL,
-      storefront VARCHAR NOT NULL,
-      key VARCHAR NOT NULL,             -- the source record's id, e.g. the Amazon order id
-      record_type VARCHAR NOT NULL,
-      external_id VARCHAR NOT NULL,
-      internal_id VARCHAR,              -- NetSuite's id once posted
-      payload_hash VARCHAR NOT NULL,    -- sha256 of the record last attempted (whole, even when a PATCH sent less)
-      status VARCHAR NOT NULL,          -- posted | failed: how the last attempt ended
-      attempts INTEGER NOT NULL,
-      first_attempt TIMESTAMP NOT NULL, -- naive UTC
-      last_attempt TIMESTAMP NOT NULL,
-      last_error VARCHAR,
-      PRIMARY KEY (flow, storefront, key)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS integration_errors (
-      flow VARCHAR NOT NULL,
-      storefront VARCHAR NOT NULL,
-      key VARCHAR NOT NULL,
-      error_class VARCHAR NOT NULL,     -- mapping | validation | auth | rate_limit | transient
-      message VARCHAR NOT NULL,         -- what happened, to which record, and what to do
-      payload VARCHAR,                  -- the body that was refused (JSON)
-      created TIMESTAMP NOT NULL,       -- naive UTC
-      resolved TIMESTAMP                -- set when a later attempt posts the record
-    )
-    """,
-    # Columns added with updates to posted records; ADD COLUMN IF NOT EXISTS upgrades an older warehouse in place.
-    # source_updated: the source state's last-updated time (naive UTC) of the last attempt; older states are skipped.
-    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS source_updated TIMESTAMP",
-    # posted_body: JSON of the record as our last successful write left it, what a later change is compared with.
-    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS posted_body VARCHAR",
-    # posted_line_keys: JSON list naming the source line of each item line of posted_body.
-    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS posted_line_keys VARCHAR",
-    # complete: nothing more for the integration to do (Cash Sales, SFP Sales Orders, fully closed Sales Orders).
-    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT false",
-    # netsuite_account: the account the record was last written to (realm, or 'sandbox'). NULL on rows written
-    # before the ledger recorded it; the first run after the upgrade claims them for its account (ledger_entries).
-    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS netsuite_account VARCHAR",
-    # resolution: how an error was resolved (posted, or no longer needed, e.g. cancelled on Amazon first).
-    "ALTER TABLE integration_errors ADD COLUMN IF NOT EXISTS resolution VARCHAR",
-    # What the fulfillment write-back works from: posted Sales Orders whose shipment Amazon still needs confirmed.
-    # SFP orders are complete on posting (Amazon already has the tracking), so they never appear here.
-    """
-    CREATE OR REPLACE VIEW sales_orders_to_confirm_shipment AS
-    SELECT storefront, key AS amazon_order_id, external_id, internal_id, source_updated, last_attempt
-    FROM netsuite_postings
-    WHERE flow = 'orders' AND record_type = 'salesOrder' AND posted_body IS NOT NULL AND NOT complete
-    """,
-)
-register_ddl(DDL)
 
 
 @dataclass(frozen=True)

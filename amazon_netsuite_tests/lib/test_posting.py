@@ -29,8 +29,8 @@ from amazon_netsuite.lib.postings import (
     record_attempt,
     record_attempts,
 )
-from amazon_netsuite.lib.warehouse import ensure_schema
 from amazon_netsuite.lib.settings import load_settings
+from amazon_netsuite.schema import ensure_schema
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 
 SETTINGS = load_settings(DEMO_SETTINGS)

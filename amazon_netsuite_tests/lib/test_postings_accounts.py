@@ -9,7 +9,7 @@ import duckdb
 
 from amazon_netsuite.lib.netsuite.errors import UserError
 from amazon_netsuite.lib.postings import PostingAttempt, ledger_entries, record_attempt
-from amazon_netsuite.lib.warehouse import ensure_schema
+from amazon_netsuite.schema import ensure_schema
 
 ORDER = "111-0000001-0000001"
 AT = datetime(2026, 11, 20, 12)

@@ -10,7 +10,8 @@ from amazon_netsuite.lib.report_registry import (
     record_report,
 )
 from amazon_netsuite.lib.reporting_days import days_covered
-from amazon_netsuite.lib.warehouse import connect, ensure_schema
+from amazon_netsuite.lib.warehouse import connect
+from amazon_netsuite.schema import ensure_schema
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)

@@ -25,7 +25,7 @@ from amazon_netsuite.lib.orders.schemas import (
 from amazon_netsuite.lib.orders.typing import type_order_rows
 from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
 from amazon_netsuite.lib.warehouse import replace_partition
-from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 
 ORDER_ROWS_COLUMNS = (
     "storefront", "day", "report_id", "row_number", *ORDER_REPORT_TEXT_COLUMNS, "extra_columns", "parse_error",

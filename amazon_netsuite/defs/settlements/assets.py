@@ -3,7 +3,7 @@ the GL, gated by blocking checks before `settlement_gl_postings` (posting.py) wr
 
 Partitions are storefront × the UTC day of the deposit (the same storefront-day partitions as the orders flow). A
 settlement's storefront is its marketplace name, else its currency. Each asset replaces its partition's rows in
-one transaction (`lib/settlements/load.py`, shared with `amazon-netsuite settlements load`). Every check is
+one transaction (`lib/settlements/store.py`, shared with `amazon-netsuite settlements load`). Every check is
 partitioned like the asset, so one bad settlement neither blocks nor unblocks another storefront-day.
 """
 
@@ -20,24 +20,10 @@ from amazon_netsuite.lib.report_files import ReportFileError
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
 from amazon_netsuite.lib.settlements.finance_view import finance_view_markdown
 from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError, load_gl_mapping
-from amazon_netsuite.lib.settlements.intake import (
-    LANDED,
-    UNUSABLE,
-    intake_reports,
-    land_due_reports,
-    record_listed,
-    unusable_markdown,
-)
-from amazon_netsuite.lib.settlements.load import (
-    document,
-    land_amazon_report,
-    partition_documents,
-    read_partition,
-    store_gl,
-    store_lines,
-    store_matches,
-    store_settlements,
-)
+from amazon_netsuite.lib.settlements.documents import document, partition_documents
+from amazon_netsuite.lib.settlements.intake import LANDED, UNUSABLE, intake_reports, record_listed, unusable_markdown
+from amazon_netsuite.lib.settlements.landing import land_amazon_report, land_due_reports
+from amazon_netsuite.lib.settlements.store import read_partition, store_gl, store_lines, store_matches, store_settlements
 from amazon_netsuite.lib.settlements.match import UnknownStorefront
 from amazon_netsuite.lib.settlements.schemas import (
     GL_GATES,

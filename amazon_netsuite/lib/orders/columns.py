@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 
 REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 

@@ -41,7 +41,7 @@ from amazon_netsuite.lib.report_files import (
     read_header_bytes,
 )
 from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 
 __all__ = ["ParsedOrderReport", "ReportFileError", "RoutedRows", "parse_order_report", "route_order_rows"]
 

@@ -25,8 +25,9 @@ from amazon_netsuite.lib.orders.columns import (
     utc_session,
     utc_timestamp_sql,
 )
+from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 from amazon_netsuite.lib.settings import Storefront
-from amazon_netsuite.lib.warehouse.schema import MONEY, ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.warehouse.tables import MONEY
 
 __all__ = ["TypedCounts", "store_typed_orders", "type_order_rows"]
 

@@ -19,42 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import duckdb
 
 from amazon_netsuite.lib.report_registry import naive_utc, record_report
 from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.lib.warehouse.schema import register_ddl
 
 LISTED, LANDED, UNUSABLE = "listed", "landed", "unusable"
 UNREADABLE, NO_STOREFRONT, BEFORE_FIRST_PARTITION = "unreadable", "no_storefront", "before_first_partition"
 # A failed download is tried again after this, doubling per attempt up to RETRY_AT_MOST.
 FIRST_RETRY, RETRY_AT_MOST = timedelta(hours=1), timedelta(days=1)
-
-DDL: tuple[str, ...] = (
-    """
-    CREATE TABLE IF NOT EXISTS settlement_report_intake (
-      report_id VARCHAR PRIMARY KEY,
-      seller_account VARCHAR NOT NULL,
-      created_time TIMESTAMP NOT NULL,    -- Amazon's createdTime, naive UTC
-      status VARCHAR NOT NULL,            -- listed | landed | unusable
-      problem VARCHAR,                    -- unusable: unreadable | no_storefront | before_first_partition
-      reason VARCHAR,                     -- what went wrong and what to do, in words
-      storefront VARCHAR,                 -- landed: the partition it feeds ...
-      day DATE,                           -- ... and the UTC day of its deposit
-      settlement_id VARCHAR,
-      attempts INTEGER NOT NULL,          -- documents runs that tried it
-      settings_fingerprint VARCHAR,       -- the settings the last attempt read (a change retries no_storefront)
-      listed_at TIMESTAMP NOT NULL,
-      last_attempt_at TIMESTAMP
-    )
-    """,
-)
-register_ddl(DDL)
 
 
 @dataclass(frozen=True)
@@ -194,66 +171,6 @@ def unusable_markdown(reports: list[IntakeReport], shown: int = 25) -> str:
     if len(reports) > shown:
         rows.append(f"\n… and {len(reports) - shown} more")
     return "\n".join(rows)
-
-
-@dataclass
-class IntakeRun:
-    """What one documents run did: reports landed, and those that stay unusable with the reason."""
-
-    landed: list = field(default_factory=list)  # SettlementDocument (load.py)
-    unusable: list[str] = field(default_factory=list)  # "report id: reason"
-
-
-def land_due_reports(connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
-                     reports_api_of: Callable[[str], AbstractContextManager], settings: Settings,
-                     *, now: datetime | None = None, log=None) -> IntakeRun:
-    """Download and index every settlement report the intake says is due (`intake.reports_due`): the documents
-    run. `reports_api_of(seller account)` opens a Reports API client. A report whose deposit is before the first
-    partition is indexed but stays unusable (`before_first_partition`) until the settings move that date."""
-    from amazon_netsuite.lib.amazon.errors import SpApiError, SpApiUnreachable
-    from amazon_netsuite.lib.report_files import ReportFileError
-    from amazon_netsuite.lib.settlements.load import document, land_amazon_report
-    from amazon_netsuite.lib.settlements.match import UnknownStorefront
-
-    outcome = IntakeRun()
-    with connect() as con:
-        due = reports_due(con, settings, now)
-    for account in dict.fromkeys(r.seller_account for r in due):
-        if account not in {a.key for a in settings.seller_accounts}:
-            for r in (r for r in due if r.seller_account == account):
-                outcome.unusable.append(f"{r.report_id}: seller account {account} is no longer in the settings")
-            continue
-        with reports_api_of(account) as api:
-            for entry in (r for r in due if r.seller_account == account):
-                with connect() as con:
-                    known = document(con, entry.report_id)  # indexed already (by `sync`, say): status only
-                try:
-                    report = api.get_report(entry.report_id) if known is None else None
-                    doc = known or land_amazon_report(connect, api, account, report, settings, log=log, now=now)
-                except (ReportFileError, UnknownStorefront) as exc:
-                    outcome.unusable.append(f"{entry.report_id}: {exc}")
-                    continue
-                except (SpApiError, SpApiUnreachable) as exc:
-                    reason = f"settlement report {entry.report_id}: getReport failed ({exc})"
-                    with connect() as con:
-                        mark_unusable(con, entry.report_id, account, entry.created_time, UNREADABLE, reason,
-                                      settings, now=now)
-                    outcome.unusable.append(f"{entry.report_id}: {reason}")
-                    continue
-                with connect() as con:
-                    if doc.day < settings.partitions.start_date:
-                        reason = (f"settlement {doc.settlement_id} was deposited on {doc.day}, before the first "
-                                  f"partition ({settings.partitions.start_date}, partitions.start_date in the settings "
-                                  "file); move that date back to import it")
-                        mark_unusable(con, entry.report_id, account, entry.created_time, BEFORE_FIRST_PARTITION,
-                                      reason, settings, now=now, new_attempt=known is not None)
-                        outcome.unusable.append(f"{entry.report_id}: {reason}")
-                        continue
-                    if known is not None:  # landing it counted the attempt already
-                        mark_landed(con, entry.report_id, account, entry.created_time, doc.storefront, doc.day,
-                                    doc.settlement_id, settings, now=now)
-                outcome.landed.append(doc)
-    return outcome
 
 
 def partitions_to_import(con: duckdb.DuckDBPyConnection, first_day: date, last_day: date,

@@ -6,33 +6,25 @@ problem stays with its line: a detail line with the wrong number of fields, an a
 or a line of another settlement is quarantined with the reason and the line as received, and the rest loads.
 `line_number` is the line of the file (header = 1, totals row = 2), so an operator can open the file at it.
 
-Charset: a UTF-8 BOM means UTF-8; otherwise the declared charset (Amazon's `Cp1252`, `Shift_JIS` → cp932) is used,
-except that a document which is valid UTF-8 is read as UTF-8 (Amazon mislabels); with nothing declared, UTF-8 when
-the bytes decode as UTF-8, else cp932 for Amazon.co.jp files, else cp1252. CRLF and LF both end a line.
-
-Speed (BENCHMARKS.md, settlement_reconcile): a file whose detail lines all have the header's width (the usual case)
-is split by pyarrow's multi-threaded CSV reader where its bytes lie; any other file is first indexed line by line
-with numpy, so each line keeps its number. Conversions are set-based DuckDB SQL (`formats.py`), the number and date
-formats are decided once per file, and each distinct date text is read once.
+The steps, each in its module: the bytes decoded to UTF-8 (`charsets.py`); the header and the totals row read here;
+the detail lines split into text fields (`detail_fields.py`); the number and date formats decided once per file
+(`formats.py`); the lines typed in set-based DuckDB SQL, each distinct date text read once (`line_typing.py`).
 """
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from amazon_netsuite.lib.amazon.documents import codec_for
 from amazon_netsuite.lib.orders.columns import sql_literal, utc_session
-from amazon_netsuite.lib.report_files import UTF8_BOM, ReportFileError, open_report_stream
+from amazon_netsuite.lib.report_files import ReportFileError, open_report_stream
+from amazon_netsuite.lib.settlements.charsets import as_utf8
 from amazon_netsuite.lib.settlements.columns import (
     DETAIL_TEXT_COLUMNS,
     DOCUMENTED_COLUMNS,
@@ -42,6 +34,7 @@ from amazon_netsuite.lib.settlements.columns import (
     REQUIRED_COLUMNS,
     column_name,
 )
+from amazon_netsuite.lib.settlements.detail_fields import DetailFields, line_at, read_clean, read_line_by_line
 from amazon_netsuite.lib.settlements.formats import (
     NumberFormat,
     amount_problem_sql,
@@ -49,6 +42,7 @@ from amazon_netsuite.lib.settlements.formats import (
     decide_format,
     timestamp_sql,
 )
+from amazon_netsuite.lib.settlements.line_typing import read_dates, typing_sql
 
 __all__ = ["ParsedSettlement", "ReportFileError", "SettlementTotals", "parse_settlement"]
 
@@ -131,80 +125,13 @@ def parse_settlement(
             data = open_report_stream(path, report_id).read()
         except OSError as exc:
             raise ReportFileError(f"report {report_id}: the gzip document is corrupt or truncated ({exc})") from None
-    data, charset = _as_utf8(data, charset, report_id)
+    data, charset = as_utf8(data, charset, report_id)
     return _Parse(data, charset, report_id).run()
-
-
-def _as_utf8(data: bytes, declared: str | None, report_id: str) -> tuple[bytes, str]:
-    """The bytes as UTF-8 (BOM removed) and the charset they were read in."""
-    if data.startswith(UTF8_BOM):
-        return data[len(UTF8_BOM):], "utf-8"
-    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return _transcode(data, codec, report_id, declared=True), codec
-    if not data:
-        raise ReportFileError(f"report {report_id}: the file is empty (no header line)")
-    ascii_only = int(np.frombuffer(data, dtype=np.uint8).max()) < 0x80
-    try:
-        codec = codec_for(declared).replace("utf-8-sig", "utf-8") if declared else None
-    except LookupError:
-        raise ReportFileError(f"report {report_id}: unknown charset {declared!r} declared for the document") from None
-    if ascii_only and codec in (None, "utf-8", "cp1252", "latin-1", "cp932", "iso8859-15"):
-        return data, codec or "utf-8"  # ASCII reads the same in all of them
-    if codec in (None, "utf-8", "cp1252", "latin-1", "iso8859-15"):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if codec == "utf-8":
-                raise _undecodable(exc, data, "utf-8", report_id, declared=True) from None
-        else:
-            return data, "utf-8"
-    if codec is None:
-        codec = "cp932" if b"Amazon.co.jp" in data[:1 << 20] or b"JPY" in data[:4096] else "cp1252"
-    return _transcode(data, codec, report_id, declared=declared is not None), codec
-
-
-def _transcode(data: bytes, codec: str, report_id: str, *, declared: bool) -> bytes:
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise _undecodable(exc, data, codec, report_id, declared=declared) from None
-    return text.removeprefix("\ufeff").encode("utf-8")
-
-
-def _undecodable(
-    exc: UnicodeDecodeError, data: bytes, codec: str, report_id: str, *, declared: bool
-) -> ReportFileError:
-    line = data.count(b"\n", 0, exc.start) + 1
-    origin = "as declared" if declared else "(guessed: no charset declared)"
-    return ReportFileError(
-        f"report {report_id}: line {line} is not valid {codec} {origin}: byte {data[exc.start:exc.end]!r} "
-        f"at offset {exc.start}; check the charset of the report document"
-    )
 
 
 def _normalise(name: str, position: int) -> str:
     name = name.strip().lower().replace("_", "-")
     return name or f"column-{position + 1}"
-
-
-def _line_at(data: bytes, start: int) -> tuple[int, int]:
-    """(end of the line's text without CR/LF, start of the next line) for the line starting at `start`."""
-    newline = data.find(b"\n", start)
-    if newline < 0:
-        return len(data), len(data)
-    end = newline - 1 if newline > start and data[newline - 1] == 0x0D else newline
-    return end, newline + 1
-
-
-@dataclass
-class _Fields:
-    """The detail lines split into text fields (`c0`… in header order, NULL for empty) and what was set aside."""
-
-    table: pa.Table
-    line_numbers: np.ndarray
-    wrong_width: list[tuple[int, str, str]] = field(default_factory=list)  # (line number, reason, line)
-    blank_lines: int = 0
 
 
 class _Parse:
@@ -215,7 +142,7 @@ class _Parse:
 
     def run(self) -> ParsedSettlement:
         data = self.data
-        header_end, start = _line_at(data, 0)
+        header_end, start = line_at(data, 0)
         header = data[:header_end].decode("utf-8").split("\t")
         names = [_normalise(n, i) for i, n in enumerate(header)]
         self._check_header(names)
@@ -225,15 +152,15 @@ class _Parse:
         while True:
             if start >= len(data):
                 raise ReportFileError(f"report {self.report_id}: the file has a header but no totals row")
-            end, following = _line_at(data, start)
+            end, following = line_at(data, start)
             if data[start:end].strip():
                 break
             line_number, blank_before, start = line_number + 1, blank_before + 1, following
         totals_fields = self._totals_fields(data[start:end].decode("utf-8"), line_number, names)
 
-        fields = self._read_clean(following, len(names), line_number + 1)
+        fields = read_clean(data, following, len(names), line_number + 1)
         if fields is None:
-            fields = self._read_line_by_line(following, len(names), line_number + 1)
+            fields = read_line_by_line(data, self.report_id, following, len(names), line_number + 1)
         fields.blank_lines += blank_before
         con = duckdb.connect()
         try:
@@ -272,89 +199,12 @@ class _Parse:
             )
         return fields
 
-    def _csv(self, body: pa.Buffer, width: int, on_invalid=None) -> pa.Table:
-        names = [f"c{i}" for i in range(width)]
-        if body.size == 0:
-            return pa.table({n: pa.array([], pa.string()) for n in names})
-        return pacsv.read_csv(
-            pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
-            # Amazon flat files are not quoted: a `"` is just a character. An empty field is NULL.
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, ignore_empty_lines=False,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, check_utf8=False,
-                                                 strings_can_be_null=True, null_values=[""]),
-        )
-
-    def _read_clean(self, body_start: int, width: int, first_line: int) -> _Fields | None:
-        """The usual file, every detail line with the header's width: one multi-threaded read of the bytes where
-        they are. None when any line is not like that (blank, wrong width, a stray carriage return)."""
-        data = self.data
-        body = np.frombuffer(data, dtype=np.uint8)[body_start:]
-        if np.count_nonzero(body == 0x0D) and data.count(b"\r", body_start) != data.count(b"\r\n", body_start):
-            return None  # the reader would end a line at a lone carriage return
-        lines = int(np.count_nonzero(body == 0x0A)) + (0 if data.endswith(b"\n") or not len(body) else 1)
-        invalid: list[int] = []
-
-        def note(row: pacsv.InvalidRow) -> str:
-            invalid.append(1)
-            return "skip"
-
-        try:
-            table = self._csv(pa.py_buffer(data).slice(body_start), width, note)
-        except pa.ArrowInvalid:
-            return None
-        if invalid or table.num_rows != lines:
-            return None
-        return _Fields(table, np.arange(first_line, first_line + lines, dtype=np.int32))
-
-    def _read_line_by_line(self, body_start: int, width: int, first_line: int) -> _Fields:
-        """Any file: lines found with numpy, tabs counted per line; lines of the header's width are read, blank
-        lines skipped, the others set aside with the reason."""
-        buf = np.frombuffer(self.data, dtype=np.uint8)[body_start:]
-        newlines = np.flatnonzero(buf == 0x0A)
-        starts = np.concatenate(([0], newlines + 1))
-        ends = np.concatenate((newlines, [len(buf)]))
-        if starts[-1] == len(buf):  # the file ends with a newline
-            starts, ends = starts[:-1], ends[:-1]
-        carriage = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 0x0D)
-        ends = ends - carriage
-        tabs = _tabs_per_line(buf, starts)
-        lone_cr = np.zeros(len(starts), dtype=bool)
-        if int(np.count_nonzero(buf == 0x0D)) > int(carriage.sum()):
-            positions = np.flatnonzero(buf == 0x0D)
-            owner = np.searchsorted(starts, positions, side="right") - 1
-            lone_cr[owner[positions != ends[owner]]] = True
-
-        def text(i: int) -> str:
-            return bytes(buf[starts[i]:ends[i]]).decode("utf-8", errors="replace")
-
-        blank = ends == starts
-        for i in np.flatnonzero(~blank & (tabs == 0)):
-            blank[i] = not text(int(i)).strip()
-        good = ~blank & (tabs == width - 1) & ~lone_cr
-        wrong_width = [
-            (first_line + int(i),
-             "the line has a carriage return inside a field" if lone_cr[i]
-             else f"the line has {int(tabs[i]) + 1} fields, the header has {width}",
-             text(int(i)))
-            for i in np.flatnonzero(~blank & ~good)
-        ]
-        lengths = np.diff(np.append(starts, len(buf)))
-        table = self._csv(pa.py_buffer(buf[np.repeat(good, lengths)].tobytes()), width)
-        if table.num_rows != int(good.sum()):
-            raise ReportFileError(
-                f"report {self.report_id}: read {table.num_rows} lines where {int(good.sum())} were expected; "
-                "the file has line breaks the reader does not agree on"
-            )
-        return _Fields(table, (np.flatnonzero(good) + first_line).astype(np.int32), wrong_width, int(blank.sum()))
-
     def _typed(
         self,
         con: duckdb.DuckDBPyConnection,
         header: list[str],
         names: list[str],
-        fields: _Fields,
+        fields: DetailFields,
         totals_fields: dict[str, str],
         totals_line: int,
     ) -> ParsedSettlement:
@@ -385,12 +235,12 @@ class _Parse:
         totals = self._totals(con, totals_fields, totals_line, fmt)
 
         # Dates repeat (a settlement spans two weeks): each distinct text is read once, then put in its places.
-        posted_date = self._dates(con, column("posted-date"), fmt, as_date=True)
-        posted_date_time = self._dates(con, column("posted-date-time"), fmt, as_date=False)
+        posted_date = read_dates(con, column("posted-date"), fmt, as_date=True)
+        posted_date_time = read_dates(con, column("posted-date-time"), fmt, as_date=False)
         con.register("_raw", raw.append_column("line_number", pa.array(fields.line_numbers))
                      .append_column("_posted_date", posted_date).append_column("_posted_date_time", posted_date_time))
         extras = [(header[i].strip() or names[i], f"c{i}") for i, n in enumerate(names) if n not in DOCUMENTED_COLUMNS]
-        typed = con.sql(self._typing_sql(col, fmt, totals, extras, len(names))).to_arrow_table()
+        typed = con.sql(typing_sql(col, fmt, totals.settlement_id, extras, len(names))).to_arrow_table()
         con.unregister("_raw")
 
         columns = {
@@ -489,87 +339,3 @@ class _Parse:
             currency=values["currency"].upper(),
             line_number=line_number,
         )
-
-    @staticmethod
-    def _dates(con: duckdb.DuckDBPyConnection, column: pa.ChunkedArray | pa.Array, fmt: NumberFormat,
-               as_date: bool) -> pa.Array:
-        """A date text column read once per distinct value (`timestamp_sql`), in the column's order."""
-        kind = pa.date32() if as_date else pa.timestamp("us")
-        if column.null_count == len(column):
-            return pa.nulls(len(column), kind)
-        encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
-        con.register("_date_texts", pa.table({"t": encoded.dictionary}))
-        value = timestamp_sql("t", fmt)
-        parsed = con.sql(
-            f"SELECT {f'CAST({value} AS DATE)' if as_date else value} AS v FROM _date_texts"
-        ).to_arrow_table().column("v").combine_chunks().cast(kind)
-        con.unregister("_date_texts")
-        return pc.take(parsed, encoded.indices)
-
-    def _typing_sql(self, col, fmt: NumberFormat, totals: SettlementTotals, extras: list[tuple[str, str]],
-                    width: int) -> str:
-        """Amount, quantity and extras typed; for a line with a problem, every problem in words and the line."""
-        text = {c: col(c) for c in DOCUMENTED_COLUMNS}
-        settlement = sql_literal(totals.settlement_id)
-
-        def quoted(sql: str) -> str:
-            return f"'''' || {sql} || ''''"
-
-        quantity = (
-            f"CASE WHEN regexp_full_match({text['quantity-purchased']}, '[+-]?[0-9]{{1,9}}') "
-            f"THEN CAST({text['quantity-purchased']} AS INTEGER) END"
-        )
-        extras_sql = (
-            "CAST(json_object(" + ", ".join(f"{sql_literal(name)}, coalesce({c}, '')" for name, c in extras)
-            + ") AS VARCHAR)" if extras else "CAST(NULL AS VARCHAR)"
-        )
-        is_bad = (
-            f"amount IS NULL OR quantity_purchased IS NULL AND {text['quantity-purchased']} IS NOT NULL "
-            f"OR _posted_date IS NULL AND {text['posted-date']} IS NOT NULL "
-            f"OR _posted_date_time IS NULL AND {text['posted-date-time']} IS NOT NULL "
-            f"OR {text['settlement-id']} <> {settlement}"
-        )
-        problems = ", ".join(
-            [
-                f"CASE WHEN {text['transaction-type']} IS NULL AND {text['amount-type']} IS NULL "
-                f"AND {text['total-amount']} IS NOT NULL THEN 'a second totals row (total-amount ' || "
-                f"{quoted(text['total-amount'])} || '): a file holds one settlement' END",
-                f"CASE WHEN {text['settlement-id']} <> {settlement} THEN 'belongs to settlement ' || "
-                f"{quoted(text['settlement-id'])} || ', the file''s totals row is settlement ' || "
-                f"{quoted(settlement)} END",
-                f"CASE WHEN amount IS NULL THEN {amount_problem_sql(col('amount'), 'amount', fmt)} END",
-                f"CASE WHEN _posted_date IS NULL AND {text['posted-date']} IS NOT NULL "
-                f"THEN 'posted-date ' || {quoted(text['posted-date'])} || ' is not a date' END",
-                f"CASE WHEN _posted_date_time IS NULL AND {text['posted-date-time']} IS NOT NULL "
-                f"THEN 'posted-date-time ' || {quoted(text['posted-date-time'])} || ' is not a date' END",
-                f"CASE WHEN quantity_purchased IS NULL AND {text['quantity-purchased']} IS NOT NULL "
-                f"THEN 'quantity-purchased ' || {quoted(text['quantity-purchased'])} || ' is not a whole number' END",
-            ]
-        )
-        every_field = ", ".join(f"coalesce(c{i}, '')" for i in range(width))
-        return f"""
-        WITH t AS (
-            SELECT *, {amount_sql(col('amount'), fmt)} AS amount, {quantity} AS quantity_purchased FROM _raw
-        )
-        SELECT amount, quantity_purchased, {extras_sql} AS extra_columns,
-               CASE WHEN {is_bad} THEN NULLIF(concat_ws('; ', {problems}), '') END AS problem,
-               CASE WHEN {is_bad} THEN concat_ws(chr(9), {every_field}) END AS raw_line
-        FROM t
-        """
-
-
-def _tabs_per_line(buf: np.ndarray, starts: np.ndarray, chunk: int = 1 << 24) -> np.ndarray:
-    """How many tabs each line holds: tab positions counted between line starts, a 16 MiB chunk at a time so a
-    large file never holds all its tab positions at once."""
-    edges = np.append(starts, len(buf))
-    before = np.empty(len(edges), dtype=np.int64)  # tabs before each edge
-    running = done = 0
-    for low in range(0, len(buf), chunk):
-        high = min(low + chunk, len(buf))
-        positions = np.flatnonzero(buf[low:high] == 0x09)
-        upto = int(np.searchsorted(edges, high, side="left"))
-        before[done:upto] = running + np.searchsorted(positions, edges[done:upto] - low)
-        running += len(positions)
-        done = upto
-    before[done:] = running
-    return np.diff(before).astype(np.int32)

@@ -28,7 +28,7 @@ from amazon_netsuite.lib.report_files import decimal_text
 from amazon_netsuite.lib.settlements.formats import minor_units_sql
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, unmapped_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement
-from amazon_netsuite.lib.warehouse.schema import MONEY
+from amazon_netsuite.lib.warehouse.tables import MONEY
 
 Table = pa.Table | duckdb.DuckDBPyRelation
 

@@ -195,7 +195,7 @@ def _model_gate(name: str, model: type[pa.DataFrameModel], table: pyarrow.Table)
 
 def _not_imported_twice(con: duckdb.DuckDBPyConnection, storefront: str, day: date) -> GateResult:
     """A settlement is stored once: each stored row must come from its settlement's current document, and no
-    other current document may hold the same settlement id (a newer document replaces an older one, load.py)."""
+    other current document may hold the same settlement id (a newer document replaces an older one, documents.py)."""
     rows = con.execute(
         """
         SELECT s.settlement_id, s.report_id, s.total_amount, d.report_id, d.storefront, d.day, d.source,

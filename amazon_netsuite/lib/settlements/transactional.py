@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.orders.item_lookup import ItemResolver, UnmappedSku
@@ -44,9 +43,8 @@ from amazon_netsuite.lib.settlements.posting import (
     order_lines,
     payment,
 )
-
-if TYPE_CHECKING:
-    from amazon_netsuite.lib.settlements.posting_run import PostingSender, StoredSettlement
+from amazon_netsuite.lib.settlements.posting_sender import PostingSender
+from amazon_netsuite.lib.settlements.stored_settlement import StoredSettlement
 
 _IDS_PER_QUERY = 500  # SuiteQL bind parameters per query
 # Sales Order statuses with fulfilled lines not billed yet: billing (salesOrder → invoice) is possible.

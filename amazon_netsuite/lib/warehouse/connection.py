@@ -1,8 +1,8 @@
-"""Opening the warehouse file.
+"""Opening the warehouse file, and one transaction on it.
 
-DuckDB allows one read-write process per file (dagster-facts §4.1). Dagster serialises our steps through the
-`duckdb` pool, but a CLI query or an analyst's notebook can still hold the lock for a moment, so opening retries
-briefly before giving up with a message that says who to look for.
+DuckDB allows one read-write process per file (https://github.com/dagster-io/dagster/issues/16248). Dagster
+serialises our steps through the `duckdb` pool, but a CLI query or an analyst's notebook can still hold the lock for
+a moment, so opening retries briefly before giving up with a message that says who to look for.
 """
 
 from __future__ import annotations
@@ -48,6 +48,18 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> Itera
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One DuckDB transaction: committed when the block ends, rolled back (and re-raised) when it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pa.Table:

@@ -11,7 +11,8 @@ from amazon_netsuite.lib.orders.columns import DOCUMENTED_COLUMNS
 from amazon_netsuite.lib.orders.report_file import ParsedOrderReport, RoutedRows, parse_order_report, route_order_rows
 from amazon_netsuite.lib.orders.typing import TypedCounts, type_order_rows
 from amazon_netsuite.lib.settings import Settings, load_settings
-from amazon_netsuite.lib.warehouse import ensure_schema, fetch_df
+from amazon_netsuite.lib.warehouse import fetch_df
+from amazon_netsuite.schema import ensure_schema
 
 DEMO_SETTINGS = Path(__file__).resolve().parents[3] / "data" / "accounts.yaml"
 COLUMNS = [*DOCUMENTED_COLUMNS, "tax-collection-model", "tax-collection-responsible-party", "is-prime"]

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
-from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 from amazon_netsuite_tests.lib.orders.report_builder import COLUMNS, DE_ROW, DEFAULT_ROW, demo_settings, report_text, row
 
 

@@ -56,8 +56,7 @@ def generate(path: Path, ledger_path: Path, expected_path: Path, n_lines: int, s
     import duckdb
     import pyarrow as pa
 
-    import amazon_netsuite.lib.postings  # noqa: F401 (registers netsuite_postings)
-    from amazon_netsuite.lib.warehouse import ensure_schema
+    from amazon_netsuite.schema import ensure_schema
 
     rnd = random.Random(seed)
     start = datetime(2026, 9, 18)

@@ -16,12 +16,11 @@ from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.orders.posting import external_id
 from amazon_netsuite.lib.postings import PostingAttempt, record_attempts
 from amazon_netsuite.lib.settings import load_settings, netsuite_connection
-from amazon_netsuite.lib.settlements import columns  # noqa: F401  (registers the settlement tables' DDL)
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.match import match_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement, parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import gl_summary, totals_table
-from amazon_netsuite.lib.warehouse import ensure_schema
+from amazon_netsuite.schema import ensure_schema
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 
 DEFAULT_MAPPING = Path(__file__).resolve().parents[3] / "data" / "gl_mapping.yaml"

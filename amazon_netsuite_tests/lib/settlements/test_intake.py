@@ -12,8 +12,10 @@ from amazon_netsuite.lib.amazon.client import SpApiClient
 from amazon_netsuite.lib.amazon.reports import ReportsApi
 from amazon_netsuite.lib.settings import amazon_connection, load_settings
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
-from amazon_netsuite.lib.settlements.intake import intake_reports, land_due_reports, record_listed, reports_due
-from amazon_netsuite.lib.warehouse import connect, ensure_schema
+from amazon_netsuite.lib.settlements.intake import intake_reports, record_listed, reports_due
+from amazon_netsuite.lib.settlements.landing import land_due_reports
+from amazon_netsuite.lib.warehouse import connect
+from amazon_netsuite.schema import ensure_schema
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, start_sandbox
 
 
@@ -94,7 +96,8 @@ def test_a_newer_document_of_a_stored_settlement_asks_for_its_storefront_day_aga
 
     from amazon_netsuite.lib.settlements.gl_mapping import load_gl_mapping
     from amazon_netsuite.lib.settlements.intake import partitions_to_import
-    from amazon_netsuite.lib.settlements.load import load_settlement_file, store_partition
+    from amazon_netsuite.lib.settlements.landing import load_settlement_file
+    from amazon_netsuite.lib.settlements.store import store_partition
     from amazon_netsuite_tests.lib.settlements.settlement_builder import us_settlement_lines, write_settlement
 
     monkeypatch.setenv("AMAZON_NETSUITE_DATA_DIR", str(tmp_path / "data"))

@@ -11,10 +11,10 @@ import pytest
 from amazon_netsuite.lib.netsuite.errors import UserError
 from amazon_netsuite.lib.orders.posting import CASH_SALE, SALES_ORDER, external_id
 from amazon_netsuite.lib.postings import PostingAttempt, record_attempts
-from amazon_netsuite.lib.settlements.columns import DDL
 from amazon_netsuite.lib.settlements.match import MATCH_SCHEMA, match_lines, match_summary, order_external_ids
 from amazon_netsuite.lib.settlements.parse import parse_settlement
-from amazon_netsuite.lib.warehouse import ensure_schema
+from amazon_netsuite.lib.settlements.tables import TABLES
+from amazon_netsuite.schema import ensure_schema
 from amazon_netsuite_tests.lib.settlements.settlement_builder import (
     US_ORDER,
     US_ORDER_2,
@@ -100,7 +100,7 @@ def test_the_settlement_tables_are_created_with_the_warehouse(tmp_path):
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"settlements", "settlement_lines", "settlement_line_quarantine", "settlement_line_matches",
             "settlement_gl_summary"} <= tables
-    assert sum("CREATE TABLE" in statement for statement in DDL) == 5
+    assert sum("CREATE TABLE" in statement for statement in TABLES) == 9
     parsed = parse_settlement(settlement_text([line(), line(amount="bad")]))
     lines, quarantine = parsed.lines, parsed.quarantine  # noqa: F841 (read by DuckDB below)
     con.execute("INSERT INTO settlement_lines BY NAME SELECT 'demo-US' AS storefront, DATE '2026-10-04' AS day, * "
@@ -145,7 +145,7 @@ def test_a_unified_eu_settlement_is_stored_once_and_each_line_matches_in_its_own
     from functools import partial
 
     from amazon_netsuite.lib.settings import load_settings
-    from amazon_netsuite.lib.settlements.load import store_settlement_file
+    from amazon_netsuite.lib.settlements.store import store_settlement_file
     from amazon_netsuite.lib.warehouse import connect
     from amazon_netsuite_tests.conftest import DEMO_SETTINGS
     from amazon_netsuite_tests.lib.settlements.settlement_builder import write_settlement

@@ -17,7 +17,8 @@ from amazon_netsuite.lib.settlements.posting import (
     amount_text,
     summary_journal,
 )
-from amazon_netsuite.lib.settlements.posting_run import FLOW, post_settlement
+from amazon_netsuite.lib.settlements.posting_run import post_settlement
+from amazon_netsuite.lib.settlements.stored_settlement import FLOW
 from amazon_netsuite_tests.lib.settlements.settlement_builder import (
     fee,
     line,

@@ -1,16 +1,13 @@
-"""Warehouse tables, created with explicit DDL before any asset writes.
+"""The orders flow's warehouse tables, as plain data (`amazon_netsuite/schema.py` creates them in order).
 
-Explicit DDL because the DuckDB IO manager infers a DECIMAL's precision from the first write and loads DECIMAL as
-float (dagster-facts §7), and because readers of an empty first day must still find the table. Every partitioned
-table carries `storefront` and `day` (naive UTC DATE) so a partition is replaced by one DELETE + INSERT.
+`order_report_rows` keeps the order report as received; `orders` and `order_lines` are its typed rows per
+storefront-day, `order_report_quarantine` and `order_report_unrouted` the rows that are not. Partitioned tables
+carry `storefront` and `day` (naive UTC DATE) so a partition is replaced by one DELETE + INSERT.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-
-import duckdb
+from amazon_netsuite.lib.warehouse.tables import MONEY
 
 # The order report's columns as loaded (header names with '-' → '_'), kept as text: "rows as received".
 ORDER_REPORT_TEXT_COLUMNS: tuple[str, ...] = (
@@ -21,8 +18,6 @@ ORDER_REPORT_TEXT_COLUMNS: tuple[str, ...] = (
     "ship_state", "ship_postal_code", "ship_country", "promotion_ids", "is_business_order", "purchase_order_number",
     "price_designation", "tax_collection_model", "tax_collection_responsible_party", "is_prime",
 )
-
-MONEY = "DECIMAL(18,4)"
 
 _ORDER_REPORT_ROWS = (
     "CREATE TABLE IF NOT EXISTS order_report_rows (\n"
@@ -37,26 +32,7 @@ _MONEY_LINE_COLUMNS = (
     "item_promotion_discount", "ship_promotion_discount",
 )
 
-DDL: tuple[str, ...] = (
-    """
-    CREATE TABLE IF NOT EXISTS amazon_reports (
-      report_id VARCHAR PRIMARY KEY,
-      seller_account VARCHAR NOT NULL,
-      report_type VARCHAR NOT NULL,
-      processing_status VARCHAR NOT NULL,
-      marketplace_ids VARCHAR,
-      data_start_time TIMESTAMP,
-      data_end_time TIMESTAMP,
-      created_time TIMESTAMP NOT NULL,
-      processing_end_time TIMESTAMP,
-      report_document_id VARCHAR,
-      document_path VARCHAR,      -- the document exactly as downloaded (gzip), under data/reports/
-      document_sha256 VARCHAR,
-      charset VARCHAR,
-      data_rows INTEGER,
-      downloaded_at TIMESTAMP
-    )
-    """,
+TABLES: tuple[str, ...] = (
     _ORDER_REPORT_ROWS,
     f"""
     CREATE TABLE IF NOT EXISTS orders (
@@ -137,65 +113,12 @@ VIEWS: tuple[str, ...] = (
                                    ORDER BY last_updated_date DESC, day DESC) AS rn
       FROM orders) WHERE rn = 1
     """,
-)
-
-_extra_ddl: list[str] = []
-
-
-def register_ddl(statements: Iterable[str]) -> None:
-    """Later flows add their tables here so one call creates the whole warehouse."""
-    _extra_ddl.extend(statements)
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and view that does not exist yet (idempotent, cheap)."""
-    for statement in (*DDL, *_extra_ddl, *VIEWS):
-        con.execute(statement)
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One DuckDB transaction: committed when the block ends, rolled back (and re-raised) when it raises."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-def replace_partition(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    storefront: str,
-    day: str,
-    relation_sql: str,
-    columns: Sequence[str] | None = None,
-    params: Sequence[object] | None = None,
-) -> int:
-    """Atomically replace one storefront-day of `table` with the rows of `relation_sql`; returns rows written.
-
-    Inserting BY NAME (never by position) so a reordered select cannot silently swap columns.
+    # What the fulfillment write-back works from: posted Sales Orders whose shipment Amazon still needs confirmed.
+    # SFP orders are complete on posting (Amazon already has the tracking), so they never appear here.
     """
-    with transaction(con):
-        return replace_partition_rows(con, table, storefront, day, relation_sql, columns, params)
-
-
-def replace_partition_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    storefront: str,
-    day: str,
-    relation_sql: str,
-    columns: Sequence[str] | None = None,
-    params: Sequence[object] | None = None,
-) -> int:
-    """`replace_partition` inside a transaction the caller holds (to replace several tables at once)."""
-    cols = f"({', '.join(columns)})" if columns else "BY NAME"
-    con.execute(f"DELETE FROM {table} WHERE storefront = ? AND day = ?", [storefront, day])
-    con.execute(f"INSERT INTO {table} {cols} {relation_sql}", list(params or []))
-    # fetchall, not fetchone: a result left open blocks the connection's next unregister() in DuckDB.
-    (written,), = con.execute(f"SELECT count(*) FROM {table} WHERE storefront = ? AND day = ?",
-                              [storefront, day]).fetchall()
-    return int(written)
+    CREATE OR REPLACE VIEW sales_orders_to_confirm_shipment AS
+    SELECT storefront, key AS amazon_order_id, external_id, internal_id, source_updated, last_attempt
+    FROM netsuite_postings
+    WHERE flow = 'orders' AND record_type = 'salesOrder' AND posted_body IS NOT NULL AND NOT complete
+    """,
+)

@@ -1,0 +1,54 @@
+"""A settlement as the warehouse holds it for posting: its totals row, lines, GL summary, line matches and the
+posting ledger's rows of its records (flow `settlements`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from amazon_netsuite.lib.postings import LedgerEntry, ledger_entries
+from amazon_netsuite.lib.settlements.posting import Settlement, SettlementNotPostable
+from amazon_netsuite.lib.warehouse import fetch_arrow
+
+FLOW = "settlements"
+
+
+@dataclass(frozen=True)
+class StoredSettlement:
+    """One settlement as the warehouse holds it, with its ledger rows."""
+
+    settlement: Settlement
+    lines: pa.Table  # settlement_lines rows, in line order
+    summary: list[dict[str, Any]]
+    matches: dict[int, dict[str, Any]]  # line number → its settlement_line_matches row
+    ledger: dict[str, LedgerEntry]
+
+
+def read_settlement(con: duckdb.DuckDBPyConnection, settlement_id: str, account: str) -> StoredSettlement:
+    """A settlement's rows of settlements, settlement_lines, settlement_gl_summary and settlement_line_matches."""
+    found = fetch_arrow(con, "SELECT * FROM settlements WHERE settlement_id = ?", [settlement_id]).to_pylist()
+    if not found:
+        raise SettlementNotPostable(f"settlement {settlement_id} is not in the warehouse (table settlements); "
+                                    "import it first")
+    if len(found) > 1:
+        where = ", ".join(f"{r['storefront']} {r['day']}" for r in found)
+        raise SettlementNotPostable(f"settlement {settlement_id} is stored {len(found)} times ({where}); keep one "
+                                    "import of it before posting")
+    row = found[0]
+    settlement = Settlement(settlement_id, row["storefront"], row["currency"], row["total_amount"],
+                            row["deposit_date"], row["settlement_start_date"], row["settlement_end_date"])
+    where, params = "WHERE settlement_id = ? AND storefront = ? AND day = ?", [settlement_id, row["storefront"],
+                                                                                row["day"]]
+    lines = fetch_arrow(con, f"SELECT * FROM settlement_lines {where} ORDER BY line_number", params)
+    summary = fetch_arrow(con, f"SELECT * FROM settlement_gl_summary {where} ORDER BY side DESC, gl_account",
+                          params).to_pylist()
+    matches = {m["line_number"]: m for m in fetch_arrow(
+        con, f"SELECT * FROM settlement_line_matches {where}", params).to_pylist()}
+    keys = [k for (k,) in con.execute("SELECT key FROM netsuite_postings WHERE flow = ? AND storefront = ? "
+                                      "AND starts_with(key, ?)", [FLOW, row["storefront"], f"{settlement_id}:"])
+            .fetchall()]
+    return StoredSettlement(settlement, lines, summary, matches,
+                            ledger_entries(con, FLOW, row["storefront"], keys, account=account))

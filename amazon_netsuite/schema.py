@@ -1,0 +1,31 @@
+"""The whole warehouse schema, in creation order: the one place that knows every table.
+
+Each owner declares its tables as plain data (`lib/warehouse/tables.py` for those every flow shares,
+`lib/<flow>/tables.py` for a flow's own); importing them creates nothing. `ensure_schema` runs them in order:
+the shared tables, then each flow's tables, then every view last, because a view may read any table (the
+settlement overview reads the posting ledger; DuckDB binds a view's tables when it is created). Like
+`definitions.py` this module composes the flows, so nothing in `lib/` imports it. A new flow adds its `TABLES` and
+`VIEWS` here.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from amazon_netsuite.lib.orders import tables as orders
+from amazon_netsuite.lib.settlements import tables as settlements
+from amazon_netsuite.lib.warehouse import tables as shared
+
+FLOWS = (orders, settlements)
+
+STATEMENTS: tuple[str, ...] = (
+    *shared.TABLES,
+    *(statement for flow in FLOWS for statement in flow.TABLES),
+    *(statement for flow in FLOWS for statement in flow.VIEWS),
+)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view that does not exist yet (idempotent, cheap)."""
+    for statement in STATEMENTS:
+        con.execute(statement)
