@@ -104,3 +104,20 @@ def test_every_flow_has_the_same_shape_and_every_posting_asset_is_automated_by_a
         sensors = [s for s in defs.sensors if isinstance(s, dg.AutomationConditionSensorDefinition)
                    and automated <= set(s.asset_selection.resolve(graph))]
         assert len(sensors) == 1 and sensors[0].default_status == dg.DefaultSensorStatus.RUNNING, name
+
+
+def test_every_warehouse_table_is_an_asset_of_the_same_name_and_every_asset_is_a_table_or_view():
+    import duckdb
+
+    from amazon_netsuite.schema import ensure_schema
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    assets = {k.to_user_string() for k in
+              build_definitions(load_settings(DEMO_SETTINGS)).resolve_asset_graph().get_all_asset_keys()}
+    tables = {name for name, kind in kinds.items() if kind == "BASE TABLE"}
+    assert tables - assets == set()
+    assert assets - set(kinds) == set()
+    # The posting assets write to NetSuite and the ledger; each has a view of the same name over what it wrote.
+    assert {kinds[a] for a in ("sales_orders_posted", "cash_sales_posted", "settlement_gl_postings")} == {"VIEW"}

@@ -121,4 +121,14 @@ VIEWS: tuple[str, ...] = (
     FROM netsuite_postings
     WHERE flow = 'orders' AND record_type = 'salesOrder' AND posted_body IS NOT NULL AND NOT complete
     """,
+    # What the posting assets `sales_orders_posted` and `cash_sales_posted` wrote: the ledger rows of their record
+    # type, on the day of the order's latest state (the partition that posted it last).
+    *(f"""
+    CREATE OR REPLACE VIEW {view} AS
+    SELECT p.storefront, o.day, p.key AS amazon_order_id, p.external_id, p.internal_id, p.status, p.netsuite_account,
+           p.attempts, p.last_attempt, p.last_error, p.complete
+    FROM netsuite_postings AS p
+    LEFT JOIN orders_latest AS o ON o.storefront = p.storefront AND o.amazon_order_id = p.key
+    WHERE p.flow = 'orders' AND p.record_type = '{record_type}'
+    """ for view, record_type in (("sales_orders_posted", "salesOrder"), ("cash_sales_posted", "cashSale"))),
 )

@@ -208,4 +208,14 @@ VIEWS: tuple[str, ...] = (
     WHERE a.gl_section = 'fees'
     GROUP BY ALL
     """,
+    # What the posting asset `settlement_gl_postings` wrote: every NetSuite record of each settlement (journal,
+    # deposit or debit; payments, credit memos and the fee journal in transactional mode), by deposit day.
+    """
+    CREATE OR REPLACE VIEW settlement_gl_postings AS
+    SELECT s.storefront, s.day AS deposit_day, split_part(p.key, ':', 1) AS settlement_id, p.key, p.record_type,
+           p.external_id, p.internal_id, p.status, p.netsuite_account, p.attempts, p.last_attempt, p.last_error
+    FROM netsuite_postings AS p
+    LEFT JOIN settlements AS s ON s.settlement_id = split_part(p.key, ':', 1)
+    WHERE p.flow = 'settlements'
+    """,
 )
