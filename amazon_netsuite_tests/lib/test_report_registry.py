@@ -1,8 +1,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from amazon_netsuite.lib.orders.report_requests import decide_order_report_request
 from amazon_netsuite.lib.report_registry import (
-    decide_order_report_request,
     find_covering_report,
     get_registered,
     land_document,

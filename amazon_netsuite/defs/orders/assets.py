@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
 from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
+from amazon_netsuite.lib.orders.report_requests import ReportSource, ReportUnavailable
 from amazon_netsuite.lib.orders.schemas import (
     OrderLinesModel,
     OrdersModel,
@@ -24,7 +25,7 @@ from amazon_netsuite.lib.orders.schemas import (
 )
 from amazon_netsuite.lib.orders.typing import type_order_rows
 from amazon_netsuite.lib.partitions import split_partition_key, storefront_day_partitions
-from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
+from amazon_netsuite.lib.report_registry import read_landed_document
 from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite.lib.warehouse import replace_partition
 from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS

@@ -7,7 +7,8 @@ import dagster as dg
 
 from amazon_netsuite.defs.orders.assets import settings
 from amazon_netsuite.defs.resources import SellerCentral
-from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, decide_order_report_request
+from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
+from amazon_netsuite.lib.orders.report_requests import decide_order_report_request
 
 
 @dg.op(description="Create an order report per seller account unless one is in flight or a FATAL is cooling down.")

@@ -21,21 +21,19 @@ Amounts are exact decimal strings here (what the ledger hashes); the NetSuite cl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from amazon_netsuite.lib.orders.item_lookup import ItemResolver
+from amazon_netsuite.lib.netsuite.external_ids import order_external_id
+from amazon_netsuite.lib.netsuite.items import ItemResolver
 from amazon_netsuite.lib.settings import SALES_ORDER_STATUS_IDS, Settings
 
 SALES_ORDER = "salesOrder"
 CASH_SALE = "cashSale"
 PENDING_FULFILLMENT = SALES_ORDER_STATUS_IDS["pending_fulfillment"]
 PENDING_APPROVAL = SALES_ORDER_STATUS_IDS["pending_approval"]
-# The default discount item every item promotion posts against (create it in NetSuite as a Discount item).
-PROMOTION_ITEM = "AMZ-PROMOTION"
 CUSTOM_PRICE_LEVEL = {"id": "-1"}
 # Header money fields: an update that drops one sends zero, never null (null would clear NetSuite's own value).
 HEADER_MONEY = ("shippingCost", "handlingCost", "taxTotal")
@@ -62,10 +60,6 @@ class NotPostable:
     """Why an order is not posted (yet); not an error."""
 
     reason: str
-
-
-def external_id(storefront: str, amazon_order_id: str) -> str:
-    return f"AMZ-{storefront}-{amazon_order_id}"
 
 
 def record_type_for(order: Mapping[str, Any]) -> str | NotPostable:
@@ -140,7 +134,7 @@ def build_order_posting(
         memo = options.sfp.memo_prefix + memo
     location = targets.fba_location if record_type == CASH_SALE else targets.location
     body: dict[str, Any] = {
-        "externalId": external_id(storefront.key, order_id),
+        "externalId": order_external_id(storefront.key, order_id),
         "tranDate": order["purchase_date"].date().isoformat(),
         "otherRefNum": order_id,
         "memo": memo,
@@ -177,11 +171,6 @@ def posted_total(body: Mapping[str, Any]) -> Decimal:
     """What NetSuite will show as the transaction's total: line amounts plus the header charges and tax."""
     lines = sum((Decimal(line["amount"]) for line in body["item"]["items"] if not line.get("isClosed")), Decimal(0))
     return lines + sum((Decimal(body.get(f, "0")) for f in HEADER_MONEY), Decimal(0))
-
-
-def canonical_json(body: Mapping[str, Any]) -> str:
-    """The body as sent, in a stable form (sorted keys) so equal payloads hash equal."""
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _zero_if_none(value: Decimal | None) -> Decimal:

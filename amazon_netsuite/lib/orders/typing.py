@@ -21,12 +21,11 @@ from amazon_netsuite.lib.orders.columns import (
     TRUE_WORDS,
     header_name,
     raw_row_json_sql,
-    sql_literal,
-    utc_session,
     utc_timestamp_sql,
 )
 from amazon_netsuite.lib.settings import Storefront
 from amazon_netsuite.lib.warehouse.schema import MONEY, ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.warehouse.sql import sql_literal, utc_session
 
 __all__ = ["TypedCounts", "store_typed_orders", "type_order_rows"]
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from amazon_netsuite.lib.orders.posting import CASH_SALE, HEADER_MONEY, NotPostable, OrderPosting, canonical_json
+from amazon_netsuite.lib.orders.posting import CASH_SALE, HEADER_MONEY, NotPostable, OrderPosting
+from amazon_netsuite.lib.postings import canonical_json
 
 KEPT_AS_POSTED = ("entity", "subsidiary", "currency")
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from amazon_netsuite.lib.orders.columns import sql_literal
 from amazon_netsuite.lib.warehouse.schema import MONEY
+from amazon_netsuite.lib.warehouse.sql import sql_literal
 
 DECIMAL_COMMA_MARKETPLACES = frozenset(
     {"amazon.de", "amazon.fr", "amazon.it", "amazon.es", "amazon.nl", "amazon.se", "amazon.pl", "amazon.com.tr",

@@ -31,8 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from amazon_netsuite.lib.amazon.documents import codec_for
-from amazon_netsuite.lib.orders.columns import sql_literal, utc_session
-from amazon_netsuite.lib.report_files import UTF8_BOM, ReportFileError, open_report_stream
+from amazon_netsuite.lib.report_files import UTF8_BOM, ReportFileError, header_field_name, open_report_stream
 from amazon_netsuite.lib.settlements.columns import (
     DETAIL_TEXT_COLUMNS,
     DOCUMENTED_COLUMNS,
@@ -49,6 +48,7 @@ from amazon_netsuite.lib.settlements.formats import (
     decide_format,
     timestamp_sql,
 )
+from amazon_netsuite.lib.warehouse.sql import sql_literal, utc_session
 
 __all__ = ["ParsedSettlement", "ReportFileError", "SettlementTotals", "parse_settlement"]
 
@@ -183,11 +183,6 @@ def _undecodable(
     )
 
 
-def _normalise(name: str, position: int) -> str:
-    name = name.strip().lower().replace("_", "-")
-    return name or f"column-{position + 1}"
-
-
 def _line_at(data: bytes, start: int) -> tuple[int, int]:
     """(end of the line's text without CR/LF, start of the next line) for the line starting at `start`."""
     newline = data.find(b"\n", start)
@@ -217,7 +212,7 @@ class _Parse:
         data = self.data
         header_end, start = _line_at(data, 0)
         header = data[:header_end].decode("utf-8").split("\t")
-        names = [_normalise(n, i) for i, n in enumerate(header)]
+        names = [header_field_name(n, i) for i, n in enumerate(header)]
         self._check_header(names)
 
         # The totals row is the first line after the header that is not blank.

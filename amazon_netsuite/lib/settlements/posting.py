@@ -28,7 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.formats import minor_units
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping
 
