@@ -10,9 +10,10 @@ posted, so switching accounts never skips one. An older source state than the on
 data, the credentials, or just wait; a later success (or the order no longer needing a record) resolves it.
 
 `complete` marks records the integration has nothing more to do for: Cash Sales, Seller-Fulfilled-Prime Sales
-Orders (Amazon already has their tracking, netsuite-facts §4.1) and fully closed Sales Orders. The view
-`sales_orders_to_confirm_shipment` lists the others: the Sales Orders whose shipment the fulfillment write-back
-confirms to Amazon.
+Orders (Amazon already has their tracking,
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164433264647.html) and fully closed Sales Orders.
+The view `sales_orders_to_confirm_shipment` lists the others: the Sales Orders whose shipment the fulfillment
+write-back confirms to Amazon.
 
 Attempts are written in batches as they finish (`record_attempts`), one transaction per batch, so a killed run
 loses only what was in flight; the upserts by external id make re-sending those harmless.

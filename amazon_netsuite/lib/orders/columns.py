@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from amazon_netsuite.lib.amazon.order_report import DOCUMENTED_COLUMNS
 from amazon_netsuite.lib.warehouse.schema import ORDER_REPORT_TEXT_COLUMNS
 from amazon_netsuite.lib.warehouse.sql import sql_literal
-
-# The warehouse's first 31 text columns are Amazon's documented ones, spelled with '_'.
-assert tuple(c.replace("_", "-") for c in ORDER_REPORT_TEXT_COLUMNS[:31]) == DOCUMENTED_COLUMNS
 
 # Header name → warehouse column, for every column we load into its own field (the rest go to extra_columns).
 KNOWN_COLUMNS: dict[str, str] = {c.replace("_", "-"): c for c in ORDER_REPORT_TEXT_COLUMNS}

@@ -1,21 +1,24 @@
 """NetSuite transactions for Amazon orders: which record an order becomes, and its body. Plain Python, no I/O.
 
-Following NetSuite Connector (netsuite-facts §4.1): MFN and Seller-Fulfilled-Prime orders become Sales Orders once
-paid (Unshipped, PartiallyShipped or Shipped); FBA orders become Cash Sales at the storefront's FBA location once
-Amazon has shipped them. Everything else waits, with a reason. `order_posting` in the settings chooses the status,
-the promotion item, facilitator tax, the channel's class / department / custom field, the SFP flag, the customer
-and how SKUs find items; its defaults are the behaviour described here.
+Following NetSuite Connector (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164433264647.html):
+MFN and Seller-Fulfilled-Prime orders become Sales Orders once paid (Unshipped, PartiallyShipped or Shipped); FBA
+orders become Cash Sales at the storefront's FBA location once Amazon has shipped them. Everything else waits, with
+a reason. `order_posting` in the settings chooses the status, the promotion item, facilitator tax, the channel's
+class / department / custom field, the SFP flag, the customer and how SKUs find items; its defaults are the
+behaviour described here.
 
 Where each piece of money goes (the posted total is the order's `order_total`, to the cent):
 - each order line → an item line: the SKU's item, quantity, `rate` = unit price, `amount` = item-price,
-  price level Custom (-1) so NetSuite keeps Amazon's price (§4.4);
+  price level Custom (-1) so NetSuite keeps Amazon's price
+  (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164086082106.html);
 - an item promotion → a discount line right after the line it discounts, on the promotion item
   (NetSuite applies a discount line to the line above it, so the sale and its discount stay side by side);
 - shipping → `shippingCost`, net of shipping promotions (Amazon's free-shipping promotion waives the charge);
 - gift wrap → `handlingCost`, the transaction's other header charge;
 - seller-collected tax → `taxTotal`; marketplace-facilitator tax is omitted (Amazon collects and remits it, so
-  posting it would overstate revenue, §4.3) unless `facilitator_tax: post`; VAT-inclusive storefronts send no
-  tax, it is inside the prices.
+  posting it would overstate revenue,
+  https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_163014457272.html)
+  unless `facilitator_tax: post`; VAT-inclusive storefronts send no tax, it is inside the prices.
 Amounts are exact decimal strings here (what the ledger hashes); the NetSuite client sends them as JSON numbers.
 """
 

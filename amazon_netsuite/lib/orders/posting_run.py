@@ -220,7 +220,8 @@ def _attempt(order: dict[str, Any], storefront: str, plan: Write) -> dict[str, A
 def _write(client, plan: Write) -> str | None:
     """Send one planned write; the record's internal id when NetSuite gives it."""
     if plan.change == "create" or plan.internal_id is None:
-        # replace=item: a re-sent order replaces its lines instead of appending them (netsuite-facts §1.9).
+        # replace=item: a re-sent order replaces its lines instead of appending them
+        # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html).
         return client.upsert(plan.record_type, plan.external_id, plan.body, replace="item")
     if plan.sent:
         client.patch(plan.record_type, plan.internal_id, plan.sent, replace="item" if plan.replace_items else None)
