@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from amazon_netsuite.lib.settings import Settings
 
 
 def _json_default(value):
@@ -110,9 +115,71 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_reports_inspect(args: argparse.Namespace) -> int:
-    from amazon_netsuite.lib.report_files import inspect_report
+# --- reports inspect: which flow reads a report file, told by its header line ----------------------------------
+# The flows' modules load lazily, so `--help` and the other commands do not import pyarrow and DuckDB.
 
+
+@dataclass(frozen=True)
+class ReportKind:
+    report_type: str
+    matches: Callable[[list[str]], bool]
+    inspect: Callable[[Path, "Settings | None"], dict[str, Any]]
+
+
+def _is_order_report(names: list[str]) -> bool:
+    return {"amazon-order-id", "last-updated-date", "item-price"} <= set(names)
+
+
+def _inspect_order_report(path: Path, settings: "Settings | None") -> dict[str, Any]:
+    from amazon_netsuite.lib.orders.inspect import inspect_order_report
+
+    return inspect_order_report(path, settings)
+
+
+def _is_settlement_report(names: list[str]) -> bool:
+    return {"settlement-id", "total-amount", "amount-description"} <= set(names)
+
+
+def _inspect_settlement_report(path: Path, settings: "Settings | None") -> dict[str, Any]:
+    from amazon_netsuite.lib.settlements.inspect import inspect_settlement
+
+    return inspect_settlement(path)
+
+
+# First match wins.
+REPORT_KINDS: list[ReportKind] = [
+    ReportKind("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", _is_order_report, _inspect_order_report),
+    ReportKind("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", _is_settlement_report, _inspect_settlement_report),
+]
+
+
+def detect_report_type(path: Path) -> ReportKind:
+    from amazon_netsuite.lib.report_files import ReportFileError, header_names
+
+    names = header_names(path)
+    for kind in REPORT_KINDS:
+        if kind.matches(names):
+            return kind
+    shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+    known = ", ".join(k.report_type for k in REPORT_KINDS)
+    raise ReportFileError(f"{path}: not a report type we know (header starts {shown}); known types: {known}")
+
+
+def inspect_report(path: str | Path, settings: "Settings | None" = None) -> dict[str, Any]:
+    """Summarise a report file as one JSON-ready dict; `settings` routes sales channels to known storefronts."""
+    from amazon_netsuite.lib.report_files import ReportFileError
+
+    path = Path(path)
+    if not path.is_file():
+        raise ReportFileError(f"{path}: no such file")
+    return detect_report_type(path).inspect(path, settings)
+
+
+def to_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, sort_keys=False, ensure_ascii=False)
+
+
+def _cmd_reports_inspect(args: argparse.Namespace) -> int:
     try:
         summary = inspect_report(Path(args.file))
     except (OSError, ValueError) as exc:
@@ -138,7 +205,8 @@ def _warehouse_with_schema() -> Iterator:
 
 
 def _cmd_settlements_load(args: argparse.Namespace) -> int:
-    from amazon_netsuite.lib.report_files import ReportFileError, decimal_text
+    from amazon_netsuite.lib.money import decimal_text
+    from amazon_netsuite.lib.report_files import ReportFileError
     from amazon_netsuite.lib.settings import SettingsError
     from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError
     from amazon_netsuite.lib.settlements.landing import SettlementLoadError

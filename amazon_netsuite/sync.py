@@ -32,7 +32,9 @@ import dagster as dg
 import httpx
 
 from amazon_netsuite.defs.partitions import partition_key
-from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, ReportSource, day_window
+from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
+from amazon_netsuite.lib.orders.report_requests import ReportSource
+from amazon_netsuite.lib.report_registry import day_window
 from amazon_netsuite.lib.settings import (
     PROJECT_ROOT,
     Settings,
@@ -486,7 +488,7 @@ def summary_rows(storefronts: list[str], first_day: date, last_day: date,
 
 
 def _money(value) -> str:
-    from amazon_netsuite.lib.report_files import decimal_text
+    from amazon_netsuite.lib.money import decimal_text
 
     return decimal_text(value)
 

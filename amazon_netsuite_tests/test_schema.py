@@ -18,7 +18,7 @@ EVERY_TABLE = {
 }
 EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",
-    "settlement_fees_by_type",
+    "settlement_fees_by_type", "sales_orders_posted", "cash_sales_posted", "settlement_gl_postings",
 }
 
 

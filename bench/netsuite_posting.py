@@ -99,7 +99,7 @@ def netsuite_client(sandbox_url: str, concurrency: int = CONCURRENCY):
 
 def create_promotion_item(sandbox_url: str) -> None:
     """The seller's one-time setup: the discount item every Amazon promotion posts against."""
-    from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM
+    from amazon_netsuite.lib.netsuite.items import PROMOTION_ITEM
 
     with netsuite_client(sandbox_url) as client:
         client.upsert("inventoryItem", PROMOTION_ITEM, {"itemId": PROMOTION_ITEM, "displayName": "Amazon promotion"})

@@ -46,8 +46,7 @@ from amazon_netsuite.lib.netsuite.errors import (
     RecordNotFound,
     UnexpectedError,
 )
-from amazon_netsuite.lib.orders.item_lookup import UnmappedSku
-from amazon_netsuite.lib.orders.posting import PROMOTION_ITEM, canonical_json
+from amazon_netsuite.lib.netsuite.items import PROMOTION_ITEM, UnmappedSku
 from amazon_netsuite.lib.warehouse import transaction
 from amazon_netsuite.lib.warehouse.connection import connect
 
@@ -116,6 +115,11 @@ class PostingAttempt:
 def utc_now() -> datetime:
     """Naive UTC, as every warehouse timestamp."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def canonical_json(body: Mapping[str, Any]) -> str:
+    """The body as sent, in a stable form (sorted keys) so equal payloads hash equal."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def payload_hash(payload: Mapping[str, Any]) -> str:

@@ -1,23 +1,15 @@
-"""Amazon report files on disk: opening them (plain or gzip, any charset) and telling what they are.
+"""Amazon report files on disk: opening them (plain or gzip, any charset) and reading their header line.
 
-`inspect_report` is what `amazon-netsuite reports inspect FILE` prints. Report types are recognised by their header
-line through a small dispatch table (`REPORT_KINDS`): order reports and V2 settlements.
+Every flow's parser reads its files through these; `amazon-netsuite reports inspect FILE` tells the report types
+apart by the header names (`cli.REPORT_KINDS`).
 """
 
 from __future__ import annotations
 
 import codecs
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-
-if TYPE_CHECKING:
-    from amazon_netsuite.lib.settings import Settings
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -54,6 +46,12 @@ def open_report_stream(source: bytes | Path, report_id: str) -> pa.NativeFile:
     return raw
 
 
+def header_field_name(name: str, position: int) -> str:
+    """A header field as every parser names it: trimmed, lower case, '_' → '-'; a blank one by its position."""
+    name = name.strip().lower().replace("_", "-")
+    return name or f"column-{position + 1}"
+
+
 def read_header_bytes(stream: pa.NativeFile, report_id: str) -> bytes:
     """The first line of a freshly opened stream (line ending stripped); errors on an empty file."""
     try:
@@ -66,75 +64,9 @@ def read_header_bytes(stream: pa.NativeFile, report_id: str) -> bytes:
     return (head if end < 0 else head[:end]).rstrip(b"\r")
 
 
-# --- inspection ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportKind:
-    report_type: str
-    matches: Callable[[list[str]], bool]
-    inspect: Callable[[Path, "Settings | None"], dict[str, Any]]
-
-
-def _is_order_report(names: list[str]) -> bool:
-    return {"amazon-order-id", "last-updated-date", "item-price"} <= set(names)
-
-
-def _inspect_order_report(path: Path, settings: "Settings | None") -> dict[str, Any]:
-    from amazon_netsuite.lib.orders.inspect import inspect_order_report  # orders imports this module
-
-    return inspect_order_report(path, settings)
-
-
-def _is_settlement_report(names: list[str]) -> bool:
-    return {"settlement-id", "total-amount", "amount-description"} <= set(names)
-
-
-def _inspect_settlement_report(path: Path, settings: "Settings | None") -> dict[str, Any]:
-    from amazon_netsuite.lib.settlements.inspect import inspect_settlement  # settlements imports this module
-
-    return inspect_settlement(path)
-
-
-# First match wins.
-REPORT_KINDS: list[ReportKind] = [
-    ReportKind("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", _is_order_report, _inspect_order_report),
-    ReportKind("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", _is_settlement_report, _inspect_settlement_report),
-]
-
-
 def header_names(path: Path) -> list[str]:
     """The header line of a report file, split on tabs and normalised (lower case, '_' → '-')."""
     stream = open_report_stream(path, path.name)
     line = read_header_bytes(stream, path.name)
     text = line.removeprefix(UTF8_BOM).decode("cp1252", errors="replace")
     return [name.strip().lower().replace("_", "-") for name in text.split("\t")]
-
-
-def detect_report_type(path: Path) -> ReportKind:
-    names = header_names(path)
-    for kind in REPORT_KINDS:
-        if kind.matches(names):
-            return kind
-    shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
-    known = ", ".join(k.report_type for k in REPORT_KINDS)
-    raise ReportFileError(f"{path}: not a report type we know (header starts {shown}); known types: {known}")
-
-
-def inspect_report(path: str | Path, settings: "Settings | None" = None) -> dict[str, Any]:
-    """Summarise a report file as one JSON-ready dict; `settings` routes sales channels to known storefronts."""
-    path = Path(path)
-    if not path.is_file():
-        raise ReportFileError(f"{path}: no such file")
-    return detect_report_type(path).inspect(path, settings)
-
-
-def decimal_text(value: Decimal | None) -> str:
-    """An exact decimal as text with at least two places (`12.5000` → `12.50`, `0.1234` stays)."""
-    value = Decimal(0) if value is None else value
-    cents = value.quantize(Decimal("0.01"))
-    return str(cents) if cents == value else str(value.normalize())
-
-
-def to_json(summary: dict[str, Any]) -> str:
-    return json.dumps(summary, sort_keys=False, ensure_ascii=False)

@@ -123,7 +123,7 @@ def unattended(monkeypatch, tmp_path):
 def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_report_request_launched(
         unattended, tmp_path):
     from amazon_netsuite.defs.resources import NetSuite, SellerCentral
-    from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+    from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
 
     sandbox, home = unattended
     with NetSuite().client() as client:  # the seller's one-time setup: every SKU has its item

@@ -58,7 +58,7 @@ def _day_report(storefront: str, day: date, end: datetime | None = None) -> str:
     """An order report over the day (up to `end`), requested and waited for with short polls, so that the
     orders_job run that names it reads it at once."""
     from amazon_netsuite.defs.resources import SellerCentral
-    from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+    from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
     from amazon_netsuite.lib.settings import load_settings
 
     account = load_settings().account_of(storefront)

@@ -32,7 +32,7 @@ def _set_faults(url: str, **faults) -> None:
 
 def _create_report(account: str, start: datetime, end: datetime) -> str:
     from amazon_netsuite.defs.resources import SellerCentral
-    from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+    from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
     from amazon_netsuite.lib.settings import load_settings
 
     with SellerCentral().reports(account) as api:

@@ -27,7 +27,7 @@ def _reports_api(account: str):
 
 
 def _request_report(account: str, start: datetime, end: datetime) -> str:
-    from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+    from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
     from amazon_netsuite.lib.settings import load_settings
 
     marketplaces = load_settings().account(account).marketplace_ids
@@ -227,7 +227,7 @@ def test_malformed_rows_are_quarantined_with_reasons_and_nothing_is_lost(isolate
 def test_the_hourly_request_reuses_a_report_still_in_flight(monkeypatch, tmp_path):
     from amazon_netsuite_tests.conftest import _project_env, start_sandbox
 
-    from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+    from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
 
     with start_sandbox(tmp_path / "slow-sandbox", report_delay_seconds=60) as sandbox:
         _project_env(monkeypatch, tmp_path, sandbox.url)

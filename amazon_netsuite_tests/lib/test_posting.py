@@ -11,18 +11,18 @@ import duckdb
 import pytest
 
 from amazon_netsuite.lib.netsuite.errors import InvalidKeyOrRef, UserError
+from amazon_netsuite.lib.netsuite.items import PROMOTION_ITEM
 from amazon_netsuite.lib.orders.posting import (
     CASH_SALE,
-    PROMOTION_ITEM,
     SALES_ORDER,
     NotPostable,
     OrderPosting,
     build_order_posting,
-    canonical_json,
     posted_total,
 )
 from amazon_netsuite.lib.postings import (
     PostingAttempt,
+    canonical_json,
     classify_failure,
     is_posted_unchanged,
     ledger_entries,
@@ -221,7 +221,7 @@ def test_facilitator_tax_posts_when_the_settings_say_post(tmp_path):
 
 
 def test_a_sku_map_names_the_item_and_an_unmapped_sku_is_refused_before_sending(tmp_path):
-    from amazon_netsuite.lib.orders.item_lookup import ItemResolver, UnmappedSku
+    from amazon_netsuite.lib.netsuite.items import ItemResolver, UnmappedSku
 
     settings = settings_with(tmp_path, "  items: {by: sku_map, sku_map: {MUG-WHITE: NS-MUG-1}}\n")
     resolver = ItemResolver(settings.order_posting.items)

@@ -2,7 +2,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from amazon_netsuite.lib.report_registry import (
-    decide_order_report_request,
     find_covering_report,
     get_registered,
     land_document,
@@ -38,27 +37,6 @@ def test_days_covered_clips_to_the_partition_range_and_ignores_a_midnight_end():
     ]
     assert days_covered(start, NOW, date(2026, 11, 21), date(2026, 11, 21)) == [date(2026, 11, 21)]
     assert days_covered(None, NOW, date(2026, 1, 1), date(2026, 12, 31)) == []
-
-
-def test_an_in_flight_report_is_reused_rather_than_requesting_another():
-    decision = decide_order_report_request(
-        [FakeReport("r2", "IN_PROGRESS", NOW - timedelta(minutes=5)), FakeReport("r1", "DONE", NOW - timedelta(hours=1))],
-        NOW,
-    )
-    assert (decision.action, decision.report_id) == ("reuse", "r2")
-
-
-def test_a_recent_fatal_cools_down_and_an_old_one_does_not():
-    recent = decide_order_report_request([FakeReport("f", "FATAL", NOW - timedelta(minutes=10))], NOW)
-    assert (recent.action, recent.report_id) == ("cool_down", "f")
-    old = decide_order_report_request([FakeReport("f", "FATAL", NOW - timedelta(minutes=45))], NOW)
-    assert old.action == "create"
-
-
-def test_a_new_request_covers_yesterday_and_today_up_to_two_minutes_ago():
-    decision = decide_order_report_request([FakeReport("d", "DONE", NOW - timedelta(hours=1))], NOW)
-    assert decision.action == "create"
-    assert decision.window == (datetime(2026, 11, 21, tzinfo=UTC), NOW - timedelta(minutes=2))
 
 
 def test_the_newest_covering_finished_report_is_found_and_documents_land_once(tmp_path, monkeypatch):

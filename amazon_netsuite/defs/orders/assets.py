@@ -15,6 +15,7 @@ from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow, column_schema, cou
 from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
 from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
+from amazon_netsuite.lib.orders.report_requests import ReportSource, ReportUnavailable
 from amazon_netsuite.lib.orders.schemas import (
     ORDER_GATES,
     OrderLinesModel,
@@ -23,7 +24,8 @@ from amazon_netsuite.lib.orders.schemas import (
     validate_orders_in,
 )
 from amazon_netsuite.lib.orders.typing import type_order_rows
-from amazon_netsuite.lib.report_registry import ReportSource, ReportUnavailable, read_landed_document
+from amazon_netsuite.lib.orders.report_requests import ReportSource, ReportUnavailable
+from amazon_netsuite.lib.report_registry import read_landed_document
 from amazon_netsuite.lib.warehouse import replace_partition
 from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 

@@ -7,7 +7,8 @@ import dagster as dg
 from amazon_netsuite.defs.helpers import Flow, counted_markdown
 from amazon_netsuite.defs.orders.posting import AUTH_FAILURE
 from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
-from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE, decide_order_report_request
+from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
+from amazon_netsuite.lib.orders.report_requests import decide_order_report_request
 from amazon_netsuite.lib.orders.retry import retry_open_errors
 from amazon_netsuite.lib.postings import ERROR_CLASSES
 from amazon_netsuite.lib.settings import load_settings

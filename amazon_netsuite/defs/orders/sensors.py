@@ -17,8 +17,9 @@ from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow
 from amazon_netsuite.defs.orders.jobs import orders_job
 from amazon_netsuite.defs.partitions import first_day, partition_key
 from amazon_netsuite.defs.resources import SellerCentral
+from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
 from amazon_netsuite.lib.amazon.reports import Report
-from amazon_netsuite.lib.report_registry import ORDER_REPORT_TYPE
+from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
 from amazon_netsuite.lib.reporting_days import days_covered
 
 # On its very first tick the sensor only sets its watermark: history is loaded by `amazon-netsuite sync` (which

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import duckdb
-
 from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
-
-REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
-
-# The 31 documented columns of GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL (amazon-facts §2a), in file order:
-# the first 31 of the warehouse's text columns, spelled as in the file.
-DOCUMENTED_COLUMNS: tuple[str, ...] = tuple(c.replace("_", "-") for c in ORDER_REPORT_TEXT_COLUMNS[:31])
-assert DOCUMENTED_COLUMNS[-1] == "price-designation"
+from amazon_netsuite.lib.warehouse.sql import sql_literal
 
 # Header name → warehouse column, for every column we load into its own field (the rest go to extra_columns).
 KNOWN_COLUMNS: dict[str, str] = {c.replace("_", "-"): c for c in ORDER_REPORT_TEXT_COLUMNS}
@@ -42,10 +31,6 @@ def header_name(column: str) -> str:
     return column.replace("_", "-")
 
 
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def utc_timestamp_sql(text: str) -> str:
     """SQL turning an ISO 8601 text (offset, `Z` or none) into a naive UTC TIMESTAMP, NULL if unreadable.
 
@@ -53,17 +38,6 @@ def utc_timestamp_sql(text: str) -> str:
     """
     # epoch_us → make_timestamp is plain arithmetic; a TIMESTAMPTZ → TIMESTAMP cast asks ICU for every value.
     return f"make_timestamp(epoch_us(try_cast({text} AS TIMESTAMPTZ)))"
-
-
-@contextmanager
-def utc_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Run in UTC (Amazon's dates without offset are UTC), then give the connection its time zone back."""
-    before = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
-    con.execute("SET TimeZone = 'UTC'")
-    try:
-        yield
-    finally:
-        con.execute(f"SET TimeZone = {sql_literal(before)}")
 
 
 def raw_row_json_sql(alias: str = "") -> str:

@@ -13,10 +13,10 @@ from typing import Any
 
 import duckdb
 
-from amazon_netsuite.lib.orders.columns import REPORT_TYPE
+from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
+from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.orders.report_file import parse_order_report, route_order_rows
 from amazon_netsuite.lib.orders.typing import type_order_rows
-from amazon_netsuite.lib.report_files import decimal_text
 from amazon_netsuite.lib.settings import Settings
 
 
@@ -92,7 +92,7 @@ def inspect_order_report(path: Path, settings: Settings | None = None) -> dict[s
     finally:
         con.close()
     return {
-        "report_type": REPORT_TYPE,
+        "report_type": ORDER_REPORT_TYPE,
         "row_count": parsed.data_rows,
         "order_count": order_count,
         "quarantined": quarantined,

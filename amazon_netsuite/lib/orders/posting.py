@@ -1,41 +1,42 @@
 """NetSuite transactions for Amazon orders: which record an order becomes, and its body. Plain Python, no I/O.
 
-Following NetSuite Connector (netsuite-facts §4.1): MFN and Seller-Fulfilled-Prime orders become Sales Orders once
-paid (Unshipped, PartiallyShipped or Shipped); FBA orders become Cash Sales at the storefront's FBA location once
-Amazon has shipped them. Everything else waits, with a reason. `order_posting` in the settings chooses the status,
-the promotion item, facilitator tax, the channel's class / department / custom field, the SFP flag, the customer
-and how SKUs find items; its defaults are the behaviour described here.
+Following NetSuite Connector (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164433264647.html):
+MFN and Seller-Fulfilled-Prime orders become Sales Orders once paid (Unshipped, PartiallyShipped or Shipped); FBA
+orders become Cash Sales at the storefront's FBA location once Amazon has shipped them. Everything else waits, with
+a reason. `order_posting` in the settings chooses the status, the promotion item, facilitator tax, the channel's
+class / department / custom field, the SFP flag, the customer and how SKUs find items; its defaults are the
+behaviour described here.
 
 Where each piece of money goes (the posted total is the order's `order_total`, to the cent):
 - each order line → an item line: the SKU's item, quantity, `rate` = unit price, `amount` = item-price,
-  price level Custom (-1) so NetSuite keeps Amazon's price (§4.4);
+  price level Custom (-1) so NetSuite keeps Amazon's price
+  (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164086082106.html);
 - an item promotion → a discount line right after the line it discounts, on the promotion item
   (NetSuite applies a discount line to the line above it, so the sale and its discount stay side by side);
 - shipping → `shippingCost`, net of shipping promotions (Amazon's free-shipping promotion waives the charge);
 - gift wrap → `handlingCost`, the transaction's other header charge;
 - seller-collected tax → `taxTotal`; marketplace-facilitator tax is omitted (Amazon collects and remits it, so
-  posting it would overstate revenue, §4.3) unless `facilitator_tax: post`; VAT-inclusive storefronts send no
-  tax, it is inside the prices.
+  posting it would overstate revenue,
+  https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_163014457272.html)
+  unless `facilitator_tax: post`; VAT-inclusive storefronts send no tax, it is inside the prices.
 Amounts are exact decimal strings here (what the ledger hashes); the NetSuite client sends them as JSON numbers.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from amazon_netsuite.lib.orders.item_lookup import ItemResolver
+from amazon_netsuite.lib.netsuite.external_ids import order_external_id
+from amazon_netsuite.lib.netsuite.items import ItemResolver
 from amazon_netsuite.lib.settings import SALES_ORDER_STATUS_IDS, Settings
 
 SALES_ORDER = "salesOrder"
 CASH_SALE = "cashSale"
 PENDING_FULFILLMENT = SALES_ORDER_STATUS_IDS["pending_fulfillment"]
 PENDING_APPROVAL = SALES_ORDER_STATUS_IDS["pending_approval"]
-# The default discount item every item promotion posts against (create it in NetSuite as a Discount item).
-PROMOTION_ITEM = "AMZ-PROMOTION"
 CUSTOM_PRICE_LEVEL = {"id": "-1"}
 # Header money fields: an update that drops one sends zero, never null (null would clear NetSuite's own value).
 HEADER_MONEY = ("shippingCost", "handlingCost", "taxTotal")
@@ -62,10 +63,6 @@ class NotPostable:
     """Why an order is not posted (yet); not an error."""
 
     reason: str
-
-
-def external_id(storefront: str, amazon_order_id: str) -> str:
-    return f"AMZ-{storefront}-{amazon_order_id}"
 
 
 def record_type_for(order: Mapping[str, Any]) -> str | NotPostable:
@@ -140,7 +137,7 @@ def build_order_posting(
         memo = options.sfp.memo_prefix + memo
     location = targets.fba_location if record_type == CASH_SALE else targets.location
     body: dict[str, Any] = {
-        "externalId": external_id(storefront.key, order_id),
+        "externalId": order_external_id(storefront.key, order_id),
         "tranDate": order["purchase_date"].date().isoformat(),
         "otherRefNum": order_id,
         "memo": memo,
@@ -177,11 +174,6 @@ def posted_total(body: Mapping[str, Any]) -> Decimal:
     """What NetSuite will show as the transaction's total: line amounts plus the header charges and tax."""
     lines = sum((Decimal(line["amount"]) for line in body["item"]["items"] if not line.get("isClosed")), Decimal(0))
     return lines + sum((Decimal(body.get(f, "0")) for f in HEADER_MONEY), Decimal(0))
-
-
-def canonical_json(body: Mapping[str, Any]) -> str:
-    """The body as sent, in a stable form (sorted keys) so equal payloads hash equal."""
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _zero_if_none(value: Decimal | None) -> Decimal:

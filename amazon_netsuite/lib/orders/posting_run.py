@@ -25,14 +25,14 @@ from typing import Any
 import duckdb
 
 from amazon_netsuite.lib.netsuite.errors import InvalidLogin, NetSuiteAuthError, NetSuiteError
+from amazon_netsuite.lib.netsuite.external_ids import order_external_id
+from amazon_netsuite.lib.netsuite.items import ItemResolver, UnmappedSku
 from amazon_netsuite.lib.orders.customers import CustomerPosting, ShipTo, customer_for
-from amazon_netsuite.lib.orders.item_lookup import ItemResolver, UnmappedSku
 from amazon_netsuite.lib.orders.posting import (
     CANCELLED_BEFORE_POSTING,
     SALES_ORDER,
     NotPostable,
     build_order_posting,
-    external_id,
     record_type_for,
 )
 from amazon_netsuite.lib.orders.updates import PostedRecord, Unchanged, Write, plan_change, stale_reason
@@ -221,7 +221,8 @@ def _attempt(order: dict[str, Any], storefront: str, plan: Write) -> dict[str, A
 def _write(client, plan: Write) -> str | None:
     """Send one planned write; the record's internal id when NetSuite gives it."""
     if plan.change == "create" or plan.internal_id is None:
-        # replace=item: a re-sent order replaces its lines instead of appending them (netsuite-facts §1.9).
+        # replace=item: a re-sent order replaces its lines instead of appending them
+        # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html).
         return client.upsert(plan.record_type, plan.external_id, plan.body, replace="item")
     if plan.sent:
         client.patch(plan.record_type, plan.internal_id, plan.sent, replace="item" if plan.replace_items else None)
@@ -235,8 +236,8 @@ def _refused_before_sending(order: dict[str, Any], storefront: str, exc: Excepti
     return PostingAttempt(
         flow=FLOW, storefront=storefront, key=oid,
         record_type=record_type if isinstance(record_type, str) else SALES_ORDER,
-        external_id=external_id(storefront, oid), payload={}, at=utc_now(), error=exc, record_label=f"order {oid}",
-        source_updated=order["last_updated_date"])
+        external_id=order_external_id(storefront, oid), payload={}, at=utc_now(), error=exc,
+        record_label=f"order {oid}", source_updated=order["last_updated_date"])
 
 
 def _customer_id(plan: Write) -> str | None:

@@ -29,19 +29,19 @@ from amazon_netsuite.lib.orders.columns import (
     ORDER_REPORT_ROW_COLUMNS,
     REQUIRED_COLUMNS,
     raw_row_json_sql,
-    sql_literal,
-    utc_session,
     utc_timestamp_sql,
 )
 from amazon_netsuite.lib.report_files import (
     UTF8_BOM,
     ReportFileError,
+    header_field_name,
     normalize_charset,
     open_report_stream,
     read_header_bytes,
 )
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.warehouse.sql import sql_literal, utc_session
 
 __all__ = ["ParsedOrderReport", "ReportFileError", "RoutedRows", "parse_order_report", "route_order_rows"]
 
@@ -107,7 +107,7 @@ def _parse(
     open_stream: Callable[[], pa.NativeFile], charset: str, report_id: str, *, declared: bool
 ) -> ParsedOrderReport:
     header = _read_header(open_stream(), charset, report_id, declared)
-    names = [_normalise(name, i) for i, name in enumerate(header)]
+    names = [header_field_name(name, i) for i, name in enumerate(header)]
     _check_header(names, report_id)
 
     rejected: list[tuple[int | None, int, str]] = []
@@ -158,11 +158,6 @@ def _parse(
         columns=names,
         extra_column_names=[name for name, _ in extras],
     )
-
-
-def _normalise(name: str, position: int) -> str:
-    name = name.strip().lower().replace("_", "-")
-    return name or f"column-{position + 1}"
 
 
 def _read_header(stream: pa.NativeFile, charset: str, report_id: str, declared: bool) -> list[str]:

@@ -10,30 +10,18 @@ never have to be pulled into pandas (BENCHMARKS.md).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 import duckdb
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
-from pandera.typing import Series
 
 from amazon_netsuite.lib.settings import Storefront
-
-Text = Series[Annotated[pd.ArrowDtype, pyarrow.string()]]
-Day = Series[Annotated[pd.ArrowDtype, pyarrow.date32()]]
-Timestamp = Series[Annotated[pd.ArrowDtype, pyarrow.timestamp("us")]]
-Int = Series[Annotated[pd.ArrowDtype, pyarrow.int32()]]
-Flag = Series[Annotated[pd.ArrowDtype, pyarrow.bool_()]]
-Money = Series[Annotated[pd.ArrowDtype, pyarrow.decimal128(18, 4)]]
+from amazon_netsuite.lib.warehouse.checks import Day, Flag, Int, Money, Text, Timestamp, optional, schema_failures
 
 CHANNELS = ("FBA", "MFN", "SFP")
 _SHOWN = 20  # failures listed per rule; the count says how many more
-
-
-def _optional() -> pa.Field:
-    return pa.Field(nullable=True)
 
 
 class OrdersModel(pa.DataFrameModel):
@@ -42,31 +30,31 @@ class OrdersModel(pa.DataFrameModel):
     storefront: Text
     day: Day
     amazon_order_id: Text
-    merchant_order_id: Text = _optional()
+    merchant_order_id: Text = optional()
     purchase_date: Timestamp
     last_updated_date: Timestamp
     order_status: Text
     channel: Text = pa.Field(isin=CHANNELS)
     sales_channel: Text
-    ship_service_level: Text = _optional()
+    ship_service_level: Text = optional()
     currency: Text = pa.Field(str_length={"min_value": 3, "max_value": 3})
     is_business_order: Flag
-    purchase_order_number: Text = _optional()
+    purchase_order_number: Text = optional()
     line_count: Int = pa.Field(ge=1)
     quantity: Int = pa.Field(ge=0)
-    item_price: Money = _optional()
-    item_tax: Money = _optional()
-    shipping_price: Money = _optional()
-    shipping_tax: Money = _optional()
-    gift_wrap_price: Money = _optional()
-    gift_wrap_tax: Money = _optional()
-    item_promotion_discount: Money = _optional()
-    ship_promotion_discount: Money = _optional()
-    marketplace_facilitator_tax: Money = _optional()
-    seller_collected_tax: Money = _optional()
-    order_total: Money = _optional()
+    item_price: Money = optional()
+    item_tax: Money = optional()
+    shipping_price: Money = optional()
+    shipping_tax: Money = optional()
+    gift_wrap_price: Money = optional()
+    gift_wrap_tax: Money = optional()
+    item_promotion_discount: Money = optional()
+    ship_promotion_discount: Money = optional()
+    marketplace_facilitator_tax: Money = optional()
+    seller_collected_tax: Money = optional()
+    order_total: Money = optional()
     has_gift_wrap: Flag
-    promotion_ids: Text = _optional()
+    promotion_ids: Text = optional()
     report_id: Text
 
     class Config:
@@ -82,47 +70,31 @@ class OrderLinesModel(pa.DataFrameModel):
     amazon_order_id: Text
     line_number: Int = pa.Field(ge=1)
     sku: Text
-    asin: Text = _optional()
-    product_name: Text = _optional()
-    item_status: Text = _optional()
+    asin: Text = optional()
+    product_name: Text = optional()
+    item_status: Text = optional()
     quantity: Int = pa.Field(ge=0)
     currency: Text = pa.Field(str_length={"min_value": 3, "max_value": 3})
-    unit_price: Money = _optional()
-    item_price: Money = _optional()
-    item_tax: Money = _optional()
-    shipping_price: Money = _optional()
-    shipping_tax: Money = _optional()
-    gift_wrap_price: Money = _optional()
-    gift_wrap_tax: Money = _optional()
-    item_promotion_discount: Money = _optional()
-    ship_promotion_discount: Money = _optional()
-    tax_collection_model: Text = _optional()
-    marketplace_facilitator_tax: Money = _optional()
-    seller_collected_tax: Money = _optional()
-    promotion_ids: Text = _optional()
-    price_designation: Text = _optional()
+    unit_price: Money = optional()
+    item_price: Money = optional()
+    item_tax: Money = optional()
+    shipping_price: Money = optional()
+    shipping_tax: Money = optional()
+    gift_wrap_price: Money = optional()
+    gift_wrap_tax: Money = optional()
+    item_promotion_discount: Money = optional()
+    ship_promotion_discount: Money = optional()
+    tax_collection_model: Text = optional()
+    marketplace_facilitator_tax: Money = optional()
+    seller_collected_tax: Money = optional()
+    promotion_ids: Text = optional()
+    price_designation: Text = optional()
     report_id: Text
     row_number: Int = pa.Field(ge=1)
 
     class Config:
         strict = True
         ordered = True
-
-
-def _schema_failures(model: type[pa.DataFrameModel], df: pd.DataFrame) -> list[str]:
-    try:
-        model.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        failures = []
-        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
-            examples = ", ".join(str(v) for v in group["failure_case"].head(5))
-            if column == model.__name__:  # a frame-level failure: missing, extra or misplaced columns
-                failures.append(f"{model.__name__}: {check}: {examples}")
-            else:
-                failures.append(f"{model.__name__}: column {column} fails {check} ({len(group)} rows, e.g. {examples})")
-        return failures
-    return []
 
 
 def _listed(rule: str, offenders: list[str], total: int | None = None) -> list[str]:
@@ -178,7 +150,7 @@ _LINE_KEY = [*_ORDER_KEY, "line_number"]
 
 def validate_orders(df: pd.DataFrame, storefront: Storefront) -> list[str]:
     """Blocking check of `orders`: shape, one row per order per partition, quantities ≥ 0, storefront currency."""
-    failures = _schema_failures(OrdersModel, df)
+    failures = schema_failures(OrdersModel, df)
     if set(OrdersModel.to_schema().columns) <= set(df.columns):
         failures += _common_rules(df, storefront, _ORDER_KEY, "order id")
     return failures
@@ -186,7 +158,7 @@ def validate_orders(df: pd.DataFrame, storefront: Storefront) -> list[str]:
 
 def validate_order_lines(df: pd.DataFrame, storefront: Storefront) -> list[str]:
     """Blocking check of `order_lines`: shape, unique line numbers per order, quantities ≥ 0, storefront currency."""
-    failures = _schema_failures(OrderLinesModel, df)
+    failures = schema_failures(OrderLinesModel, df)
     if set(OrderLinesModel.to_schema().columns) <= set(df.columns):
         failures += _common_rules(df, storefront, _LINE_KEY, "order id + line number")
     return failures
@@ -233,7 +205,7 @@ def _validate_in(
     where = "storefront = ?" + (" AND day = ?" if day is not None else "")
     params = [storefront.key, *([day] if day is not None else [])]
     empty = con.sql(f"SELECT * FROM {table} LIMIT 0").to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
-    failures = _schema_failures(model, empty)
+    failures = schema_failures(model, empty)
     if not set(model.to_schema().columns) <= set(empty.columns):
         return failures
 

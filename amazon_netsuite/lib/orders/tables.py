@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from amazon_netsuite.lib.warehouse.tables import MONEY
 
-# The order report's columns as loaded (header names with '-' → '_'), kept as text: "rows as received".
+from amazon_netsuite.lib.amazon.order_report import DOCUMENTED_COLUMNS
+
+# The order report's columns as loaded (header names with '-' → '_'), kept as text: "rows as received". Amazon's
+# documented columns first, then the ones real files carry besides.
 ORDER_REPORT_TEXT_COLUMNS: tuple[str, ...] = (
-    "amazon_order_id", "merchant_order_id", "purchase_date", "last_updated_date", "order_status",
-    "fulfillment_channel", "sales_channel", "order_channel", "ship_service_level", "product_name", "sku", "asin",
-    "item_status", "quantity", "currency", "item_price", "item_tax", "shipping_price", "shipping_tax",
-    "gift_wrap_price", "gift_wrap_tax", "item_promotion_discount", "ship_promotion_discount", "ship_city",
-    "ship_state", "ship_postal_code", "ship_country", "promotion_ids", "is_business_order", "purchase_order_number",
-    "price_designation", "tax_collection_model", "tax_collection_responsible_party", "is_prime",
+    *(c.replace("-", "_") for c in DOCUMENTED_COLUMNS), "tax_collection_model", "tax_collection_responsible_party",
+    "is_prime",
 )
 
 _ORDER_REPORT_ROWS = (

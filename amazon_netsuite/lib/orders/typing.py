@@ -21,12 +21,12 @@ from amazon_netsuite.lib.orders.columns import (
     TRUE_WORDS,
     header_name,
     raw_row_json_sql,
-    sql_literal,
-    utc_session,
     utc_timestamp_sql,
 )
 from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 from amazon_netsuite.lib.settings import Storefront
+from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
+from amazon_netsuite.lib.warehouse.sql import sql_literal, utc_session
 from amazon_netsuite.lib.warehouse.tables import MONEY
 
 __all__ = ["TypedCounts", "store_typed_orders", "type_order_rows"]

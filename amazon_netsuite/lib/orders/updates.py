@@ -12,10 +12,12 @@
 Changes go by `PATCH /{type}/{internal id}` (with `?replace=item` when lines change) rather than by re-upserting:
 PATCH leaves the fields we do not send as they are in NetSuite (a memo or ship method the warehouse set), sends
 only what changed, and a record someone deleted in NetSuite answers 404 instead of coming back silently
-(netsuite-facts §1.9, §4.4). The lines are sent whole with `replace=item` because the item sublist is not keyed
-for us: without it NetSuite appends lines. The customer, subsidiary and currency stay as first posted: NetSuite
-does not move a transaction to another customer or subsidiary, and switching to per-buyer customers must not
-rewrite history.
+(https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545142173.html,
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164086082106.html). The lines are sent whole with
+`replace=item` because the item sublist is not keyed for us: without it NetSuite appends lines
+(https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html). The customer, subsidiary and
+currency stay as first posted: NetSuite does not move a transaction to another customer or subsidiary, and
+switching to per-buyer customers must not rewrite history.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from amazon_netsuite.lib.orders.posting import CASH_SALE, HEADER_MONEY, NotPostable, OrderPosting, canonical_json
+from amazon_netsuite.lib.orders.posting import CASH_SALE, HEADER_MONEY, NotPostable, OrderPosting
+from amazon_netsuite.lib.postings import canonical_json
 
 KEPT_AS_POSTED = ("entity", "subsidiary", "currency")
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.money import decimal_text
 
 DEPOSIT = "deposit"
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from amazon_netsuite.lib.orders.columns import sql_literal
+from amazon_netsuite.lib.warehouse.sql import sql_literal
 from amazon_netsuite.lib.warehouse.tables import MONEY
 
 DECIMAL_COMMA_MARKETPLACES = frozenset(
@@ -151,7 +151,7 @@ def amount_problem_sql(text: str, column: str, fmt: NumberFormat) -> str:
 def timestamp_sql(text: str, fmt: NumberFormat) -> str:
     """SQL turning a date or date-time text into a naive UTC TIMESTAMP; NULL when unreadable.
 
-    Only correct in a UTC session (`lib.orders.columns.utc_session`): a text without offset is read in it.
+    Only correct in a UTC session (`lib.warehouse.sql.utc_session`): a text without offset is read in it.
     """
     t = f"trim({text})"
     slash_short = r"'\3-\1-\2'" if fmt.date_order == "MDY" else r"'\3-\2-\1'"

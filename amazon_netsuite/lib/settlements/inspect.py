@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping
 from amazon_netsuite.lib.settlements.parse import parse_settlement

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from amazon_netsuite.lib.orders.columns import sql_literal
+from amazon_netsuite.lib.warehouse.sql import sql_literal
 from amazon_netsuite.lib.settlements.columns import DOCUMENTED_COLUMNS
 from amazon_netsuite.lib.settlements.formats import NumberFormat, amount_problem_sql, amount_sql, timestamp_sql
 

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from amazon_netsuite.lib.orders.posting import external_id
+from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.settings import Settings, Storefront
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement
 
@@ -99,9 +99,9 @@ def order_external_ids(order_ids: pa.ChunkedArray | pa.Array, storefront: str | 
     `storefront` is one key for every line, or one per line."""
     ids = order_ids.combine_chunks() if isinstance(order_ids, pa.ChunkedArray) else order_ids
     if isinstance(storefront, str):
-        return pc.binary_join_element_wise(pa.repeat(pa.scalar(external_id(storefront, "")), len(ids)), ids, "")
+        return pc.binary_join_element_wise(pa.repeat(pa.scalar(order_external_id(storefront, "")), len(ids)), ids, "")
     encoded = pc.dictionary_encode(storefront.cast(pa.string()))
-    prefixes = pa.array([external_id(s, "") for s in encoded.dictionary.to_pylist()], pa.string())
+    prefixes = pa.array([order_external_id(s, "") for s in encoded.dictionary.to_pylist()], pa.string())
     return pc.binary_join_element_wise(pc.take(prefixes, encoded.indices), ids, "")
 
 
@@ -166,7 +166,7 @@ def _reasons(order_ids: pa.Array, status: pa.Array, last_error: pa.Array, storef
     reasons = []
     for order_id, state, error, storefront in zip(order_ids.to_pylist(), status.to_pylist(), last_error.to_pylist(),
                                                   storefronts.to_pylist()):
-        prefix = external_id(storefront, "")
+        prefix = order_external_id(storefront, "")
         if order_id is None:
             reasons.append("not an order line: it posts on the settlement journal")
         elif state is not None:

@@ -22,8 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from amazon_netsuite.lib.orders.columns import sql_literal, utc_session
-from amazon_netsuite.lib.report_files import ReportFileError, open_report_stream
+from amazon_netsuite.lib.report_files import ReportFileError, header_field_name, open_report_stream
 from amazon_netsuite.lib.settlements.charsets import as_utf8
 from amazon_netsuite.lib.settlements.columns import (
     DETAIL_TEXT_COLUMNS,
@@ -43,6 +42,7 @@ from amazon_netsuite.lib.settlements.formats import (
     timestamp_sql,
 )
 from amazon_netsuite.lib.settlements.line_typing import read_dates, typing_sql
+from amazon_netsuite.lib.warehouse.sql import sql_literal, utc_session
 
 __all__ = ["ParsedSettlement", "ReportFileError", "SettlementTotals", "parse_settlement"]
 
@@ -129,9 +129,6 @@ def parse_settlement(
     return _Parse(data, charset, report_id).run()
 
 
-def _normalise(name: str, position: int) -> str:
-    name = name.strip().lower().replace("_", "-")
-    return name or f"column-{position + 1}"
 
 
 class _Parse:
@@ -144,7 +141,7 @@ class _Parse:
         data = self.data
         header_end, start = line_at(data, 0)
         header = data[:header_end].decode("utf-8").split("\t")
-        names = [_normalise(n, i) for i, n in enumerate(header)]
+        names = [header_field_name(n, i) for i, n in enumerate(header)]
         self._check_header(names)
 
         # The totals row is the first line after the header that is not blank.

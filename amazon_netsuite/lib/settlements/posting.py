@@ -28,7 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.formats import minor_units
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping
 
@@ -75,7 +75,8 @@ class Settlement:
 @dataclass(frozen=True)
 class Posting:
     """One record to upsert: its ledger key, type, external id and whole body. `replace` names the sublists an
-    update replaces (NetSuite appends lines to a non-keyed sublist otherwise, netsuite-facts §1.9)."""
+    update replaces (NetSuite appends lines to a non-keyed sublist otherwise,
+    https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html)."""
 
     key: str
     record_type: str

@@ -23,8 +23,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
-from amazon_netsuite.lib.orders.columns import sql_literal
-from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.formats import minor_units_sql
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, unmapped_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement

@@ -23,29 +23,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
 
 import duckdb
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
-from pandera.typing import Series
 
-from amazon_netsuite.lib.orders.schemas import _schema_failures  # one way to turn Pandera errors into words
-from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.reconcile import currency_problems, journal_balance, precision_problems, tie_out
-
-Text = Series[Annotated[pd.ArrowDtype, pyarrow.string()]]
-Day = Series[Annotated[pd.ArrowDtype, pyarrow.date32()]]
-Timestamp = Series[Annotated[pd.ArrowDtype, pyarrow.timestamp("us")]]
-Int = Series[Annotated[pd.ArrowDtype, pyarrow.int32()]]
-Money = Series[Annotated[pd.ArrowDtype, pyarrow.decimal128(18, 4)]]
+from amazon_netsuite.lib.warehouse.checks import Day, Int, Money, Text, Timestamp, optional, schema_failures
 
 SHOWN = 25  # offending lines listed per gate; the count says how many there are
-
-
-def _optional() -> pa.Field:
-    return pa.Field(nullable=True)
 
 
 def _currency() -> pa.Field:
@@ -59,8 +47,8 @@ class SettlementsModel(pa.DataFrameModel):
     day: Day
     report_id: Text
     settlement_id: Text
-    settlement_start_date: Timestamp = _optional()
-    settlement_end_date: Timestamp = _optional()
+    settlement_start_date: Timestamp = optional()
+    settlement_end_date: Timestamp = optional()
     deposit_date: Timestamp
     total_amount: Money
     currency: Text = _currency()
@@ -82,26 +70,26 @@ class SettlementLinesModel(pa.DataFrameModel):
     report_id: Text
     settlement_id: Text
     line_number: Int = pa.Field(ge=3)
-    transaction_type: Text = _optional()
-    order_id: Text = _optional()
-    merchant_order_id: Text = _optional()
-    adjustment_id: Text = _optional()
-    shipment_id: Text = _optional()
-    marketplace_name: Text = _optional()
-    amount_type: Text = _optional()
-    amount_description: Text = _optional()
+    transaction_type: Text = optional()
+    order_id: Text = optional()
+    merchant_order_id: Text = optional()
+    adjustment_id: Text = optional()
+    shipment_id: Text = optional()
+    marketplace_name: Text = optional()
+    amount_type: Text = optional()
+    amount_description: Text = optional()
     amount: Money
     currency: Text = _currency()
-    fulfillment_id: Text = _optional()
-    posted_date: Day = _optional()
-    posted_date_time: Timestamp = _optional()
-    order_item_code: Text = _optional()
-    merchant_order_item_id: Text = _optional()
-    merchant_adjustment_item_id: Text = _optional()
-    sku: Text = _optional()
-    quantity_purchased: Int = _optional()
-    promotion_id: Text = _optional()
-    extra_columns: Text = _optional()
+    fulfillment_id: Text = optional()
+    posted_date: Day = optional()
+    posted_date_time: Timestamp = optional()
+    order_item_code: Text = optional()
+    merchant_order_item_id: Text = optional()
+    merchant_adjustment_item_id: Text = optional()
+    sku: Text = optional()
+    quantity_purchased: Int = optional()
+    promotion_id: Text = optional()
+    extra_columns: Text = optional()
 
     class Config:
         strict = True
@@ -115,7 +103,7 @@ class SettlementGlSummaryModel(pa.DataFrameModel):
     day: Day
     settlement_id: Text
     currency: Text = _currency()
-    gl_account: Text = _optional()
+    gl_account: Text = optional()
     side: Text = pa.Field(isin=("lines", "deposit"))
     debit: Money = pa.Field(ge=0)
     credit: Money = pa.Field(ge=0)
@@ -189,7 +177,7 @@ def _line_labels(con: duckdb.DuckDBPyConnection, storefront: str, day: date) -> 
 
 
 def _model_gate(name: str, model: type[pa.DataFrameModel], table: pyarrow.Table) -> GateResult:
-    failures = _schema_failures(model, table.to_pandas(types_mapper=pd.ArrowDtype))
+    failures = schema_failures(model, table.to_pandas(types_mapper=pd.ArrowDtype))
     return GateResult(name, [Offence("*", None, model.__name__, None, f) for f in failures])
 
 

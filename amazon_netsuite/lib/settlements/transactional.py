@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.netsuite.errors import NetSuiteError
-from amazon_netsuite.lib.orders.item_lookup import ItemResolver, UnmappedSku
-from amazon_netsuite.lib.orders.posting import external_id as order_external_id
-from amazon_netsuite.lib.report_files import decimal_text
+from amazon_netsuite.lib.netsuite.external_ids import order_external_id
+from amazon_netsuite.lib.netsuite.items import ItemResolver, UnmappedSku
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines
 from amazon_netsuite.lib.settlements.match import MATCHED

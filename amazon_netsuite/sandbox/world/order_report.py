@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from amazon_netsuite.lib.orders.columns import DOCUMENTED_COLUMNS, REPORT_TYPE
+from amazon_netsuite.lib.amazon.order_report import DOCUMENTED_COLUMNS, ORDER_REPORT_TYPE
 from amazon_netsuite.sandbox.world.demo import demo_settings
 from amazon_netsuite.sandbox.world.orders import (
     MAX_ORDER_LIFETIME_DAYS,
@@ -27,10 +27,7 @@ from amazon_netsuite.sandbox.world.orders import (
     order_state,
 )
 
-# The report type and its documented columns are the public contract the parser reads too: one definition.
-ORDER_REPORT_TYPE = REPORT_TYPE
-
-# The 31 documented columns in file order (amazon-facts §2a), then the extra columns real files carry.
+# The 31 documented columns in file order, then the extra columns real files carry.
 ORDER_REPORT_COLUMNS: list[str] = [
     *DOCUMENTED_COLUMNS, "tax-collection-model", "tax-collection-responsible-party", "is-prime",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from amazon_netsuite.lib.orders.columns import DOCUMENTED_COLUMNS
+from amazon_netsuite.lib.amazon.order_report import DOCUMENTED_COLUMNS
 from amazon_netsuite.lib.orders.report_file import ParsedOrderReport, RoutedRows, parse_order_report, route_order_rows
 from amazon_netsuite.lib.orders.typing import TypedCounts, type_order_rows
 from amazon_netsuite.lib.settings import Settings, load_settings

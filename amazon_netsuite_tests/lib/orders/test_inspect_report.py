@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from amazon_netsuite.lib.report_files import ReportFileError, inspect_report, to_json
+from amazon_netsuite.cli import inspect_report, to_json
+from amazon_netsuite.lib.report_files import ReportFileError
 from amazon_netsuite_tests.lib.orders.report_builder import DE_ROW, demo_settings, report_text, row
 
 

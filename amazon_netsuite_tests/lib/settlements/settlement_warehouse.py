@@ -13,7 +13,7 @@ import duckdb
 import httpx
 
 from amazon_netsuite.lib.netsuite import NetSuiteClient
-from amazon_netsuite.lib.orders.posting import external_id
+from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.postings import PostingAttempt, record_attempts
 from amazon_netsuite.lib.settings import load_settings, netsuite_connection
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
@@ -74,7 +74,7 @@ class Warehouse:
         with self.connect() as con:
             record_attempts(con, [PostingAttempt(
                 flow="orders", storefront=storefront, key=order_id, record_type=record_type,
-                external_id=external_id(storefront, order_id), payload={"otherRefNum": order_id},
+                external_id=order_external_id(storefront, order_id), payload={"otherRefNum": order_id},
                 at=datetime(2026, 9, 20, 12, 0), internal_id=internal_id)], account="sandbox")
 
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:

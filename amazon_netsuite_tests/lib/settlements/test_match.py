@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from amazon_netsuite.lib.netsuite.errors import UserError
-from amazon_netsuite.lib.orders.posting import CASH_SALE, SALES_ORDER, external_id
+from amazon_netsuite.lib.netsuite.external_ids import order_external_id
+from amazon_netsuite.lib.orders.posting import CASH_SALE, SALES_ORDER
 from amazon_netsuite.lib.postings import PostingAttempt, record_attempts
 from amazon_netsuite.lib.settlements.match import MATCH_SCHEMA, match_lines, match_summary, order_external_ids
 from amazon_netsuite.lib.settlements.parse import parse_settlement
@@ -33,14 +34,14 @@ def _ledger(path) -> duckdb.DuckDBPyConnection:
     at = datetime(2026, 10, 1, 12, 0)
     record_attempts(con, [
         PostingAttempt(flow="orders", storefront="demo-US", key=US_ORDER, record_type=CASH_SALE,
-                       external_id=external_id("demo-US", US_ORDER), payload={"tranId": US_ORDER}, at=at,
+                       external_id=order_external_id("demo-US", US_ORDER), payload={"tranId": US_ORDER}, at=at,
                        internal_id="501"),
         PostingAttempt(flow="orders", storefront="demo-US", key=US_ORDER_2, record_type=SALES_ORDER,
-                       external_id=external_id("demo-US", US_ORDER_2), payload={"tranId": US_ORDER_2}, at=at,
+                       external_id=order_external_id("demo-US", US_ORDER_2), payload={"tranId": US_ORDER_2}, at=at,
                        error=UserError(400, "USER_ERROR", "Please enter a value for Department.")),
         # The same order id in another storefront is another record.
         PostingAttempt(flow="orders", storefront="demo-CA", key=NEVER_SEEN, record_type=CASH_SALE,
-                       external_id=external_id("demo-CA", NEVER_SEEN), payload={}, at=at, internal_id="900"),
+                       external_id=order_external_id("demo-CA", NEVER_SEEN), payload={}, at=at, internal_id="900"),
     ], account="sandbox")
     return con
 
@@ -91,7 +92,7 @@ def test_external_ids_are_the_ones_the_orders_flow_posts_under():
     import pyarrow as pa
 
     ids = order_external_ids(pa.array([US_ORDER, None]), "demo-DE")
-    assert ids.to_pylist() == [external_id("demo-DE", US_ORDER), None]
+    assert ids.to_pylist() == [order_external_id("demo-DE", US_ORDER), None]
 
 
 def test_the_settlement_tables_are_created_with_the_warehouse(tmp_path):
@@ -156,7 +157,7 @@ def test_a_unified_eu_settlement_is_stored_once_and_each_line_matches_in_its_own
     at = datetime(2026, 10, 1, 12, 0)
     record_attempts(con, [
         PostingAttempt(flow="orders", storefront=storefront, key=order, record_type=CASH_SALE,
-                       external_id=external_id(storefront, order), payload={"tranId": order}, at=at,
+                       external_id=order_external_id(storefront, order), payload={"tranId": order}, at=at,
                        internal_id=internal)
         for storefront, order, internal in (("demo-FR", FR_ORDER, "701"), ("demo-DE", DE_ORDER, "702"))
     ], account="sandbox")

@@ -1,12 +1,15 @@
-"""Which NetSuite item an Amazon SKU posts to, as `order_posting.items` says (netsuite-facts §4.4, §4.5).
+"""Which NetSuite item an Amazon SKU posts to, as `order_posting.items` says; every flow that writes item lines
+(orders, settlement credit memos; inventory and prices next) resolves SKUs here.
 
 - `external_id` (default): the item whose external id is the SKU. Nothing is checked before sending; NetSuite
   answers INVALID_KEY_OR_REF for a SKU it does not know, and that order waits as a mapping error.
 - `sku_map`: SKU → item external id, inline in the settings and/or a CSV. A SKU missing from the map is known
   before anything is sent.
 - `alias_field`: an item custom field (e.g. `custitem_amz_sku`) holding the SKU, the way connectors keep item
-  aliases. One SuiteQL query per run resolves the SKUs of the run to internal ids; a SKU no active item carries
-  (or that two items carry) is known before sending.
+  aliases (Celigo's eTail item alias, https://docs.celigo.com/hc/en-us/articles/360024457212; NetSuite Connector
+  requires unique SKUs, https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164017180964.html).
+  One SuiteQL query per run resolves the SKUs of the run to internal ids; a SKU no active item carries (or that two
+  items carry) is known before sending.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import Any
 from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.settings import ItemLookup, settings_path
 
+# The default discount item every item promotion posts against (create it in NetSuite as a Discount item).
+PROMOTION_ITEM = "AMZ-PROMOTION"
 # SuiteQL bind parameters per query: well under what NetSuite accepts, and one query covers a normal day.
 _SKUS_PER_QUERY = 500
 
