@@ -45,6 +45,27 @@ class Flow:
     def tags(self) -> dict[str, str]:
         return {"flow": self.name}
 
+    def asset_spec(self, name: str, description: str, *, deps=(), kinds=("duckdb",), model=None,
+                   **attributes) -> dg.AssetSpec:
+        """A spec of one of the flow's tables: in the flow's group and tags, with the Pandera model's columns."""
+        return dg.AssetSpec(name, deps=list(deps), description=description, group_name=self.name, kinds=set(kinds),
+                            tags=self.tags, metadata=column_schema(model) if model else None, **attributes)
+
+    def partitioned_asset(self, **attributes):
+        """`@dg.asset` partitioned by storefront-day in the flow's group, tags and the `duckdb` pool."""
+        return dg.asset(partitions_def=self.partitions, group_name=self.name, tags=self.tags, pool="duckdb",
+                        **attributes)
+
+    def partitioned_tables(self, *specs: dg.AssetSpec, check_specs=()):
+        """`@dg.multi_asset` writing several of the flow's tables per storefront-day, in the `duckdb` pool."""
+        return dg.multi_asset(specs=list(specs), check_specs=list(check_specs), partitions_def=self.partitions,
+                              pool="duckdb")
+
+    def every_30_minutes(self, name: str, job, description: str):
+        """The decorator of a flow's retry schedule: every 30 minutes in UTC, running unless the flow is off."""
+        return dg.schedule(name=name, job=job, cron_schedule="*/30 * * * *", execution_timezone="UTC",
+                           default_status=self.schedule_status, description=description)
+
     def blocking_checks(self, asset: str, gates: Mapping[str, str]) -> list[dg.AssetCheckSpec]:
         """One blocking check per gate (name → description), partitioned like the asset, so one storefront-day's
         failure neither blocks nor unblocks another's."""

@@ -349,7 +349,8 @@ def classify_failure(attempt: PostingAttempt) -> tuple[str, str]:
     return "transient", f"Posting {what} failed unexpectedly: {type(exc).__name__}: {exc}. Retry later."
 
 
-def ledger_connections(path: str | Path | None = None) -> Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]:
+def ledger_connections(path: str | Path | None = None) -> Callable[
+        [], AbstractContextManager[duckdb.DuckDBPyConnection]]:
     """Connections for the ledger batches written while requests are in flight: the schema is in place by then,
     so they skip the schema check and hold the file (and the GIL) as briefly as possible."""
     return partial(connect, path or None)

@@ -11,7 +11,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow, column_schema, counted_markdown, listed_markdown
+from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow, counted_markdown, listed_markdown
 from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
 from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
@@ -41,22 +41,16 @@ def _partition_rows(routed: pa.Table, storefront: str, day) -> pa.Table:
 
 
 def definitions(flow: Flow) -> dg.Definitions:
-    def spec(name: str, description: str, deps=(), model=None) -> dg.AssetSpec:
-        return dg.AssetSpec(name, deps=list(deps), description=description, group_name=flow.name,
-                            kinds={"duckdb"}, tags=flow.tags, metadata=column_schema(model) if model else None)
+    spec = flow.asset_spec
 
-    @dg.multi_asset(
-        specs=[
-            spec("order_report_rows",
-                 "Rows of the Seller Central order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL) for "
-                 "one storefront-day, as received: every column as text, plus the report id and row number they came "
-                 "from.").replace_attributes(kinds={"amazon", "duckdb"}, owners=["team:integrations"]),
-            spec("order_report_unrouted",
-                 "Rows of the report this storefront-day read whose sales channel belongs to no storefront of the "
-                 "settings, kept as received with the reason (keyed by report id and row number)."),
-        ],
-        partitions_def=flow.partitions,
-        pool="duckdb",
+    @flow.partitioned_tables(
+        spec("order_report_rows",
+             "Rows of the Seller Central order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL) for "
+             "one storefront-day, as received: every column as text, plus the report id and row number they came "
+             "from.", kinds=("amazon", "duckdb"), owners=["team:integrations"]),
+        spec("order_report_unrouted",
+             "Rows of the report this storefront-day read whose sales channel belongs to no storefront of the "
+             "settings, kept as received with the reason (keyed by report id and row number)."),
     )
     def order_report_rows(context: dg.AssetExecutionContext, warehouse: Warehouse, seller_central: SellerCentral):
         """Read the storefront-day's order report: its rows as received, routed to storefronts by sales channel.
@@ -125,22 +119,18 @@ def definitions(flow: Flow) -> dg.Definitions:
             metadata={"report_id": report.report_id, "dagster/row_count": unrouted.num_rows},
         )
 
-    @dg.multi_asset(
-        specs=[
-            spec("orders",
-                 "One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, totals "
-                 "as exact decimals, tax split into marketplace-facilitator and seller-collected.",
-                 ["order_report_rows"], OrdersModel),
-            spec("order_lines", "The lines of each order: SKU, quantity, unit price and the line's money, exact.",
-                 ["order_report_rows"], OrderLinesModel),
-            spec("order_report_quarantine",
-                 "Report rows that could not be loaded, each with the reason; their whole order is held back.",
-                 ["order_report_rows"]),
-        ],
+    @flow.partitioned_tables(
+        spec("orders",
+             "One row per order and storefront-day: its latest state that day, channel FBA / MFN / SFP, totals "
+             "as exact decimals, tax split into marketplace-facilitator and seller-collected.",
+             deps=["order_report_rows"], model=OrdersModel),
+        spec("order_lines", "The lines of each order: SKU, quantity, unit price and the line's money, exact.",
+             deps=["order_report_rows"], model=OrderLinesModel),
+        spec("order_report_quarantine",
+             "Report rows that could not be loaded, each with the reason; their whole order is held back.",
+             deps=["order_report_rows"]),
         check_specs=[*flow.blocking_checks("orders", {ORDERS_CHECK: ORDER_GATES[ORDERS_CHECK]}),
                      *flow.blocking_checks("order_lines", {LINES_CHECK: ORDER_GATES[LINES_CHECK]})],
-        partitions_def=flow.partitions,
-        pool="duckdb",
     )
     def typed_orders(context: dg.AssetExecutionContext, warehouse: Warehouse):
         """Type the day's report rows into orders and order lines; quarantine what cannot be typed."""

@@ -42,21 +42,17 @@ def posting_metadata(result: DayPostingResult, record_type: str, requests: int) 
 
 def definitions(flow: Flow) -> dg.Definitions:
     def spec(name: str, description: str) -> dg.AssetSpec:
-        return dg.AssetSpec(name, deps=["orders", "order_lines"], description=description, group_name=flow.name,
-                            kinds={"netsuite", "duckdb"}, tags=flow.tags, automation_condition=post_when_loaded())
+        return flow.asset_spec(name, description, deps=["orders", "order_lines"], kinds=("netsuite", "duckdb"),
+                               automation_condition=post_when_loaded())
 
-    @dg.multi_asset(
-        specs=[
-            spec("sales_orders_posted",
-                 "Paid MFN and Seller-Fulfilled-Prime orders of the day as NetSuite Sales Orders (Pending Fulfillment "
-                 "by default), external id AMZ-{storefront}-{order id}; later cancellations close their lines, other "
-                 "changes PATCH them."),
-            spec("cash_sales_posted",
-                 "Shipped FBA orders of the day as NetSuite Cash Sales at the region's FBA location, external id "
-                 "AMZ-{storefront}-{order id}."),
-        ],
-        partitions_def=flow.partitions,
-        pool="duckdb",
+    @flow.partitioned_tables(
+        spec("sales_orders_posted",
+             "Paid MFN and Seller-Fulfilled-Prime orders of the day as NetSuite Sales Orders (Pending Fulfillment "
+             "by default), external id AMZ-{storefront}-{order id}; later cancellations close their lines, other "
+             "changes PATCH them."),
+        spec("cash_sales_posted",
+             "Shipped FBA orders of the day as NetSuite Cash Sales at the region's FBA location, external id "
+             "AMZ-{storefront}-{order id}."),
     )
     def orders_posted(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
         """Post the storefront-day's orders to NetSuite; what cannot post goes to `integration_errors`."""

@@ -21,13 +21,9 @@ def definitions(flow: Flow) -> dg.Definitions:
     # Every 30 minutes, as NetSuite Connector retries order errors on each sync
     # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_163966792450.html). A run can be narrowed
     # by run config to one storefront and/or some error classes, e.g. after creating the items of `mapping` errors.
-    @dg.schedule(
-        name="retry_failed_postings_every_30_minutes",
-        job=retry_failed_postings,
-        cron_schedule="*/30 * * * *",
-        execution_timezone="UTC",
-        default_status=flow.schedule_status,
-        description="Retries the orders flow's open integration errors; skips when none is open.",
+    @flow.every_30_minutes(
+        "retry_failed_postings_every_30_minutes", retry_failed_postings,
+        "Retries the orders flow's open integration errors; skips when none is open.",
     )
     def retry_failed_postings_every_30_minutes(context: dg.ScheduleEvaluationContext):
         if open_error_count() == 0:

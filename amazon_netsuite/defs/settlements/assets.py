@@ -105,14 +105,10 @@ def definitions(flow: Flow) -> dg.Definitions:
             metadata={"unusable_reports": dg.MetadataValue.md(table), "unusable_count": len(unusable)},
         )
 
-    @dg.asset(
-        partitions_def=flow.partitions,
+    @flow.partitioned_asset(
         deps=[settlement_documents],
-        group_name=flow.name,
         kinds={"amazon", "duckdb"},
-        pool="duckdb",
         owners=["team:integrations"],
-        tags=flow.tags,
         check_specs=flow.blocking_checks("settlements", REPORT_GATES),
         metadata=column_schema(SettlementsModel),
     )
@@ -170,20 +166,15 @@ def definitions(flow: Flow) -> dg.Definitions:
         )
         yield from check_results(gates, "settlements")
 
-    @dg.multi_asset(
-        specs=[
-            dg.AssetSpec("settlement_lines", deps=[settlements], group_name=flow.name, kinds={"duckdb"}, tags=flow.tags,
-                         description="Every detail line of the storefront-day's settlements, typed: transaction and "
-                                     "amount type, description, exact amount, order id, SKU, posted date; line_number "
-                                     "is the line of the file.",
-                         metadata=column_schema(SettlementLinesModel)),
-            dg.AssetSpec("settlement_line_quarantine", deps=[settlements], group_name=flow.name, kinds={"duckdb"},
-                         tags=flow.tags, description="Lines that could not be read, each with the reason and the line as "
-                                                "received; their settlement does not tie out until fixed."),
-        ],
+    @flow.partitioned_tables(
+        flow.asset_spec("settlement_lines",
+                        "Every detail line of the storefront-day's settlements, typed: transaction and amount type, "
+                        "description, exact amount, order id, SKU, posted date; line_number is the line of the file.",
+                        deps=[settlements], model=SettlementLinesModel),
+        flow.asset_spec("settlement_line_quarantine",
+                        "Lines that could not be read, each with the reason and the line as received; their "
+                        "settlement does not tie out until fixed.", deps=[settlements]),
         check_specs=flow.blocking_checks("settlement_lines", LINE_GATES),
-        partitions_def=flow.partitions,
-        pool="duckdb",
     )
     def settlement_lines(context: dg.AssetExecutionContext, warehouse: Warehouse):
         """Type every line of the storefront-day's settlements; quarantine what cannot be read."""
@@ -209,14 +200,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         )
         yield from check_results(gates, "settlement_lines")
 
-    @dg.asset(
-        partitions_def=flow.partitions,
-        deps=["settlement_lines"],
-        group_name=flow.name,
-        kinds={"netsuite", "duckdb"},
-        pool="duckdb",
-        tags=flow.tags,
-    )
+    @flow.partitioned_asset(deps=["settlement_lines"], kinds={"netsuite", "duckdb"})
     def settlement_line_matches(context: dg.AssetExecutionContext, warehouse: Warehouse):
         """Each settlement line → the NetSuite Sales Order or Cash Sale of its order (external id
         AMZ-{storefront}-{order id}, from the `netsuite_postings` ledger of the orders flow), `not_an_order` for
@@ -242,24 +226,18 @@ def definitions(flow: Flow) -> dg.Definitions:
         )
 
     def gl_spec(name: str, description: str, model=None) -> dg.AssetSpec:
-        return dg.AssetSpec(name, deps=[settlements, "settlement_lines"], group_name=flow.name, kinds={"duckdb"},
-                            tags=flow.tags, description=description,
-                            metadata=column_schema(model) if model else None)
+        return flow.asset_spec(name, description, deps=[settlements, "settlement_lines"], model=model)
 
-    @dg.multi_asset(
-        specs=[
-            gl_spec("settlement_gl_summary",
-                    "Settlement × GL account × currency, debit and credit, from `data/gl_mapping.yaml`: what the "
-                    "settlement's journal will post, the deposit on the bank side.", SettlementGlSummaryModel),
-            gl_spec("settlement_line_accounts",
-                    "Each settlement line's GL account, NetSuite item and the mapping rule that chose it (or the "
-                    "suspense account)."),
-            gl_spec("settlement_reconciliation",
-                    "Each settlement's deposit explained: what Amazon sold, charged, refunded and held back, section "
-                    "by section, down to the amount deposited."),
-        ],
-        partitions_def=flow.partitions,
-        pool="duckdb",
+    @flow.partitioned_tables(
+        gl_spec("settlement_gl_summary",
+                "Settlement × GL account × currency, debit and credit, from `data/gl_mapping.yaml`: what the "
+                "settlement's journal will post, the deposit on the bank side.", SettlementGlSummaryModel),
+        gl_spec("settlement_line_accounts",
+                "Each settlement line's GL account, NetSuite item and the mapping rule that chose it (or the "
+                "suspense account)."),
+        gl_spec("settlement_reconciliation",
+                "Each settlement's deposit explained: what Amazon sold, charged, refunded and held back, section by "
+                "section, down to the amount deposited."),
         check_specs=flow.blocking_checks("settlement_gl_summary", GL_GATES),
     )
     def settlement_gl_summary(context: dg.AssetExecutionContext, warehouse: Warehouse):

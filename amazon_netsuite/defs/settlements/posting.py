@@ -41,14 +41,10 @@ def _count(value) -> int:
 
 
 def definitions(flow: Flow) -> dg.Definitions:
-    @dg.asset(
-        partitions_def=flow.partitions,
+    @flow.partitioned_asset(
         deps=["settlements", "settlement_lines", "settlement_line_matches", "settlement_gl_summary"],
-        group_name=flow.name,
         kinds={"netsuite", "duckdb"},
-        pool="duckdb",
         owners=["team:integrations"],
-        tags=flow.tags,
         automation_condition=post_when_loaded(),
     )
     def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):

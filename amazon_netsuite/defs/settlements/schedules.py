@@ -27,14 +27,10 @@ def _busy_partitions(instance: dg.DagsterInstance) -> set[str]:
 
 
 def definitions(flow: Flow) -> dg.Definitions:
-    @dg.schedule(
-        name="retry_failed_settlement_postings_every_30_minutes",
-        job=settlement_posting_job,
-        cron_schedule="*/30 * * * *",
-        execution_timezone="UTC",
-        default_status=flow.schedule_status,
-        description="Runs settlement_posting_job again for each storefront-day with an open settlement posting "
-                    "error (a refused record, a deposit waiting for its journal); skips when none is open.",
+    @flow.every_30_minutes(
+        "retry_failed_settlement_postings_every_30_minutes", settlement_posting_job,
+        "Runs settlement_posting_job again for each storefront-day with an open settlement posting error (a refused "
+        "record, a deposit waiting for its journal); skips when none is open.",
     )
     def retry_failed_settlement_postings_every_30_minutes(context: dg.ScheduleEvaluationContext):
         errors = peek_warehouse(warehouse_path(), open_posting_errors, [])

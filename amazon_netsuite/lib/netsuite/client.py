@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 SUITEQL_MAX_PAGE = 1000
 # Record writes refuse a body field the record does not have, instead of NetSuite's default of dropping it with a
-# warning: a misspelled field must fail, not lose its value (netsuite-facts §9.7).
+# warning: a misspelled field must fail, not lose its value (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html).
 STRICT_WRITE = {"X-NetSuite-PropertyNameValidation": "error"}
 # NetSuite's number-typed body and line fields that we write (REST API Browser schemas: `number`, format double).
 # The builders keep amounts as exact decimal strings (what the ledger hashes); NetSuite documents numbers.

@@ -5,7 +5,8 @@ e-mail when the report carries one, else the ship-to city, state, postal code an
 storefront so the same buyer in two currencies gets two customers. The raw e-mail never goes into the external id:
 external ids show up in URLs, logs and exports. The customer record itself does hold what the report gave (the
 ship-to, and the e-mail when present): that copy of personal data into the ERP is the trade-off README.md
-describes. FBA orders always go to the storefront's customer: Amazon gives no buyer for them (netsuite-facts §4.1).
+describes. FBA orders always go to the storefront's customer: Amazon gives no buyer for them
+(https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164086082106.html).
 """
 
 from __future__ import annotations

@@ -9,15 +9,8 @@ import duckdb
 from amazon_netsuite.lib.warehouse.connection import transaction
 
 
-def replace_partition(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    storefront: str,
-    day: str,
-    relation_sql: str,
-    columns: Sequence[str] | None = None,
-    params: Sequence[object] | None = None,
-) -> int:
+def replace_partition(con: duckdb.DuckDBPyConnection, table: str, storefront: str, day: str, relation_sql: str,
+                      columns: Sequence[str] | None = None, params: Sequence[object] | None = None) -> int:
     """Atomically replace one storefront-day of `table` with the rows of `relation_sql`; returns rows written.
 
     Inserting BY NAME (never by position) so a reordered select cannot silently swap columns.

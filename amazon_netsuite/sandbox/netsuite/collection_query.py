@@ -1,4 +1,5 @@
-"""The `q` filter of record collections (`GET /record/v1/{type}?q=...`), netsuite-facts §1.7:
+"""The `q` filter of record collections (`GET /record/v1/{type}?q=...`)
+(https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545222128.html):
 `<field> <OPERATOR> <value>` joined by AND / OR with parentheses, e.g. `externalId IS "AMZ-1"`,
 `tranDate ON_OR_AFTER "11/1/2026"`, `id ANY_OF [1, 2]`, `email EMPTY`. Every operator has a `_NOT` form."""
 

@@ -36,7 +36,7 @@ def error_response(status: int, code: str, detail: str, path: str | None = None)
         item["o:errorPath"] = path
     body: dict = {"type": type_uri, "title": title, "status": status, "o:errorDetails": [item]}
     if status == 429:
-        # NetSuite's 429 also carries a top-level USER_ERROR code (netsuite-facts §1.6).
+        # NetSuite's 429 also carries a top-level USER_ERROR code (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html).
         body["o:errorCode"] = "USER_ERROR"
     return JSONResponse(body, status_code=status, media_type="application/vnd.oracle.resource+json; type=error")
 

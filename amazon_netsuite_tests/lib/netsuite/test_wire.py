@@ -1,5 +1,5 @@
 """What the client puts on the wire for a record write, read from the raw request bytes: it asks NetSuite to refuse
-a misspelled field, and amounts are exact JSON numbers (netsuite-facts §9.7), whichever form the builder kept."""
+a misspelled field, and amounts are exact JSON numbers (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html), whichever form the builder kept."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Unknown body fields, as NetSuite treats them: `X-NetSuite-PropertyNameValidation: error` refuses the request
 naming the field and its path; without the header (NetSuite's default, warning) the field is dropped and the rest
-saved. Custom fields exist only when the account defines them (netsuite-facts §9.7, §1.6)."""
+saved. Custom fields exist only when the account defines them (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html)."""
 
 from __future__ import annotations
 
