@@ -81,7 +81,7 @@ def test_a_report_created_earlier_that_finishes_later_is_still_loaded(isolated_p
 
 def test_a_report_in_flight_for_over_a_day_stops_holding_the_watermark(isolated_project):
     """The watermark waits for a report in flight, but not for ever: the cursor stays small and newer reports load."""
-    from amazon_netsuite.defs.orders.sensors import LONGEST_WAIT
+    from amazon_netsuite.lib.orders.report_watermark import LONGEST_WAIT
 
     sandbox = isolated_project
     now = datetime.now(UTC)

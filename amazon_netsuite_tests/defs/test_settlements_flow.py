@@ -15,7 +15,6 @@ import pytest
 
 from amazon_netsuite.cli import main
 from amazon_netsuite.defs.partitions import partition_key
-from amazon_netsuite.lib.settlements import posting_run
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite_tests.conftest import _project_env, start_sandbox
 from amazon_netsuite_tests.lib.settlements.settlement_builder import format_amount

@@ -8,13 +8,18 @@ newest state of each order across days.
 from datetime import datetime, timezone
 
 import dagster as dg
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow, counted_markdown, listed_markdown
 from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import SellerCentral, Warehouse
-from amazon_netsuite.lib.orders.report_file import ReportFileError, parse_order_report, route_order_rows
+from amazon_netsuite.lib.orders.columns import ORDER_REPORT_ROW_COLUMNS
+from amazon_netsuite.lib.orders.report_file import (
+    ReportFileError,
+    parse_order_report,
+    partition_rows,
+    route_order_rows,
+)
 from amazon_netsuite.lib.orders.report_requests import ReportSource, ReportUnavailable
 from amazon_netsuite.lib.orders.schemas import (
     ORDER_GATES,
@@ -24,20 +29,10 @@ from amazon_netsuite.lib.orders.schemas import (
     validate_orders_in,
 )
 from amazon_netsuite.lib.orders.typing import type_order_rows
-from amazon_netsuite.lib.orders.report_requests import ReportSource, ReportUnavailable
 from amazon_netsuite.lib.report_registry import read_landed_document
 from amazon_netsuite.lib.warehouse import replace_partition
-from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 
-ORDER_ROWS_COLUMNS = (
-    "storefront", "day", "report_id", "row_number", *ORDER_REPORT_TEXT_COLUMNS, "extra_columns", "parse_error",
-)
 ORDERS_CHECK, LINES_CHECK = ORDER_GATES
-
-
-def _partition_rows(routed: pa.Table, storefront: str, day) -> pa.Table:
-    mask = pc.and_(pc.equal(routed["storefront"], storefront), pc.equal(routed["day"], pa.scalar(day, pa.date32())))
-    return routed.filter(mask)
 
 
 def definitions(flow: Flow) -> dg.Definitions:
@@ -88,7 +83,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         except ReportFileError as exc:
             raise dg.Failure(f"{exc} (document kept at {report.document_path})") from exc
         routed = route_order_rows(parsed, flow.settings)
-        rows = _partition_rows(routed.rows, storefront_key, day)
+        rows = partition_rows(routed.rows, storefront_key, day)
         with warehouse.connection() as con:
             con.register("partition_rows", rows)
             written = replace_partition(
@@ -96,7 +91,7 @@ def definitions(flow: Flow) -> dg.Definitions:
                 "order_report_rows",
                 storefront_key,
                 str(day),
-                f"SELECT {', '.join(ORDER_ROWS_COLUMNS)} FROM partition_rows",
+                f"SELECT {', '.join(ORDER_REPORT_ROW_COLUMNS)} FROM partition_rows",
             )
             unrouted = routed.unroutable
             con.register("unrouted", unrouted)

@@ -397,3 +397,9 @@ def _rejected_as_rows(parsed: ParsedOrderReport) -> pa.Table:
             "parse_error": pa.array([r["reason"] for r in rejected], pa.string()),
         }
     )
+
+
+def partition_rows(routed: pa.Table, storefront: str, day: date) -> pa.Table:
+    """The routed rows of one storefront-day."""
+    mask = pc.and_(pc.equal(routed["storefront"], storefront), pc.equal(routed["day"], pa.scalar(day, pa.date32())))
+    return routed.filter(mask)

@@ -25,7 +25,6 @@ from amazon_netsuite.lib.orders.columns import (
 )
 from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 from amazon_netsuite.lib.settings import Storefront
-from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 from amazon_netsuite.lib.warehouse.sql import sql_literal, utc_session
 from amazon_netsuite.lib.warehouse.tables import MONEY
 
