@@ -41,3 +41,4 @@ CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...]
 # Accounts the sandbox posts to on its own when it writes GL impact (transactionaccountingline).
 RECEIVABLES, UNDEPOSITED_FUNDS, SALES = "ACCT-AR", "ACCT-UNDEPOSITED-FUNDS", "ACCT-SALES"
 SHIPPING_INCOME, TAX_PAYABLE = "ACCT-SHIPPING-INCOME", "ACCT-SALES-TAX-PAYABLE"
+COGS, INVENTORY_ASSET = "ACCT-COGS", "ACCT-INVENTORY"

@@ -18,8 +18,9 @@ from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 
-SEED_VERSION = "3"
+SEED_VERSION = "4"
 PROMOTION_ITEM = "AMZ-PROMOTION"
+COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
 MISSING_SKUS = frozenset({"CAP-OLIVE", "CANDLE-CEDAR", "KIT-COFFEE-LOVER"})
 _SUBSIDIARIES = {  # region → (name, country, base currency)
     "na": ("Demo Seller Inc.", "US", "USD"),
@@ -54,6 +55,11 @@ def stock_on_hand(product: Product, location_external_id: str) -> int:
         return 0
     per_unit = 10 if location_external_id.startswith("FBA-") else 15
     return product.popularity * per_unit + roll % 40
+
+
+def item_cost(product: Product) -> Decimal:
+    """The seeded purchase cost of an inventory item, to the cent."""
+    return (Decimal(product.price_usd) * COST_SHARE).quantize(Decimal("0.01"))
 
 
 def seed_records(store: RecordStore, settings: Settings) -> None:
@@ -113,5 +119,5 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
         stock = [{"location": _ref(store, "location", loc), "quantityOnHand": stock_on_hand(product, loc),
                   "preferredStockLevel": product.popularity * 20, "reorderPoint": product.popularity * 5}
                  for loc in locations]
-        _add(store, "inventoryItem", product.sku, **fields, cogsAccount=accounts["cogsAccount"],
-             assetAccount=accounts["assetAccount"], locations={"items": stock})
+        _add(store, "inventoryItem", product.sku, **fields, cost=item_cost(product),
+             cogsAccount=accounts["cogsAccount"], assetAccount=accounts["assetAccount"], locations={"items": stock})

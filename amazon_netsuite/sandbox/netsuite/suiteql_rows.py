@@ -2,7 +2,8 @@
 transactionaccountingline, previoustransactionlinelink, item, account, inventoryitemlocations, ...).
 
 Like NetSuite: sales lines carry negative `quantity` and `netamount` (the income side), each transaction has one
-`mainline = 'T'` row besides its lines, flags are 'T'/'F', and posting transactions have balanced accounting lines.
+`mainline = 'T'` row besides its lines, flags are 'T'/'F', and posting transactions have balanced accounting lines
+in accounting book 1, debit-positive `amount` (what each record posts: the sandbox README's "GL impact").
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from amazon_netsuite.sandbox.netsuite.chart_of_accounts import (
+    COGS,
+    INVENTORY_ASSET,
     RECEIVABLES,
     SALES,
     SHIPPING_INCOME,
@@ -25,7 +28,8 @@ TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "ite
                           "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
                           "journalEntry": "Journal", "deposit": "Deposit"}
 ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount"}
-_NON_POSTING = ("salesOrder", "itemFulfillment")
+_NON_POSTING = ("salesOrder",)
+PRIMARY_BOOK = 1
 ZERO = Decimal(0)
 
 
@@ -61,6 +65,14 @@ def _timestamp(value: object) -> datetime | None:
         return None
 
 
+def _posts(record_type: str, record: dict) -> bool:
+    """Sales orders never post, journals only once approved, fulfillments only once Shipped (picked or packed
+    units are still in the warehouse)."""
+    if record_type == "itemFulfillment":
+        return (record.get("shipStatus") or {}).get("id", "C") == "C"
+    return record_type not in _NON_POSTING and record.get("approved", True)
+
+
 class _Rows:
     """Collects the rows of the transaction tables, one transaction at a time."""
 
@@ -71,13 +83,15 @@ class _Rows:
         self.accounting: list[dict] = []
         self.links: list[dict] = []
         self.account_of = {eid: store.id_for("account", eid) for eid in
-                           (RECEIVABLES, UNDEPOSITED_FUNDS, SALES, SHIPPING_INCOME, TAX_PAYABLE)}
+                           (RECEIVABLES, UNDEPOSITED_FUNDS, SALES, SHIPPING_INCOME, TAX_PAYABLE, COGS,
+                            INVENTORY_ASSET)}
 
     def post(self, tid: int, line: int, account: int | None, signed: Decimal) -> None:
         """A GL line: positive = debit, negative = credit."""
         if account is None or not signed:
             return
-        self.accounting.append(dict(transaction=tid, transactionline=line, account=account, posting="T",
+        self.accounting.append(dict(transaction=tid, transactionline=line, accountingbook=PRIMARY_BOOK,
+                                    account=account, posting="T",
                                     debit=signed if signed > 0 else None, credit=-signed if signed < 0 else None,
                                     amount=signed))
 
@@ -85,6 +99,21 @@ class _Rows:
         found = self.store.find(ref_id(line.get("item")) or 0)
         income = ref_id(found[1].get("incomeAccount")) if found else None
         return income or self.account_of[SALES]
+
+    def cost_of_goods(self, tid: int, lines: list[dict]) -> None:
+        """Shipped units at each inventory item's cost: COGS debited, Inventory Asset credited (a kit ships its
+        members)."""
+        for line in lines:
+            if line.get("isClosed"):
+                continue
+            for member, per_kit in _members(self.store, ref_id(line.get("item"))):
+                item = self.store.get("inventoryItem", member or 0)
+                if item is None:
+                    continue  # discount lines and items without stock move no inventory
+                cost = (money(item.get("cost") or 0) * money(line.get("quantity", 0)) * per_kit).quantize(CENT)
+                self.post(tid, line["line"], ref_id(item.get("cogsAccount")) or self.account_of[COGS], cost)
+                self.post(tid, line["line"], ref_id(item.get("assetAccount")) or self.account_of[INVENTORY_ASSET],
+                          -cost)
 
     def add(self, record_type: str, record: dict) -> None:
         tid, entity = int(record["id"]), ref_id(record.get("entity") or record.get("customer"))
@@ -100,7 +129,7 @@ class _Rows:
             handlingcost=dec(record.get("handlingCost")), taxtotal=dec(record.get("taxTotal")),
             foreignamountpaid=dec(record.get("amountPaid")),
             foreignamountremaining=dec(record.get("amountRemaining")),
-            posting=flag(record_type not in _NON_POSTING and record.get("approved", True)),
+            posting=flag(_posts(record_type, record)),
             **{"class": ref_id(record.get("class"))}, department=ref_id(record.get("department")),
             trackingnumberlist=",".join(p["packageTrackingNumber"] for p in packages
                                         if p.get("packageTrackingNumber")) or None,
@@ -158,6 +187,9 @@ class _Rows:
         freight = money(record.get("shippingCost") or 0) + money(record.get("handlingCost") or 0)
         self.post(tid, 0, self.account_of[SHIPPING_INCOME], sign * freight)
         self.post(tid, 0, self.account_of[TAX_PAYABLE], sign * money(record.get("taxTotal") or 0))
+        if record_type == "cashSale" and not mainline["createdfrom"]:
+            # A stand-alone cash sale ships its items itself (inventory_rows counts it as shipped).
+            self.cost_of_goods(tid, record["item"]["items"])
         self._applied(record, tid)
 
     def _applied(self, record: dict, tid: int) -> None:
@@ -174,6 +206,8 @@ class _Rows:
                        quantity=-dec(line.get("quantity", 0), Decimal("0.0001")))
             self.links.append(dict(previousdoc=mainline["createdfrom"], previousline=int(line["orderLine"]),
                                    nextdoc=tid, nextline=line["line"], linktype="ShipRcpt", foreignamount=None))
+        if _posts("itemFulfillment", record):
+            self.cost_of_goods(tid, record["item"]["items"])
 
     def _payment(self, record: dict, tid: int, mainline: dict) -> None:
         amount = dec(record.get("payment")) or ZERO

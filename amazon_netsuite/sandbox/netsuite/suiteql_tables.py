@@ -46,14 +46,15 @@ SCHEMAS = {
         ("creditforeignamount", _MONEY), ("memo", _TEXT), ("class", _ID), ("department", _ID),
         ("createdfrom", _ID), ("quantityshiprecv", _QTY), ("quantitybilled", _QTY)),
     "transactionaccountingline": _schema(
-        ("transaction", _ID), ("transactionline", _ID), ("account", _ID), ("posting", _TEXT), ("debit", _MONEY),
-        ("credit", _MONEY), ("amount", _MONEY)),
+        ("transaction", _ID), ("transactionline", _ID), ("accountingbook", _ID), ("account", _ID),
+        ("posting", _TEXT), ("debit", _MONEY), ("credit", _MONEY), ("amount", _MONEY)),
     "previoustransactionlinelink": _schema(
         ("previousdoc", _ID), ("previousline", _ID), ("nextdoc", _ID), ("nextline", _ID), ("linktype", _TEXT),
         ("foreignamount", _MONEY)),
     "item": _schema(
         ("id", _ID), ("itemid", _TEXT), ("displayname", _TEXT), ("itemtype", _TEXT), ("externalid", _TEXT),
-        ("isinactive", _TEXT), ("baseprice", _MONEY), ("incomeaccount", _ID)),
+        ("isinactive", _TEXT), ("baseprice", _MONEY), ("incomeaccount", _ID),
+        ("assetaccount", _ID), ("expenseaccount", _ID), ("cost", _MONEY)),
     "customer": _schema(
         ("id", _ID), ("entityid", _TEXT), ("companyname", _TEXT), ("externalid", _TEXT), ("subsidiary", _ID),
         ("currency", _ID), ("isinactive", _TEXT)),
@@ -95,6 +96,8 @@ def _rows(store: RecordStore) -> dict[str, list[dict]]:
     items = [dict(id=int(r["id"]), itemid=r.get("itemId"), displayname=r.get("displayName"),
                   itemtype=ITEM_TYPE_CODES[t], externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")),
                   baseprice=dec(r.get("basePrice")), incomeaccount=ref_id(r.get("incomeAccount")),
+                  assetaccount=ref_id(r.get("assetAccount")), expenseaccount=ref_id(r.get("cogsAccount")),
+                  cost=dec(r.get("cost")),
                   **{k: custom_text(v) for k, v in r.items() if k.startswith("custitem_")})
              for t in ITEM_TYPE_CODES for r in store.all(t)]
     return {

@@ -19,6 +19,7 @@ from joserfc.jwk import import_key
 
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
 RECORDS = "/services/rest/record/v1"
+SUITEQL = "/services/rest/query/v1/suiteql"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
@@ -91,3 +92,32 @@ def fetch(netsuite: httpx.Client, record_type: str, key: str) -> dict:
 def error_detail(response: httpx.Response, status: int = 400) -> dict:
     assert response.status_code == status, response.text
     return response.json()["o:errorDetails"][0]
+
+
+def suiteql_rows(netsuite: httpx.Client, q: str, params: list | None = None) -> list[dict]:
+    """Every row of a SuiteQL query's first page, without its links."""
+    response = netsuite.post(SUITEQL, headers={"Prefer": "transient"}, json={"q": q, "params": params or []})
+    assert response.status_code == 200, response.text
+    return [{k: v for k, v in row.items() if k != "links"} for row in response.json()["items"]]
+
+
+def order_to_cash(netsuite: httpx.Client) -> dict[str, str]:
+    """One of every transaction type: an order fulfilled, invoiced, paid and deposited, a cash sale, a credit
+    memo and a journal entry."""
+    ids = {"SalesOrd": create(netsuite, "salesOrder", sales_order(
+        "AMZ-LEDGER-1", ("TSHIRT-RED-M", 2, "19.99"), ("KIT-SOCKS-3PK", 1, "34.99"), shippingCost="4.99",
+        custbody_amz_order_id="111-0000009-0000009"))}
+    ids["ItemShip"] = internal_id(transform(netsuite, "salesOrder", ids["SalesOrd"], "itemFulfillment"))
+    ids["CustInvc"] = internal_id(transform(netsuite, "salesOrder", ids["SalesOrd"], "invoice"))
+    ids["CustPymt"] = internal_id(transform(netsuite, "invoice", ids["CustInvc"], "customerPayment"))
+    ids["CashSale"] = create(netsuite, "cashSale", sales_order("AMZ-LEDGER-2", ("MUG-CAFE-WHITE", 3, "14.99"),
+                                                               location={"externalId": "FBA-na"}, taxTotal="3.15"))
+    ids["CustCred"] = create(netsuite, "creditMemo", sales_order("CM-LEDGER", ("MUG-CAFE-WHITE", 1, "14.99")))
+    ids["Journal"] = create(netsuite, "journalEntry", {"subsidiary": {"externalId": "SUB-na"}, "line": {"items": [
+        {"account": {"externalId": "ACCT-AMZ-CLEARING"}, "debit": "12.34"},
+        {"account": {"externalId": "ACCT-AMZ-ADVERTISING"}, "debit": "0.66"},
+        {"account": {"externalId": "ACCT-SALES"}, "credit": "13.00"}]}})
+    ids["Deposit"] = create(netsuite, "deposit", {"account": {"externalId": "ACCT-BANK-USD"}, "payment": {"items": [
+        {"id": ids["CustPymt"]}, {"id": ids["CashSale"]}]}, "cashback": {"items": [
+            {"account": {"externalId": "ACCT-AMZ-SELLING-FEES"}, "amount": "7.50"}]}})
+    return ids

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from amazon_netsuite.sandbox.netsuite.seed import stock_on_hand
 from amazon_netsuite.sandbox.world import PRODUCTS_BY_SKU
-from amazon_netsuite_tests.sandbox.netsuite.conftest import RECORDS, create, internal_id, sales_order, transform
+from amazon_netsuite_tests.sandbox.netsuite.conftest import (
+    RECORDS,
+    create,
+    internal_id,
+    order_to_cash as _order_to_cash,
+    sales_order,
+    suiteql_rows as _rows,
+    transform,
+)
 
-SUITEQL = "/services/rest/query/v1/suiteql"
 
 # The agreed chart (/tmp/prompts/chart.md → data/gl_mapping.yaml): external id → acctType.
 AGREED_CHART = {
@@ -22,34 +29,6 @@ AGREED_CHART = {
 }
 
 
-def _rows(netsuite, q: str, params: list | None = None) -> list[dict]:
-    response = netsuite.post(SUITEQL, headers={"Prefer": "transient"}, json={"q": q, "params": params or []})
-    assert response.status_code == 200, response.text
-    return [{k: v for k, v in row.items() if k != "links"} for row in response.json()["items"]]
-
-
-def _order_to_cash(netsuite) -> dict[str, str]:
-    """One of every transaction type: an order fulfilled, invoiced, paid and deposited, a cash sale, a credit
-    memo and a journal entry."""
-    ids = {"SalesOrd": create(netsuite, "salesOrder", sales_order(
-        "AMZ-LEDGER-1", ("TSHIRT-RED-M", 2, "19.99"), ("KIT-SOCKS-3PK", 1, "34.99"), shippingCost="4.99",
-        custbody_amz_order_id="111-0000009-0000009"))}
-    ids["ItemShip"] = internal_id(transform(netsuite, "salesOrder", ids["SalesOrd"], "itemFulfillment"))
-    ids["CustInvc"] = internal_id(transform(netsuite, "salesOrder", ids["SalesOrd"], "invoice"))
-    ids["CustPymt"] = internal_id(transform(netsuite, "invoice", ids["CustInvc"], "customerPayment"))
-    ids["CashSale"] = create(netsuite, "cashSale", sales_order("AMZ-LEDGER-2", ("MUG-CAFE-WHITE", 3, "14.99"),
-                                                               location={"externalId": "FBA-na"}, taxTotal="3.15"))
-    ids["CustCred"] = create(netsuite, "creditMemo", sales_order("CM-LEDGER", ("MUG-CAFE-WHITE", 1, "14.99")))
-    ids["Journal"] = create(netsuite, "journalEntry", {"subsidiary": {"externalId": "SUB-na"}, "line": {"items": [
-        {"account": {"externalId": "ACCT-AMZ-CLEARING"}, "debit": "12.34"},
-        {"account": {"externalId": "ACCT-AMZ-ADVERTISING"}, "debit": "0.66"},
-        {"account": {"externalId": "ACCT-SALES"}, "credit": "13.00"}]}})
-    ids["Deposit"] = create(netsuite, "deposit", {"account": {"externalId": "ACCT-BANK-USD"}, "payment": {"items": [
-        {"id": ids["CustPymt"]}, {"id": ids["CashSale"]}]}, "cashback": {"items": [
-            {"account": {"externalId": "ACCT-AMZ-SELLING-FEES"}, "amount": "7.50"}]}})
-    return ids
-
-
 def test_every_transaction_type_has_netsuites_code_and_balanced_accounting_lines(netsuite):
     ids = _order_to_cash(netsuite)
     types = {row["type"]: row["id"] for row in _rows(netsuite, "SELECT id, type FROM transaction")}
@@ -61,7 +40,7 @@ def test_every_transaction_type_has_netsuites_code_and_balanced_accounting_lines
     assert unbalanced == []
     posted = {row["type"] for row in _rows(netsuite, "SELECT DISTINCT t.type FROM transactionaccountingline a "
                                                      "JOIN transaction t ON t.id = a.transaction")}
-    assert posted == {"CashSale", "CustInvc", "CustPymt", "CustCred", "Journal", "Deposit"}
+    assert posted == {"CashSale", "ItemShip", "CustInvc", "CustPymt", "CustCred", "Journal", "Deposit"}
     deposit = _rows(netsuite, """
         SELECT acc.externalid AS account, a.debit, a.credit FROM transactionaccountingline a
         JOIN account acc ON acc.id = a.account WHERE a.transaction = ? ORDER BY a.transactionline""",

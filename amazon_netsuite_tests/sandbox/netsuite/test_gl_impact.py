@@ -1,0 +1,126 @@
+"""GL impact as NetSuite computes it, read back by SuiteQL: what each record debits and credits
+(transactionaccountingline joined to account), item costs into COGS, balance per transaction, a trial balance."""
+
+from __future__ import annotations
+
+from amazon_netsuite_tests.sandbox.netsuite.conftest import (
+    create,
+    internal_id,
+    order_to_cash,
+    sales_order,
+    suiteql_rows,
+    transform,
+)
+
+# Seeded costs (seed.item_cost, 40 % of the price): T-shirt 19.99 → 8.00, socks 12.99 → 5.20, mug 14.99 → 6.00.
+
+
+def _gl(netsuite, transaction: str) -> list[tuple[str, str, str]]:
+    """(account external id, debit, credit) of a transaction's posting lines, in line order."""
+    rows = suiteql_rows(netsuite, """
+        SELECT a.externalid, tal.debit, tal.credit FROM transactionaccountingline tal
+        JOIN account a ON a.id = tal.account
+        WHERE tal.transaction = ? AND tal.posting = 'T' AND tal.accountingbook = 1
+        ORDER BY tal.transactionline, a.acctnumber""", [transaction])
+    return [(row["externalid"], row.get("debit", ""), row.get("credit", "")) for row in rows]
+
+
+def test_items_carry_their_income_asset_and_cogs_accounts_and_a_cost(netsuite):
+    items = suiteql_rows(netsuite, """
+        SELECT i.itemid, i.cost, inc.externalid AS income, ast.externalid AS asset, cg.externalid AS cogs,
+               cg.accttype AS cogstype, ast.accttype AS assettype
+        FROM item i JOIN account inc ON inc.id = i.incomeaccount JOIN account ast ON ast.id = i.assetaccount
+        JOIN account cg ON cg.id = i.expenseaccount
+        WHERE i.itemid IN ('TSHIRT-RED-M', 'SOCKS-GREY-SM') ORDER BY i.itemid""")
+    assert items == [
+        {"itemid": "SOCKS-GREY-SM", "cost": "5.2", "income": "ACCT-SALES", "asset": "ACCT-INVENTORY",
+         "cogs": "ACCT-COGS", "cogstype": "COGS", "assettype": "OthCurrAsset"},
+        {"itemid": "TSHIRT-RED-M", "cost": "8", "income": "ACCT-SALES", "asset": "ACCT-INVENTORY",
+         "cogs": "ACCT-COGS", "cogstype": "COGS", "assettype": "OthCurrAsset"}]
+
+
+def test_a_shipped_fulfillment_moves_the_items_cost_from_inventory_asset_to_cogs_and_a_kit_ships_its_members(
+        netsuite):
+    order = create(netsuite, "salesOrder", sales_order(
+        "AMZ-GL-SHIP", ("TSHIRT-RED-M", 2, "19.99"), ("KIT-SOCKS-3PK", 1, "34.99")))
+    assert _gl(netsuite, order) == []  # a sales order does not post
+    fulfillment = internal_id(transform(netsuite, "salesOrder", order, "itemFulfillment"))
+    # line 1: 2 × 8.00; line 2: one kit of 3 socks × 5.20
+    assert _gl(netsuite, fulfillment) == [
+        ("ACCT-INVENTORY", "", "16"), ("ACCT-COGS", "16", ""),
+        ("ACCT-INVENTORY", "", "15.6"), ("ACCT-COGS", "15.6", "")]
+
+
+def test_a_picked_fulfillment_posts_nothing_until_it_is_shipped(netsuite):
+    order = create(netsuite, "salesOrder", sales_order("AMZ-GL-PICK", ("TSHIRT-RED-M", 1, "19.99")))
+    picked = internal_id(transform(netsuite, "salesOrder", order, "itemFulfillment", {"shipStatus": {"id": "A"}}))
+    assert _gl(netsuite, picked) == []
+    assert suiteql_rows(netsuite, "SELECT posting FROM transaction WHERE id = ?", [picked]) == [{"posting": "F"}]
+    response = netsuite.patch(f"/services/rest/record/v1/itemFulfillment/{picked}", json={"shipStatus": {"id": "C"}})
+    assert response.status_code == 204, response.text
+    assert _gl(netsuite, picked) == [("ACCT-INVENTORY", "", "8"), ("ACCT-COGS", "8", "")]
+
+
+def test_a_stand_alone_cash_sale_posts_funds_income_shipping_tax_and_the_cost_of_what_it_ships(netsuite):
+    sale = create(netsuite, "cashSale", sales_order("AMZ-GL-CS", ("MUG-CAFE-WHITE", 3, "14.99"),
+                                                    location={"externalId": "FBA-na"}, taxTotal="3.15",
+                                                    shippingCost="4.99"))
+    # 44.97 + 4.99 shipping + 3.15 tax = 53.11 into Undeposited Funds; 3 × 6.00 cost
+    assert _gl(netsuite, sale) == [
+        ("ACCT-UNDEPOSITED-FUNDS", "53.11", ""), ("ACCT-SALES-TAX-PAYABLE", "", "3.15"),
+        ("ACCT-SHIPPING-INCOME", "", "4.99"),
+        ("ACCT-INVENTORY", "", "18"), ("ACCT-SALES", "", "44.97"), ("ACCT-COGS", "18", "")]
+    to_bank = create(netsuite, "cashSale", sales_order("AMZ-GL-CS-BANK", ("MUG-CAFE-WHITE", 1, "14.99"),
+                                                       undepFunds=False, account={"externalId": "ACCT-BANK-USD"}))
+    assert _gl(netsuite, to_bank)[0] == ("ACCT-BANK-USD", "14.99", "")
+
+
+def test_invoice_payment_credit_memo_and_deposit_post_as_oracles_examples_show(netsuite):
+    ids = order_to_cash(netsuite)
+    assert _gl(netsuite, ids["CustInvc"]) == [("ACCT-AR", "79.96", ""), ("ACCT-SHIPPING-INCOME", "", "4.99"),
+                                              ("ACCT-SALES", "", "39.98"), ("ACCT-SALES", "", "34.99")]
+    assert _gl(netsuite, ids["CustPymt"]) == [("ACCT-AR", "", "79.96"), ("ACCT-UNDEPOSITED-FUNDS", "79.96", "")]
+    assert _gl(netsuite, ids["CustCred"]) == [("ACCT-AR", "", "14.99"), ("ACCT-SALES", "14.99", "")]
+    assert _gl(netsuite, ids["Journal"]) == [("ACCT-AMZ-CLEARING", "12.34", ""), ("ACCT-AMZ-ADVERTISING", "0.66", ""),
+                                             ("ACCT-SALES", "", "13")]
+
+
+def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_post_nothing(netsuite):
+    order_to_cash(netsuite)
+    unbalanced = suiteql_rows(netsuite, """
+        SELECT tal.transaction, SUM(NVL(tal.debit, 0)) AS debits, SUM(NVL(tal.credit, 0)) AS credits,
+               SUM(tal.amount) AS amount
+        FROM transactionaccountingline tal GROUP BY tal.transaction
+        HAVING SUM(NVL(tal.debit, 0)) <> SUM(NVL(tal.credit, 0)) OR SUM(tal.amount) <> 0""")
+    assert unbalanced == []
+    postings = suiteql_rows(netsuite, """
+        SELECT t.type, t.posting, COUNT(tal.transaction) AS lines FROM transaction t
+        LEFT JOIN transactionaccountingline tal ON tal.transaction = t.id GROUP BY t.type, t.posting ORDER BY t.type""")
+    assert [(row["type"], row["posting"], int(row["lines"]) > 0) for row in postings] == [
+        ("CashSale", "T", True), ("CustCred", "T", True), ("CustInvc", "T", True), ("CustPymt", "T", True),
+        ("Deposit", "T", True), ("ItemShip", "T", True), ("Journal", "T", True), ("SalesOrd", "F", False)]
+
+
+def test_the_trial_balance_by_suiteql_gives_each_accounts_debits_and_credits(netsuite):
+    order_to_cash(netsuite)
+    rows = suiteql_rows(netsuite, """
+        SELECT a.externalid, a.accttype, SUM(tal.debit) AS debit, SUM(tal.credit) AS credit
+        FROM transactionaccountingline tal JOIN account a ON a.id = tal.account
+        JOIN transaction t ON t.id = tal.transaction
+        WHERE tal.posting = 'T' AND tal.accountingbook = 1
+        GROUP BY a.externalid, a.accttype ORDER BY a.externalid""")
+    assert rows == [
+        {"externalid": "ACCT-AMZ-ADVERTISING", "accttype": "Expense", "debit": "0.66"},
+        {"externalid": "ACCT-AMZ-CLEARING", "accttype": "OthCurrAsset", "debit": "12.34"},
+        {"externalid": "ACCT-AMZ-SELLING-FEES", "accttype": "Expense", "debit": "7.5"},
+        {"externalid": "ACCT-AR", "accttype": "AcctRec", "debit": "79.96", "credit": "94.95"},
+        {"externalid": "ACCT-BANK-USD", "accttype": "Bank", "debit": "120.58"},
+        {"externalid": "ACCT-COGS", "accttype": "COGS", "debit": "49.6"},
+        {"externalid": "ACCT-INVENTORY", "accttype": "OthCurrAsset", "credit": "49.6"},
+        {"externalid": "ACCT-SALES", "accttype": "Income", "debit": "14.99", "credit": "132.94"},
+        {"externalid": "ACCT-SALES-TAX-PAYABLE", "accttype": "OthCurrLiab", "credit": "3.15"},
+        {"externalid": "ACCT-SHIPPING-INCOME", "accttype": "Income", "credit": "4.99"},
+        {"externalid": "ACCT-UNDEPOSITED-FUNDS", "accttype": "OthCurrAsset", "debit": "128.08", "credit": "128.08"}]
+    totals = suiteql_rows(netsuite, "SELECT SUM(debit) AS debit, SUM(credit) AS credit, SUM(amount) AS amount "
+                                    "FROM transactionaccountingline WHERE posting = 'T'")
+    assert totals == [{"debit": "413.71", "credit": "413.71", "amount": "0"}]
