@@ -75,6 +75,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                    "paymentOperation"),
     "cashSale": (*_SALES, "account", "undepFunds", "paymentMethod", "checkNumber", "handlingMode"),
     "invoice": (*_SALES, "account", "amountPaid", "amountRemaining", "approvalStatus"),
+    "cashRefund": (*_SALES, "account", "undepFunds", "paymentMethod", "refundMethod", "handlingMode"),
     "creditMemo": (*_SALES, "account", "apply", "applied", "unapplied", "autoApply", "amountPaid",
                    "amountRemaining"),
     "itemFulfillment": (*_TRANSACTION, "shipStatus", "shipMethod", "shippedDate", "packedDate", "pickedDate",

@@ -49,6 +49,7 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "cashSale": {"item": _ITEM_LINES},
     "invoice": {"item": _ITEM_LINES},
     "creditMemo": {"item": _ITEM_LINES, "apply": _APPLY},
+    "cashRefund": {"item": _ITEM_LINES},
     "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
                         "package": Sublist(None, {}, ("packageWeight",))},
     "customerPayment": {"apply": _APPLY},

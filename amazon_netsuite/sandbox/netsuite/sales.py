@@ -168,6 +168,10 @@ def finish_sales(store: RecordStore, record_type: str, record: dict) -> None:
         check_bank_account(store, record)
         record["status"] = status("C" if deposited(store, record) else "B",
                                   {"A": "Unapproved Payment", "B": "Not Deposited", "C": "Deposited"})
+    elif record_type == "cashRefund":
+        if record.get("createdFrom") and store.get("cashSale", ref_id(record["createdFrom"]) or 0) is None:
+            raise RecordError(400, "INVALID_KEY_OR_REF", "createdFrom must be a cash sale.", "createdFrom")
+        check_bank_account(store, record)
     elif record_type == "invoice":
         _check_order_lines(store, record, lines)
         paid = applied_to(store, int(record["id"]))
@@ -233,3 +237,12 @@ def credit_invoice(store: RecordStore, invoice: dict) -> dict:
                 apply={"items": [{"doc": {"id": invoice["id"]}, "apply": True}]})
     return body
 
+
+def refund_cash_sale(store: RecordStore, sale: dict) -> dict:
+    """`cashSale/!transform/cashRefund`: the sale's lines, paid out of where the sale's money went."""
+    lines = [{"item": {"id": line["item"]["id"]}, "quantity": line["quantity"], "rate": line["rate"],
+              "amount": line["amount"]} for line in sale["item"]["items"] if not line.get("isClosed")]
+    body = _copy_header(sale, ("entity", "subsidiary", "currency", "location", "class", "department",
+                               "otherRefNum", "undepFunds", "account", *_HEADER_AMOUNTS))
+    body.update(createdFrom={"id": sale["id"]}, item={"items": lines})
+    return body

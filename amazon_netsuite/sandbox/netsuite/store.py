@@ -16,7 +16,7 @@ from pathlib import Path
 from amazon_netsuite.sandbox.netsuite.wire import dumps, loads
 
 ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem")
-SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo")  # an `item` sublist with rates and amounts
+SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")  # an `item` sublist with rates and amounts
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit")
 LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department")
 RECORD_TYPES = (*LIST_TYPES, *ITEM_TYPES, *TRANSACTION_TYPES)

@@ -26,7 +26,8 @@ from amazon_netsuite.sandbox.netsuite.store import RecordStore
 
 TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",
                           "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
-                          "journalEntry": "Journal", "deposit": "Deposit"}
+                          "journalEntry": "Journal", "deposit": "Deposit",
+                          "cashRefund": "CashRfnd"}
 ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount"}
 _NON_POSTING = ("salesOrder",)
 PRIMARY_BOOK = 1
@@ -138,7 +139,7 @@ class _Rows:
             **{k: custom_text(v) for k, v in record.items() if k.startswith("custbody_")}))
         mainline = dict(transaction=tid, id=0, linesequencenumber=0, mainline="T", taxline="F", entity=entity,
                         location=location, isclosed="F", createdfrom=created_from, memo=record.get("memo"))
-        if record_type in ("salesOrder", "cashSale", "invoice", "creditMemo"):
+        if record_type in ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund"):
             self._sales(record_type, record, tid, mainline)
         elif record_type == "itemFulfillment":
             self._fulfillment(record, tid, mainline)
@@ -159,7 +160,8 @@ class _Rows:
         return row
 
     def _sales(self, record_type: str, record: dict, tid: int, mainline: dict) -> None:
-        sign = Decimal(1) if record_type == "creditMemo" else Decimal(-1)  # income side: credit, a memo debits it
+        # income side: a sale credits it, a credit memo or cash refund debits it
+        sign = Decimal(1) if record_type in ("creditMemo", "cashRefund") else Decimal(-1)
         total = dec(record.get("total")) or ZERO
         self.lines.append({**mainline, "netamount": -sign * total})
         for line in record["item"]["items"]:
@@ -177,7 +179,7 @@ class _Rows:
         if record_type == "salesOrder":
             return
         receivable = self.account_of[RECEIVABLES]
-        if record_type == "cashSale":
+        if record_type in ("cashSale", "cashRefund"):
             receivable = (ref_id(record.get("account")) if record.get("undepFunds") is False
                           else self.account_of[UNDEPOSITED_FUNDS])
         self.post(tid, 0, receivable, -sign * total)

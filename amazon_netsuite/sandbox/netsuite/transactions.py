@@ -12,10 +12,10 @@ from amazon_netsuite.sandbox.netsuite.fulfillment import finish_fulfillment, ful
 from amazon_netsuite.sandbox.netsuite.journals import finish_journal
 from amazon_netsuite.sandbox.netsuite.payments import finish_deposit, finish_payment, pay_invoice
 from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS, merge_lines
-from amazon_netsuite.sandbox.netsuite.sales import bill_order, credit_invoice, finish_sales
+from amazon_netsuite.sandbox.netsuite.sales import bill_order, credit_invoice, finish_sales, refund_cash_sale
 from amazon_netsuite.sandbox.netsuite.store import SALES_TYPES, RecordStore
 
-TRAN_ID_PREFIX = {"salesOrder": "SO", "cashSale": "CS", "invoice": "INV", "creditMemo": "CM",
+TRAN_ID_PREFIX = {"salesOrder": "SO", "cashSale": "CS", "invoice": "INV", "creditMemo": "CM", "cashRefund": "CR",
                   "itemFulfillment": "IF", "customerPayment": "PYMT", "journalEntry": "JE", "deposit": "DEP"}
 # The transforms NetSuite offers between the record types the sandbox keeps: Oracle's "Transforming Records"
 # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157901123882.html) and the REST API
@@ -26,6 +26,7 @@ TRANSFORMS = {
     ("salesOrder", "cashSale"): bill_order,
     ("invoice", "customerPayment"): pay_invoice,
     ("invoice", "creditMemo"): credit_invoice,
+    ("cashSale", "cashRefund"): refund_cash_sale,
 }
 # In a transform the body's lines match the source's by these keys.
 _TRANSFORM_KEYS = {"item": "orderLine", "apply": "doc"}

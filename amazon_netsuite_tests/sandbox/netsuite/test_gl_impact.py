@@ -85,8 +85,26 @@ def test_invoice_payment_credit_memo_and_deposit_post_as_oracles_examples_show(n
                                              ("ACCT-SALES", "", "13")]
 
 
+def test_a_cash_refund_debits_income_and_tax_and_pays_out_of_where_the_sale_went(netsuite):
+    sale = create(netsuite, "cashSale", sales_order("AMZ-GL-RF", ("MUG-CAFE-WHITE", 2, "14.99"),
+                                                    location={"externalId": "FBA-na"}, taxTotal="2.10"))
+    refund = internal_id(transform(netsuite, "cashSale", sale, "cashRefund"))
+    # 2 × 14.99 + 2.10 tax = 32.08 back out of Undeposited Funds; no unit goes back into stock
+    assert _gl(netsuite, refund) == [("ACCT-UNDEPOSITED-FUNDS", "", "32.08"), ("ACCT-SALES-TAX-PAYABLE", "2.1", ""),
+                                     ("ACCT-SALES", "29.98", "")]
+    from_bank = internal_id(transform(netsuite, "cashSale", sale, "cashRefund", {
+        "undepFunds": False, "account": {"externalId": "ACCT-BANK-USD"}, "taxTotal": 0,
+        "item": {"items": [{"item": {"externalId": "MUG-CAFE-WHITE"}, "quantity": 1, "rate": "14.99"}]}},
+        replace="item"))
+    assert _gl(netsuite, from_bank) == [("ACCT-BANK-USD", "", "14.99"), ("ACCT-SALES", "14.99", "")]
+    types = suiteql_rows(netsuite, "SELECT type, createdfrom FROM transaction t JOIN transactionline tl "
+                                   "ON tl.transaction = t.id AND tl.mainline = 'T' WHERE t.id = ?", [refund])
+    assert types == [{"type": "CashRfnd", "createdfrom": sale}]
+
+
 def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_post_nothing(netsuite):
-    order_to_cash(netsuite)
+    ids = order_to_cash(netsuite)
+    internal_id(transform(netsuite, "cashSale", ids["CashSale"], "cashRefund"))
     unbalanced = suiteql_rows(netsuite, """
         SELECT tal.transaction, SUM(NVL(tal.debit, 0)) AS debits, SUM(NVL(tal.credit, 0)) AS credits,
                SUM(tal.amount) AS amount
@@ -97,7 +115,7 @@ def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_po
         SELECT t.type, t.posting, COUNT(tal.transaction) AS lines FROM transaction t
         LEFT JOIN transactionaccountingline tal ON tal.transaction = t.id GROUP BY t.type, t.posting ORDER BY t.type""")
     assert [(row["type"], row["posting"], int(row["lines"]) > 0) for row in postings] == [
-        ("CashSale", "T", True), ("CustCred", "T", True), ("CustInvc", "T", True), ("CustPymt", "T", True),
+        ("CashRfnd", "T", True), ("CashSale", "T", True), ("CustCred", "T", True), ("CustInvc", "T", True), ("CustPymt", "T", True),
         ("Deposit", "T", True), ("ItemShip", "T", True), ("Journal", "T", True), ("SalesOrd", "F", False)]
 
 
