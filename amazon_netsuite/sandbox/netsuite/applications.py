@@ -1,5 +1,5 @@
 """The `apply` sublist customer payments and credit memos share: the invoices they pay or credit, and what is
-already applied to an invoice. Exact to the cent."""
+already applied to an invoice (or refunded out of a credit memo). Exact to the cent."""
 
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ def applied_to(store: RecordStore, invoice_id: int, exclude: int | None = None) 
         total += sum((money(line["amount"]) for line in record.get("apply", {}).get("items", [])
                       if line.get("apply", True) and ref_id(line.get("doc")) == invoice_id), ZERO)
     return total
+
+
+def refunded_from(store: RecordStore, memo_id: int, exclude: int | None = None) -> Decimal:
+    """What customer refunds have paid out of a credit memo (leaving out record `exclude`, the one being saved)."""
+    return sum((money(line["amount"]) for record_type, record in store.referrers(memo_id)
+                if record_type == "customerRefund" and int(record["id"]) != exclude
+                for line in record.get("apply", {}).get("items", []) if ref_id(line.get("doc")) == memo_id), ZERO)
 
 
 def finish_applied(store: RecordStore, record: dict, customer_id: int | None, available: Decimal) -> Decimal:

@@ -84,6 +84,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "customerPayment": (*_TRANSACTION, "customer", "payment", "account", "undepFunds", "arAcct", "autoApply",
                         "checkNumber", "apply", "credit", "deposit", "applied", "unapplied", "pending", "balance",
                         "toBeEmailed", "paymentOption", "handlingMode", "paymentOperation", "integrationId"),
+    "customerRefund": (*_TRANSACTION, "customer", "account", "apply", "paymentMethod", "refundMethod",
+                       "toBeEmailed", "checkNumber", "toBePrinted"),
     "journalEntry": (*_TRANSACTION, "approved", "reversalDate", "reversalDefer", "isReversal", "line",
                      "accountingBook", "toSubsidiary"),
     "deposit": (*_TRANSACTION, "account", "payment", "other", "cashback", "department", "class"),
@@ -93,6 +95,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 LINE_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     **{t: {"item": _SALES_LINE} for t in SALES_TYPES},
     "creditMemo": {"item": _SALES_LINE, "apply": _APPLY_LINE},
+    "customerRefund": {"apply": _APPLY_LINE},
     "customerPayment": {"apply": _APPLY_LINE, "credit": _APPLY_LINE,
                         "deposit": ("doc", "apply", "amount", "currencyName", "depositDate", "refNum", "remaining",
                                     "total", "refName", "links")},

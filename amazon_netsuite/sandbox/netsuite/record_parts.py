@@ -53,6 +53,7 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
                         "package": Sublist(None, {}, ("packageWeight",))},
     "customerPayment": {"apply": _APPLY},
+    "customerRefund": {"apply": Sublist("doc", {"doc": ("creditMemo",)}, ("amount",))},
     "journalEntry": {"line": Sublist("line", {"account": ("account",), "entity": ("customer",), **_SEGMENTS},
                                      ("debit", "credit"))},
     "deposit": {"payment": Sublist("id", {}, ("paymentAmount",)), "other": _GL_LINES, "cashback": _GL_LINES},

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from amazon_netsuite.sandbox.netsuite.applications import applied_to, finish_applied
+from amazon_netsuite.sandbox.netsuite.applications import applied_to, finish_applied, refunded_from
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.record_parts import (
     cents,
@@ -188,8 +188,11 @@ def finish_sales(store: RecordStore, record_type: str, record: dict) -> None:
                               "createdFrom")
         applied = finish_applied(store, record, ref_id(record["entity"]), record["total"])
         record["applied"], record["unapplied"] = applied, record["total"] - applied
-        record["amountRemaining"] = record["unapplied"]
-        record["status"] = status("B" if record["unapplied"] == 0 else "A", {"A": "Open", "B": "Fully Applied"})
+        record["amountRemaining"] = record["unapplied"] - refunded_from(store, int(record["id"]))
+        if record["amountRemaining"] < 0:
+            raise user_error(f"The credit memo total ({record['total']}) cannot be less than what is applied and "
+                             "refunded.", "item")
+        record["status"] = status("B" if record["amountRemaining"] == 0 else "A", {"A": "Open", "B": "Fully Applied"})
 
 
 # --- transforms ----------------------------------------------------------------------------------------

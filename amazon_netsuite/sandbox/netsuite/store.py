@@ -17,7 +17,8 @@ from amazon_netsuite.sandbox.netsuite.wire import dumps, loads
 
 ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem")
 SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")  # an `item` sublist with rates and amounts
-TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit")
+TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",
+                     "customerRefund")
 LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department")
 RECORD_TYPES = (*LIST_TYPES, *ITEM_TYPES, *TRANSACTION_TYPES)
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -41,10 +42,10 @@ def _id(value: object) -> int | None:
 
 
 def linked_ids(record_type: str, record: dict) -> set[int]:
-    """Ids of the transactions this record points at: its source, the invoices it applies to, the payments it
-    deposits."""
+    """Ids of the transactions this record points at: its source, the invoices (or credit memos) it applies to,
+    the payments it deposits."""
     ids = {_id(record.get("createdFrom"))}
-    if record_type in ("customerPayment", "creditMemo"):
+    if record_type in ("customerPayment", "creditMemo", "customerRefund"):
         ids |= {_id(line.get("doc")) for line in record.get("apply", {}).get("items", []) if line.get("apply", True)}
     if record_type == "deposit":
         ids |= {_id(line.get("id")) for line in record.get("payment", {}).get("items", []) if line.get("deposit", True)}

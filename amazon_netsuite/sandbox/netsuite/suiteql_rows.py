@@ -27,7 +27,7 @@ from amazon_netsuite.sandbox.netsuite.store import RecordStore
 TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",
                           "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
                           "journalEntry": "Journal", "deposit": "Deposit",
-                          "cashRefund": "CashRfnd"}
+                          "cashRefund": "CashRfnd", "customerRefund": "CustRfnd"}
 ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount"}
 _NON_POSTING = ("salesOrder",)
 PRIMARY_BOOK = 1
@@ -147,6 +147,8 @@ class _Rows:
             self._payment(record, tid, mainline)
         elif record_type == "journalEntry":
             self._journal(record, tid, mainline)
+        elif record_type == "customerRefund":
+            self._refund(record, tid, mainline)
         else:
             self._deposit(record, tid, mainline)
 
@@ -218,6 +220,14 @@ class _Rows:
         self.lines.append({**mainline, "netamount": amount, "account": into})
         self.post(tid, 0, into, amount)
         self.post(tid, 0, self.account_of[RECEIVABLES], -amount)
+        self._applied(record, tid)
+
+    def _refund(self, record: dict, tid: int, mainline: dict) -> None:
+        """A/R debited (the credit memos' credit used up), the bank account credited."""
+        amount, bank = dec(record.get("total")) or ZERO, ref_id(record.get("account"))
+        self.lines.append({**mainline, "netamount": -amount, "account": bank})
+        self.post(tid, 0, self.account_of[RECEIVABLES], amount)
+        self.post(tid, 0, bank, -amount)
         self._applied(record, tid)
 
     def _journal(self, record: dict, tid: int, mainline: dict) -> None:

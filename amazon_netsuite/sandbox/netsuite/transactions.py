@@ -12,11 +12,13 @@ from amazon_netsuite.sandbox.netsuite.fulfillment import finish_fulfillment, ful
 from amazon_netsuite.sandbox.netsuite.journals import finish_journal
 from amazon_netsuite.sandbox.netsuite.payments import finish_deposit, finish_payment, pay_invoice
 from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS, merge_lines
+from amazon_netsuite.sandbox.netsuite.refunds import finish_customer_refund
 from amazon_netsuite.sandbox.netsuite.sales import bill_order, credit_invoice, finish_sales, refund_cash_sale
 from amazon_netsuite.sandbox.netsuite.store import SALES_TYPES, RecordStore
 
 TRAN_ID_PREFIX = {"salesOrder": "SO", "cashSale": "CS", "invoice": "INV", "creditMemo": "CM", "cashRefund": "CR",
-                  "itemFulfillment": "IF", "customerPayment": "PYMT", "journalEntry": "JE", "deposit": "DEP"}
+                  "itemFulfillment": "IF", "customerPayment": "PYMT", "journalEntry": "JE", "deposit": "DEP",
+                  "customerRefund": "CRF"}
 # The transforms NetSuite offers between the record types the sandbox keeps: Oracle's "Transforming Records"
 # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157901123882.html) and the REST API
 # Browser's salesOrder and invoice records (https://github.com/wsjmnh/netsuite-record-rest-docs docs/records/).
@@ -31,7 +33,7 @@ TRANSFORMS = {
 # In a transform the body's lines match the source's by these keys.
 _TRANSFORM_KEYS = {"item": "orderLine", "apply": "doc"}
 # Whose derived state depends on the records pointing at them.
-_DERIVED_FROM_REFERRERS = ("salesOrder", "invoice", "customerPayment", "cashSale")
+_DERIVED_FROM_REFERRERS = ("salesOrder", "invoice", "customerPayment", "cashSale", "creditMemo")
 
 
 def finish_transaction(store: RecordStore, record_type: str, record: dict, today: date, creating: bool) -> None:
@@ -45,6 +47,8 @@ def finish_transaction(store: RecordStore, record_type: str, record: dict, today
         finish_payment(store, record)
     elif record_type == "journalEntry":
         finish_journal(store, record)
+    elif record_type == "customerRefund":
+        finish_customer_refund(store, record)
     else:
         finish_deposit(store, record)
 

@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import httpx
+
 from amazon_netsuite_tests.sandbox.netsuite.conftest import (
+    RECORDS,
     create,
+    error_detail,
+    fetch,
     internal_id,
     order_to_cash,
     sales_order,
@@ -102,9 +107,32 @@ def test_a_cash_refund_debits_income_and_tax_and_pays_out_of_where_the_sale_went
     assert types == [{"type": "CashRfnd", "createdfrom": sale}]
 
 
+def _customer_refund(netsuite, memo: str, **line: object) -> httpx.Response:
+    return netsuite.post(f"{RECORDS}/customerRefund", json={
+        "customer": {"externalId": "AMZ-CUSTOMER-demo-US"}, "account": {"externalId": "ACCT-BANK-USD"},
+        "apply": {"items": [{"doc": {"id": memo}, "apply": True, **line}]}})
+
+
+def test_a_customer_refund_pays_a_credit_memo_out_of_the_bank_and_clears_its_receivable(netsuite):
+    memo = create(netsuite, "creditMemo", sales_order("CM-GL-RF", ("MUG-CAFE-WHITE", 2, "14.99")))
+    assert error_detail(_customer_refund(netsuite, memo, amount="30.00"))["o:errorPath"] == "apply.items[0].amount"
+    first = internal_id(_customer_refund(netsuite, memo, amount="10.00"))
+    rest = internal_id(_customer_refund(netsuite, memo))  # what the memo has left: 29.98 − 10.00
+    assert _gl(netsuite, first) == [("ACCT-BANK-USD", "", "10"), ("ACCT-AR", "10", "")]
+    assert _gl(netsuite, rest) == [("ACCT-BANK-USD", "", "19.98"), ("ACCT-AR", "19.98", "")]
+    assert fetch(netsuite, "creditMemo", memo)["amountRemaining"] == 0
+    receivable = suiteql_rows(netsuite, """
+        SELECT SUM(tal.amount) AS amount FROM transactionaccountingline tal JOIN account a ON a.id = tal.account
+        WHERE a.externalid = 'ACCT-AR'""")
+    assert receivable == [{"amount": "0"}]
+    types = suiteql_rows(netsuite, "SELECT type FROM transaction WHERE id IN (?, ?)", [first, rest])
+    assert types == [{"type": "CustRfnd"}, {"type": "CustRfnd"}]
+
+
 def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_post_nothing(netsuite):
     ids = order_to_cash(netsuite)
     internal_id(transform(netsuite, "cashSale", ids["CashSale"], "cashRefund"))
+    internal_id(_customer_refund(netsuite, ids["CustCred"]))
     unbalanced = suiteql_rows(netsuite, """
         SELECT tal.transaction, SUM(NVL(tal.debit, 0)) AS debits, SUM(NVL(tal.credit, 0)) AS credits,
                SUM(tal.amount) AS amount
@@ -116,7 +144,7 @@ def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_po
         LEFT JOIN transactionaccountingline tal ON tal.transaction = t.id GROUP BY t.type, t.posting ORDER BY t.type""")
     assert [(row["type"], row["posting"], int(row["lines"]) > 0) for row in postings] == [
         ("CashRfnd", "T", True), ("CashSale", "T", True), ("CustCred", "T", True), ("CustInvc", "T", True), ("CustPymt", "T", True),
-        ("Deposit", "T", True), ("ItemShip", "T", True), ("Journal", "T", True), ("SalesOrd", "F", False)]
+        ("CustRfnd", "T", True), ("Deposit", "T", True), ("ItemShip", "T", True), ("Journal", "T", True), ("SalesOrd", "F", False)]
 
 
 def test_the_trial_balance_by_suiteql_gives_each_accounts_debits_and_credits(netsuite):
