@@ -16,7 +16,8 @@ from pathlib import Path
 from amazon_netsuite.sandbox.netsuite.wire import dumps, loads
 
 ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem")
-SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")  # an `item` sublist with rates and amounts
+# Transactions with an `item` sublist of rates and amounts.
+SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",
                      "customerRefund")
 LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department")

@@ -143,8 +143,9 @@ def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_po
         SELECT t.type, t.posting, COUNT(tal.transaction) AS lines FROM transaction t
         LEFT JOIN transactionaccountingline tal ON tal.transaction = t.id GROUP BY t.type, t.posting ORDER BY t.type""")
     assert [(row["type"], row["posting"], int(row["lines"]) > 0) for row in postings] == [
-        ("CashRfnd", "T", True), ("CashSale", "T", True), ("CustCred", "T", True), ("CustInvc", "T", True), ("CustPymt", "T", True),
-        ("CustRfnd", "T", True), ("Deposit", "T", True), ("ItemShip", "T", True), ("Journal", "T", True), ("SalesOrd", "F", False)]
+        ("CashRfnd", "T", True), ("CashSale", "T", True), ("CustCred", "T", True), ("CustInvc", "T", True),
+        ("CustPymt", "T", True), ("CustRfnd", "T", True), ("Deposit", "T", True), ("ItemShip", "T", True),
+        ("Journal", "T", True), ("SalesOrd", "F", False)]
 
 
 def test_the_trial_balance_by_suiteql_gives_each_accounts_debits_and_credits(netsuite):
