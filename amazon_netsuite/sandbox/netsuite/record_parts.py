@@ -53,6 +53,8 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
                         "package": Sublist(None, {}, ("packageWeight",))},
     "customerPayment": {"apply": _APPLY},
+    "inventoryAdjustment": {"inventory": Sublist("line", {"item": ("inventoryItem",), "location": ("location",)},
+                                                 ("adjustQtyBy", "unitCost"))},
     "customerRefund": {"apply": Sublist("doc", {"doc": ("creditMemo",)}, ("amount",))},
     "journalEntry": {"line": Sublist("line", {"account": ("account",), "entity": ("customer",), **_SEGMENTS},
                                      ("debit", "credit"))},

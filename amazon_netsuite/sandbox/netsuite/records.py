@@ -40,6 +40,7 @@ HEADER_REFERENCES: dict[str, tuple[str, ...]] = {
     "department": ("department",),
     "createdFrom": TRANSACTION_TYPES,
     "incomeAccount": ("account",),
+    "adjLocation": ("location",),
 }
 _HEADER_NUMBERS = ("shippingCost", "handlingCost", "taxTotal", "exchangeRate", "payment")
 # Fields NetSuite computes; a body may carry them (a record read back and re-sent) but they are ignored.

@@ -19,7 +19,7 @@ ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem")
 # Transactions with an `item` sublist of rates and amounts.
 SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",
-                     "customerRefund")
+                     "customerRefund", "inventoryAdjustment")
 LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department")
 RECORD_TYPES = (*LIST_TYPES, *ITEM_TYPES, *TRANSACTION_TYPES)
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]+")

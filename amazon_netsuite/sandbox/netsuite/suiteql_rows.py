@@ -27,7 +27,8 @@ from amazon_netsuite.sandbox.netsuite.store import RecordStore
 TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",
                           "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
                           "journalEntry": "Journal", "deposit": "Deposit",
-                          "cashRefund": "CashRfnd", "customerRefund": "CustRfnd"}
+                          "cashRefund": "CashRfnd", "customerRefund": "CustRfnd",
+                          "inventoryAdjustment": "InvAdjst"}
 ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount"}
 _NON_POSTING = ("salesOrder",)
 PRIMARY_BOOK = 1
@@ -149,6 +150,8 @@ class _Rows:
             self._journal(record, tid, mainline)
         elif record_type == "customerRefund":
             self._refund(record, tid, mainline)
+        elif record_type == "inventoryAdjustment":
+            self._adjustment(record, tid, mainline)
         else:
             self._deposit(record, tid, mainline)
 
@@ -230,6 +233,19 @@ class _Rows:
         self.post(tid, 0, bank, -amount)
         self._applied(record, tid)
 
+    def _adjustment(self, record: dict, tid: int, mainline: dict) -> None:
+        """Each line's value (quantity × unit cost) into or out of the item's asset account, against the
+        adjustment account."""
+        self.lines.append({**mainline, "netamount": None})
+        for line in record["inventory"]["items"]:
+            item = self.store.get("inventoryItem", ref_id(line.get("item")) or 0) or {}
+            value = (money(line["adjustQtyBy"]) * money(line["unitCost"])).quantize(CENT)
+            self._line(tid, mainline, line, item=ref_id(line.get("item")), itemtype="InvtPart",
+                       quantity=dec(line["adjustQtyBy"], Decimal("0.0001")), rate=dec(line["unitCost"]),
+                       netamount=value)
+            self.post(tid, line["line"], ref_id(item.get("assetAccount")) or self.account_of[INVENTORY_ASSET], value)
+            self.post(tid, line["line"], ref_id(record.get("account")), -value)
+
     def _journal(self, record: dict, tid: int, mainline: dict) -> None:
         self.lines.append({**mainline, "netamount": None})
         for line in record["line"]["items"]:
@@ -286,6 +302,9 @@ def inventory_rows(store: RecordStore) -> list[dict]:
             key = (int(item["id"]), ref_id(row.get("location")))
             on_hand[key] += money(row.get("quantityOnHand") or 0)
             levels[key] = row
+    for adjustment in store.all("inventoryAdjustment"):
+        for line in adjustment["inventory"]["items"]:
+            on_hand[(ref_id(line.get("item")), ref_id(line.get("location")))] += money(line["adjustQtyBy"])
     shipped = [(f, f["item"]["items"]) for f in store.all("itemFulfillment")]
     shipped += [(s, s["item"]["items"]) for s in store.all("cashSale") if not s.get("createdFrom")]
     for record, lines in shipped:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 
+from amazon_netsuite.sandbox.netsuite.adjustments import finish_adjustment
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.fulfillment import finish_fulfillment, fulfill_order
 from amazon_netsuite.sandbox.netsuite.journals import finish_journal
@@ -18,7 +19,7 @@ from amazon_netsuite.sandbox.netsuite.store import SALES_TYPES, RecordStore
 
 TRAN_ID_PREFIX = {"salesOrder": "SO", "cashSale": "CS", "invoice": "INV", "creditMemo": "CM", "cashRefund": "CR",
                   "itemFulfillment": "IF", "customerPayment": "PYMT", "journalEntry": "JE", "deposit": "DEP",
-                  "customerRefund": "CRF"}
+                  "customerRefund": "CRF", "inventoryAdjustment": "IA"}
 # The transforms NetSuite offers between the record types the sandbox keeps: Oracle's "Transforming Records"
 # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157901123882.html) and the REST API
 # Browser's salesOrder and invoice records (https://github.com/wsjmnh/netsuite-record-rest-docs docs/records/).
@@ -49,6 +50,8 @@ def finish_transaction(store: RecordStore, record_type: str, record: dict, today
         finish_journal(store, record)
     elif record_type == "customerRefund":
         finish_customer_refund(store, record)
+    elif record_type == "inventoryAdjustment":
+        finish_adjustment(store, record)
     else:
         finish_deposit(store, record)
 

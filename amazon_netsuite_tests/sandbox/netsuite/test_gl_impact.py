@@ -129,10 +129,32 @@ def test_a_customer_refund_pays_a_credit_memo_out_of_the_bank_and_clears_its_rec
     assert types == [{"type": "CustRfnd"}, {"type": "CustRfnd"}]
 
 
+def _on_hand(netsuite, sku: str, location: str) -> int:
+    return int(suiteql_rows(netsuite, """
+        SELECT il.quantityonhand FROM inventoryitemlocations il JOIN item i ON i.id = il.item
+        JOIN location l ON l.id = il.location WHERE i.itemid = ? AND l.externalid = ?""", [sku, location])[0][
+        "quantityonhand"])
+
+
+def test_an_inventory_adjustment_moves_stock_and_its_value_against_the_adjustment_account(netsuite):
+    before = _on_hand(netsuite, "TSHIRT-RED-M", "FBA-na")
+    adjustment = create(netsuite, "inventoryAdjustment", {
+        "subsidiary": {"externalId": "SUB-na"}, "account": {"externalId": "ACCT-COGS"},
+        "adjLocation": {"externalId": "FBA-na"}, "inventory": {"items": [
+            {"item": {"externalId": "TSHIRT-RED-M"}, "adjustQtyBy": -2},  # lost at the item's cost, 8.00
+            {"item": {"externalId": "MUG-CAFE-WHITE"}, "adjustQtyBy": 3, "unitCost": "5.55"}]}})
+    assert _gl(netsuite, adjustment) == [("ACCT-INVENTORY", "", "16"), ("ACCT-COGS", "16", ""),
+                                         ("ACCT-INVENTORY", "16.65", ""), ("ACCT-COGS", "", "16.65")]
+    assert _on_hand(netsuite, "TSHIRT-RED-M", "FBA-na") == before - 2
+    assert suiteql_rows(netsuite, "SELECT type FROM transaction WHERE id = ?", [adjustment]) == [{"type": "InvAdjst"}]
+
+
 def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_post_nothing(netsuite):
     ids = order_to_cash(netsuite)
     internal_id(transform(netsuite, "cashSale", ids["CashSale"], "cashRefund"))
     internal_id(_customer_refund(netsuite, ids["CustCred"]))
+    create(netsuite, "inventoryAdjustment", {"account": {"externalId": "ACCT-COGS"}, "inventory": {"items": [
+        {"item": {"externalId": "SOCKS-GREY-SM"}, "location": {"externalId": "WH-na"}, "adjustQtyBy": "-1"}]}})
     unbalanced = suiteql_rows(netsuite, """
         SELECT tal.transaction, SUM(NVL(tal.debit, 0)) AS debits, SUM(NVL(tal.credit, 0)) AS credits,
                SUM(tal.amount) AS amount
@@ -144,8 +166,8 @@ def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_po
         LEFT JOIN transactionaccountingline tal ON tal.transaction = t.id GROUP BY t.type, t.posting ORDER BY t.type""")
     assert [(row["type"], row["posting"], int(row["lines"]) > 0) for row in postings] == [
         ("CashRfnd", "T", True), ("CashSale", "T", True), ("CustCred", "T", True), ("CustInvc", "T", True),
-        ("CustPymt", "T", True), ("CustRfnd", "T", True), ("Deposit", "T", True), ("ItemShip", "T", True),
-        ("Journal", "T", True), ("SalesOrd", "F", False)]
+        ("CustPymt", "T", True), ("CustRfnd", "T", True), ("Deposit", "T", True), ("InvAdjst", "T", True),
+        ("ItemShip", "T", True), ("Journal", "T", True), ("SalesOrd", "F", False)]
 
 
 def test_the_trial_balance_by_suiteql_gives_each_accounts_debits_and_credits(netsuite):
