@@ -30,19 +30,28 @@ def refunded_from(store: RecordStore, memo_id: int, exclude: int | None = None) 
                 for line in record.get("apply", {}).get("items", []) if ref_id(line.get("doc")) == memo_id), ZERO)
 
 
-def finish_applied(store: RecordStore, record: dict, customer_id: int | None, available: Decimal) -> Decimal:
-    """Check and complete the `apply` sublist (invoices paid or credited); the total applied. A line without an
-    amount takes what the invoice still owes, up to what is left to apply; lines not applied are dropped."""
+def applied_docs(store: RecordStore, record: dict, doc_type: str) -> list[tuple[str, dict, dict]]:
+    """The `apply` lines marked applied (the others are dropped), each with its path and the `doc_type` record it
+    applies; 400 INVALID_KEY_OR_REF for a doc that is none."""
     lines = [line for line in record.get("apply", {}).get("items", []) if line.get("apply", True)]
     record["apply"] = {"items": lines}
     finish_sublist(record, "apply")
-    applied, seen = ZERO, set()
+    docs = []
     for index, line in enumerate(lines):
         path = f"apply.items[{index}]"
-        invoice = store.get("invoice", ref_id(line.get("doc")) or 0)
-        if invoice is None:
+        doc = store.get(doc_type, ref_id(line.get("doc")) or 0)
+        if doc is None:
             raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid doc reference key {line.get('doc')}.",
                               f"{path}.doc")
+        docs.append((path, line, doc))
+    return docs
+
+
+def finish_applied(store: RecordStore, record: dict, customer_id: int | None, available: Decimal) -> Decimal:
+    """Check and complete the `apply` sublist (invoices paid or credited); the total applied. A line without an
+    amount takes what the invoice still owes, up to what is left to apply; lines not applied are dropped."""
+    applied, seen = ZERO, set()
+    for path, line, invoice in applied_docs(store, record, "invoice"):
         if invoice["id"] in seen:
             raise user_error(f"Invoice {invoice['tranId']} is applied twice.", f"{path}.doc")
         seen.add(invoice["id"])

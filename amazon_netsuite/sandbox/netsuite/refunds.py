@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from amazon_netsuite.sandbox.netsuite.applications import refunded_from
-from amazon_netsuite.sandbox.netsuite.errors import RecordError
-from amazon_netsuite.sandbox.netsuite.record_parts import cents, finish_sublist, money, ref_id, require, user_error
+from amazon_netsuite.sandbox.netsuite.applications import applied_docs, refunded_from
+from amazon_netsuite.sandbox.netsuite.record_parts import cents, money, ref_id, require, user_error
 from amazon_netsuite.sandbox.netsuite.sales import default_from_customer
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 
@@ -23,18 +22,11 @@ def finish_customer_refund(store: RecordStore, record: dict) -> None:
     account = store.get("account", ref_id(record["account"]) or 0)
     if account is None or account.get("acctType", {}).get("id") != "Bank":
         raise user_error("A customer refund is paid from a bank account.", "account")
-    lines = [line for line in record.get("apply", {}).get("items", []) if line.get("apply", True)]
-    record["apply"] = {"items": lines}
-    finish_sublist(record, "apply")
-    if not lines:
+    memos = applied_docs(store, record, "creditMemo")
+    if not memos:
         raise user_error("Apply the refund to at least one credit memo.", "apply")
     total = ZERO
-    for index, line in enumerate(lines):
-        path = f"apply.items[{index}]"
-        memo = store.get("creditMemo", ref_id(line.get("doc")) or 0)
-        if memo is None:
-            raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid doc reference key {line.get('doc')}.",
-                              f"{path}.doc")
+    for path, line, memo in memos:
         if ref_id(memo.get("entity")) != ref_id(record["customer"]):
             raise user_error(f"Credit memo {memo['tranId']} belongs to another customer.", f"{path}.doc")
         left = memo["unapplied"] - refunded_from(store, int(memo["id"]), exclude=int(record["id"]))
