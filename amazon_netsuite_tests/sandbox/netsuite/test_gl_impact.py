@@ -149,7 +149,8 @@ def test_an_inventory_adjustment_moves_stock_and_its_value_against_the_adjustmen
     assert suiteql_rows(netsuite, "SELECT type FROM transaction WHERE id = ?", [adjustment]) == [{"type": "InvAdjst"}]
 
 
-def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_post_nothing(netsuite):
+def test_every_posting_transaction_balances_to_the_cent_joins_its_lines_and_only_sales_orders_post_nothing(
+        netsuite):
     ids = order_to_cash(netsuite)
     internal_id(transform(netsuite, "cashSale", ids["CashSale"], "cashRefund"))
     internal_id(_customer_refund(netsuite, ids["CustCred"]))
@@ -161,6 +162,10 @@ def test_every_posting_transaction_balances_to_the_cent_and_only_sales_orders_po
         FROM transactionaccountingline tal GROUP BY tal.transaction
         HAVING SUM(NVL(tal.debit, 0)) <> SUM(NVL(tal.credit, 0)) OR SUM(tal.amount) <> 0""")
     assert unbalanced == []
+    orphans = suiteql_rows(netsuite, """
+        SELECT COUNT(*) AS n FROM transactionaccountingline tal LEFT JOIN transactionline tl
+        ON tl.transaction = tal.transaction AND tl.id = tal.transactionline WHERE tl.id IS NULL""")
+    assert orphans == [{"n": "0"}]  # every GL line joins the transaction line it belongs to
     postings = suiteql_rows(netsuite, """
         SELECT t.type, t.posting, COUNT(tal.transaction) AS lines FROM transaction t
         LEFT JOIN transactionaccountingline tal ON tal.transaction = t.id GROUP BY t.type, t.posting ORDER BY t.type""")
