@@ -105,6 +105,9 @@ def test_an_unknown_fee_blocks_the_settlement_naming_its_line(tmp_path, capsys):
     assert code == 0 and "ties out" in out
     assert ("every_line_has_a_gl_account: line 20: no GL mapping rule matches; add one to gl_mapping.yaml or set "
             "suspense_account") in out
+    assert ('to paste under `rules:` (choose the account): - {name: "Mystery Fee", transaction_type: '
+            '"other-transaction", amount_type: "other-transaction", amount_description: "Mystery Fee", '
+            "account: ACCT-CHOOSE}") in out
 
 
 def test_a_second_copy_of_a_settlement_with_other_bytes_replaces_the_first_and_nothing_doubles(tmp_path, capsys):

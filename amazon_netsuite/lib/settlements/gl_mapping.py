@@ -18,6 +18,7 @@ subsidiary per storefront or region.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -239,6 +240,21 @@ def gl_mapping_from_dict(raw: object, path: Path | None = None) -> GlMapping:
         receivables_account=model.receivables_account,
         subsidiaries=dict(model.subsidiaries),
     )
+
+
+def rule_to_add(transaction_type: str | None, amount_type: str | None, amount_description: str | None) -> str:
+    """The rule that maps exactly this line, as one YAML line to paste under `rules:`; the account is left for the
+    accountant to choose (ACCT-CHOOSE is not declared, so the file is refused until it is replaced)."""
+    fields = {"transaction_type": transaction_type, "amount_type": amount_type,
+              "amount_description": amount_description}
+    # Glob characters in Amazon's text are matched literally ([*] is a literal *); a blank field is left out (`*`).
+    literal = {k: "".join(f"[{c}]" if c in _GLOB else c for c in v.strip()) for k, v in fields.items()
+               if v and v.strip()}
+    name = amount_description or amount_type or transaction_type or "new line"
+    return "- {" + ", ".join(
+        [f"name: {json.dumps(name, ensure_ascii=False)}",
+         *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in literal.items()), "account: ACCT-CHOOSE"]
+    ) + "}"
 
 
 # --- applying it -----------------------------------------------------------------------------------------------

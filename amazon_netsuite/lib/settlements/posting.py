@@ -30,7 +30,7 @@ from typing import Any
 
 from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.formats import minor_units
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping
+from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, rule_to_add
 
 JOURNAL, DEPOSIT, PAYMENT, CREDIT_MEMO, INVOICE = "journalEntry", "deposit", "customerPayment", "creditMemo", "invoice"
 ZERO = Decimal(0)
@@ -393,7 +393,8 @@ def fee_journal(settlement: Settlement, mapping: GlMapping, subsidiary: str, fee
             raise SettlementNotPostable(
                 f"settlement {sid}: line {line.line_number} ({line.transaction_type} / {line.amount_type} / "
                 f"{line.amount_description}) has no GL account; add a rule to data/gl_mapping.yaml or set "
-                "suspense_account; nothing was posted")
+                "suspense_account; nothing was posted. To paste under `rules:` (choose the account): "
+                f"{rule_to_add(line.transaction_type, line.amount_type, line.amount_description)}")
         amount, count = by_account.get(line.gl_account, (ZERO, 0))
         by_account[line.gl_account] = (amount + line.amount, count + 1)
     lines = [JournalLine(account, amount, f"{_account_name(mapping, account)}: {count} settlement line(s)")

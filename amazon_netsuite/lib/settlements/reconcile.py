@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.formats import minor_units_sql
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, unmapped_lines
+from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, rule_to_add, unmapped_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement
 from amazon_netsuite.lib.warehouse.tables import MONEY
 
@@ -338,9 +338,12 @@ def check_settlement(
             f"({u['line_count']} line(s), first line {u['first_line']})"
             for u in unmapped[:10]
         )
+        paste = " ".join(
+            rule_to_add(u["transaction_type"], u["amount_type"], u["amount_description"]) for u in unmapped[:10]
+        )
         blocking.append(
             f"settlement {sid}: no GL mapping for {shown}; add a rule to {mapping.path or 'the GL mapping'} "
-            "or set suspense_account"
+            f"or set suspense_account. To paste under `rules:` (choose the account): {paste}"
         )
     if currencies.num_rows:
         blocking.append(f"settlement {sid}: {currencies.num_rows} line(s) in another currency than {cur}")

@@ -30,6 +30,7 @@ import pandera.pandas as pa
 import pyarrow
 
 from amazon_netsuite.lib.money import decimal_text
+from amazon_netsuite.lib.settlements.gl_mapping import rule_to_add
 from amazon_netsuite.lib.settlements.reconcile import currency_problems, journal_balance, precision_problems, tie_out
 from amazon_netsuite.lib.warehouse.checks import Day, Int, Money, Text, Timestamp, optional, schema_failures
 
@@ -258,8 +259,8 @@ def _minor_units(con, storefront, day, totals, lines, labels) -> GateResult:
 def _every_line_mapped(con: duckdb.DuckDBPyConnection, storefront: str, day: date) -> GateResult:
     rows = con.execute(
         """
-        SELECT l.settlement_id, l.line_number, concat_ws(' / ', l.transaction_type, l.amount_type,
-               l.amount_description), l.amount, a.gl_account, a.suspense
+        SELECT l.settlement_id, l.line_number, l.transaction_type, l.amount_type, l.amount_description, l.amount,
+               a.gl_account, a.suspense
         FROM settlement_line_accounts AS a
         JOIN settlement_lines AS l USING (storefront, day, settlement_id, line_number)
         WHERE a.storefront = ? AND a.day = ? AND (a.gl_account IS NULL OR a.suspense)
@@ -268,14 +269,16 @@ def _every_line_mapped(con: duckdb.DuckDBPyConnection, storefront: str, day: dat
         [storefront, day],
     ).fetchall()
     result = GateResult("every_line_has_a_gl_account")
-    for sid, n, label, amount, account, suspense in rows:
+    for sid, n, transaction_type, amount_type, amount_description, amount, account, suspense in rows:
+        label = " / ".join(v for v in (transaction_type, amount_type, amount_description) if v is not None)
         if suspense:
             result.notes.append(f"settlement {sid} line {n} ({label}, {decimal_text(amount)}) posts to suspense "
                                 f"account {account}: reclassify it, or add a rule to the GL mapping")
         else:
             result.offences.append(Offence(sid, n, label, amount,
                                            "no GL mapping rule matches; add one to gl_mapping.yaml or set "
-                                           "suspense_account"))
+                                           "suspense_account; to paste under `rules:` (choose the account): "
+                                           + rule_to_add(transaction_type, amount_type, amount_description)))
     return result
 
 

@@ -22,7 +22,7 @@ from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import ItemResolver, UnmappedSku
 from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines
+from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, rule_to_add
 from amazon_netsuite.lib.settlements.match import MATCHED
 from amazon_netsuite.lib.settlements.posting import (
     CREDIT_MEMO,
@@ -169,7 +169,9 @@ class TransactionalPosting:
             raise SettlementNotPostable(
                 f"settlement {s.settlement_id}: {len(unmapped)} line(s) have no GL account (first: line "
                 f"{first.line_number}, {first.transaction_type} / {first.amount_type} / {first.amount_description});"
-                " add a rule to data/gl_mapping.yaml or set suspense_account; nothing was posted")
+                " add a rule to data/gl_mapping.yaml or set suspense_account; nothing was posted. To paste under "
+                f"`rules:` (choose the account): "
+                f"{rule_to_add(first.transaction_type, first.amount_type, first.amount_description)}")
         summary: Counter = Counter()
         for row in self.stored.summary:
             if row["side"] == "lines":

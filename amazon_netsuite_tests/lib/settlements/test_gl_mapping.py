@@ -64,8 +64,9 @@ def mapping():
         ("CouponRedemptionFee", "CouponRedemptionFee", "Coupon Redemption Fee: 10% off mugs", "ACCT-AMZ-ADVERTISING"),
         ("Order", "ItemPrice", "Coupon", "ACCT-PROMOTIONS"),
         ("ServiceFee", "Cost of Advertising", "TransactionTotalAmount", "ACCT-AMZ-ADVERTISING"),
-        ("Chargeback Refund", "ItemPrice", "Principal", "ACCT-AMZ-CHARGEBACKS"),
-        ("A-to-z Guarantee Claim", "ItemPrice", "Principal", "ACCT-AMZ-CHARGEBACKS"),
+        # Chargebacks and A-to-z claims reverse revenue as a refund does (issue 10), they are not a fee.
+        ("Chargeback Refund", "ItemPrice", "Principal", "ACCT-REFUNDS"),
+        ("A-to-z Guarantee Claim", "ItemPrice", "Principal", "ACCT-REFUNDS"),
         ("Refund", "ItemPrice", "Principal", "ACCT-REFUNDS"),
         ("Refund", "ItemPrice", "Shipping", "ACCT-REFUNDS"),
     ],
@@ -84,6 +85,7 @@ def test_the_default_mapping_uses_the_agreed_chart_of_accounts(mapping):
         "ACCT-PROMOTIONS", "ACCT-REIMBURSEMENTS", "ACCT-AMZ-SELLING-FEES", "ACCT-AMZ-FBA-FEES",
         "ACCT-AMZ-STORAGE-FEES", "ACCT-AMZ-SUBSCRIPTION", "ACCT-AMZ-ADVERTISING", "ACCT-AMZ-SHIPPING-CHARGEBACK",
         "ACCT-AMZ-CHARGEBACKS", "ACCT-FACILITATOR-TAX-CLEARING", "ACCT-SALES-TAX-PAYABLE", "ACCT-SUSPENSE",
+        "ACCT-AMZ-LOAN",
     }
     assert set(mapping.accounts) == chart
     assert mapping.suspense_account is None  # unknown lines block by default

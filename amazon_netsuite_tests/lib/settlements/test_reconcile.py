@@ -84,7 +84,9 @@ def test_an_unknown_fee_blocks_the_settlement_and_is_named(mapping):
     assert check.unmapped == ["Mystery Fee"]
     assert check.blocking == [
         f"settlement {SETTLEMENT_ID}: no GL mapping for other-transaction / other-transaction / Mystery Fee "
-        f"(1 line(s), first line 20); add a rule to {DEFAULT} or set suspense_account"
+        f"(1 line(s), first line 20); add a rule to {DEFAULT} or set suspense_account. To paste under `rules:` "
+        '(choose the account): - {name: "Mystery Fee", transaction_type: "other-transaction", '
+        'amount_type: "other-transaction", amount_description: "Mystery Fee", account: ACCT-CHOOSE}'
     ]
 
 
