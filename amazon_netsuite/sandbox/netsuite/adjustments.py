@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from amazon_netsuite.sandbox.netsuite import record_parts as parts
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
-from amazon_netsuite.sandbox.netsuite.record_parts import (
-    cents,
-    finish_sublist,
-    money,
-    number_lines,
-    ref_id,
-    require,
-    user_error,
-)
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 
 ZERO = Decimal(0)
@@ -23,26 +15,26 @@ ZERO = Decimal(0)
 def finish_adjustment(store: RecordStore, record: dict) -> None:
     """Every line names an inventory item, a location and a non-zero quantity; `estimatedTotalValue` is their
     value."""
-    require(record, "account", "Adjustment Account")
-    lines = finish_sublist(record, "inventory")
+    parts.require(record, "account", "Adjustment Account")
+    lines = parts.finish_sublist(record, "inventory")
     if not lines:
-        raise user_error("You must enter at least one line item for this transaction.", "inventory")
-    number_lines(lines)
+        raise parts.user_error("You must enter at least one line item for this transaction.", "inventory")
+    parts.number_lines(lines)
     total = ZERO
     for index, line in enumerate(lines):
         path = f"inventory.items[{index}]"
-        item = store.get("inventoryItem", ref_id(line.get("item")) or 0)
+        item = store.get("inventoryItem", parts.ref_id(line.get("item")) or 0)
         if item is None:
             raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid item reference key {line.get('item')}: adjust "
                               "inventory items.", f"{path}.item")
         if not line.get("location"):
             if not record.get("adjLocation"):
-                raise user_error("Please enter value(s) for: Location", f"{path}.location")
+                raise parts.user_error("Please enter value(s) for: Location", f"{path}.location")
             line["location"] = record["adjLocation"]
-        require(line, "adjustQtyBy", "Adjust Qty. By")
-        line["adjustQtyBy"] = money(line["adjustQtyBy"])
+        parts.require(line, "adjustQtyBy", "Adjust Qty. By")
+        line["adjustQtyBy"] = parts.money(line["adjustQtyBy"])
         if not line["adjustQtyBy"]:
-            raise user_error("Adjust Qty. By cannot be zero.", f"{path}.adjustQtyBy")
-        line["unitCost"] = money(line["unitCost"] if line.get("unitCost") is not None else item.get("cost") or 0)
-        total += cents(line["adjustQtyBy"] * line["unitCost"])
+            raise parts.user_error("Adjust Qty. By cannot be zero.", f"{path}.adjustQtyBy")
+        line["unitCost"] = parts.money(line["unitCost"] if line.get("unitCost") is not None else item.get("cost") or 0)
+        total += parts.cents(line["adjustQtyBy"] * line["unitCost"])
     record["estimatedTotalValue"] = total
