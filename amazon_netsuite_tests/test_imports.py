@@ -140,6 +140,22 @@ def test_no_module_takes_part_in_an_import_cycle():
     )
 
 
+def test_the_walk_counts_an_import_inside_a_function_and_finds_the_circle_it_closes(tmp_path):
+    """The check itself. intake.py once imported the landing code inside a function while that code imported
+    intake.py at the top: the walk sees the hidden import and the way back through the real modules."""
+    intake = f"{LIB}.settlements.intake"
+    source = tmp_path / "intake.py"
+    source.write_text(f"def land_due_reports():\n    from {LIB}.settlements.landing import land_amazon_report\n")
+    (hidden,) = _imports_of(intake, source)
+    assert (hidden.target, hidden.line) == (f"{LIB}.settlements.landing", 2)
+    edges: dict[str, list[Import]] = {}
+    for i in IMPORTS:
+        edges.setdefault(i.source, []).append(i)
+    back = _shortest_path(hidden.target, intake, edges)
+    assert back is not None and [i.target for i in back][-1] == intake
+    assert _shortest_path(intake, hidden.target, {}) is None  # no edges, no way
+
+
 def test_lib_imports_nothing_of_the_package_outside_lib():
     """defs, definitions, sync, cli, the schema that composes every flow's tables, the sandbox: all build on lib."""
     offending = [i for i in IMPORTS if _in(i.source, LIB) and _in(i.target, PACKAGE) and not _in(i.target, LIB)]
