@@ -71,7 +71,7 @@ class Flow:
         failure neither blocks nor unblocks another's."""
         with warnings.catch_warnings():
             # Partitioned checks are "preview" in Dagster 1.13, and exactly what gating needs
-            # (https://docs.dagster.io/guides/test/asset-checks#partitioned-asset-checks).
+            # (AssetCheckSpec `partitions_def`: https://docs.dagster.io/api/asset-checks).
             warnings.simplefilter("ignore", dg.PreviewWarning)
             return [dg.AssetCheckSpec(name, asset=asset, blocking=True, partitions_def=self.partitions,
                                       description=description) for name, description in gates.items()]
