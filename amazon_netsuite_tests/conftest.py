@@ -11,6 +11,9 @@ from amazon_netsuite.lib.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SETTINGS = REPO / "data" / "accounts.yaml"
+# Amazon's official Reports API model, kept in the repository (spapi_models/README.md says where it comes from).
+SPAPI_MODELS = Path(os.environ.get("AMAZON_NETSUITE_SPAPI_MODELS", Path(__file__).parent / "spapi_models"))
+REPORTS_MODEL = SPAPI_MODELS / "reports_2021-06-30.json"
 
 # Tests never see a developer's real credentials: they always run against the sandbox.
 for _account in load_settings(DEMO_SETTINGS).seller_accounts:

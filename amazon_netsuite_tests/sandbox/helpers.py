@@ -10,16 +10,15 @@ import httpx
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from amazon_netsuite.lib.settings import (
-    PROJECT_ROOT,
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
     sandbox_refresh_token,
 )
 from amazon_netsuite.sandbox.world import ORDER_REPORT_TYPE
+from amazon_netsuite_tests.conftest import REPORTS_MODEL
 
 REPORTS = "/reports/2021-06-30/reports"
 DOCUMENTS = "/reports/2021-06-30/documents"
-REPORTS_MODEL = PROJECT_ROOT.parent / "shared" / "spapi-models" / "reports_2021-06-30.json"
 US, CA, DE = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1PA6795UKMFR9"
 
 

@@ -1,6 +1,6 @@
 """Every Reports API answer the sandbox gives has the status, headers and body the official model declares.
 
-The model is ../shared/spapi-models/reports_2021-06-30.json (Swagger 2.0); bodies are validated against its
+The model is amazon_netsuite_tests/spapi_models/reports_2021-06-30.json (Swagger 2.0, Amazon's own); bodies are validated against its
 `definitions` with an OpenAPI 3.0 schema validator, formats (date-time) included.
 """
 

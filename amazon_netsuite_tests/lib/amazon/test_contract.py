@@ -4,9 +4,7 @@ Reports API model) and writes requests that the model's schemas accept."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from openapi_schema_validator import OAS30Validator
@@ -22,13 +20,9 @@ from amazon_netsuite.lib.amazon.reports import (
     create_report_specification,
     get_reports_query,
 )
-from amazon_netsuite.lib.settings import PROJECT_ROOT
+from amazon_netsuite_tests.conftest import REPORTS_MODEL as MODEL_FILE
 
-MODELS_DIR = Path(os.environ.get("AMAZON_NETSUITE_SPAPI_MODELS", PROJECT_ROOT.parent / "shared" / "spapi-models"))
-MODEL_FILE = MODELS_DIR / "reports_2021-06-30.json"
 USED_OPERATIONS = {"createReport", "getReports", "getReport", "cancelReport", "getReportDocument"}
-
-pytestmark = pytest.mark.skipif(not MODEL_FILE.exists(), reason=f"official SP-API models not found at {MODELS_DIR}")
 
 
 def _model() -> dict:
@@ -37,8 +31,6 @@ def _model() -> dict:
 
 def _examples(kind: str) -> list[tuple[str, int, dict]]:
     """(operationId, status, example) for every static sandbox example of the operations we call."""
-    if not MODEL_FILE.exists():
-        return []
     found = []
     for operations in _model()["paths"].values():
         for op in operations.values():
