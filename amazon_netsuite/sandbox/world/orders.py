@@ -277,12 +277,11 @@ class World:
 
         gift_wrap = market.local_price(Decimal("3.99")) * quantity if gift else None
 
-        if market.vat_rate is not None:  # the VAT part included in each gross amount
-            item_tax = market.tax_on(item_price, place)
-            shipping_tax = market.tax_on(shipping, place)
-        else:  # sales tax on the discounted amounts
-            item_tax = market.tax_on(item_price + (item_discount or 0), place)
-            shipping_tax = market.tax_on(shipping + (ship_discount or 0), place)
+        # Tax is on what the buyer pays: the VAT inside the discounted gross amount (price discounts are not part of
+        # the taxable amount, VAT Directive art. 79(b), https://eur-lex.europa.eu/eli/dir/2006/112/oj), or sales
+        # tax added on top of the discounted amount.
+        item_tax = market.tax_on(item_price + (item_discount or 0), place)
+        shipping_tax = market.tax_on(shipping + (ship_discount or 0), place)
         gift_wrap_tax = market.tax_on(gift_wrap, place) if gift_wrap is not None else None
         return OrderLine(
             product=product,
