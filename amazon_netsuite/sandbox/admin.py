@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from amazon_netsuite.sandbox.seller_central.settlement_reports import settlement_truth
 from amazon_netsuite.sandbox.world import order_summary
+from amazon_netsuite.sandbox.world.books import world_books
 
 
 def _bad_request(message: str) -> JSONResponse:
@@ -115,10 +116,28 @@ async def settlements(request: Request) -> JSONResponse:
     return JSONResponse({"account": account, "as_of": as_of.isoformat(), "settlements": found})
 
 
+async def books(request: Request) -> JSONResponse:
+    """`?storefront=demo-US&storefront=demo-CA&as_of=...`: the world's own books (world/books.py): every order shipped
+    with its revenue and tax, and every settlement split into sales, refunds, fees, reserves and tax."""
+    state = request.app.state.sandbox
+    storefronts = request.query_params.getlist("storefront") or list(state.world.markets)
+    unknown = [s for s in storefronts if s not in state.world.markets]
+    if unknown:
+        return _bad_request(f"storefront must be one of {', '.join(state.world.markets)}")
+    try:
+        as_of = datetime.fromisoformat(request.query_params["as_of"]) if "as_of" in request.query_params else None
+    except ValueError as exc:
+        return _bad_request(f"as_of is an ISO 8601 instant (2026-11-20T12:00:00+00:00): {exc}")
+    as_of = state.clock.now() if as_of is None else as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+    found = await anyio.to_thread.run_sync(world_books, state.world, storefronts, as_of)
+    return JSONResponse(found)
+
+
 routes = [
     Route("/_sandbox/health", health, methods=["GET"]),
     Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
     Route("/_sandbox/clock", clock, methods=["GET", "POST"]),
     Route("/_sandbox/orders/summary", orders_summary, methods=["GET"]),
     Route("/_sandbox/settlements", settlements, methods=["GET"]),
+    Route("/_sandbox/books", books, methods=["GET"]),
 ]
