@@ -25,8 +25,7 @@ STOREFRONT = "demo-US"
 
 @pytest.fixture(scope="module")
 def mapping():
-    return gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
-                                 "suspense_account": "ACCT-SUSPENSE"})
+    return gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "suspense_account": "ACCT-SUSPENSE"})
 
 
 def _order(order_id: str, sku: str, quantity: int, rate: str, **header) -> dict:
@@ -239,7 +238,7 @@ def test_netsuite_refusing_the_fee_journal_holds_the_deposit_back_and_the_cash_s
     """The deposit takes clearing's net (here 15.34 cash back) that only the fee journal puts there."""
     from amazon_netsuite_tests.lib.settlements.test_posting import create_account, with_unknown_storage_account
 
-    unknown_account = with_unknown_storage_account("ACCT-STORAGE-TRANSACTIONAL", posting_mode="transactional",
+    unknown_account = with_unknown_storage_account("ACCT-STORAGE-TRANSACTIONAL",
                                                    suspense_account="ACCT-SUSPENSE")
     o = _ids("116")
     cash_sale = _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99")
