@@ -1,6 +1,7 @@
-"""Posting one settlement to NetSuite: read it from the warehouse, build its records (`posting.py`) in the mode
-of its storefront (`Settings.settlement_posting`: transactional when its orders post, else summary), upsert each by external id in order, and record every attempt in the posting ledger
-(flow `settlements`, key `{settlement id}:journal`, `:deposit`, `:payment:{order}` ...).
+"""Posting one settlement to NetSuite: read it from the warehouse, build its records (`posting.py`) in the mode of its
+storefront (`Settings.settlement_posting`: transactional when its orders post, else summary), upsert each by
+external id in order, and record every attempt in the posting ledger (flow `settlements`, key
+`{settlement id}:journal`, `:deposit`, `:payment:{order}` ...).
 
 A record already posted with the same body is not sent again, so a re-run writes nothing. What NetSuite refuses
 goes to `integration_errors` with the reason and the rest still posts: a refused payment or credit memo leaves its

@@ -1,13 +1,14 @@
 """Transactional posting (NetSuite Connector / Celigo style) of one settlement: the I/O around `posting.py`'s
 payments, credit memos, fee journal and deposit.
 
-For each order with lines in the settlement, its record (from the orders flow's ledger, via `settlement_line_matches`)
-is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited elsewhere); a Sales Order
-needs its invoice, made by `!transform` when the order is fulfilled but not billed and dated on the day its last
-item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon pays), and gets a payment; an order
-whose Sales Order is not fulfilled yet is queued as a validation error. A refund becomes a credit memo. Whatever of
-an order no record carries (never posted, not billable, refused by NetSuite) goes to the suspense (or clearing)
-account on the fee journal, with the reason, and is listed in the result: the deposit always equals the bank amount.
+For each order with lines in the settlement, its record (from the orders flow's ledger, via
+`settlement_line_matches`) is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited
+elsewhere); a Sales Order needs its invoice, made by `!transform` when the order is fulfilled but not billed and
+dated on the day its last item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon
+pays), and gets a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A refund
+becomes a credit memo. Whatever of an order no record carries (never posted, not billable, refused by NetSuite) goes
+to the suspense (or clearing) account on the fee journal, with the reason, and is listed in the result: the deposit
+always equals the bank amount.
 The deposit goes only once the fee journal is in NetSuite: clearing's share of it is what that journal books.
 """
 
