@@ -7,7 +7,9 @@ burst), then each storefront-day runs `orders_job` with that report named in its
 earlier ones. Then the settlements deposited in the last 30 days (`SETTLEMENT_WINDOW_DAYS`, whatever N is:
 Amazon settles every 14 days) are found over getReports, and each storefront-day of a deposit runs
 `settlements_job` and `settlement_posting_job`. In sandbox mode an embedded sandbox is started when none is
-listening, with `SANDBOX_HISTORY_DAYS` of history so that settlements exist.
+listening, with `SANDBOX_HISTORY_DAYS` of history so that settlements exist, and between the two phases the
+sandbox's warehouse ships the MFN orders the world says have shipped (item fulfillments dated on the ship day), as
+the seller's warehouse would in NetSuite: settlements then bill those Sales Orders. Never against live NetSuite.
 
 The terminal gets one progress line and a summary; Dagster's run logs (every event, the per-order warnings) go to
 a file under `data/logs/` through the instance's `python_logs` handlers, and to the instance's event log (the UI).
@@ -41,6 +43,7 @@ from amazon_netsuite.lib.settings import (
     data_dir,
     is_sandbox_mode,
     load_settings,
+    netsuite_connection,
     sandbox_state_dir,
     sandbox_url,
 )
@@ -323,6 +326,22 @@ def _load_order_report(account, days: list[date], now: datetime, poll_seconds: f
     return report_id
 
 
+def sandbox_warehouse_ships(settings: Settings, say: Callable[[str], None] = print) -> dict | None:
+    """In sandbox mode, the seller's warehouse fulfils the Sales Orders of shipped MFN orders
+    (`POST /_sandbox/netsuite/warehouse/ship`); against live NetSuite it does nothing and returns None: there the
+    seller's warehouse or WMS fulfils them."""
+    connection = netsuite_connection(settings)
+    if not connection.sandbox:
+        return None
+    response = httpx.post(f"{connection.base_url}/_sandbox/netsuite/warehouse/ship", timeout=120)
+    response.raise_for_status()
+    done = response.json()
+    say(f"sandbox warehouse: {len(done['fulfilled'])} MFN Sales Orders fulfilled on their ship day "
+        f"({done['already_fulfilled']} already, {done['not_shipped_yet']} not shipped yet"
+        + (f", {len(done['refused'])} refused: {done['refused'][0]['reason']}" if done["refused"] else "") + ")")
+    return done
+
+
 def sync_settlements(
     window_days: int = SETTLEMENT_WINDOW_DAYS,
     storefront: str | None = None,
@@ -522,6 +541,8 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         # Dagster flags YAML-configured log handlers as beta, once per run; the terminal need not hear it.
         warnings.simplefilter("ignore", dg.BetaWarning)
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
+        if post:  # orders posted; their settlements bill the shipped Sales Orders
+            sandbox_warehouse_ships(settings, say)
         sync_settlements(storefront=storefront, post=post, outcome=outcome, instance=instance, say=say,
                          progress=progress)
     progress.close()

@@ -99,6 +99,8 @@ def test_sync_shows_progress_then_a_summary_whose_figures_are_the_warehouses_and
     logged = log_file.read_text()
     assert "STEP_OUTPUT" in logged and "DEBUG" in logged and "orders_job" in logged
     assert "settlement_posting_job" in logged
+    # Between orders and settlements the sandbox's warehouse shipped the MFN orders (sandbox mode only).
+    assert re.search(r"^sandbox warehouse: \d+ MFN Sales Orders fulfilled on their ship day", out, re.MULTILINE), out
 
     today = datetime.now(timezone.utc).date()
     first_day, window_start = today - timedelta(days=1), today - timedelta(days=29)

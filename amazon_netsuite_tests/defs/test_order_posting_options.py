@@ -11,6 +11,7 @@ import dagster as dg
 
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
+from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 from amazon_netsuite_tests.defs.test_order_posting import (
     STOREFRONT,
     _create_items,
@@ -196,3 +197,24 @@ def test_an_alias_field_resolves_skus_by_one_suiteql_query_and_an_sku_no_item_ca
                      f"'AMZ-{STOREFRONT}-%' AND l.mainline = 'F' AND i.externalid <> 'AMZ-PROMOTION'")
     assert lines and all(r["externalid"] == f"ITEM-{r['custitem_amz_sku']}" for r in lines)
     assert left_out not in {r["custitem_amz_sku"] for r in lines}
+
+
+def test_a_storefront_with_order_posting_off_loads_its_orders_and_posts_no_cash_sale_or_sales_order(
+        posting_project, monkeypatch, tmp_path):
+    path = tmp_path / "accounts-no-orders.yaml"
+    path.write_text(DEMO_SETTINGS.read_text(encoding="utf-8").replace(
+        "sales_channel: Amazon.com\n", "sales_channel: Amazon.com\n        post_orders: false\n"))
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(path))
+    instance = dg.DagsterInstance.ephemeral()
+    day = _yesterday()
+    _run("orders_job", day, instance)
+    metadata = _run("order_posting_job", day, instance)
+
+    loaded = _day_orders(day)
+    assert loaded  # its reports still load into the warehouse
+    assert _suiteql(f"SELECT id FROM transaction WHERE externalid LIKE 'AMZ-{STOREFRONT}-%'") == []
+    for asset in ("sales_orders_posted", "cash_sales_posted"):
+        assert (metadata[asset]["posted"], metadata[asset]["skipped"]) == (0, len(loaded))
+    assert "post_orders: false" in metadata["cash_sales_posted"]["skipped_reasons"]
+    with connect(read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM netsuite_postings WHERE flow = 'orders'").fetchone() == (0,)

@@ -90,7 +90,8 @@ def _tampered(raw: bytes, how: str, settlement_id: str, deposit: date) -> bytes:
 def flow(tmp_path_factory) -> Flow:
     """Three days of orders loaded and posted; the sandbox's settlements of the last 30 days imported (not posted)
     by `sync`, with three tampered copies loaded by hand; then what the posting automation would request."""
-    from amazon_netsuite.sync import sync_orders, sync_settlements
+    from amazon_netsuite.lib.settings import load_settings
+    from amazon_netsuite.sync import sandbox_warehouse_ships, sync_orders, sync_settlements
 
     tmp = tmp_path_factory.mktemp("settlement_flow")
     with pytest.MonkeyPatch.context() as patch, start_sandbox(tmp / "sandbox", history_days=35,
@@ -99,6 +100,7 @@ def flow(tmp_path_factory) -> Flow:
         instance = dg.DagsterInstance.ephemeral()
         outcome = sync_orders(3, instance=instance, say=lambda _: None, poll_seconds=0.1)
         assert outcome.failed == []
+        sandbox_warehouse_ships(load_settings(), say=lambda _: None)  # as `sync` does: shipped MFN orders fulfilled
         truth = _sandbox_truth(sandbox.url)
         ca = max((s for s in truth if s["storefronts"] == ["demo-CA"]), key=lambda s: s["deposit_date"])
         raw = _sandbox_document(ca)
@@ -212,14 +214,17 @@ def test_the_tampered_settlements_are_blocked_with_the_reason_in_the_check_metad
 
 
 def test_the_good_settlements_post_and_netsuite_holds_the_deposits_to_the_cent(flow):
+    """The demo posts orders, so its settlements settle them (transactional): a balanced fee journal and the
+    deposit of the bank amount, never a summary journal that would book the sales again."""
     from amazon_netsuite.defs.resources import NetSuite
 
     results = _post(flow, _good_partitions(flow))
     assert all(r.success for r in results)
     with NetSuite().client() as client:
+        assert list(client.suiteql("SELECT id FROM transaction WHERE externalid LIKE 'AMZ-STL-%-JE'")) == []
         for expected in flow.truth:
             sid, total = expected["settlement_id"], Decimal(expected["total"])
-            journal = client.get("journalEntry", f"eid:AMZ-STL-{sid}-JE", expand_sub_resources=True)
+            journal = client.get("journalEntry", f"eid:AMZ-STL-{sid}-FEES", expand_sub_resources=True)
             lines = journal["line"]["items"]
             assert sum(Decimal(str(x.get("debit") or 0)) for x in lines) == sum(
                 Decimal(str(x.get("credit") or 0)) for x in lines) > 0
@@ -230,7 +235,7 @@ def test_the_good_settlements_post_and_netsuite_holds_the_deposits_to_the_cent(f
                 debit = client.get("journalEntry", f"eid:AMZ-STL-{sid}-DEBIT", expand_sub_resources=True)
                 assert sum(Decimal(str(x.get("debit") or 0)) for x in debit["line"]["items"]) == -total, sid
     posted = dict(_query("SELECT settlement_id, netsuite_records_posted FROM settlement_overview"))
-    assert all(posted[s["settlement_id"]] >= 2 for s in flow.truth)  # journal + deposit (or debit journal)
+    assert all(posted[s["settlement_id"]] >= 2 for s in flow.truth)  # fee journal + deposit (or debit journal)
 
 
 def test_re_running_the_postings_sends_nothing_twice(flow):

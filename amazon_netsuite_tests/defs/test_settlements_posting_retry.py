@@ -3,7 +3,8 @@ names them while the rest of its storefront-day posts; the retry schedule re-run
 is fixed and every record lands exactly once; `sync` exits non-zero naming them.
 
 NetSuite refuses a journal naming an account its chart does not have (400 INVALID_KEY_OR_REF): the GL mapping here
-books storage fees on such an account until the test creates it, as an accountant would."""
+books storage fees on such an account until the test creates it, as an accountant would. The storefronts' orders do
+not post here (`post_orders: false`), so their settlements post as summary journals."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import yaml
 from amazon_netsuite.cli import main
 from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
-from amazon_netsuite_tests.conftest import _project_env
+from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env
 from amazon_netsuite_tests.lib.settlements.settlement_builder import (
     line,
     period,
@@ -35,8 +36,13 @@ REFUSED, GOOD = "70000000011", "70000000012"  # the first has a storage fee, the
 
 @pytest.fixture
 def refusing_project(monkeypatch, tmp_path, own_sandbox):
-    """The project on a sandbox of its own, with storage fees mapped to an account NetSuite does not have."""
+    """The project on a sandbox of its own, orders not posted (summary settlements), with storage fees mapped to an
+    account NetSuite does not have."""
     _project_env(monkeypatch, tmp_path, own_sandbox.url)
+    settings = tmp_path / "accounts-summary.yaml"
+    settings.write_text(DEMO_SETTINGS.read_text(encoding="utf-8").replace(
+        "        sales_channel:", "        post_orders: false\n        sales_channel:"))
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(settings))
     raw = yaml.safe_load(DEFAULT_MAPPING.read_text())
     raw["accounts"][UNKNOWN_ACCOUNT] = {"name": "Storage (new account)", "section": "fees"}
     raw["rules"].insert(0, {"amount_description": "Storage Fee", "account": UNKNOWN_ACCOUNT})

@@ -87,6 +87,53 @@ seller_accounts:
         load_settings(path)
 
 
+def _one_storefront(tmp_path: Path, storefront: str, flows: str = "") -> Path:
+    return write(tmp_path, f"""
+seller_accounts:
+  - key: acme
+    seller_id: A1
+    region: na
+    credentials: {{lwa_client_id_env: A, lwa_client_secret_env: B, refresh_token_env: C}}
+    storefronts:
+      - {{key: acme-US, marketplace_id: ATVPDKIKX0DER, currency: USD, sales_channel: Amazon.com, {storefront}}}
+{flows}""")
+
+
+def test_the_demo_settings_post_orders_so_every_storefront_settles_transactionally():
+    settings = load_settings(DEMO)
+    assert {key: settings.settlement_posting(key) for key in settings.storefront_keys} == {
+        "demo-US": "transactional", "demo-CA": "transactional", "demo-DE": "transactional",
+        "demo-FR": "transactional"}
+
+
+def test_a_storefront_whose_orders_do_not_post_settles_as_a_summary_journal(tmp_path):
+    assert load_settings(_one_storefront(tmp_path, "post_orders: false")).settlement_posting("acme-US") == "summary"
+    flows_off = load_settings(_one_storefront(tmp_path, "", "flows: {orders: false}"))
+    assert (flows_off.orders_posted("acme-US"), flows_off.settlement_posting("acme-US")) == (False, "summary")
+    agreed = load_settings(_one_storefront(tmp_path, "post_orders: false, settlement_posting: summary"))
+    assert agreed.settlement_posting("acme-US") == "summary"
+
+
+def test_summary_settlements_while_orders_post_are_refused_as_revenue_booked_twice(tmp_path):
+    with pytest.raises(SettingsError) as err:
+        load_settings(_one_storefront(tmp_path, "settlement_posting: summary"))
+    assert ("storefront acme-US: settlement_posting: summary while its orders post (flows.orders and post_orders "
+            "are on) would book revenue twice") in str(err.value)
+    assert "Remove settlement_posting (it follows order posting: transactional), or set post_orders: false" in str(
+        err.value)
+
+
+def test_transactional_settlements_of_orders_never_posted_are_refused_as_settling_nothing(tmp_path):
+    for storefront, flows, why in [("post_orders: false, settlement_posting: transactional", "", "post_orders: false"),
+                                   ("settlement_posting: transactional", "flows: {orders: false}",
+                                    "flows.orders is off")]:
+        with pytest.raises(SettingsError) as err:
+            load_settings(_one_storefront(tmp_path, storefront, flows))
+        assert (f"storefront acme-US: settlement_posting: transactional while its orders are not posted ({why}) "
+                "settles nothing") in str(err.value)
+        assert "turn order posting on (flows.orders: true and post_orders: true)" in str(err.value)
+
+
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(SettingsError, match="settings file not found"):
         load_settings(tmp_path / "nope.yaml")

@@ -56,6 +56,7 @@ CUSTOMER_FLOW = "customers"
 FLUSH_SECONDS = 1.0
 FLUSH_ATTEMPTS = 250
 MAX_LOGGED_EXAMPLES = 5
+NOT_POSTED_HERE = "order posting is off for this storefront (post_orders: false); its settlements carry the revenue"
 
 Connection = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
@@ -127,6 +128,11 @@ def post_orders(connection: Connection, client, settings: Settings, storefront: 
     if batch.account != account:
         raise ValueError(f"the batch's ledger rows are for NetSuite account {batch.account!r}, the client posts to "
                          f"{account!r}: read_orders(account=client.connection.ledger_account)")
+    if not settings.storefront(storefront).post_orders:
+        # Its settlements post as summary journals, which carry the revenue; a record here would book it twice.
+        if batch.orders:
+            result.skipped[NOT_POSTED_HERE] += len(batch.orders)
+        return result
     writer = _LedgerWriter(connection, result, account, log)
     resolver = ItemResolver(settings.order_posting.items, client.suiteql)
     resolver.prepare({line["sku"] for lines in batch.lines.values() for line in lines if line["quantity"] > 0})

@@ -15,6 +15,7 @@ from amazon_netsuite.lib.settings.accounts import (
     Partitions,
     Region,
     SellerAccount,
+    SettlementPosting,
     Storefront,
 )
 from amazon_netsuite.lib.settings.connections import (
@@ -96,6 +97,7 @@ __all__ = [
     "SellerAccount",
     "Settings",
     "SettingsError",
+    "SettlementPosting",
     "SfpSettings",
     "Storefront",
     "StorefrontPosting",

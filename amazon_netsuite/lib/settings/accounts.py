@@ -11,6 +11,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Region = Literal["na", "eu", "fe"]
+# transactional: the settlement settles the records the orders flow posted (NetSuite Connector / Celigo style);
+# summary: one journal of the whole settlement (A2X style), for storefronts whose orders this project does not post.
+SettlementPosting = Literal["transactional", "summary"]
 
 
 class StrictModel(BaseModel):
@@ -36,6 +39,11 @@ class Storefront(StrictModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     sales_channel: str = Field(description="the sales-channel value in order reports, e.g. Amazon.com")
     prices_include_vat: bool = False
+    post_orders: bool = Field(True, description="post this storefront's orders as Cash Sales and Sales Orders (off: "
+                              "its reports still load, and its settlements post as a summary journal)")
+    settlement_posting: SettlementPosting | None = Field(
+        None, description="how its settlements post; it follows order posting (transactional when orders post, "
+                          "summary when not), and a value that contradicts it is refused")
 
     @field_validator("key")
     @classmethod

@@ -16,6 +16,7 @@ from amazon_netsuite.lib.settings.accounts import (
     NetSuiteSettings,
     Partitions,
     SellerAccount,
+    SettlementPosting,
     Storefront,
     StrictModel,
 )
@@ -52,6 +53,42 @@ class Settings(StrictModel):
             raise ValueError(f"order_posting.storefronts: {', '.join(unknown)} is not a storefront of this file "
                              f"(known: {', '.join(self.storefront_keys)})")
         return self
+
+    @model_validator(mode="after")
+    def _revenue_once(self) -> "Settings":
+        """A settlement posting mode that contradicts order posting would book revenue twice or settle nothing."""
+        problems = []
+        for s in self.storefronts:
+            if s.settlement_posting is None or s.settlement_posting == self._follows_orders(s):
+                continue
+            if s.settlement_posting == "summary":
+                problems.append(
+                    f"storefront {s.key}: settlement_posting: summary while its orders post (flows.orders and "
+                    "post_orders are on) would book revenue twice: the Cash Sales and Sales Orders carry the sales "
+                    "and the summary journal credits them again. Remove settlement_posting (it follows order "
+                    "posting: transactional), or set post_orders: false to post the summary journal alone")
+            else:
+                problems.append(
+                    f"storefront {s.key}: settlement_posting: transactional while its orders are not posted "
+                    f"({'flows.orders is off' if not self.flows.orders else 'post_orders: false'}) settles "
+                    "nothing: there is no Cash Sale or Sales Order to settle, so every sale would wait in suspense. "
+                    "Remove settlement_posting (it follows order posting: summary), or turn order posting on "
+                    "(flows.orders: true and post_orders: true)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _follows_orders(self, storefront: Storefront) -> SettlementPosting:
+        return "transactional" if self.orders_posted(storefront.key) else "summary"
+
+    def orders_posted(self, storefront_key: str) -> bool:
+        """Whether this project posts the storefront's orders: the orders flow is on and so is its `post_orders`."""
+        return self.flows.orders and self.storefront(storefront_key).post_orders
+
+    def settlement_posting(self, storefront_key: str) -> SettlementPosting:
+        """How the storefront's settlements post: transactional (settle the order records) when its orders post,
+        the summary journal (A2X style) when they do not, so revenue is booked once."""
+        return self._follows_orders(self.storefront(storefront_key))
 
     @property
     def storefronts(self) -> list[Storefront]:

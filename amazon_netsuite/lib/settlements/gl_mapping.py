@@ -9,10 +9,11 @@ matches is *unmapped*: it blocks its settlement unless `suspense_account` is set
 Python with the same `Rule.matches` a single line uses, and the result is spread back over the lines with Arrow
 `take`, in their order.
 
-The same file says how a settlement posts to NetSuite (`lib/settlements/posting.py`): `posting_mode` (summary: one
-journal and a deposit; transactional: payments, credit memos and a fee journal), the clearing account, the bank
-account per currency, the facilitator-tax clearing account, the receivables account refunds clear through, and the
-subsidiary per storefront or region.
+The same file names the accounts a settlement posts through (`lib/settlements/posting.py`): the clearing account,
+the bank account per currency, the facilitator-tax clearing account, the receivables account refunds clear through,
+and the subsidiary per storefront or region. Whether a settlement posts as a summary journal or settles the order
+records is not here: it follows order posting per storefront (`Settings.settlement_posting`), so revenue is booked
+once.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ ExternalId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
 
 class _File(_Strict):
     version: Literal[1]
-    posting_mode: Literal["summary", "transactional"] = "summary"
     suspense_account: str | None = None
     clearing_account: str = Field("ACCT-AMZ-CLEARING", min_length=1)
     deposit_accounts: dict[str, str] = Field(default_factory=dict)
@@ -137,7 +137,6 @@ class GlMapping:
     clearing_account: str
     deposit_accounts: dict[str, str]
     suspense_account: str | None = None
-    posting_mode: str = "summary"
     facilitator_tax_account: str = "ACCT-FACILITATOR-TAX-CLEARING"
     receivables_account: str = "ACCT-AR"
     subsidiaries: dict[str, str] = field(default_factory=dict)
@@ -187,6 +186,12 @@ def gl_mapping_from_dict(raw: object, path: Path | None = None) -> GlMapping:
     where = str(path) if path else "GL mapping"
     if not isinstance(raw, dict):
         raise GlMappingError(f"{where}: expected a mapping at the top level, found {type(raw).__name__}")
+    if "posting_mode" in raw:
+        raise GlMappingError(
+            f"{where}: posting_mode: no longer read here. A settlement posts transactionally when the project posts "
+            "its storefront's orders and as a summary journal when it does not, so revenue is booked once; set "
+            "post_orders (or settlement_posting) per storefront in data/accounts.yaml and delete posting_mode "
+            "from this file")
     try:
         model = _File.model_validate(raw)
     except ValidationError as exc:
@@ -235,7 +240,6 @@ def gl_mapping_from_dict(raw: object, path: Path | None = None) -> GlMapping:
         clearing_account=model.clearing_account,
         deposit_accounts=dict(model.deposit_accounts),
         suspense_account=model.suspense_account,
-        posting_mode=model.posting_mode,
         facilitator_tax_account=model.facilitator_tax_account,
         receivables_account=model.receivables_account,
         subsidiaries=dict(model.subsidiaries),

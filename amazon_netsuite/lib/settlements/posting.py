@@ -1,23 +1,27 @@
-"""The NetSuite records a settlement becomes, in either posting mode. Plain Python, no I/O.
+"""The NetSuite records a settlement becomes, in either posting mode. Plain Python, no I/O. The mode follows the
+storefront's order posting (`Settings.settlement_posting`): transactional when this project posts its orders,
+summary when it does not, so revenue is booked once.
 
 Signs follow the GL summary: a positive settlement amount is money the seller receives (a credit to its account), a
 negative one money Amazon keeps (a debit). Every record is upserted by an external id `AMZ-STL-{settlement id}-...`.
 
-**Summary** (default, A2X style): one journal entry (`-JE`) with a line per GL account of `settlement_gl_summary`
-against the Amazon clearing account, which receives the settlement's total-amount, so the journal balances exactly
-when the lines tie out (otherwise it is refused before anything is sent). Then the money leaves clearing:
+**Summary** (A2X style; storefronts whose orders are not posted): one journal entry (`-JE`) with a line per GL
+account of `settlement_gl_summary` against the Amazon clearing account, which receives the settlement's
+total-amount, so the journal balances exactly when the lines tie out (otherwise it is refused before anything is
+sent). Then the money leaves clearing:
 - a positive settlement: a **deposit** (`-DEP`) into the currency's bank account of the total-amount from clearing
   (an "other deposits" line), equal to what reached the bank;
 - a negative settlement (Amazon debits the seller's bank account or card): NetSuite cannot hold a negative deposit,
   and its own record for money leaving a bank is a Check; a journal (`-DEBIT`, credit bank, debit clearing) records
   the same movement, is what A2X's NetSuite journal export produces, and keeps every settlement in journal entries.
 
-**Transactional** (NetSuite Connector / Celigo style): per order, what the buyer paid settles the order's record:
-a Cash Sale (already paid, in Undeposited Funds) goes into the deposit as it is; a Sales Order's invoice gets a
-customer payment (`-PAY-{order}`) applied to it. A refund is a credit memo (`-CM-{order}`) whose credit to
-receivables the fee journal clears, since Amazon paid it out of the settlement. Everything else (fees, withheld tax,
-reserves, lines of no order, and the sale lines of orders that cannot be settled) goes on one fee journal (`-FEES`)
-against clearing; the deposit then holds the payments and cash sales plus clearing's net, again the total-amount.
+**Transactional** (NetSuite Connector / Celigo style; storefronts whose orders are posted): per order, what the
+buyer paid settles the order's record: a Cash Sale (already paid, in Undeposited Funds) goes into the deposit as it
+is; a Sales Order's invoice gets a customer payment (`-PAY-{order}`) applied to it. A refund is a credit memo
+(`-CM-{order}`) whose credit to receivables the fee journal clears, since Amazon paid it out of the settlement.
+Everything else (fees, withheld tax, reserves, lines of no order, and the sale lines of orders that cannot be
+settled) goes on one fee journal (`-FEES`) against clearing; the deposit then holds the payments and cash sales plus
+clearing's net, again the total-amount.
 """
 
 from __future__ import annotations

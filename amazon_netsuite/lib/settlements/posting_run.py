@@ -1,6 +1,7 @@
-"""Posting one settlement to NetSuite: read it from the warehouse, build its records (`posting.py`) in the mode
-`data/gl_mapping.yaml` sets, upsert each by external id in order, and record every attempt in the posting ledger
-(flow `settlements`, key `{settlement id}:journal`, `:deposit`, `:payment:{order}` ...).
+"""Posting one settlement to NetSuite: read it from the warehouse, build its records (`posting.py`) in the mode of its
+storefront (`Settings.settlement_posting`: transactional when its orders post, else summary), upsert each by
+external id in order, and record every attempt in the posting ledger (flow `settlements`, key
+`{settlement id}:journal`, `:deposit`, `:payment:{order}` ...).
 
 A record already posted with the same body is not sent again, so a re-run writes nothing. What NetSuite refuses
 goes to `integration_errors` with the reason and the rest still posts: a refused payment or credit memo leaves its
@@ -27,6 +28,7 @@ import duckdb
 from amazon_netsuite.lib.postings import POSTED
 from amazon_netsuite.lib.settings import Settings, load_settings
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
+from amazon_netsuite.lib.settlements.match import MATCHED
 from amazon_netsuite.lib.settlements.posting import ZERO, SettlementNotPostable, bank_transfer, summary_journal
 from amazon_netsuite.lib.settlements.posting_sender import Connection, PostingSender, SettlementPostingResult
 from amazon_netsuite.lib.settlements.stored_settlement import FLOW, StoredSettlement, read_settlement
@@ -35,8 +37,8 @@ from amazon_netsuite.lib.settlements.transactional import TransactionalPosting
 
 def post_settlement(connect: Connection, client, settlement_id: str, *, mapping: GlMapping | None = None,
                     log=None, settings: Settings | None = None) -> SettlementPostingResult:
-    """Post one settlement in the mapping's `posting_mode`; records every attempt. Raises SettlementNotPostable
-    (nothing sent) when the settlement must not post as it stands."""
+    """Post one settlement in its storefront's settlement posting mode; records every attempt. Raises
+    SettlementNotPostable (nothing sent) when the settlement must not post as it stands."""
     mapping = mapping or load_gl_mapping()
     with connect() as con:
         stored = read_settlement(con, settlement_id, client.connection.ledger_account)
@@ -48,12 +50,14 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
         raise SettlementNotPostable(f"settlement {settlement_id} belongs to storefront {settlement.storefront}, "
                                     "which the settings do not have") from None
     subsidiary = mapping.subsidiary(settlement.storefront, region)
-    _check_mode(stored, mapping.posting_mode)
-    result = SettlementPostingResult(settlement_id, settlement.storefront, mapping.posting_mode)
+    mode = settings.settlement_posting(settlement.storefront)
+    _check_mode(stored, mode)
+    result = SettlementPostingResult(settlement_id, settlement.storefront, mode)
     sender = PostingSender(connect, client, settlement, stored.ledger, result, log)
-    if mapping.posting_mode == "transactional":
+    if mode == "transactional":
         TransactionalPosting(stored, client, mapping, subsidiary, sender, settings).run()
     else:
+        _check_no_order_records(stored)
         tax = [line["amount"] for line in map_lines(stored.lines, mapping).to_pylist()
                if line["gl_account"] == mapping.facilitator_tax_account]
         facilitator_tax = (sum((a for a in tax if a > 0), ZERO), sum((a for a in tax if a < 0), ZERO))
@@ -65,7 +69,7 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
     result.deposit_amount = max(settlement.total_amount, ZERO)
     result.errors_resolved_without_posting = sender.resolve_untouched_errors()
     if log:
-        log.info(f"settlement {settlement_id} ({mapping.posting_mode}): posted {dict(result.posted)}, unchanged "
+        log.info(f"settlement {settlement_id} ({mode}): posted {dict(result.posted)}, unchanged "
                  f"{dict(result.unchanged)}, failed {dict(result.failed)}, waiting {dict(result.waiting)}, errors "
                  f"no longer needed {result.errors_resolved_without_posting}")
     return result
@@ -116,5 +120,21 @@ def _check_mode(stored: StoredSettlement, mode: str) -> None:
     if posted:
         raise SettlementNotPostable(
             f"settlement {sid} was posted in {other} mode ({', '.join(posted[:3])}); posting it in {mode} mode too "
-            f"would count it twice. Keep posting_mode: {other} for it, or delete those records in NetSuite and their "
+            f"would count it twice. Its storefront's order posting decides the mode (post_orders in "
+            f"data/accounts.yaml): set it back so the mode is {other}, or delete those records in NetSuite and their "
             "netsuite_postings rows first")
+
+
+def _check_no_order_records(stored: StoredSettlement) -> None:
+    """A summary journal credits sales for every order of the settlement: refused when this project posted a Cash
+    Sale or Sales Order for one of them (order posting turned off after those orders posted), since their revenue
+    would be booked twice."""
+    sid = stored.settlement.settlement_id
+    posted = sorted({m["order_id"] for m in stored.matches.values()
+                     if m["match_status"] == MATCHED and m["internal_id"] and m.get("order_id")})
+    if posted:
+        raise SettlementNotPostable(
+            f"settlement {sid}: {len(posted)} of its orders were posted to NetSuite as Cash Sales or Sales Orders "
+            f"(first: {posted[0]}) and carry their revenue; a summary journal would book it again. Turn order "
+            f"posting back on for storefront {stored.settlement.storefront} (post_orders: true) until the "
+            "settlements of those orders are posted (they settle the records), then turn it off")

@@ -1,12 +1,14 @@
 """Transactional posting (NetSuite Connector / Celigo style) of one settlement: the I/O around `posting.py`'s
 payments, credit memos, fee journal and deposit.
 
-For each order with lines in the settlement, its record (from the orders flow's ledger, via `settlement_line_matches`)
-is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited elsewhere); a Sales Order
-needs its invoice, made by `!transform` when the order is fulfilled but not billed, and gets a payment; an order
-whose Sales Order is not fulfilled yet is queued as a validation error. A refund becomes a credit memo. Whatever of
-an order no record carries (never posted, not billable, refused by NetSuite) goes to the suspense (or clearing)
-account on the fee journal, with the reason, and is listed in the result: the deposit always equals the bank amount.
+For each order with lines in the settlement, its record (from the orders flow's ledger, via
+`settlement_line_matches`) is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited
+elsewhere); a Sales Order needs its invoice, made by `!transform` when the order is fulfilled but not billed and
+dated on the day its last item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon
+pays), and gets a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A refund
+becomes a credit memo. Whatever of an order no record carries (never posted, not billable, refused by NetSuite) goes
+to the suspense (or clearing) account on the fee journal, with the reason, and is listed in the result: the deposit
+always equals the bank amount.
 The deposit goes only once the fee journal is in NetSuite: clearing's share of it is what that journal books.
 """
 
@@ -210,6 +212,7 @@ class TransactionalPosting:
             "SELECT id, type, status, entity, foreigntotal FROM transaction WHERE id IN ({ids})", ids)}
         orders = [i for i in ids if rows.get(i, {}).get("type") == "SalesOrd"]
         invoices = self._invoices(orders)
+        shipped = self._ship_days([i for i in orders if i not in invoices and rows[i].get("status") in _BILLABLE])
         s = self.settlement
         for order_id, record in records.items():
             if not isinstance(record, tuple) or record[1] not in orders:
@@ -220,10 +223,13 @@ class TransactionalPosting:
                 continue
             status = rows[record[1]].get("status")
             if status in _BILLABLE:
+                body = {"externalId": s.external_id(f"INV-{order_id}"),
+                        "memo": f"Amazon order {order_id}: billed to settle it in settlement {s.settlement_id}"}
+                if record[1] in shipped:  # revenue in the month it shipped, whenever Amazon pays
+                    body["tranDate"] = shipped[record[1]]
                 billed = self.sender.transform(
                     s.key(f"invoice:{order_id}"), "salesOrder", record[1], INVOICE, s.external_id(f"INV-{order_id}"),
-                    {"externalId": s.external_id(f"INV-{order_id}"),
-                     "memo": f"Amazon order {order_id}: billed to settle it in settlement {s.settlement_id}"},
+                    body,
                     f"invoice {s.external_id(f'INV-{order_id}')} (order {order_id})")
                 if billed is None:
                     self.not_billed[record[1]] = (f"billing its Sales Order ({s.external_id(f'INV-{order_id}')}) "
@@ -234,6 +240,14 @@ class TransactionalPosting:
             "SELECT previousdoc, nextdoc FROM previoustransactionlinelink WHERE linktype = 'Deposit' "
             "AND previousdoc IN ({ids})", cash_sales)}
         return {"records": rows, "invoices": invoices, "deposits": deposits}
+
+    def _ship_days(self, sales_orders: list[str]) -> dict[str, str]:
+        """Sales Order internal id → the day (YYYY-MM-DD) of its last shipped item fulfillment (status C)."""
+        return {str(r["salesorder"]): r["shipped"] for r in self._by_ids(
+            "SELECT l.previousdoc AS salesorder, TO_CHAR(MAX(t.trandate), 'YYYY-MM-DD') AS shipped "
+            "FROM previoustransactionlinelink l JOIN transaction t ON t.id = l.nextdoc "
+            "WHERE t.type = 'ItemShip' AND t.status = 'C' AND l.previousdoc IN ({ids}) GROUP BY l.previousdoc",
+            sales_orders)}
 
     def _invoices(self, sales_orders: list[str]) -> dict[str, dict]:
         """Sales Order internal id → the (first) invoice billed from it."""

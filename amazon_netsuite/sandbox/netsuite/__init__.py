@@ -1,5 +1,6 @@
 """Emulated NetSuite (REST web services): OAuth 2.0 M2M token endpoint, TBA, record API with transforms and
-collections, governance, SuiteQL, and the `/_sandbox/netsuite/tokens` admin hook."""
+collections, governance, SuiteQL, and the admin hooks `/_sandbox/netsuite/tokens` and
+`/_sandbox/netsuite/warehouse/ship` (the seller's warehouse fulfils shipped MFN Sales Orders)."""
 
 from starlette.routing import Route
 
@@ -8,6 +9,7 @@ from amazon_netsuite.sandbox.netsuite.auth import TOKEN_PATH, TOKENS_ADMIN_PATH,
 from amazon_netsuite.sandbox.netsuite.governance import GOVERNANCE_LIMITS_PATH, governance_limits
 from amazon_netsuite.sandbox.netsuite.seed import MISSING_SKUS
 from amazon_netsuite.sandbox.netsuite.state import NetSuiteState
+from amazon_netsuite.sandbox.netsuite.warehouse import WAREHOUSE_SHIP_PATH, ship
 
 routes = [
     Route(TOKEN_PATH, token_endpoint, methods=["POST"]),
@@ -15,6 +17,7 @@ routes = [
     *suiteql.routes,
     Route(GOVERNANCE_LIMITS_PATH, governance_limits, methods=["GET"]),
     Route(TOKENS_ADMIN_PATH, tokens_admin, methods=["GET", "POST"]),
+    Route(WAREHOUSE_SHIP_PATH, ship, methods=["POST"]),
 ]
 
 __all__ = ["MISSING_SKUS", "NetSuiteState", "routes"]

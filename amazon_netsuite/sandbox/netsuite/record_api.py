@@ -50,10 +50,10 @@ def _check_names(request: Request, record_type: str, body: dict) -> None:
                       mode_of(request.headers.get(HEADER)))
 
 
-def _save(request: Request, record_type: str, record_id: int | None, body: dict, replace: set[str]) -> Response:
-    """Store a new record (record_id None) or a change, refresh what depends on it; 204 with its Location.
+def save_record(store: RecordStore, record_type: str, record_id: int | None, body: dict, replace: set[str],
+                now) -> int:
+    """Store a new record (record_id None) or a change of one, refresh what depends on it; its internal id.
     The caller holds the write lock and has validated `body`."""
-    store: RecordStore = request.app.state.netsuite.store
     external_id = body.get("externalId")
     owner = store.id_for(record_type, str(external_id)) if external_id else None
     if owner is not None and owner != record_id:
@@ -62,11 +62,17 @@ def _save(request: Request, record_type: str, record_id: int | None, body: dict,
                           "externalId")
     current = store.get(record_type, record_id) if record_id is not None else None
     new_id = record_id if record_id is not None else store.next_id()
-    record = apply(store, record_type, current, body, record_id=new_id, replace=replace,
-                   now=request.app.state.sandbox.clock.now())
+    record = apply(store, record_type, current, body, record_id=new_id, replace=replace, now=now)
     old_links = store.links(new_id)
     store.put(record_type, record)
     refresh_related(store, new_id, old_links)
+    return new_id
+
+
+def _save(request: Request, record_type: str, record_id: int | None, body: dict, replace: set[str]) -> Response:
+    """`save_record`, answered with 204 and the record's Location."""
+    new_id = save_record(request.app.state.netsuite.store, record_type, record_id, body, replace,
+                         request.app.state.sandbox.clock.now())
     return Response(status_code=204, headers={"Location": _location(request, record_type, new_id)})
 
 

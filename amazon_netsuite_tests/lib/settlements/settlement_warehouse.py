@@ -15,7 +15,7 @@ import httpx
 from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.postings import PostingAttempt, record_attempts
-from amazon_netsuite.lib.settings import load_settings, netsuite_connection
+from amazon_netsuite.lib.settings import Settings, load_settings, netsuite_connection
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.match import match_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement, parse_settlement
@@ -24,7 +24,17 @@ from amazon_netsuite.schema import ensure_schema
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 
 DEFAULT_MAPPING = Path(__file__).resolve().parents[3] / "data" / "gl_mapping.yaml"
-SETTINGS = load_settings(DEMO_SETTINGS)
+SETTINGS = load_settings(DEMO_SETTINGS)  # orders post, so settlements post transactionally
+
+
+def without_order_posting(settings: Settings) -> Settings:
+    """The same settings with every storefront's order posting off: its settlements post as summary journals."""
+    return settings.model_copy(update={"seller_accounts": [
+        a.model_copy(update={"storefronts": [s.model_copy(update={"post_orders": False}) for s in a.storefronts]})
+        for a in settings.seller_accounts]})
+
+
+SUMMARY_SETTINGS = without_order_posting(SETTINGS)
 
 
 class Warehouse:

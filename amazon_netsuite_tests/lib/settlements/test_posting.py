@@ -29,6 +29,7 @@ from amazon_netsuite_tests.lib.settlements.settlement_builder import (
 from amazon_netsuite_tests.lib.settlements.settlement_warehouse import (
     DEFAULT_MAPPING,
     SETTINGS,
+    SUMMARY_SETTINGS,
 )
 
 D = Decimal
@@ -39,8 +40,9 @@ def mapping():
     return load_gl_mapping(DEFAULT_MAPPING)
 
 
-def _post(warehouse, client, settlement_id, mapping):
-    return post_settlement(warehouse.connect, client, settlement_id, mapping=mapping, settings=SETTINGS)
+def _post(warehouse, client, settlement_id, mapping, settings=SUMMARY_SETTINGS):
+    """Post in summary mode: the storefronts' orders do not post (post_orders: false)."""
+    return post_settlement(warehouse.connect, client, settlement_id, mapping=mapping, settings=settings)
 
 
 def _gl(client, *external_ids) -> dict[str, Decimal]:
@@ -268,11 +270,24 @@ def test_a_settlement_posted_in_one_mode_is_not_posted_again_in_the_other(wareho
     _post(warehouse, client, "70000000008", mapping)
     writes = sum(client.writes.values())
 
-    transactional = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()),
-                                          "posting_mode": "transactional"})
+    # Order posting turned on for the storefront afterwards: its settlements now post transactionally.
     with pytest.raises(SettlementNotPostable, match="settlement 70000000008 was posted in summary mode "
                                                     "\\(AMZ-STL-70000000008-JE\\); posting it in transactional mode"):
-        _post(warehouse, client, "70000000008", transactional)
+        _post(warehouse, client, "70000000008", mapping, settings=SETTINGS)
+    assert sum(client.writes.values()) == writes
+
+
+def test_a_summary_journal_is_refused_for_a_settlement_of_orders_that_were_posted(warehouse, client, mapping):
+    """Order posting turned off after orders posted: their revenue is on their Cash Sales already."""
+    warehouse.record_order("demo-US", "111-0000010-0000010", "cashSale", "999999")
+    warehouse.store(settlement_text([line(order_id="111-0000010-0000010"), line(order_id="111-0000011-0000011")],
+                                    settlement_id="70000000010"))
+    writes = sum(client.writes.values())
+
+    with pytest.raises(SettlementNotPostable, match="settlement 70000000010: 1 of its orders were posted to NetSuite "
+                                                    "as Cash Sales or Sales Orders \\(first: 111-0000010-0000010\\) "
+                                                    "and carry their revenue; a summary journal would book it again"):
+        _post(warehouse, client, "70000000010", mapping)
     assert sum(client.writes.values()) == writes
 
 
@@ -326,18 +341,16 @@ def test_a_journal_from_a_summary_of_another_total_is_refused(mapping):
 def test_posting_options_have_defaults_and_are_validated():
     raw = yaml.safe_load(DEFAULT_MAPPING.read_text())
     mapping = gl_mapping_from_dict(raw)
-    assert mapping.posting_mode == "summary"
     assert (mapping.clearing_account, mapping.facilitator_tax_account) == ("ACCT-AMZ-CLEARING",
                                                                           "ACCT-FACILITATOR-TAX-CLEARING")
     assert (mapping.bank_account("USD"), mapping.bank_account("GBP")) == ("ACCT-BANK-USD", "ACCT-BANK-GBP")
     assert mapping.subsidiary("demo-US", "na") == "SUB-na"
-    chosen = gl_mapping_from_dict({**raw, "posting_mode": "transactional",
-                                   "subsidiaries": {"demo-CA": "SUB-CA", "eu": "SUB-EUROPE"}})
-    assert chosen.posting_mode == "transactional"
+    chosen = gl_mapping_from_dict({**raw, "subsidiaries": {"demo-CA": "SUB-CA", "eu": "SUB-EUROPE"}})
     assert (chosen.subsidiary("demo-CA", "na"), chosen.subsidiary("demo-US", "na"),
             chosen.subsidiary("demo-DE", "eu")) == ("SUB-CA", "SUB-na", "SUB-EUROPE")
-    for change, message in [({"posting_mode": "detailed"}, "posting_mode: Input should be 'summary' or "
-                                                           "'transactional'"),
+    for change, message in [({"posting_mode": "summary"}, "posting_mode: no longer read here. A settlement posts "
+                                                          "transactionally when the project posts its storefront's "
+                                                          "orders"),
                             ({"facilitator_tax_account": "ACCT-NOPE"},
                              "facilitator_tax_account: account 'ACCT-NOPE' is not declared"),
                             ({"subsidiaries": {"demo-US": "SUB na"}}, "subsidiaries.demo-US: String should match")]:

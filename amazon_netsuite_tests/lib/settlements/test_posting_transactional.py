@@ -25,8 +25,7 @@ STOREFRONT = "demo-US"
 
 @pytest.fixture(scope="module")
 def mapping():
-    return gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
-                                 "suspense_account": "ACCT-SUSPENSE"})
+    return gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "suspense_account": "ACCT-SUSPENSE"})
 
 
 def _order(order_id: str, sku: str, quantity: int, rate: str, **header) -> dict:
@@ -239,7 +238,7 @@ def test_netsuite_refusing_the_fee_journal_holds_the_deposit_back_and_the_cash_s
     """The deposit takes clearing's net (here 15.34 cash back) that only the fee journal puts there."""
     from amazon_netsuite_tests.lib.settlements.test_posting import create_account, with_unknown_storage_account
 
-    unknown_account = with_unknown_storage_account("ACCT-STORAGE-TRANSACTIONAL", posting_mode="transactional",
+    unknown_account = with_unknown_storage_account("ACCT-STORAGE-TRANSACTIONAL",
                                                    suspense_account="ACCT-SUSPENSE")
     o = _ids("116")
     cash_sale = _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99")
@@ -365,3 +364,29 @@ def test_the_fee_journal_balances_against_clearing_and_the_deposit_takes_what_cl
     assert deposit.body["cashback"]["items"][0]["amount"] == "30.00"  # a deposit of 0 empties Undeposited Funds
     assert [(i["account"]["externalId"], i.get("debit"), i.get("credit")) for i in debit.body["line"]["items"]] == [
         ("ACCT-AMZ-CLEARING", "7.25", None), ("ACCT-BANK-USD", None, "7.25")]
+
+
+def test_an_mfn_order_shipped_on_30_june_and_paid_in_july_is_invoiced_and_earns_its_revenue_on_30_june(
+        warehouse, client, mapping):
+    o = _ids("118")
+    order = _posted(client, warehouse, SALES_ORDER, o["A"], "MUG-CAFE-WHITE", 2, "14.99", tranDate="2026-06-27")
+    # The seller's warehouse ships one mug on 28 June and the other on 30 June: the order shipped on 30 June.
+    for day in ("2026-06-28", "2026-06-30"):
+        client.transform("salesOrder", order, "itemFulfillment",
+                         {"tranDate": day, "shipStatus": {"id": "C"},
+                          "item": {"items": [{"orderLine": 1, "quantity": 1}]}})
+    warehouse.store(settlement_text([line(order_id=o["A"], amount=D("29.98"), sku="MUG-CAFE-WHITE",
+                                          fulfillment_id="MFN"), fee("Commission", "-4.50", order_id=o["A"])],
+                                    settlement_id="80000000007", start="2026-06-25 00:00:00 UTC",
+                                    end="2026-07-09 00:00:00 UTC", deposit="2026-07-11 00:00:00 UTC"))
+
+    result = _post(warehouse, client, "80000000007", mapping)
+
+    assert result.posted["invoice"] == 1
+    revenue = client.rows("""
+        SELECT t.type, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS day, SUM(NVL(a.credit, 0)) - SUM(NVL(a.debit, 0)) AS net
+        FROM transactionaccountingline a JOIN transaction t ON t.id = a.transaction
+        JOIN account acc ON acc.id = a.account
+        WHERE acc.externalid = 'ACCT-SALES' AND t.externalid = ? GROUP BY t.type, t.trandate""",
+                          ["AMZ-STL-80000000007-INV-" + o["A"]])
+    assert [(r["type"], r["day"], D(r["net"])) for r in revenue] == [("CustInvc", "2026-06-30", D("29.98"))]
