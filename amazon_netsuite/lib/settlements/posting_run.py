@@ -1,6 +1,7 @@
 """Posting one settlement to NetSuite: read it from the warehouse, build its records (`posting.py`) in the mode
 `data/gl_mapping.yaml` sets, upsert each by external id in order, and record every attempt in the posting ledger
-(flow `settlements`, key `{settlement id}:journal`, `:deposit`, `:payment:{order}` ...).
+(flow `settlements`, key `{settlement id}:journal`, `:journal:YYYYMM` for an earlier month's part, `:deposit`,
+`:payment:{order}` ...).
 
 A record already posted with the same body is not sent again, so a re-run writes nothing. What NetSuite refuses
 goes to `integration_errors` with the reason and the rest still posts: a refused payment or credit memo leaves its
@@ -27,7 +28,13 @@ import duckdb
 from amazon_netsuite.lib.postings import POSTED
 from amazon_netsuite.lib.settings import Settings, load_settings
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
-from amazon_netsuite.lib.settlements.posting import ZERO, SettlementNotPostable, bank_transfer, summary_journal
+from amazon_netsuite.lib.settlements.posting import (
+    ZERO,
+    Line,
+    SettlementNotPostable,
+    bank_transfer,
+    summary_journals,
+)
 from amazon_netsuite.lib.settlements.posting_sender import Connection, PostingSender, SettlementPostingResult
 from amazon_netsuite.lib.settlements.stored_settlement import FLOW, StoredSettlement, read_settlement
 from amazon_netsuite.lib.settlements.transactional import TransactionalPosting
@@ -44,6 +51,7 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
     settings = settings or load_settings()
     try:
         region = settings.account_of(settlement.storefront).region
+        storefront = settings.storefront(settlement.storefront)
     except KeyError:
         raise SettlementNotPostable(f"settlement {settlement_id} belongs to storefront {settlement.storefront}, "
                                     "which the settings do not have") from None
@@ -54,14 +62,14 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
     if mapping.posting_mode == "transactional":
         TransactionalPosting(stored, client, mapping, subsidiary, sender, settings).run()
     else:
-        tax = [line["amount"] for line in map_lines(stored.lines, mapping).to_pylist()
-               if line["gl_account"] == mapping.facilitator_tax_account]
-        facilitator_tax = (sum((a for a in tax if a > 0), ZERO), sum((a for a in tax if a < 0), ZERO))
+        lines = [Line.from_row(row, mapping) for row in map_lines(stored.lines, mapping).to_pylist()]
         # Refused here, before any write, when it must not post.
-        journal = summary_journal(settlement, stored.summary, mapping, subsidiary, facilitator_tax)
+        journals = summary_journals(settlement, stored.summary, mapping, subsidiary, lines,
+                                    storefront.vat_rate if storefront.prices_include_vat else None)
         transfer = bank_transfer(settlement, mapping, subsidiary)
-        sender.send(journal)
-        sender.send_after(transfer, needs=[journal])
+        for journal in journals:
+            sender.send(journal)
+        sender.send_after(transfer, needs=journals)
     result.deposit_amount = max(settlement.total_amount, ZERO)
     result.errors_resolved_without_posting = sender.resolve_untouched_errors()
     if log:
