@@ -14,7 +14,8 @@ facilitator-tax clearing account to sales tax payable. Then the money leaves cle
 - a negative settlement: no money leaves the bank; Amazon charges the card on file or takes it from the next
   settlement ("Successful charge", "Payable to Amazon" lines, mapped to the same account). A journal (`-DEBIT`, the
   external id of the bank journal it replaces, so a re-run updates that record) debits clearing and credits the
-  Amazon balance account (https://support.a2xaccounting.com/en/articles/2048402-payable-to-amazon-successful-charge-what-are-they-and-how-do-i-account-for-them).
+  Amazon balance account, as A2X books it:
+  https://support.a2xaccounting.com/en/articles/2048402-payable-to-amazon-successful-charge-what-are-they-and-how-do-i-account-for-them
 
 **Periods** (`split_at_month_end`, on by default): a settlement whose lines' posted-dates span a month end posts in
 parts, each balanced against clearing with its own month's lines: the journal (summary) or fee journal

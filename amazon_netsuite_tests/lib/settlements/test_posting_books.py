@@ -66,7 +66,7 @@ def _month(trandate: str) -> str:
 # --- Amazon's balance ---------------------------------------------------------------------------------------------
 
 
-def test_a_negative_settlement_and_the_next_ones_payable_to_amazon_leave_the_amazon_balance_at_zero_and_the_bank_untouched(  # noqa: E501
+def test_a_negative_settlement_repaid_from_the_next_leaves_the_amazon_balance_at_zero_and_the_bank_untouched(
         warehouse, client, mapping):
     warehouse.store(settlement_text([period(OT, OT, "Storage Fee", "-50.00")], settlement_id="71000000001"))
     # Amazon takes what it is owed out of the next settlement.
