@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
+from amazon_netsuite.lib.orders.posting import SALES_ORDER
 from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_from_dict, load_gl_mapping
 from amazon_netsuite.lib.settlements.posting import Line, Settlement, payment
 from amazon_netsuite.lib.settlements.posting_run import post_settlement
@@ -167,6 +168,36 @@ def test_in_transactional_mode_the_fee_journal_posts_per_month_too(warehouse, cl
     assert _net([r for r in rows if r["transaction"].endswith("-202606")]) == {
         "ACCT-AMZ-STORAGE-FEES": D("-12.34"), "ACCT-AMZ-CLEARING": D("12.34")}
     assert "ACCT-AMZ-CLEARING" not in _net(rows)
+
+
+def test_in_transactional_mode_a_june_sale_is_paid_in_june_and_its_fees_book_in_june(warehouse, client):
+    order_id = "111-0000720-0000004"
+    order = {"externalId": f"AMZ-demo-US-{order_id}", "tranDate": "2026-06-20", "otherRefNum": order_id,
+             "entity": {"externalId": "AMZ-CUSTOMER-demo-US"}, "subsidiary": {"externalId": "SUB-na"},
+             "currency": {"externalId": "USD"}, "location": {"externalId": "WH-na"}, "orderStatus": {"id": "B"},
+             "item": {"items": [{"item": {"externalId": "MUG-CAFE-WHITE"}, "quantity": 2, "rate": "14.99",
+                                 "price": {"id": "-1"}}]}}
+    internal_id = client.upsert(SALES_ORDER, order["externalId"], order)
+    warehouse.record_order("demo-US", order_id, SALES_ORDER, internal_id)
+    client.transform("salesOrder", internal_id, "itemFulfillment")
+    client.transform("salesOrder", internal_id, "invoice")
+    june = dict(order_id=order_id, sku="MUG-CAFE-WHITE", fulfillment_id="MFN", posted_date="06/28/26")
+    lines = [line(amount=D("29.98"), **june), fee("Commission", "-4.50", **june),
+             period(OT, OT, "Storage Fee", "-12.34", posted_date="07/05/26")]
+    warehouse.store(settlement_text(lines, settlement_id="72000000004", **JUNE_JULY))
+
+    result = _post(warehouse, client, "72000000004", _with(posting_mode="transactional"))
+
+    assert result.posted == {"customerPayment": 1, "journalEntry": 2, "deposit": 1} and not result.failed
+    rows = _gl_lines(client, "AMZ-STL-72000000004-%")
+    assert {r["transaction"]: r["trandate"] for r in rows} == {
+        f"AMZ-STL-72000000004-PAY-{order_id}": "6/30/2026", "AMZ-STL-72000000004-FEES-202606": "6/30/2026",
+        "AMZ-STL-72000000004-FEES": "7/11/2026", "AMZ-STL-72000000004-DEP": "7/11/2026"}
+    june_books = _net([r for r in rows if _month(r["trandate"]) == "2026-06"])
+    assert june_books == {"ACCT-AR": D("29.98"), "ACCT-UNDEPOSITED-FUNDS": D("-29.98"),
+                          "ACCT-AMZ-SELLING-FEES": D("-4.50"), "ACCT-AMZ-CLEARING": D("4.50")}
+    assert _net(rows) == {"ACCT-AR": D("29.98"), "ACCT-AMZ-SELLING-FEES": D("-4.50"),
+                          "ACCT-AMZ-STORAGE-FEES": D("-12.34"), "ACCT-BANK-USD": D("-13.14")}
 
 
 def test_a_payment_is_dated_at_the_end_of_its_sales_month_when_that_is_before_the_deposit_month(mapping):
