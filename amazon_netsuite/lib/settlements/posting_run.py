@@ -8,10 +8,10 @@ goes to `integration_errors` with the reason and the rest still posts: a refused
 order's amount on the suspense (or clearing) account of the fee journal, so the deposit still equals the bank amount;
 the next run that gets it through moves it out of suspense by updating the fee journal and the deposit.
 
-The deposit (or a negative settlement's debit journal) empties the clearing account that the journal (summary) or
-the fee journal (transactional) fills, so it is sent only once that journal is in NetSuite as this run built it.
-Otherwise it waits: queued in `integration_errors` with the journal's reason, counted in `waiting`, and sent by the
-next run (the retry schedule's, or any) that gets the journal through.
+The deposit (or a negative settlement's balance journal) empties the clearing account that the journals (summary)
+or the fee journals (transactional), one per month part, fill, so it is sent only once every one of them is in
+NetSuite as this run built it. Otherwise it waits: queued in `integration_errors` with the first missing journal's
+reason, counted in `waiting`, and sent by the next run (the retry schedule's, or any) that gets them through.
 
 A settlement that must not post at all (its lines do not tie out, a line has no GL account, its GL summary is
 missing or of another mapping) raises SettlementNotPostable before anything is sent.
