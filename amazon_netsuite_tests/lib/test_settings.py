@@ -1,3 +1,4 @@
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from amazon_netsuite.lib.settings import (
     SANDBOX_LWA_CLIENT_ID,
     SettingsError,
+    Storefront,
     amazon_connection,
     is_sandbox_mode,
     load_settings,
@@ -29,6 +31,19 @@ def test_demo_settings_have_four_storefronts_in_two_regions():
     # The EU account sells on Amazon.de and Amazon.fr: one EUR settlement covers both.
     assert settings.account_of("demo-FR").key == "demo-eu"
     assert settings.storefront_by_sales_channel["amazon.fr"].currency == "EUR"
+
+
+def test_a_vat_inclusive_storefront_takes_its_marketplaces_standard_vat_rate_unless_the_settings_give_one():
+    def storefront(channel: str, **more) -> Storefront:
+        return Storefront(key="x", marketplace_id="M", currency="EUR", sales_channel=channel, **more)
+
+    settings = load_settings(DEMO)
+    assert (settings.storefront("demo-DE").vat_rate, settings.storefront("demo-FR").vat_rate) == (19, 20)
+    assert settings.storefront("demo-US").vat_rate is None  # prices without VAT
+    assert storefront("Amazon.it", prices_include_vat=True).vat_rate == Decimal(22)
+    assert storefront("Amazon.de", prices_include_vat=True, vat_rate=Decimal("7")).vat_rate == Decimal(7)
+    with pytest.raises(ValueError, match="no standard VAT rate known for Amazon.xx; set vat_rate"):
+        storefront("Amazon.xx", prices_include_vat=True)
 
 
 def test_invalid_settings_name_the_file_the_path_and_the_reason(tmp_path):

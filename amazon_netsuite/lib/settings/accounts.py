@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Region = Literal["na", "eu", "fe"]
 # transactional: the settlement settles the records the orders flow posted (NetSuite Connector / Celigo style);
 # summary: one journal of the whole settlement (A2X style), for storefronts whose orders this project does not post.
 SettlementPosting = Literal["transactional", "summary"]
+
+# Standard VAT rate (percent) by sales channel, for storefronts whose prices include VAT (the European Commission's
+# table: https://taxation-customs.ec.europa.eu/taxation/vat/vat-directive/vat-rates_en; UK:
+# https://www.gov.uk/guidance/rates-of-vat-on-different-goods-and-services).
+VAT_RATES = {"amazon.de": Decimal(19), "amazon.fr": Decimal(20), "amazon.it": Decimal(22), "amazon.es": Decimal(21),
+             "amazon.co.uk": Decimal(20), "amazon.nl": Decimal(21), "amazon.se": Decimal(25),
+             "amazon.pl": Decimal(23), "amazon.com.be": Decimal(21)}
 
 
 class StrictModel(BaseModel):
@@ -44,6 +52,18 @@ class Storefront(StrictModel):
     settlement_posting: SettlementPosting | None = Field(
         None, description="how its settlements post; it follows order posting (transactional when orders post, "
                           "summary when not), and a value that contradicts it is refused")
+    vat_rate: Decimal | None = Field(None, ge=0, lt=100, description="percent included in the prices; default: "
+                                     "the marketplace's standard rate (VAT_RATES)")
+
+    @model_validator(mode="after")
+    def _vat_rate(self) -> "Storefront":
+        if self.prices_include_vat and self.vat_rate is None:
+            rate = VAT_RATES.get(self.sales_channel.lower())
+            if rate is None:
+                raise ValueError(f"prices_include_vat: no standard VAT rate known for {self.sales_channel}; set "
+                                 "vat_rate (percent)")
+            object.__setattr__(self, "vat_rate", rate)
+        return self
 
     @field_validator("key")
     @classmethod

@@ -11,9 +11,10 @@ Python with the same `Rule.matches` a single line uses, and the result is spread
 
 The same file names the accounts a settlement posts through (`lib/settlements/posting.py`): the clearing account,
 the bank account per currency, the facilitator-tax clearing account, the receivables account refunds clear through,
-and the subsidiary per storefront or region. Whether a settlement posts as a summary journal or settles the order
-records is not here: it follows order posting per storefront (`Settings.settlement_posting`), so revenue is booked
-once.
+the Amazon balance account a negative settlement leaves owed, the VAT and sales tax payable accounts summary mode books
+tax to, whether a settlement spanning a month end posts in parts (`split_at_month_end`), and the subsidiary per
+storefront or region. Whether a settlement posts as a summary journal or settles the order records is not here: it
+follows order posting per storefront (`Settings.settlement_posting`), so revenue is booked once.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ class _File(_Strict):
     deposit_accounts: dict[str, str] = Field(default_factory=dict)
     facilitator_tax_account: str = Field("ACCT-FACILITATOR-TAX-CLEARING", min_length=1)
     receivables_account: ExternalId = "ACCT-AR"
+    amazon_balance_account: ExternalId = "ACCT-AMZ-BALANCE"
+    vat_payable_account: ExternalId = "ACCT-SALES-TAX-PAYABLE"
+    sales_tax_payable_account: ExternalId = "ACCT-SALES-TAX-PAYABLE"
+    split_at_month_end: bool = True
     subsidiaries: dict[str, ExternalId] = Field(default_factory=dict)
     accounts: dict[str, _Account] = Field(min_length=1)
     rules: list[_Rule] = Field(min_length=1)
@@ -140,6 +145,10 @@ class GlMapping:
     facilitator_tax_account: str = "ACCT-FACILITATOR-TAX-CLEARING"
     receivables_account: str = "ACCT-AR"
     subsidiaries: dict[str, str] = field(default_factory=dict)
+    amazon_balance_account: str = "ACCT-AMZ-BALANCE"
+    vat_payable_account: str = "ACCT-SALES-TAX-PAYABLE"
+    sales_tax_payable_account: str = "ACCT-SALES-TAX-PAYABLE"
+    split_at_month_end: bool = True
 
     def rule_for(
         self, transaction_type: str | None, amount_type: str | None, amount_description: str | None
@@ -207,8 +216,10 @@ def gl_mapping_from_dict(raw: object, path: Path | None = None) -> GlMapping:
     known(model.suspense_account, "suspense_account")
     known(model.clearing_account, "clearing_account")
     # The posting options' defaults are the agreed chart; an account the file names itself must be declared.
-    if "facilitator_tax_account" in model.model_fields_set:
-        known(model.facilitator_tax_account, "facilitator_tax_account")
+    for option in ("facilitator_tax_account", "amazon_balance_account", "vat_payable_account",
+                   "sales_tax_payable_account"):
+        if option in model.model_fields_set:
+            known(getattr(model, option), option)
     for currency, account in model.deposit_accounts.items():
         if not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
             problems.append(f"{where}: deposit_accounts.{currency}: not a currency code (like USD)")
@@ -243,6 +254,10 @@ def gl_mapping_from_dict(raw: object, path: Path | None = None) -> GlMapping:
         facilitator_tax_account=model.facilitator_tax_account,
         receivables_account=model.receivables_account,
         subsidiaries=dict(model.subsidiaries),
+        amazon_balance_account=model.amazon_balance_account,
+        vat_payable_account=model.vat_payable_account,
+        sales_tax_payable_account=model.sales_tax_payable_account,
+        split_at_month_end=model.split_at_month_end,
     )
 
 

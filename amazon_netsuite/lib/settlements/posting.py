@@ -5,15 +5,25 @@ summary when it does not, so revenue is booked once.
 Signs follow the GL summary: a positive settlement amount is money the seller receives (a credit to its account), a
 negative one money Amazon keeps (a debit). Every record is upserted by an external id `AMZ-STL-{settlement id}-...`.
 
-**Summary** (A2X style; storefronts whose orders are not posted): one journal entry (`-JE`) with a line per GL
-account of `settlement_gl_summary` against the Amazon clearing account, which receives the settlement's
+**Summary** (A2X style, for storefronts whose orders are not posted): one journal entry (`-JE`) with a
+line per GL account of the settlement's lines against the Amazon clearing account, which receives the settlement's
 total-amount, so the journal balances exactly when the lines tie out (otherwise it is refused before anything is
-sent). Then the money leaves clearing:
+sent). It books tax itself: a VAT-inclusive storefront's sales, shipping, gift wrap, their promotions and refunds go
+net, their VAT to the VAT payable account; tax the seller collected that Amazon did not withhold moves from the
+facilitator-tax clearing account to sales tax payable. Then the money leaves clearing:
 - a positive settlement: a **deposit** (`-DEP`) into the currency's bank account of the total-amount from clearing
   (an "other deposits" line), equal to what reached the bank;
-- a negative settlement (Amazon debits the seller's bank account or card): NetSuite cannot hold a negative deposit,
-  and its own record for money leaving a bank is a Check; a journal (`-DEBIT`, credit bank, debit clearing) records
-  the same movement, is what A2X's NetSuite journal export produces, and keeps every settlement in journal entries.
+- a negative settlement: no money leaves the bank; Amazon charges the card on file or takes it from the next
+  settlement ("Successful charge", "Payable to Amazon" lines, mapped to the same account). A journal (`-DEBIT`, the
+  external id of the bank journal it replaces, so a re-run updates that record) debits clearing and credits the
+  Amazon balance account, as A2X books it:
+  https://support.a2xaccounting.com/en/articles/2048402-payable-to-amazon-successful-charge-what-are-they-and-how-do-i-account-for-them
+
+**Periods** (`split_at_month_end`, on by default): a settlement whose lines' posted-dates span a month end posts in
+parts, each balanced against clearing with its own month's lines: the journal (summary) or fee journal
+(transactional) of an earlier month is `-JE-YYYYMM` / `-FEES-YYYYMM`, dated the month's last day; the deposit
+month's part keeps `-JE` / `-FEES` and the deposit date, as do lines with no posted date. A payment is dated in its
+sale's month. The deposit stays on the deposit date; clearing nets to zero over all parts.
 
 **Transactional** (NetSuite Connector / Celigo style; storefronts whose orders are posted): per order, what the
 buyer paid settles the order's record: a Cash Sale (already paid, in Undeposited Funds) goes into the deposit as it
@@ -28,8 +38,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from amazon_netsuite.lib.money import decimal_text
@@ -98,9 +108,9 @@ def amount_text(value: Decimal, currency: str) -> str:
     return str(exact)
 
 
-def _header(settlement: Settlement, subsidiary: str, memo: str) -> dict[str, Any]:
+def _header(settlement: Settlement, subsidiary: str, memo: str, month: date | None = None) -> dict[str, Any]:
     return {
-        "tranDate": settlement.deposit_date.date().isoformat(),
+        "tranDate": (month or settlement.deposit_date.date()).isoformat(),
         "subsidiary": {"externalId": subsidiary},
         "currency": {"externalId": settlement.currency},
         "memo": memo,
@@ -118,9 +128,9 @@ class JournalLine:
 
 
 def journal_body(settlement: Settlement, subsidiary: str, external_id: str, memo: str,
-                 lines: Iterable[JournalLine], what: str) -> dict[str, Any]:
-    """A journal entry body; zero lines are left out, and one whose debits and credits differ is refused
-    (`what` names it in the message)."""
+                 lines: Iterable[JournalLine], what: str, month: date | None = None) -> dict[str, Any]:
+    """A journal entry body, dated `month` (else the deposit date); zero lines are left out, and one whose debits
+    and credits differ is refused (`what` names it in the message)."""
     items, debits, credits = [], ZERO, ZERO
     for line in lines:
         if not line.amount:
@@ -141,18 +151,50 @@ def journal_body(settlement: Settlement, subsidiary: str, external_id: str, memo
             f"credits {decimal_text(credits)} {settlement.currency} (difference {decimal_text(debits - credits)}); "
             "nothing was posted. The settlement's lines must tie out to its total-amount and every line needs a GL "
             "account: re-import the settlement or fix data/gl_mapping.yaml, then rebuild settlement_gl_summary.")
-    return {**_header(settlement, subsidiary, memo), "externalId": external_id, "line": {"items": items}}
+    return {**_header(settlement, subsidiary, memo, month), "externalId": external_id, "line": {"items": items}}
+
+
+# --- periods -----------------------------------------------------------------------------------------------------
+
+
+def month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def posting_month(settlement: Settlement, posted: date | None, split: bool) -> date | None:
+    """The date a line's part posts on: the last day of its posted month when that is before the deposit month,
+    else None (the deposit date). No posted date, or `split` off: None."""
+    deposit = settlement.deposit_date.date()
+    if not split or posted is None or (posted.year, posted.month) >= (deposit.year, deposit.month):
+        return None
+    return month_end(posted)
+
+
+def by_month(settlement: Settlement, lines: Iterable["Line"], split: bool) -> dict[date | None, list["Line"]]:
+    """The lines by the part they post in: earlier months in order, the deposit month (None) last."""
+    parts: dict[date | None, list[Line]] = {}
+    for line in lines:
+        parts.setdefault(posting_month(settlement, line.posted_date, split), []).append(line)
+    return dict(sorted(parts.items(), key=lambda part: part[0] or date.max))
+
+
+def part_names(settlement: Settlement, suffix: str, key: str, month: date | None) -> tuple[str, str]:
+    """(external id, ledger key) of one month's part: the deposit month's keeps the plain ones."""
+    if month is None:
+        return settlement.external_id(suffix), settlement.key(key)
+    return settlement.external_id(f"{suffix}-{month:%Y%m}"), settlement.key(f"{key}:{month:%Y%m}")
 
 
 # --- summary mode ------------------------------------------------------------------------------------------------
 
 
-def summary_journal(settlement: Settlement, summary: Sequence[Mapping[str, Any]], mapping: GlMapping,
-                    subsidiary: str, facilitator_tax: tuple[Decimal, Decimal] | None = None) -> Posting:
-    """The settlement's journal entry from its `settlement_gl_summary` rows: a line per account of its lines,
-    against the clearing account for the total-amount. `facilitator_tax` (collected, withheld) shows the facilitator
-    tax clearing account gross, a line for each side, instead of their net. Refused (SettlementNotPostable) when a
-    line has no GL account, the summary is of another total, or the journal would not balance."""
+def summary_journals(settlement: Settlement, summary: Sequence[Mapping[str, Any]], mapping: GlMapping,
+                     subsidiary: str, lines: Sequence["Line"] = (), vat_rate: Decimal | None = None) -> list[Posting]:
+    """The settlement's journal entries, one per month part (one when it does not span a month end), from its
+    mapped lines, checked against its `settlement_gl_summary` rows: a line per account against the clearing account.
+    `vat_rate` (percent) splits VAT out of VAT-inclusive sale amounts. Refused (SettlementNotPostable) when a line
+    has no GL account, the summary is of another total or mapping, or a journal would not balance."""
     sid, currency = settlement.settlement_id, settlement.currency
     if not summary:
         raise SettlementNotPostable(f"settlement {sid} has no rows in settlement_gl_summary; build it first")
@@ -170,26 +212,110 @@ def summary_journal(settlement: Settlement, summary: Sequence[Mapping[str, Any]]
         raise SettlementNotPostable(
             f"settlement {sid}: the GL summary's deposit is {decimal_text(-deposit_net)} {currency} but the "
             f"total-amount is {decimal_text(settlement.total_amount)} {currency}; rebuild settlement_gl_summary")
-    lines = []
-    for r in summary:
-        if r["side"] != "lines":
-            continue
-        account, net = r["gl_account"], r["credit"] - r["debit"]
-        if account == mapping.facilitator_tax_account and facilitator_tax and sum(facilitator_tax) == net:
-            # Collected and withheld tax both pass through the clearing account, so each side stays visible.
-            collected, withheld = facilitator_tax
-            lines += [JournalLine(account, collected, "Marketplace facilitator tax collected from buyers"),
-                      JournalLine(account, withheld, "Marketplace facilitator tax withheld by Amazon")]
-        else:
-            lines.append(JournalLine(account, net, f"{_account_name(mapping, account)}: {r['line_count']} "
-                                                   "settlement line(s)"))
-    lines.append(JournalLine(mapping.clearing_account, -settlement.total_amount,
-                             f"Amazon settlement {sid}: total-amount {decimal_text(settlement.total_amount)} "
-                             f"{currency}"))
-    external_id = settlement.external_id("JE")
+    check_summary(settlement, summary, lines)
     memo = f"Amazon settlement {sid} ({settlement.storefront}, {settlement.period})"
-    body = journal_body(settlement, subsidiary, external_id, memo, lines, f"journal of settlement {sid}")
-    return Posting(settlement.key("journal"), JOURNAL, external_id, body, f"journal {external_id}", replace="line")
+    parts = by_month(settlement, lines, mapping.split_at_month_end)
+    earlier = sum((line.amount for month, part in parts.items() if month for line in part), ZERO)
+    if earlier != settlement.total_amount:
+        parts.setdefault(None, [])  # the deposit month's part takes the rest of the total-amount
+    postings = []
+    for month, part in parts.items():
+        journal_lines = _summary_lines(part, mapping, vat_rate, currency)
+        external_id, key = part_names(settlement, "JE", "journal", month)
+        if month:
+            journal_lines.append(JournalLine(mapping.clearing_account,
+                                             -sum((line.amount for line in journal_lines), ZERO),
+                                             f"Amazon settlement {sid}: lines posted in {month:%Y-%m}"))
+        else:  # the rest of the total-amount: the journal balances only when the lines tie out
+            journal_lines.append(JournalLine(
+                mapping.clearing_account, earlier - settlement.total_amount,
+                f"Amazon settlement {sid}: total-amount {decimal_text(settlement.total_amount)} {currency}"
+                + (f", less {decimal_text(earlier)} posted in earlier months" if earlier else "")))
+        body = journal_body(settlement, subsidiary, external_id, memo if month is None else
+                            f"{memo}, lines of {month:%Y-%m}", journal_lines, f"journal of settlement {sid}", month)
+        postings.append(Posting(key, JOURNAL, external_id, body, f"journal {external_id}", replace="line"))
+    return postings
+
+
+def check_summary(settlement: Settlement, summary: Sequence[Mapping[str, Any]], lines: Sequence["Line"]) -> None:
+    """Refuse lines whose sums per account are not the GL summary's (built with another mapping, or missing)."""
+    expected: dict[str, Decimal] = {}
+    for row in summary:
+        if row["side"] == "lines":
+            expected[row["gl_account"]] = expected.get(row["gl_account"], ZERO) + row["credit"] - row["debit"]
+    mine: dict[str, Decimal] = {}
+    for line in lines:
+        mine[line.gl_account] = mine.get(line.gl_account, ZERO) + line.amount
+    if {k: v for k, v in expected.items() if v} != {k: v for k, v in mine.items() if v}:
+        raise SettlementNotPostable(
+            f"settlement {settlement.settlement_id}: settlement_gl_summary does not match its lines under the current "
+            "GL mapping (missing, or built with another mapping); rebuild it, then post")
+
+
+def _summary_lines(lines: Sequence["Line"], mapping: GlMapping, vat_rate: Decimal | None,
+                   currency: str) -> list[JournalLine]:
+    """One month's journal lines: a line per account, VAT split out, facilitator tax gross and what of it the
+    seller remits moved to sales tax payable."""
+    fac = mapping.facilitator_tax_account
+    amounts: dict[str, Decimal] = {}
+    counts: dict[str, int] = {}
+    collected = withheld = ZERO
+    for line in lines:
+        if line.gl_account == fac:
+            # Collected and withheld tax both pass through the clearing account, so each side stays visible.
+            collected, withheld = (collected + line.amount, withheld) if line.amount > 0 else (collected,
+                                                                                               withheld + line.amount)
+            continue
+        amounts[line.gl_account] = amounts.get(line.gl_account, ZERO) + line.amount
+        counts[line.gl_account] = counts.get(line.gl_account, 0) + 1
+    vat = vat_included(lines, vat_rate, currency) if vat_rate else {}
+    out = [JournalLine(account, amounts[account] - vat.get(account, ZERO),
+                       f"{_account_name(mapping, account)}: {counts[account]} settlement line(s)"
+                       + (" net of VAT" if vat.get(account) else "")) for account in sorted(amounts)]
+    total_vat = sum(vat.values(), ZERO)
+    if total_vat:
+        out.append(JournalLine(mapping.vat_payable_account, total_vat,
+                               f"VAT {decimal_text(vat_rate)}% included in sales, promotions and refunds"))
+    out += [JournalLine(fac, collected, "Marketplace facilitator tax collected from buyers"),
+            JournalLine(fac, withheld, "Marketplace facilitator tax withheld by Amazon")]
+    remaining = collected + withheld
+    if remaining:  # collected by the seller, not withheld: the seller's to remit
+        out += [JournalLine(fac, -remaining, "Tax the seller collected and remits: to sales tax payable"),
+                JournalLine(mapping.sales_tax_payable_account, remaining,
+                            "Tax collected from buyers that Amazon did not withhold (the seller remits it)")]
+    return out
+
+
+_VAT_CHARGES = frozenset({"principal", "shipping", "giftwrap"})
+
+
+def vat_included(lines: Iterable["Line"], rate: Decimal, currency: str) -> dict[str, Decimal]:
+    """The VAT included in VAT-inclusive order amounts, per account: per order-item-code and charge (Principal,
+    Shipping, GiftWrap with its promotion, a sale or a refund apart), round-half-up(net × rate / (100 + rate)) to the
+    currency's minor unit. Each line takes its own share; the group's largest line takes the rounding."""
+    unit = Decimal(1).scaleb(-minor_units(currency))
+
+    def share(amount: Decimal) -> Decimal:
+        return (amount * rate / (100 + rate)).quantize(unit, rounding=ROUND_HALF_UP)
+
+    groups: dict[tuple[str, str, str, str], list[Line]] = {}
+    for line in lines:
+        if (line.order_id and line.section in SALE_SECTIONS and line.amount_description.casefold() in _VAT_CHARGES
+                and line.amount_type.casefold() in ("itemprice", "promotion")):
+            key = (line.transaction_type.casefold(), line.order_id, line.order_item_code or "",
+                   line.amount_description.casefold())
+            groups.setdefault(key, []).append(line)
+    vat: dict[str, Decimal] = {}
+    for group in groups.values():
+        left = share(sum((line.amount for line in group), ZERO))
+        largest = max(group, key=lambda line: abs(line.amount))
+        for line in group:
+            if line is not largest:
+                part = share(line.amount)
+                vat[line.gl_account] = vat.get(line.gl_account, ZERO) + part
+                left -= part
+        vat[largest.gl_account] = vat.get(largest.gl_account, ZERO) + left
+    return vat
 
 
 def _account_name(mapping: GlMapping, account: str) -> str:
@@ -211,8 +337,9 @@ class Deposited:
 
 def bank_transfer(settlement: Settlement, mapping: GlMapping, subsidiary: str,
                   deposited: Sequence[Deposited] = ()) -> list[Posting]:
-    """The deposit (and for a negative settlement the debit journal) that empties clearing into the bank: the
-    deposit takes `deposited` plus clearing's share, so its total is the total-amount (0 when negative)."""
+    """The deposit that empties clearing into the bank (and for a negative settlement the journal that moves the
+    negative balance from clearing to the Amazon balance account): the deposit takes `deposited` plus clearing's
+    share, so its total is the total-amount (0 when negative)."""
     sid, currency, total = settlement.settlement_id, settlement.currency, settlement.total_amount
     bank, clearing = mapping.bank_account(currency), mapping.clearing_account
     memo = f"Amazon settlement {sid} ({settlement.storefront}, {settlement.period})"
@@ -233,12 +360,16 @@ def bank_transfer(settlement: Settlement, mapping: GlMapping, subsidiary: str,
         postings.append(Posting(settlement.key("deposit"), DEPOSIT, body["externalId"], body,
                                 f"deposit {body['externalId']}", replace="payment,other,cashback"))
     if total < 0:
+        # Owed to Amazon, not paid from the bank: Amazon charges the card on file or takes it from the next
+        # settlement, whose follow-up lines map to the same balance account.
         external_id = settlement.external_id("DEBIT")
-        lines = [JournalLine(clearing, total, f"Amazon settlement {sid}: Amazon debited {decimal_text(-total)} "
+        lines = [JournalLine(clearing, total, f"Amazon settlement {sid}: negative balance {decimal_text(total)} "
                                               f"{currency}"),
-                 JournalLine(bank, -total, f"Amazon settlement {sid}: debited by Amazon")]
-        body = journal_body(settlement, subsidiary, external_id, f"{memo}: Amazon debited the seller", lines,
-                            f"debit journal of settlement {sid}")
+                 JournalLine(mapping.amazon_balance_account, -total,
+                             f"Amazon settlement {sid}: owed to Amazon (charged to the card on file or taken from "
+                             "the next settlement)")]
+        body = journal_body(settlement, subsidiary, external_id, f"{memo}: negative balance owed to Amazon", lines,
+                            f"balance journal of settlement {sid}")
         postings.append(Posting(settlement.key("debit"), JOURNAL, external_id, body, f"debit journal {external_id}",
                                 replace="line"))
     return postings
@@ -261,6 +392,8 @@ class Line:
     gl_account: str | None
     netsuite_item: str | None
     section: str
+    order_item_code: str | None = None
+    posted_date: date | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], mapping: GlMapping) -> "Line":
@@ -268,7 +401,13 @@ class Line:
         section = mapping.accounts[account].section if account in mapping.accounts else "other"
         return cls(row["line_number"], row["transaction_type"] or "", row["amount_type"] or "",
                    row["amount_description"] or "", row["order_id"], row["sku"], row["amount"], account,
-                   row["netsuite_item"], section)
+                   row["netsuite_item"], section, row.get("order_item_code"), _day(row.get("posted_date")))
+
+    @staticmethod
+    def month(settlement: Settlement, lines: Iterable["Line"], split: bool) -> date | None:
+        """The date of the part these lines (one order's sale) post in: their latest posted month's."""
+        posted = [line.posted_date for line in lines if line.posted_date]
+        return posting_month(settlement, max(posted), split) if posted else None
 
     @property
     def is_sale(self) -> bool:
@@ -277,6 +416,10 @@ class Line:
     @property
     def is_refund(self) -> bool:
         return self.transaction_type.casefold().startswith("refund")
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
 
 
 @dataclass
@@ -327,12 +470,13 @@ def covered_by_record(order: OrderLines, record_total: Decimal) -> tuple[Decimal
 
 
 def payment(settlement: Settlement, subsidiary: str, order_id: str, invoice_id: str, customer: str,
-            amount: Decimal) -> Posting:
-    """A customer payment of `amount` applied to the order's invoice, left in Undeposited Funds for the deposit."""
+            amount: Decimal, month: date | None = None) -> Posting:
+    """A customer payment of `amount` applied to the order's invoice, left in Undeposited Funds for the deposit;
+    dated `month` (else the deposit date)."""
     external_id = settlement.external_id(f"PAY-{order_id}")
     text = amount_text(amount, settlement.currency)
     body = {**_header(settlement, subsidiary, f"Amazon order {order_id}: paid in settlement "
-                                              f"{settlement.settlement_id}"),
+                                              f"{settlement.settlement_id}", month),
             "externalId": external_id, "customer": {"id": customer}, "payment": text, "undepFunds": True,
             "checkNumber": order_id, "apply": {"items": [{"doc": {"id": invoice_id}, "apply": True, "amount": text}]}}
     return Posting(settlement.key(f"payment:{order_id}"), PAYMENT, external_id, body,
@@ -386,12 +530,12 @@ class Cleared:
     amount: Decimal  # the credit memo's total
 
 
-def fee_journal(settlement: Settlement, mapping: GlMapping, subsidiary: str, fee_lines: Sequence[Line],
-                unsettled: Sequence[Unsettled], variances: Sequence[Unsettled],
-                cleared: Sequence[Cleared]) -> Posting | None:
-    """One journal for everything no order record carries, against clearing (None when there is nothing)."""
+def fee_journals(settlement: Settlement, mapping: GlMapping, subsidiary: str, fee_lines: Sequence[Line],
+                 unsettled: Sequence[Unsettled], variances: Sequence[Unsettled],
+                 cleared: Sequence[Cleared]) -> list[Posting]:
+    """The journals of everything no order record carries, against clearing: one per month part of the fee lines
+    (`split_at_month_end`); what waits in suspense and the refunds cleared go on the deposit month's."""
     sid = settlement.settlement_id
-    by_account: dict[str, tuple[Decimal, int]] = {}
     for line in fee_lines:
         if line.gl_account is None:
             raise SettlementNotPostable(
@@ -399,24 +543,36 @@ def fee_journal(settlement: Settlement, mapping: GlMapping, subsidiary: str, fee
                 f"{line.amount_description}) has no GL account; add a rule to data/gl_mapping.yaml or set "
                 "suspense_account; nothing was posted. To paste under `rules:` (choose the account): "
                 f"{rule_to_add(line.transaction_type, line.amount_type, line.amount_description)}")
-        amount, count = by_account.get(line.gl_account, (ZERO, 0))
-        by_account[line.gl_account] = (amount + line.amount, count + 1)
-    lines = [JournalLine(account, amount, f"{_account_name(mapping, account)}: {count} settlement line(s)")
-             for account, (amount, count) in by_account.items()]
-    lines += [JournalLine(u.account or mapping.suspense_or_clearing, u.amount, u.memo)
-              for u in (*unsettled, *variances)]
-    lines += [JournalLine(mapping.receivables_account, -c.amount,
-                          f"order {c.order_id}: refund paid by Amazon in settlement {sid} "
-                          f"({settlement.external_id('CM-' + c.order_id)})", entity=c.customer)
-              for c in cleared]
-    net = sum((line.amount for line in lines), ZERO)
-    if not any(line.amount for line in lines):
-        return None
-    lines.append(JournalLine(mapping.clearing_account, -net, f"Amazon settlement {sid}: net of fees and adjustments"))
-    external_id = settlement.external_id("FEES")
-    body = journal_body(settlement, subsidiary, external_id, f"Amazon settlement {sid} fees and adjustments "
-                        f"({settlement.storefront}, {settlement.period})", lines, f"fee journal of settlement {sid}")
-    return Posting(settlement.key("fees"), JOURNAL, external_id, body, f"fee journal {external_id}", replace="line")
+    parts = by_month(settlement, fee_lines, mapping.split_at_month_end)
+    if unsettled or variances or cleared:
+        parts.setdefault(None, [])
+    postings = []
+    for month, lines_of_month in parts.items():
+        by_account: dict[str, tuple[Decimal, int]] = {}
+        for line in lines_of_month:
+            amount, count = by_account.get(line.gl_account, (ZERO, 0))
+            by_account[line.gl_account] = (amount + line.amount, count + 1)
+        lines = [JournalLine(account, amount, f"{_account_name(mapping, account)}: {count} settlement line(s)")
+                 for account, (amount, count) in by_account.items()]
+        if month is None:
+            lines += [JournalLine(u.account or mapping.suspense_or_clearing, u.amount, u.memo)
+                      for u in (*unsettled, *variances)]
+            lines += [JournalLine(mapping.receivables_account, -c.amount,
+                                  f"order {c.order_id}: refund paid by Amazon in settlement {sid} "
+                                  f"({settlement.external_id('CM-' + c.order_id)})", entity=c.customer)
+                      for c in cleared]
+        if not any(line.amount for line in lines):
+            continue
+        net = sum((line.amount for line in lines), ZERO)
+        lines.append(JournalLine(mapping.clearing_account, -net,
+                                 f"Amazon settlement {sid}: net of fees and adjustments"
+                                 + (f" posted in {month:%Y-%m}" if month else "")))
+        external_id, key = part_names(settlement, "FEES", "fees", month)
+        memo = f"Amazon settlement {sid} fees and adjustments ({settlement.storefront}, {settlement.period})"
+        body = journal_body(settlement, subsidiary, external_id, memo if month is None else
+                            f"{memo}, lines of {month:%Y-%m}", lines, f"fee journal of settlement {sid}", month)
+        postings.append(Posting(key, JOURNAL, external_id, body, f"fee journal {external_id}", replace="line"))
+    return postings
 
 
 def check_ties_out(settlement: Settlement, lines: Sequence[Line]) -> None:

@@ -1,17 +1,17 @@
 """Posting one settlement to NetSuite: read it from the warehouse, build its records (`posting.py`) in the mode of its
 storefront (`Settings.settlement_posting`: transactional when its orders post, else summary), upsert each by
 external id in order, and record every attempt in the posting ledger (flow `settlements`, key
-`{settlement id}:journal`, `:deposit`, `:payment:{order}` ...).
+`{settlement id}:journal`, `:journal:YYYYMM` for an earlier month's part, `:deposit`, `:payment:{order}` ...).
 
 A record already posted with the same body is not sent again, so a re-run writes nothing. What NetSuite refuses
 goes to `integration_errors` with the reason and the rest still posts: a refused payment or credit memo leaves its
 order's amount on the suspense (or clearing) account of the fee journal, so the deposit still equals the bank amount;
 the next run that gets it through moves it out of suspense by updating the fee journal and the deposit.
 
-The deposit (or a negative settlement's debit journal) empties the clearing account that the journal (summary) or
-the fee journal (transactional) fills, so it is sent only once that journal is in NetSuite as this run built it.
-Otherwise it waits: queued in `integration_errors` with the journal's reason, counted in `waiting`, and sent by the
-next run (the retry schedule's, or any) that gets the journal through.
+The deposit (or a negative settlement's balance journal) empties the clearing account that the journals (summary)
+or the fee journals (transactional), one per month part, fill, so it is sent only once every one of them is in
+NetSuite as this run built it. Otherwise it waits: queued in `integration_errors` with the first missing journal's
+reason, counted in `waiting`, and sent by the next run (the retry schedule's, or any) that gets them through.
 
 A settlement that must not post at all (its lines do not tie out, a line has no GL account, its GL summary is
 missing or of another mapping) raises SettlementNotPostable before anything is sent.
@@ -29,7 +29,13 @@ from amazon_netsuite.lib.postings import POSTED
 from amazon_netsuite.lib.settings import Settings, load_settings
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.match import MATCHED
-from amazon_netsuite.lib.settlements.posting import ZERO, SettlementNotPostable, bank_transfer, summary_journal
+from amazon_netsuite.lib.settlements.posting import (
+    ZERO,
+    Line,
+    SettlementNotPostable,
+    bank_transfer,
+    summary_journals,
+)
 from amazon_netsuite.lib.settlements.posting_sender import Connection, PostingSender, SettlementPostingResult
 from amazon_netsuite.lib.settlements.stored_settlement import FLOW, StoredSettlement, read_settlement
 from amazon_netsuite.lib.settlements.transactional import TransactionalPosting
@@ -46,6 +52,7 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
     settings = settings or load_settings()
     try:
         region = settings.account_of(settlement.storefront).region
+        storefront = settings.storefront(settlement.storefront)
     except KeyError:
         raise SettlementNotPostable(f"settlement {settlement_id} belongs to storefront {settlement.storefront}, "
                                     "which the settings do not have") from None
@@ -58,14 +65,14 @@ def post_settlement(connect: Connection, client, settlement_id: str, *, mapping:
         TransactionalPosting(stored, client, mapping, subsidiary, sender, settings).run()
     else:
         _check_no_order_records(stored)
-        tax = [line["amount"] for line in map_lines(stored.lines, mapping).to_pylist()
-               if line["gl_account"] == mapping.facilitator_tax_account]
-        facilitator_tax = (sum((a for a in tax if a > 0), ZERO), sum((a for a in tax if a < 0), ZERO))
+        lines = [Line.from_row(row, mapping) for row in map_lines(stored.lines, mapping).to_pylist()]
         # Refused here, before any write, when it must not post.
-        journal = summary_journal(settlement, stored.summary, mapping, subsidiary, facilitator_tax)
+        journals = summary_journals(settlement, stored.summary, mapping, subsidiary, lines,
+                                    storefront.vat_rate if storefront.prices_include_vat else None)
         transfer = bank_transfer(settlement, mapping, subsidiary)
-        sender.send(journal)
-        sender.send_after(transfer, needs=[journal])
+        for journal in journals:
+            sender.send(journal)
+        sender.send_after(transfer, needs=journals)
     result.deposit_amount = max(settlement.total_amount, ZERO)
     result.errors_resolved_without_posting = sender.resolve_untouched_errors()
     if log:

@@ -155,7 +155,8 @@ def gl_summary(
     totals: Table, mapped_lines: Table, mapping: GlMapping, con: duckdb.DuckDBPyConnection | None = None
 ) -> pa.Table:
     """Settlement × GL account × currency → debit, credit (net per account, one side non-zero), line_count;
-    `side` is `lines` for the mapped lines and `deposit` for the bank line. Unmapped lines (no suspense account)
+    `side` is `lines` for the mapped lines and `deposit` for the bank line (the Amazon balance account when the
+    settlement is negative). Unmapped lines (no suspense account)
     appear with a NULL gl_account, so the figures still add up while the settlement stays blocked."""
     deposit_accounts = pa.table(
         {
@@ -171,7 +172,9 @@ def gl_summary(
                    CAST(count(*) AS INTEGER) AS line_count
             FROM lines AS l GROUP BY ALL
             UNION ALL
-            SELECT settlement_id, t.currency, coalesce(d.deposit_account, 'ACCT-BANK-' || upper(t.currency)),
+            -- A negative settlement is owed to Amazon (its balance account), never taken from the bank.
+            SELECT settlement_id, t.currency, CASE WHEN t.total_amount < 0 THEN '{mapping.amazon_balance_account}'
+                   ELSE coalesce(d.deposit_account, 'ACCT-BANK-' || upper(t.currency)) END,
                    'deposit', -t.total_amount, 0
             FROM totals AS t LEFT JOIN deposit_accounts AS d USING (currency)
         )

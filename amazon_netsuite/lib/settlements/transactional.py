@@ -14,7 +14,6 @@ The deposit goes only once the fee journal is in NetSuite: clearing's share of i
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,10 +37,11 @@ from amazon_netsuite.lib.settlements.posting import (
     SettlementNotPostable,
     Unsettled,
     bank_transfer,
+    check_summary,
     check_ties_out,
     covered_by_record,
     credit_memo,
-    fee_journal,
+    fee_journals,
     order_lines,
     payment,
 )
@@ -149,14 +149,13 @@ class TransactionalPosting:
             else:
                 cleared.append(Cleared(order.order_id, customer, order.refunded()))
 
-        journal = fee_journal(s, self.mapping, self.subsidiary, self.fee_lines, self.unsettled, self.variances,
-                              cleared)
-        if journal is not None:
+        journals = fee_journals(s, self.mapping, self.subsidiary, self.fee_lines, self.unsettled, self.variances,
+                                cleared)
+        for journal in journals:
             self.sender.send(journal)
         # The payments and cash sales it takes are in NetSuite (the others wait in suspense); clearing's share is
-        # what the fee journal put there, so the deposit waits for it.
-        self.sender.send_after(bank_transfer(s, self.mapping, self.subsidiary, deposited),
-                               needs=[journal] if journal is not None else [])
+        # what the fee journals put there, so the deposit waits for them.
+        self.sender.send_after(bank_transfer(s, self.mapping, self.subsidiary, deposited), needs=journals)
         self.sender.result.unmatched = self.unsettled
         self.sender.result.variances = self.variances
 
@@ -174,17 +173,7 @@ class TransactionalPosting:
                 " add a rule to data/gl_mapping.yaml or set suspense_account; nothing was posted. To paste under "
                 f"`rules:` (choose the account): "
                 f"{rule_to_add(first.transaction_type, first.amount_type, first.amount_description)}")
-        summary: Counter = Counter()
-        for row in self.stored.summary:
-            if row["side"] == "lines":
-                summary[row["gl_account"]] += row["credit"] - row["debit"]
-        mine: Counter = Counter()
-        for line in lines:
-            mine[line.gl_account] += line.amount
-        if {k: v for k, v in summary.items() if v} != {k: v for k, v in mine.items() if v}:
-            raise SettlementNotPostable(
-                f"settlement {s.settlement_id}: settlement_gl_summary does not match its lines under the current GL "
-                "mapping (missing, or built with another mapping); rebuild it, then post")
+        check_summary(s, self.stored.summary, lines)
         missing = [line.line_number for line in lines if line.order_id and line.line_number not in
                    self.stored.matches]
         if missing:
@@ -309,7 +298,8 @@ class TransactionalPosting:
         if amount <= 0:
             self._unsettle(order, covered, f"Amazon paid {decimal_text(covered)} {s.currency} for it: nothing to pay")
             return None
-        posting = payment(s, self.subsidiary, oid, str(invoice["id"]), str(invoice["entity"]), amount)
+        posting = payment(s, self.subsidiary, oid, str(invoice["id"]), str(invoice["entity"]), amount,
+                          Line.month(s, order.sale, self.mapping.split_at_month_end))
         return _Sale(order, covered, amount, f"payment {posting.external_id}", posting=posting)
 
     def _refund(self, order: OrderLines, internal_id: str, row: dict,

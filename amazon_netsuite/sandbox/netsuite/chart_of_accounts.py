@@ -23,6 +23,7 @@ CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...]
     ("ACCT-FACILITATOR-TAX-CLEARING", "2200", "Marketplace Facilitator Tax Clearing", "OthCurrLiab", None, None),
     ("ACCT-SALES-TAX-PAYABLE", "2300", "Sales Tax / VAT Payable", "OthCurrLiab", None, None),
     ("ACCT-AMZ-LOAN", "2400", "Amazon Lending Loan", "OthCurrLiab", None, None),
+    ("ACCT-AMZ-BALANCE", "2410", "Amazon Seller Balance (payable to Amazon)", "OthCurrLiab", None, None),
     ("ACCT-SALES", "4000", "Sales – Amazon", "Income", None, None),
     ("ACCT-SHIPPING-INCOME", "4010", "Shipping Income", "Income", None, None),
     ("ACCT-GIFTWRAP-INCOME", "4020", "Gift Wrap Income", "Income", None, None),

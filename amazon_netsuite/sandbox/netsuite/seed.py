@@ -18,7 +18,7 @@ from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 
-SEED_VERSION = "4"
+SEED_VERSION = "5"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
 MISSING_SKUS = frozenset({"CAP-OLIVE", "CANDLE-CEDAR", "KIT-COFFEE-LOVER"})

@@ -41,9 +41,6 @@ ORDER_ID_PREFIXES = {
     "JP": ("249", "250", "503"),
 }
 
-VAT_RATES = {"DE": Decimal(19), "GB": Decimal(20), "FR": Decimal(20), "IT": Decimal(22), "ES": Decimal(21),
-             "NL": Decimal(21), "SE": Decimal(25), "PL": Decimal(23), "BE": Decimal(21)}
-
 # Rough USD → local price factors; catalog prices are set in USD and rounded to .99 locally.
 PRICE_FACTORS = {"USD": Decimal("1"), "CAD": Decimal("1.37"), "EUR": Decimal("1.05"), "GBP": Decimal("0.9"),
                  "MXN": Decimal("18"), "JPY": Decimal("150"), "SEK": Decimal("11"), "PLN": Decimal("4.3")}
@@ -139,7 +136,7 @@ def market_for(storefront: Storefront) -> Market:
     channel = storefront.sales_channel.lower()
     country = COUNTRY_BY_SALES_CHANNEL.get(channel) or channel.rsplit(".", 1)[-1].upper()
     places = SHIP_TO.get(country) or [ShipTo("Capital City", "", "10000", country, Decimal("0"))]
-    vat = VAT_RATES.get(country, Decimal(20)) if storefront.prices_include_vat else None
+    vat = storefront.vat_rate if storefront.prices_include_vat else None
     return Market(
         storefront=storefront,
         country=country,

@@ -170,8 +170,10 @@ def test_the_lines_the_issue_names_land_where_an_accountant_books_them(mapping):
     assert account("Order", "Promotion", "TaxDiscount") == "ACCT-FACILITATOR-TAX-CLEARING"
     # A negative balance and its follow-ups stay in the Amazon balance, never the bank.
     balance = {account(OT, OT, d) for d in ("Successful charge", "Payable to Amazon",
-                                           "Repayment of negative Amazon balance", "Failed Disbursement")}
-    assert balance == {"ACCT-AMZ-RESERVE"}
+                                           "Repayment of negative Amazon balance", "Failed Charge",
+                                           "Failed Disbursement")}
+    assert balance == {"ACCT-AMZ-BALANCE"}
+    assert account(OT, OT, "Current Reserve Amount") == "ACCT-AMZ-RESERVE"
     assert not any(a.startswith("ACCT-BANK") for a in balance)
     assert account(OT, OT, "Amazon Capital Services") == "ACCT-AMZ-LOAN"
     assert account(OT, REIMB, "MULTICHANNEL_ORDER_LOST") == "ACCT-REIMBURSEMENTS"

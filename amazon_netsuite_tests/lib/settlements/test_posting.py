@@ -15,7 +15,7 @@ from amazon_netsuite.lib.settlements.posting import (
     Settlement,
     SettlementNotPostable,
     amount_text,
-    summary_journal,
+    summary_journals,
 )
 from amazon_netsuite.lib.settlements.posting_run import post_settlement
 from amazon_netsuite.lib.settlements.stored_settlement import FLOW
@@ -130,8 +130,8 @@ def test_running_it_again_sends_nothing(warehouse, client, mapping):
     assert warehouse.rows("SELECT max(attempts) FROM netsuite_postings WHERE flow = 'settlements'") == [(1,)]
 
 
-def test_a_negative_settlement_posts_a_journal_from_the_bank_to_clearing_instead_of_a_deposit(warehouse, client,
-                                                                                              mapping):
+def test_a_negative_settlement_posts_a_journal_owing_its_balance_to_amazon_and_leaves_the_bank_alone(
+        warehouse, client, mapping):
     lines = [line(amount=D("10.00")), fee("Commission", "-1.50"),
              period("other-transaction", "other-transaction", "Storage Fee", "-12.34"),
              period("other-transaction", "other-transaction", "Subscription", "-39.99")]
@@ -147,9 +147,9 @@ def test_a_negative_settlement_posts_a_journal_from_the_bank_to_clearing_instead
     posted = _gl(client, "AMZ-STL-70000000003-JE", "AMZ-STL-70000000003-DEBIT")
     assert posted.pop("ACCT-AMZ-CLEARING") == 0
     assert posted == _summary_net(warehouse, "70000000003")
-    assert posted["ACCT-BANK-USD"] == D("43.83")  # credited: Amazon took 43.83 from the bank
+    assert posted["ACCT-AMZ-BALANCE"] == D("43.83") and "ACCT-BANK-USD" not in posted  # owed, not paid
     assert _gl(client, "AMZ-STL-70000000003-DEBIT") == {"ACCT-AMZ-CLEARING": D("-43.83"),
-                                                        "ACCT-BANK-USD": D("43.83")}
+                                                        "ACCT-AMZ-BALANCE": D("43.83")}
 
 
 def test_a_settlement_whose_journal_would_not_balance_is_refused_and_nothing_is_posted(warehouse, client,
@@ -292,9 +292,11 @@ def test_a_summary_journal_is_refused_for_a_settlement_of_orders_that_were_poste
 
 
 def test_a_euro_settlement_posts_to_its_regions_subsidiary_and_euro_bank(warehouse, client, mapping):
-    de = dict(marketplace_name="Amazon.de", sku="TSHIRT-RED-M")
+    # Posted-dates as a German file writes them (a US date would be read as 10 February and post in February).
+    de = dict(marketplace_name="Amazon.de", sku="TSHIRT-RED-M", posted_date="02.10.2026")
     lines = [line(amount=D("1234.56"), **de), fee("Commission", "-185.18", **de),
-             period("other-transaction", "other-transaction", "Subscription", "-39.00", marketplace_name="Amazon.de")]
+             period("other-transaction", "other-transaction", "Subscription", "-39.00", marketplace_name="Amazon.de",
+                    posted_date="02.10.2026")]
     warehouse.store(settlement_text(lines, settlement_id="70000000007", currency="EUR", decimal_comma=True,
                                     grouping=True, deposit="04.10.2026"), storefront="demo-DE")
 
@@ -333,9 +335,9 @@ def test_a_journal_from_a_summary_of_another_total_is_refused(mapping):
     ]
     with pytest.raises(SettlementNotPostable, match="the GL summary's deposit is 12.00 USD but the total-amount is "
                                                     "10.00 USD"):
-        summary_journal(settlement, summary, mapping, "SUB-na")
+        summary_journals(settlement, summary, mapping, "SUB-na")
     with pytest.raises(SettlementNotPostable, match="has no rows in settlement_gl_summary"):
-        summary_journal(settlement, [], mapping, "SUB-na")
+        summary_journals(settlement, [], mapping, "SUB-na")
 
 
 def test_posting_options_have_defaults_and_are_validated():

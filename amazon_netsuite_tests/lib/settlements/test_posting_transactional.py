@@ -225,10 +225,10 @@ def test_netsuite_refusing_a_credit_memo_queues_the_reason_and_the_rest_posts(wa
     assert "CAP-OLIVE" in message and f"AMZ-STL-80000000004-CM-{o['E']}" in message
     assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["E"], D("-19.99"))]
     # Total -3.00: the Cash Sale (19.99) goes in a deposit of 0 with 19.99 cash back from clearing, and Amazon's
-    # debit of 3.00 is a journal from the bank.
+    # negative 3.00 is owed to Amazon (the Amazon balance account), not taken from the bank.
     assert _gl(client, "AMZ-STL-80000000004-%") == {
         "ACCT-AMZ-SELLING-FEES": D("-3.00"), "ACCT-SUSPENSE": D("-19.99"), "ACCT-UNDEPOSITED-FUNDS": D("19.99"),
-        "ACCT-BANK-USD": D("3.00")}
+        "ACCT-AMZ-BALANCE": D("3.00")}
     stl = _transactions(client, "AMZ-STL-80000000004-%")
     assert D(stl["AMZ-STL-80000000004-DEP"]["foreigntotal"]) == 0 and "AMZ-STL-80000000004-DEBIT" in stl
 
@@ -338,13 +338,13 @@ def test_the_fee_journal_balances_against_clearing_and_the_deposit_takes_what_cl
         Settlement,
         Unsettled,
         bank_transfer,
-        fee_journal,
+        fee_journals,
     )
 
     settlement = Settlement("9", STOREFRONT, "USD", D("5.00"), datetime(2026, 10, 4))
     fees = _mapped([fee("Commission", "-3.00"),
                     period("other-transaction", "other-transaction", "Subscription", "-39.99")], mapping)
-    journal = fee_journal(settlement, mapping, "SUB-na", fees,
+    (journal,) = fee_journals(settlement, mapping, "SUB-na", fees,
                           [Unsettled("111-1", D("9.99"), "never posted", "ACCT-SUSPENSE")],
                           [Unsettled("111-2", D("0.50"), "Amazon paid more", "ACCT-SUSPENSE")],
                           [Cleared("111-3", "39", D("12.00"))])
@@ -363,7 +363,7 @@ def test_the_fee_journal_balances_against_clearing_and_the_deposit_takes_what_cl
     deposit, debit = bank_transfer(negative, mapping, "SUB-na", [Deposited("1", D("30.00"), "a")])
     assert deposit.body["cashback"]["items"][0]["amount"] == "30.00"  # a deposit of 0 empties Undeposited Funds
     assert [(i["account"]["externalId"], i.get("debit"), i.get("credit")) for i in debit.body["line"]["items"]] == [
-        ("ACCT-AMZ-CLEARING", "7.25", None), ("ACCT-BANK-USD", None, "7.25")]
+        ("ACCT-AMZ-CLEARING", "7.25", None), ("ACCT-AMZ-BALANCE", None, "7.25")]  # owed to Amazon, not the bank
 
 
 def test_an_mfn_order_shipped_on_30_june_and_paid_in_july_is_invoiced_and_earns_its_revenue_on_30_june(

@@ -166,7 +166,7 @@ def test_the_gl_summary_of_a_deposit_balances_with_the_bank_debited(mapping):
     ]
 
 
-def test_the_gl_summary_of_a_negative_settlement_credits_the_bank(mapping):
+def test_the_gl_summary_of_a_negative_settlement_credits_the_amazon_balance_not_the_bank(mapping):
     lines = [
         period("other-transaction", "other-transaction", "Subscription", "-39.99"),
         period("other-transaction", "other-transaction", "Storage Fee", "-12.34"),
@@ -178,7 +178,7 @@ def test_the_gl_summary_of_a_negative_settlement_credits_the_bank(mapping):
         ("lines", "ACCT-AMZ-SUBSCRIPTION"): (D("39.99"), D("0"), 1),
         ("lines", "ACCT-AMZ-STORAGE-FEES"): (D("12.34"), D("0"), 1),
         ("lines", "ACCT-REIMBURSEMENTS"): (D("0"), D("5.00"), 1),
-        ("deposit", "ACCT-BANK-USD"): (D("0"), D("47.33"), 0),
+        ("deposit", "ACCT-AMZ-BALANCE"): (D("0"), D("47.33"), 0),  # owed to Amazon: no money left the bank
     }
     check = check_settlement(parsed, mapping)
     assert check.journal_balances and check.blocking == []
