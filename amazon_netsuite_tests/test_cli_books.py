@@ -62,11 +62,14 @@ def books(tmp_path_factory):
             "line": {"items": [{"account": {"externalId": "ACCT-AMZ-ADVERTISING"}, "debit": "25.00"},
                                {"account": {"externalId": "ACCT-BANK-USD"}, "credit": "25.00"}]}})
         gl_lines = client.rows("""
-            SELECT a.externalid AS account, a.accttype, c.symbol AS currency, t.externalid, t.trandate,
-                   tal.debit, tal.credit, t.id
+            SELECT a.externalid AS account, a.accttype, t.currency, s.currency AS base, t.externalid, t.trandate,
+                   t.type, tal.debit, tal.credit, t.id
             FROM transactionaccountingline tal JOIN account a ON a.id = tal.account
-            JOIN transaction t ON t.id = tal.transaction JOIN currency c ON c.id = t.currency
+            JOIN transaction t ON t.id = tal.transaction JOIN subsidiary s ON s.id = t.subsidiary
             WHERE tal.posting = 'T'""")
+        codes = {row["id"]: row["symbol"] for row in client.rows("SELECT id, symbol FROM currency")}
+        for row in gl_lines:  # a transaction without a currency (an item fulfillment): its subsidiary's
+            row["currency"] = codes[row.get("currency", row["base"])]
     yield sandbox, warehouse, gl_lines
     sandbox.stop()
 
@@ -108,6 +111,9 @@ def test_the_trial_balance_is_every_gl_line_summed_per_account_and_currency_to_t
     assert _cents(rows) == _expected(books[2])
     assert {r["currency"] for r in rows} == {"USD", "CAD"}
     assert [(r["currency"], r["account"]) for r in rows] == sorted((r["currency"], r["account"]) for r in rows)
+    cogs = next(r for r in rows if r["account"] == "ACCT-COGS" and r["currency"] == "USD")
+    shipped = sum(D(row.get("debit", "0")) for row in books[2] if row["type"] == "ItemShip")
+    assert shipped == D("30.00") and D(cogs["debit"]) >= shipped  # item fulfillments (no currency) count
     sales = next(r for r in rows if r["account"] == "ACCT-SALES" and r["currency"] == "CAD")
     assert sales == {"account": "ACCT-SALES", "account_type": "Income", "currency": "CAD", "debit": "0",
                      "credit": "18.99"}

@@ -6,7 +6,8 @@ id, number, `accttype`) and `transaction` (date, currency). The same query runs 
 
 Currency: `debit` and `credit` are summed as NetSuite stores them, in the accounting book's base currency (`amount`
 is base currency, https://meir.prolecto.com/2023/02/19/sql-ar-and-ap-fields/), grouped by the transaction's
-currency. In the sandbox every exchange rate is 1, so a group's figures are also its transaction currency's; in a
+currency; a transaction with no currency of its own (the sandbox's item fulfillments) counts under its
+subsidiary's base currency, which is what its amounts are in. In the sandbox every exchange rate is 1, so a group's figures are also its transaction currency's; in a
 live multi-currency account a foreign-currency group holds base-currency amounts. Not verified against a live
 account: that `debit`/`credit` are base currency, that the primary book is `accountingbook = 1`, and that
 `account.externalid` is readable by SuiteQL (an account without one is named by its number).
@@ -44,7 +45,7 @@ class AccountBalance:
 
     account: str  # the account's external id (its number, or #internal id, when it has none)
     account_type: str  # NetSuite's accttype: Bank, AcctRec, Income, OthCurrLiab ...
-    currency: str  # ISO code (the currency record's symbol)
+    currency: str  # ISO code (the currency record's symbol): the transaction's, else its subsidiary's
     debit: Decimal
     credit: Decimal
 
@@ -89,15 +90,18 @@ def _gl_rows(client: SuiteQLReader, period: str | None, transactions: Sequence[i
     by_transaction = "t.id, " if group_by_transaction else ""
     # Grouped and ordered by internal ids so every page boundary falls between distinct rows.
     return client.suiteql(f"""
-        SELECT {by_transaction}a.id AS account_id, a.externalid, a.acctnumber, a.accttype, c.symbol AS currency,
+        SELECT {by_transaction}a.id AS account_id, a.externalid, a.acctnumber, a.accttype,
+               NVL(c.symbol, sc.symbol) AS currency,
                SUM(NVL(tal.debit, 0)) AS debit, SUM(NVL(tal.credit, 0)) AS credit
         FROM transactionaccountingline tal
         JOIN account a ON a.id = tal.account
         JOIN transaction t ON t.id = tal.transaction
-        JOIN currency c ON c.id = t.currency
+        LEFT JOIN currency c ON c.id = t.currency
+        LEFT JOIN subsidiary s ON s.id = t.subsidiary
+        LEFT JOIN currency sc ON sc.id = s.currency
         WHERE tal.posting = 'T' AND tal.accountingbook = 1{where}
-        GROUP BY {by_transaction}a.id, a.externalid, a.acctnumber, a.accttype, c.symbol
-        ORDER BY {by_transaction}c.symbol, a.id""", params)
+        GROUP BY {by_transaction}a.id, a.externalid, a.acctnumber, a.accttype, NVL(c.symbol, sc.symbol)
+        ORDER BY {by_transaction}NVL(c.symbol, sc.symbol), a.id""", params)
 
 
 def _account_name(row: dict[str, Any]) -> str:
