@@ -190,14 +190,13 @@ def table_text(balances: Sequence[AccountBalance]) -> str:
         verdict = "balanced" if debit == credit else f"NOT balanced: debits − credits = {decimal_text(debit - credit)}"
         cells = [(r.account, r.account_type, decimal_text(r.debit), decimal_text(r.credit), decimal_text(r.balance))
                  for r in rows]
-        cells.append(("total", "", decimal_text(debit), decimal_text(credit), verdict))
         head = ("account", "type", f"debit ({currency})", f"credit ({currency})", "balance")
-        widths = [max(len(c[i]) for c in [head, *cells]) for i in range(5)]
+        total = ("total", "", decimal_text(debit), decimal_text(credit), "")
+        widths = [max(len(c[i]) for c in [head, total, *cells]) for i in range(5)]
 
         def line(cell: Sequence[str]) -> str:
-            return "  ".join(v.ljust(w) if i < 2 else v.rjust(w) if i < 4 else v
-                             for i, (v, w) in enumerate(zip(cell, widths))).rstrip()
+            return "  ".join(v.ljust(w) if i < 2 else v.rjust(w) for i, (v, w) in enumerate(zip(cell, widths)))
 
-        blocks.append("\n".join([line(head), *(line(c) for c in cells[:-1]), line(["-" * w for w in widths[:4]]
-                                 + [""]), line(cells[-1])]))
+        rule = line(["-" * w for w in widths])
+        blocks.append("\n".join([line(head), *map(line, cells), rule, f"{line(total).rstrip()}  {verdict}"]))
     return "\n\n".join(blocks)
