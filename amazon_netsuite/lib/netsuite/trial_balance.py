@@ -6,11 +6,12 @@ id, number, `accttype`) and `transaction` (date, currency). The same query runs 
 
 Currency: `debit` and `credit` are summed as NetSuite stores them, in the accounting book's base currency (`amount`
 is base currency, https://meir.prolecto.com/2023/02/19/sql-ar-and-ap-fields/), grouped by the transaction's
-currency; a transaction with no currency of its own (the sandbox's item fulfillments) counts under its
-subsidiary's base currency, which is what its amounts are in. In the sandbox every exchange rate is 1, so a group's figures are also its transaction currency's; in a
-live multi-currency account a foreign-currency group holds base-currency amounts. Not verified against a live
-account: that `debit`/`credit` are base currency, that the primary book is `accountingbook = 1`, and that
-`account.externalid` is readable by SuiteQL (an account without one is named by its number).
+currency; a transaction with no currency of its own (the sandbox's item fulfillments) counts under its subsidiary's
+base currency, which is what its amounts are in. In the sandbox every exchange rate is 1, so a group's figures are
+also its transaction currency's; in a live multi-currency account a foreign-currency group holds base-currency
+amounts. Not verified against a live account: that `debit`/`credit` are base currency, that the primary book is
+`accountingbook = 1`, and that `account.externalid` is readable by SuiteQL (an account without one is named by its
+number).
 
 A storefront's records are the transactions the posting ledger (`netsuite_postings`, flows orders and settlements)
 holds an internal id for in this NetSuite account, and every transaction made from one of them (mainline
@@ -187,7 +188,8 @@ def table_text(balances: Sequence[AccountBalance]) -> str:
     blocks = []
     for currency, rows in sorted(by_currency.items()):
         debit, credit = sum((r.debit for r in rows), ZERO), sum((r.credit for r in rows), ZERO)
-        verdict = "balanced" if debit == credit else f"NOT balanced: debits − credits = {decimal_text(debit - credit)}"
+        verdict = ("balanced" if debit == credit
+                   else f"NOT balanced: debits − credits = {decimal_text(debit - credit)}")
         cells = [(r.account, r.account_type, decimal_text(r.debit), decimal_text(r.credit), decimal_text(r.balance))
                  for r in rows]
         head = ("account", "type", f"debit ({currency})", f"credit ({currency})", "balance")

@@ -120,7 +120,7 @@ def _posted_records(con, storefront: str, settlement_id: str, ledger_account: st
     """(internal ids of the settlement's posted records, of the order records its lines matched)."""
     own = con.execute(
         "SELECT DISTINCT internal_id FROM netsuite_postings WHERE flow = 'settlements' AND storefront = ? "
-        "AND starts_with(key, ?) AND status = 'posted' AND internal_id IS NOT NULL "
+        "AND starts_with(key, ?) AND internal_id IS NOT NULL "  # in NetSuite, even if a later update failed
         "AND coalesce(netsuite_account, ?) = ?",
         [storefront, f"{settlement_id}:", ledger_account, ledger_account]).fetchall()
     orders = con.execute(
