@@ -239,6 +239,54 @@ def _cmd_settlements_load(args: argparse.Namespace) -> int:
     return 0
 
 
+TRIAL_BALANCE_HELP = """\
+The GL impact NetSuite holds, read back by SuiteQL (transactionaccountingline, posting lines of the primary book):
+debits and credits per account and currency, and whether each currency balances. Exits 1 when one does not.
+--period YYYY-MM keeps transactions dated in that month. --storefront KEY keeps the transactions this project posted
+for that storefront (the posting ledger netsuite_postings in the warehouse, flows orders and settlements, written to
+this NetSuite account) and every transaction made from one of them (createdfrom: invoices billed from its Sales
+Orders, their item fulfillments, refunds of its Cash Sales). The sandbox unless NetSuite credentials are set."""
+
+
+def _cmd_books_trial_balance(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.netsuite import NetSuiteClient, NetSuiteError
+    from amazon_netsuite.lib.netsuite.trial_balance import (
+        as_json,
+        ledger_transactions,
+        made_from,
+        month_bounds,
+        table_text,
+        trial_balance,
+        unbalanced,
+    )
+    from amazon_netsuite.lib.settings import SettingsError, load_settings, netsuite_connection
+    from amazon_netsuite.lib.warehouse import connect
+
+    try:
+        if args.period:
+            month_bounds(args.period)
+        connection = netsuite_connection(load_settings())
+        transactions = None
+        if args.storefront:
+            with connect(args.database, read_only=True) as con:
+                transactions = ledger_transactions(con, args.storefront, connection.ledger_account)
+        with NetSuiteClient(connection) as client:
+            if transactions is not None:
+                transactions = made_from(client, transactions)
+            balances = trial_balance(client, period=args.period, transactions=transactions)
+    except (ValueError, SettingsError, NetSuiteError, FileNotFoundError) as exc:
+        print(f"amazon-netsuite: cannot read the trial balance: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(as_json(balances)))
+    else:
+        print(table_text(balances))
+    off = unbalanced(balances)
+    for currency, difference in off.items():
+        print(f"amazon-netsuite: {currency} does not balance: debits - credits = {difference}", file=sys.stderr)
+    return 1 if off else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amazon-netsuite", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -283,6 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file")
     load.add_argument("--storefront", help="storefront key (default: by the file's marketplace name or currency)")
     load.set_defaults(func=_cmd_settlements_load)
+
+    books = commands.add_parser("books", help="the books in NetSuite").add_subparsers(dest="action", required=True)
+    trial = books.add_parser("trial-balance", help="debits and credits per GL account and currency, read back by "
+                                                   "SuiteQL", description=TRIAL_BALANCE_HELP,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    trial.add_argument("--storefront", help="only this storefront's records (see above)")
+    trial.add_argument("--period", help="only transactions dated in this month, YYYY-MM")
+    trial.add_argument("--json", action="store_true", help="an array of {account, account_type, currency, debit, "
+                                                           "credit}, amounts as exact decimal strings")
+    trial.add_argument("--database", help="warehouse file for --storefront (default data/warehouse.duckdb)")
+    trial.set_defaults(func=_cmd_books_trial_balance)
 
     reports = commands.add_parser("reports", help="Amazon report files").add_subparsers(dest="action", required=True)
     inspect = reports.add_parser("inspect", help="recognise a report file and summarise it")

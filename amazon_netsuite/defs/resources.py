@@ -59,6 +59,10 @@ class NetSuite(dg.ConfigurableResource):
         with NetSuiteClient(netsuite_connection(settings)) as client:
             yield client
 
+    def ledger_account(self) -> str:
+        """The account the posting ledger files this NetSuite's records under (realm, or `sandbox`)."""
+        return netsuite_connection(load_settings(self.settings_file or None)).ledger_account
+
 
 def definitions() -> dg.Definitions:
     return dg.Definitions(

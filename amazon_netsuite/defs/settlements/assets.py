@@ -15,10 +15,10 @@ import dagster as dg
 
 from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow, column_schema, counted_markdown, listed_markdown
 from amazon_netsuite.defs.partitions import split_partition_key
-from amazon_netsuite.defs.resources import SellerCentral, Warehouse
+from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
 from amazon_netsuite.lib.report_files import ReportFileError
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
-from amazon_netsuite.lib.settlements.finance_view import finance_view_markdown
+from amazon_netsuite.lib.settlements.finance_view import finance_view_markdown, gl_effect
 from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError, load_gl_mapping
 from amazon_netsuite.lib.settlements.documents import document, partition_documents
 from amazon_netsuite.lib.settlements.intake import LANDED, UNUSABLE, intake_reports, record_listed, unusable_markdown
@@ -240,9 +240,10 @@ def definitions(flow: Flow) -> dg.Definitions:
                 "section, down to the amount deposited."),
         check_specs=flow.blocking_checks("settlement_gl_summary", GL_GATES),
     )
-    def settlement_gl_summary(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    def settlement_gl_summary(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
         """Map every line to its GL account and summarise each settlement's journal; the deposit explained is shown
-        on `settlement_gl_summary` as a table and a waterfall chart."""
+        on `settlement_gl_summary` as a table and a waterfall chart, beside its trial-balance effect (read back from
+        NetSuite once posted, else expected)."""
         storefront, day = split_partition_key(context.partition_key)
         mapping = gl_mapping_or_fail()
         with warehouse.connection() as con:
@@ -253,9 +254,12 @@ def definitions(flow: Flow) -> dg.Definitions:
                 [storefront, day]).fetchall()
             rows = fetch_arrow(con, "SELECT settlement_id, position, section, label, amount FROM "
                                     "settlement_reconciliation WHERE storefront = ? AND day = ?", [storefront, day]).to_pylist()
+            effects = {sid: gl_effect(con, storefront=storefront, settlement_id=sid,
+                                      ledger_account=netsuite.ledger_account(), netsuite=netsuite.client)
+                       for sid, _ in deposited}
         views = [
             finance_view_markdown([r for r in rows if r["settlement_id"] == sid], settlement_id=sid, currency=currency,
-                                  deposit_day=str(day), storefront=storefront)
+                                  deposit_day=str(day), storefront=storefront, effect=effects[sid])
             for sid, currency in deposited
         ]
         for table in ("settlement_line_accounts", "settlement_reconciliation"):

@@ -153,6 +153,9 @@ def build_database(store: RecordStore) -> duckdb.DuckDBPyConnection:
         "CREATE MACRO to_char(d, f) AS strftime(d, replace(replace(replace(replace(replace(replace("
         "f, 'YYYY', '%Y'), 'MM', '%m'), 'DD', '%d'), 'HH24', '%H'), 'MI', '%M'), 'SS', '%S'))"
     )
+    # TO_DATE in the one format our queries use (DuckDB's strptime needs a constant format).
+    con.execute("CREATE MACRO to_date(s, f) AS CASE WHEN f = 'YYYY-MM-DD' THEN CAST(s AS DATE) "
+                "ELSE error('the sandbox reads TO_DATE in YYYY-MM-DD only') END")
     con.execute("CREATE SCHEMA builtin")
     con.execute("CREATE MACRO builtin.df(x) AS x")  # display value: the sandbox shows the stored value
     return con
