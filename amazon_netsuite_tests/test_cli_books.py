@@ -37,7 +37,7 @@ def books(tmp_path_factory):
     entered by hand; the warehouse whose ledger lists what the project posted."""
     sandbox = start_netsuite(tmp_path_factory)
     warehouse = Warehouse(tmp_path_factory.mktemp("books") / "warehouse.duckdb")
-    mapping = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
+    mapping = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()),
                                     "suspense_account": "ACCT-SUSPENSE"})
     with CountingClient(sandbox) as client:
         o = _ids("114")

@@ -43,7 +43,7 @@ def _gl_by_account(client, keep) -> dict[str, tuple[Decimal, Decimal]]:
 
 
 def test_a_posted_settlements_effect_is_the_gl_of_its_records_and_the_orders_it_settles(warehouse, client):
-    mapping = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
+    mapping = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()),
                                     "suspense_account": "ACCT-SUSPENSE"})
     o, ids = _setup(client, warehouse, "115", "82000000001")
     post_settlement(warehouse.connect, client, "82000000001", mapping=mapping, settings=SETTINGS)

@@ -23,7 +23,7 @@ from amazon_netsuite_tests.lib.settlements.settlement_builder import (
     settlement_text,
     us_settlement_lines,
 )
-from amazon_netsuite_tests.lib.settlements.settlement_warehouse import DEFAULT_MAPPING, SETTINGS
+from amazon_netsuite_tests.lib.settlements.settlement_warehouse import DEFAULT_MAPPING, SETTINGS, SUMMARY_SETTINGS
 
 D = Decimal
 OT = "other-transaction"
@@ -38,8 +38,10 @@ def _with(**changes):
     return gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), **changes})
 
 
-def _post(warehouse, client, settlement_id, mapping):
-    return post_settlement(warehouse.connect, client, settlement_id, mapping=mapping, settings=SETTINGS)
+def _post(warehouse, client, settlement_id, mapping, *, transactional: bool = False):
+    """Post in summary mode (the storefront's orders not posted) unless `transactional` (they are)."""
+    settings = SETTINGS if transactional else SUMMARY_SETTINGS
+    return post_settlement(warehouse.connect, client, settlement_id, mapping=mapping, settings=settings)
 
 
 def _gl_lines(client, pattern: str) -> list[dict]:
@@ -152,13 +154,13 @@ def test_with_split_at_month_end_off_a_settlement_spanning_a_month_end_posts_one
     assert _net(rows)["ACCT-SALES"] == D("80.00")
 
 
-def test_in_transactional_mode_the_fee_journal_posts_per_month_too(warehouse, client):
+def test_in_transactional_mode_the_fee_journal_posts_per_month_too(warehouse, client, mapping):
     lines = [period(OT, OT, "Storage Fee", "-12.34", posted_date="06/30/26"),
              period(OT, OT, "Subscription", "-39.99", posted_date="07/01/26"),
              period(OT, OT, "Previous Reserve Amount Balance", "100.00", posted_date="07/01/26")]
     warehouse.store(settlement_text(lines, settlement_id="72000000003", **JUNE_JULY))
 
-    result = _post(warehouse, client, "72000000003", _with(posting_mode="transactional"))
+    result = _post(warehouse, client, "72000000003", mapping, transactional=True)
 
     assert result.posted == {"journalEntry": 2, "deposit": 1}
     rows = _gl_lines(client, "AMZ-STL-72000000003-%")
@@ -170,7 +172,7 @@ def test_in_transactional_mode_the_fee_journal_posts_per_month_too(warehouse, cl
     assert "ACCT-AMZ-CLEARING" not in _net(rows)
 
 
-def test_in_transactional_mode_a_june_sale_is_paid_in_june_and_its_fees_book_in_june(warehouse, client):
+def test_in_transactional_mode_a_june_sale_is_paid_in_june_and_its_fees_book_in_june(warehouse, client, mapping):
     order_id = "111-0000720-0000004"
     order = {"externalId": f"AMZ-demo-US-{order_id}", "tranDate": "2026-06-20", "otherRefNum": order_id,
              "entity": {"externalId": "AMZ-CUSTOMER-demo-US"}, "subsidiary": {"externalId": "SUB-na"},
@@ -186,7 +188,7 @@ def test_in_transactional_mode_a_june_sale_is_paid_in_june_and_its_fees_book_in_
              period(OT, OT, "Storage Fee", "-12.34", posted_date="07/05/26")]
     warehouse.store(settlement_text(lines, settlement_id="72000000004", **JUNE_JULY))
 
-    result = _post(warehouse, client, "72000000004", _with(posting_mode="transactional"))
+    result = _post(warehouse, client, "72000000004", mapping, transactional=True)
 
     assert result.posted == {"customerPayment": 1, "journalEntry": 2, "deposit": 1} and not result.failed
     rows = _gl_lines(client, "AMZ-STL-72000000004-%")
