@@ -3,8 +3,8 @@
 Every seeded record has an external id, so callers can refer to it as `{"externalId": ...}`:
 subsidiary `SUB-{region}`, locations `WH-{region}` (the seller's warehouse) and `FBA-{region}` (Amazon's
 fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU, accounts as in
-chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`, the discount item `AMZ-PROMOTION` and the other
-charge item `AMZ-REFUND`.
+chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`, the discount item
+`AMZ-PROMOTION` and the other charge item `AMZ-REFUND`.
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
 Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
