@@ -219,7 +219,8 @@ class TransactionalPosting:
         Sales, by SuiteQL; Sales Orders fulfilled but not billed are billed (salesOrder → invoice) first."""
         ids = sorted({r[1] for r in records.values() if isinstance(r, tuple)}, key=int)
         rows = {str(r["id"]): r for r in self._by_ids(
-            "SELECT id, type, status, entity, foreigntotal FROM transaction WHERE id IN ({ids})", ids)}
+            "SELECT id, type, status, entity, foreigntotal, shippingcost, handlingcost, taxtotal FROM transaction "
+            "WHERE id IN ({ids})", ids)}
         orders = [i for i in ids if rows.get(i, {}).get("type") == "SalesOrd"]
         invoices = self._invoices(orders)
         s = self.settlement
@@ -319,9 +320,9 @@ class TransactionalPosting:
             self.fee_lines += order.refund
             return
         cash = row["type"] == "CashSale"
-        key, record_type, suffix = (("cash-refund", CASH_REFUND, "CR") if cash else
-                                    ("credit-memo", CREDIT_MEMO, "CM"))
-        eid, label = s.external_id(f"{suffix}-{oid}"), f"{'cash refund' if cash else 'credit memo'}"
+        key, record_type, suffix, label = (("cash-refund", CASH_REFUND, "CR", "cash refund") if cash else
+                                           ("credit-memo", CREDIT_MEMO, "CM", "credit memo"))
+        eid = s.external_id(f"{suffix}-{oid}")
         invoice = None if cash else known["invoices"].get(internal_id)
         if not cash and invoice is None:
             if internal_id in self.not_billed:  # the billing error is queued already
@@ -365,7 +366,14 @@ class TransactionalPosting:
         """Cash refunds by `!transform` from their Cash Sales; a customer refund of what each posted credit memo
         has left. What did not post waits in suspense."""
         s = self.settlement
+        # A transform is not idempotent: one an earlier run made (its ledger row lost, say) is found, not made again.
+        made = {str(r["externalid"]): str(r["id"]) for r in self._by_ids(
+            "SELECT id, externalid FROM transaction WHERE type = 'CashRfnd' AND externalid IN ({ids})",
+            [posting.external_id for _, _, posting in cash_refunds])}
         for order, cash_sale, posting in cash_refunds:
+            if posting.external_id in made:
+                self.sender.known(posting.key, posting.external_id, made[posting.external_id])
+                continue
             if self.sender.transform(posting.key, "cashSale", cash_sale, CASH_REFUND, posting.external_id,
                                      posting.body, posting.label, replace=posting.replace) is None:
                 self._unsettle(order, -order.refunded(), f"its cash refund {posting.external_id} did not post; "

@@ -353,6 +353,79 @@ def test_a_refunded_invoice_gets_a_credit_memo_applied_to_it_and_a_customer_refu
     assert again.unchanged == result.posted
 
 
+def test_a_refused_credit_memo_leaves_its_invoice_open_by_the_refund_and_the_smaller_payment_still_posts(
+        warehouse, client):
+    """Sold 29.98 and refunded 10.00 in one settlement: the payment is 19.98 either way; with the memo refused the
+    invoice keeps 10.00 open until it posts, and nothing needs suspense (Amazon paid 19.98)."""
+    missing_item = _with_refund_item("AMZ-REFUND-MISSING")
+    o = _ids("122")
+    order = _posted(client, warehouse, SALES_ORDER, o["A"], "MUG-CAFE-WHITE", 2, "14.99", fulfil=True, bill=True)
+    warehouse.store(settlement_text([
+        line(order_id=o["A"], amount=D("29.98"), sku="MUG-CAFE-WHITE", fulfillment_id="MFN"),
+        line(order_id=o["A"], amount=D("-10.00"), transaction_type="Refund", sku="MUG-CAFE-WHITE",
+             fulfillment_id="MFN")], settlement_id="80000000011"), mapping=missing_item)
+
+    result = _post(warehouse, client, "80000000011", missing_item)
+
+    assert result.posted == {"customerPayment": 1, "deposit": 1} and result.failed == {"creditMemo": 1}
+    assert not result.unmatched and not result.variances
+    assert warehouse.rows("SELECT key FROM integration_errors WHERE starts_with(key, '80000000011:')") == [
+        (f"80000000011:credit-memo:{o['A']}",)]
+    stl = _transactions(client, "AMZ-STL-80000000011-%")
+    assert D(stl["AMZ-STL-80000000011-PAY-" + o["A"]]["foreigntotal"]) == D("19.98")
+    invoice = client.rows("SELECT t.foreignamountremaining FROM previoustransactionlinelink l JOIN transaction t "
+                          "ON t.id = l.nextdoc WHERE l.linktype = 'OrdBill' AND l.previousdoc = ? "
+                          "GROUP BY t.id, t.foreignamountremaining", [order])
+    assert invoice == [{"foreignamountremaining": "10"}]
+
+
+def test_a_cash_refund_of_a_sale_that_carried_tax_and_shipping_carries_only_what_was_refunded(warehouse, client,
+                                                                                              mapping):
+    """The transform copies the sale's shipping and tax; the refund lines replace its items and the header amounts
+    are set to 0, so the cash refund is exactly the refunded amounts (the refunded tax goes on the fee journal)."""
+    o = _ids("120")
+    _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99", taxTotal="1.60", shippingCost="3.99")
+    lines = [line(order_id=o["A"], transaction_type="Refund", amount=D("-19.99")),
+             line(order_id=o["A"], transaction_type="Refund", amount_description="Shipping", amount=D("-3.99")),
+             line(order_id=o["A"], transaction_type="Refund", amount_description="Tax", amount=D("-1.60"))]
+    warehouse.store(settlement_text(lines, settlement_id="80000000009"))
+
+    result = _post(warehouse, client, "80000000009", mapping)
+
+    assert result.posted == {"cashRefund": 1, "journalEntry": 2} and not result.unmatched  # the fee and debit journals
+    refund = "AMZ-STL-80000000009-CR-" + o["A"]
+    assert D(_transactions(client, refund)[refund]["foreigntotal"]) == D("23.98")
+    assert _gl(client, refund) == {"ACCT-REFUNDS": D("-23.98"), "ACCT-AMZ-CLEARING": D("23.98")}
+    assert _gl(client, "AMZ-STL-80000000009-FEES") == {"ACCT-FACILITATOR-TAX-CLEARING": D("-1.60"),
+                                                       "ACCT-AMZ-CLEARING": D("1.60")}
+
+
+def test_a_clearing_account_that_is_not_a_bank_account_gets_the_customer_refund_refused_and_it_waits_in_suspense(
+        warehouse, client, mapping):
+    not_bank = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
+                                     "suspense_account": "ACCT-SUSPENSE", "clearing_account": "ACCT-AMZ-RESERVE"})
+    o = _ids("121")
+    order = _posted(client, warehouse, SALES_ORDER, o["A"], "TSHIRT-BLACK-S", 1, "24.50",
+                    fulfil=True, bill=True)
+    invoice = client.rows("SELECT nextdoc FROM previoustransactionlinelink WHERE linktype = 'OrdBill' AND "
+                          "previousdoc = ? GROUP BY nextdoc", [order])[0]["nextdoc"]
+    client.transform("invoice", invoice, "customerPayment")  # paid before this settlement
+    warehouse.store(settlement_text([line(order_id=o["A"], amount=D("-24.50"), transaction_type="Refund",
+                                          sku="TSHIRT-BLACK-S", fulfillment_id="MFN")], settlement_id="80000000010"),
+                    mapping=not_bank)
+
+    result = _post(warehouse, client, "80000000010", not_bank)
+
+    assert result.posted == {"creditMemo": 1, "journalEntry": 2} and result.failed == {"customerRefund": 1}
+    (key, message), = warehouse.rows("SELECT key, message FROM integration_errors WHERE starts_with(key, "
+                                     "'80000000010:')")
+    assert key == f"80000000010:customer-refund:{o['A']}" and "bank account" in message
+    assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["A"], D("-24.50"))]
+    assert "its customer refund AMZ-STL-80000000010-REF-" in result.unmatched[0].reason
+    assert _gl(client, "AMZ-STL-80000000010-%") == {"ACCT-REFUNDS": D("-24.50"), "ACCT-AR": D("24.50"),
+                                                    "ACCT-SUSPENSE": D("-24.50"), "ACCT-BANK-USD": D("24.50")}
+
+
 def test_netsuite_refusing_the_fee_journal_holds_the_deposit_back_and_the_cash_sale_stays_undeposited(
         warehouse, client):
     """The deposit takes clearing's net (here 15.34 cash back) that only the fee journal puts there."""
