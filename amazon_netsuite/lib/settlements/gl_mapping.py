@@ -10,9 +10,9 @@ Python with the same `Rule.matches` a single line uses, and the result is spread
 `take`, in their order.
 
 The same file says how a settlement posts to NetSuite (`lib/settlements/posting.py`): `posting_mode` (summary: one
-journal and a deposit; transactional: payments, credit memos and a fee journal), the clearing account, the bank
-account per currency, the facilitator-tax clearing account, the receivables account refunds clear through, and the
-subsidiary per storefront or region.
+journal and a deposit; transactional: payments, refund records and a fee journal), the clearing account, the bank
+account per currency, the facilitator-tax clearing account, the receivables account (kept for older files; refunds
+post as their own records now), and the subsidiary per storefront or region.
 """
 
 from __future__ import annotations
