@@ -426,6 +426,24 @@ def test_a_clearing_account_that_is_not_a_bank_account_gets_the_customer_refund_
                                                     "ACCT-SUSPENSE": D("-24.50"), "ACCT-BANK-USD": D("24.50")}
 
 
+def test_a_settlement_of_one_cash_refund_posted_transactionally_is_refused_in_summary_mode(warehouse, client,
+                                                                                           mapping):
+    from amazon_netsuite.lib.settlements.posting import SettlementNotPostable
+
+    o = _ids("123")
+    _posted(client, warehouse, CASH_SALE, o["E"], "TSHIRT-BLUE-M", 1, "19.99")
+    warehouse.store(settlement_text([line(order_id=o["E"], transaction_type="Refund", amount=D("-19.99"))],
+                                    settlement_id="80000000012"))
+    assert _post(warehouse, client, "80000000012", mapping).posted == {"cashRefund": 1, "journalEntry": 1}
+    writes = sum(client.writes.values())
+
+    summary = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "summary"})
+    with pytest.raises(SettlementNotPostable, match="settlement 80000000012 was posted in transactional mode "
+                                                    f"\\(AMZ-STL-80000000012-CR-{o['E']}\\)"):
+        _post(warehouse, client, "80000000012", summary)
+    assert sum(client.writes.values()) == writes
+
+
 def test_netsuite_refusing_the_fee_journal_holds_the_deposit_back_and_the_cash_sale_stays_undeposited(
         warehouse, client):
     """The deposit takes clearing's net (here 15.34 cash back) that only the fee journal puts there."""
