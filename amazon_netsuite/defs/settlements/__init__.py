@@ -1,5 +1,5 @@
 """The settlements flow: settlement reports → lines, matches and a GL summary behind blocking checks → journal
-entries and deposits (or payments and credit memos) in NetSuite. Same shape as `defs/orders/`."""
+entries and deposits (or payments and refund records) in NetSuite. Same shape as `defs/orders/`."""
 
 import dagster as dg
 

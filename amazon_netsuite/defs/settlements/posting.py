@@ -49,7 +49,7 @@ def definitions(flow: Flow) -> dg.Definitions:
     )
     def settlement_gl_postings(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
         """What was created in NetSuite for each settlement deposited on this storefront-day: the journal entry and the
-        deposit (summary mode), or payments, credit memos and a fee journal (transactional mode), with their internal
+        deposit (summary mode), or payments, refund records and a fee journal (transactional mode), with their internal
         ids. A settlement that fails a gate is refused with the reasons; the others still post."""
         storefront, day = split_partition_key(context.partition_key)
         mapping = gl_mapping_or_fail()

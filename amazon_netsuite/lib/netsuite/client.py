@@ -160,12 +160,15 @@ class NetSuiteClient:
         self.request("PATCH", self.record_url(record_type, key), json=wire_body(body), headers=STRICT_WRITE,
                      params={"replace": replace} if replace else None, operation=f"patch {record_type} {key}")
 
-    def transform(self, record_type: str, key: str | int, target: str, body: dict[str, Any] | None = None) -> str:
-        """`!transform` a record into `target` (salesOrder → cashSale, invoice ...); the new record's internal id."""
+    def transform(self, record_type: str, key: str | int, target: str, body: dict[str, Any] | None = None,
+                  replace: str | None = None) -> str:
+        """`!transform` a record into `target` (salesOrder → cashSale, invoice ...); the new record's internal id.
+        `replace` names the sublists whose lines the body's replace instead of updating the source's."""
         key = self._key(record_type, key)
         operation = f"transform {record_type} {key} to {target}"
         response = self.request("POST", f"{self.record_url(record_type, key)}/!transform/{target}",
-                                json=wire_body(body or {}), headers=STRICT_WRITE, operation=operation, idempotent=False)
+                                json=wire_body(body or {}), headers=STRICT_WRITE, operation=operation, idempotent=False,
+                                params={"replace": replace} if replace else None)
         return _id_from_location(response, operation)
 
     def governance_limits(self) -> dict[str, Any]:

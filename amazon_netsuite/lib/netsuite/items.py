@@ -1,5 +1,5 @@
 """Which NetSuite item an Amazon SKU posts to, as `order_posting.items` says; every flow that writes item lines
-(orders, settlement credit memos; inventory and prices next) resolves SKUs here.
+(orders; inventory and prices next) resolves SKUs here.
 
 - `external_id` (default): the item whose external id is the SKU. Nothing is checked before sending; NetSuite
   answers INVALID_KEY_OR_REF for a SKU it does not know, and that order waits as a mapping error.

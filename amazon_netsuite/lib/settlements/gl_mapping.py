@@ -10,7 +10,8 @@ Python with the same `Rule.matches` a single line uses, and the result is spread
 `take`, in their order.
 
 The same file names the accounts a settlement posts through (`lib/settlements/posting.py`): the clearing account,
-the bank account per currency, the facilitator-tax clearing account, the receivables account refunds clear through,
+the bank account per currency, the facilitator-tax clearing account, the receivables account (kept for older files;
+refunds post as their own records now),
 the Amazon balance account a negative settlement leaves owed, the VAT and sales tax payable accounts summary mode books
 tax to, whether a settlement spanning a month end posts in parts (`split_at_month_end`), and the subsidiary per
 storefront or region. Whether a settlement posts as a summary journal or settles the order records is not here: it

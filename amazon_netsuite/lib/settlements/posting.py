@@ -25,13 +25,17 @@ parts, each balanced against clearing with its own month's lines: the journal (s
 month's part keeps `-JE` / `-FEES` and the deposit date, as do lines with no posted date. A payment is dated in its
 sale's month. The deposit stays on the deposit date; clearing nets to zero over all parts.
 
-**Transactional** (NetSuite Connector / Celigo style; storefronts whose orders are posted): per order, what the
-buyer paid settles the order's record: a Cash Sale (already paid, in Undeposited Funds) goes into the deposit as it
-is; a Sales Order's invoice gets a customer payment (`-PAY-{order}`) applied to it. A refund is a credit memo
-(`-CM-{order}`) whose credit to receivables the fee journal clears, since Amazon paid it out of the settlement.
-Everything else (fees, withheld tax, reserves, lines of no order, and the sale lines of orders that cannot be
-settled) goes on one fee journal (`-FEES`) against clearing; the deposit then holds the payments and cash sales plus
-clearing's net, again the total-amount.
+**Transactional** (NetSuite Connector / Celigo style; storefronts whose orders are posted): per order, what the buyer paid settles the order's record:
+a Cash Sale (already paid, in Undeposited Funds) goes into the deposit as it is; a Sales Order's invoice gets a
+customer payment (`-PAY-{order}`) applied to it. Amazon pays refunds out of the settlement, so they are paid out of
+the clearing account (a Bank-type account): a refunded Cash Sale becomes a cash refund (`-CR-{order}`, its
+`!transform`); a refunded invoice gets a credit memo (`-CM-{order}`) applied to it for what the refund takes back of
+a sale this settlement pays (that payment shrinks by as much), and a customer refund (`-REF-{order}`) pays out the
+rest, so the order's receivable nets to zero. Refund lines post on their rule's item (`AMZ-REFUND`, an other charge
+item), never the SKU's: no unit goes back into stock unless a return says it came back. Everything else (fees,
+withheld and refunded tax, reserves, lines of no order, and the amounts of orders that cannot be settled) goes on one
+fee journal (`-FEES`) against clearing; the deposit then holds the payments and cash sales plus clearing's net, again
+the total-amount.
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ from amazon_netsuite.lib.settlements.formats import minor_units
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, rule_to_add
 
 JOURNAL, DEPOSIT, PAYMENT, CREDIT_MEMO, INVOICE = "journalEntry", "deposit", "customerPayment", "creditMemo", "invoice"
+CASH_REFUND, CUSTOMER_REFUND = "cashRefund", "customerRefund"
 ZERO = Decimal(0)
-# Lines of these sections on an order are what its sale record (or a refund's credit memo) already carries.
+# Lines of these sections on an order are what its sale record (or its refund record) carries.
 SALE_SECTIONS = frozenset({"sales", "promotions", "refunds"})
 
 
@@ -429,14 +434,14 @@ class OrderLines:
     order_id: str
     sale: list[Line] = field(default_factory=list)  # on the sale record: sales and promotions
     buyer_tax: list[Line] = field(default_factory=list)  # tax the buyer paid: on the record when it posted tax
-    refund: list[Line] = field(default_factory=list)  # on the refund's credit memo
+    refund: list[Line] = field(default_factory=list)  # on the refund's cash refund or credit memo
     other: list[Line] = field(default_factory=list)  # fees, withheld tax ...: on the fee journal
 
     def sold(self) -> Decimal:
         return sum((line.amount for line in self.sale), ZERO)
 
     def refunded(self) -> Decimal:
-        """What the buyer got back (positive), the credit memo's total."""
+        """What the buyer got back (positive), the cash refund's or credit memo's total."""
         return -sum((line.amount for line in self.refund), ZERO)
 
 
@@ -483,26 +488,57 @@ def payment(settlement: Settlement, subsidiary: str, order_id: str, invoice_id: 
                    f"payment {external_id} (order {order_id})", replace="apply")
 
 
-def credit_memo(settlement: Settlement, subsidiary: str, order: OrderLines, customer: str,
-                created_from: str | None, item_for: Callable[[Line], dict[str, str]]) -> Posting:
-    """The refund of one order as a credit memo: a line per refunded amount, on the line's mapped item (a rule's
-    `item`) or its SKU's item. `item_for` may raise (an unmapped SKU): the credit memo then waits."""
-    external_id = settlement.external_id(f"CM-{order.order_id}")
-    items = []
-    for line in order.refund:
-        item = {"item": item_for(line), "amount": amount_text(-line.amount, settlement.currency),
-                "description": f"{line.amount_description} refund ({line.sku or 'no SKU'}, settlement line "
-                               f"{line.line_number})"}
-        items.append(item)
+def refund_lines(settlement: Settlement, order: OrderLines, item_for: Callable[[Line], dict[str, str]]) -> list[dict]:
+    """A line per refunded amount on its rule's `item` (a refund item moves money, never stock: a settlement does
+    not say whether the unit came back). `item_for` may raise (a rule without an item): the refund then waits."""
+    return [{"item": item_for(line), "amount": amount_text(-line.amount, settlement.currency),
+             "description": f"{line.amount_description} refund ({line.sku or 'no SKU'}, settlement line "
+                            f"{line.line_number})"} for line in order.refund]
+
+
+def _refund_header(settlement: Settlement, subsidiary: str, suffix: str, order_id: str,
+                   month: date | None) -> dict[str, Any]:
+    return {**_header(settlement, subsidiary, f"Amazon refund of order {order_id} in settlement "
+                                              f"{settlement.settlement_id}", month),
+            "externalId": settlement.external_id(f"{suffix}-{order_id}")}
+
+
+def cash_refund(settlement: Settlement, subsidiary: str, clearing: str, order: OrderLines, lines: list[dict],
+                zeroed: Sequence[str] = (), month: date | None = None) -> Posting:
+    """The body of `cashSale/!transform/cashRefund` for a refunded Cash Sale: the refund lines replace the sale's
+    (`?replace=item`), paid out of the clearing account; `zeroed` header amounts the sale carried (shipping,
+    handling, tax) are set to 0, since the refund lines (and the fee journal, for tax) carry what was refunded."""
+    body: dict[str, Any] = {**_refund_header(settlement, subsidiary, "CR", order.order_id, month),
+                            "otherRefNum": order.order_id, "undepFunds": False,
+                            "account": {"externalId": clearing}, "item": {"items": lines},
+                            **{name: 0 for name in zeroed}}
+    return Posting(settlement.key(f"cash-refund:{order.order_id}"), CASH_REFUND, body["externalId"], body,
+                   f"cash refund {body['externalId']} (order {order.order_id})", replace="item")
+
+
+def credit_memo(settlement: Settlement, subsidiary: str, order: OrderLines, customer: str, invoice_id: str,
+                applied: Decimal, lines: list[dict], month: date | None = None) -> Posting:
+    """The refund of an invoiced order as a credit memo from its invoice, `applied` of it applied to the invoice
+    (what the refund took back of a sale this settlement also pays); a customer refund pays out the rest."""
     body: dict[str, Any] = {
-        **_header(settlement, subsidiary, f"Amazon refund of order {order.order_id} in settlement "
-                                          f"{settlement.settlement_id}"),
-        "externalId": external_id, "entity": {"id": customer}, "otherRefNum": order.order_id,
-        "item": {"items": items}}
-    if created_from:
-        body["createdFrom"] = {"id": created_from}
-    return Posting(settlement.key(f"credit-memo:{order.order_id}"), CREDIT_MEMO, external_id, body,
-                   f"credit memo {external_id} (order {order.order_id})", replace="item")
+        **_refund_header(settlement, subsidiary, "CM", order.order_id, month), "entity": {"id": customer},
+        "otherRefNum": order.order_id, "createdFrom": {"id": invoice_id}, "item": {"items": lines}, "autoApply": False,
+        "apply": {"items": [{"doc": {"id": invoice_id}, "apply": True,
+                             "amount": amount_text(applied, settlement.currency)}] if applied else []}}
+    return Posting(settlement.key(f"credit-memo:{order.order_id}"), CREDIT_MEMO, body["externalId"], body,
+                   f"credit memo {body['externalId']} (order {order.order_id})", replace="item,apply")
+
+
+def customer_refund(settlement: Settlement, subsidiary: str, clearing: str, order_id: str, customer: str,
+                    memo_id: str, amount: Decimal, month: date | None = None) -> Posting:
+    """What a credit memo has left after its application, paid to the buyer out of the clearing account (Amazon
+    paid it out of the settlement), so the order's receivable nets to zero."""
+    text = amount_text(amount, settlement.currency)
+    body = {**_refund_header(settlement, subsidiary, "REF", order_id, month), "customer": {"id": customer},
+            "account": {"externalId": clearing},
+            "apply": {"items": [{"doc": {"id": memo_id}, "apply": True, "amount": text}]}}
+    return Posting(settlement.key(f"customer-refund:{order_id}"), CUSTOMER_REFUND, body["externalId"], body,
+                   f"customer refund {body['externalId']} (order {order_id})", replace="apply")
 
 
 @dataclass(frozen=True)
@@ -521,20 +557,10 @@ class Unsettled:
         return self.reason if named else f"order {self.order_id}: {self.reason}"
 
 
-@dataclass(frozen=True)
-class Cleared:
-    """A refund paid out of the settlement: the fee journal debits receivables for its credit memo's customer."""
-
-    order_id: str
-    customer: str
-    amount: Decimal  # the credit memo's total
-
-
 def fee_journals(settlement: Settlement, mapping: GlMapping, subsidiary: str, fee_lines: Sequence[Line],
-                 unsettled: Sequence[Unsettled], variances: Sequence[Unsettled],
-                 cleared: Sequence[Cleared]) -> list[Posting]:
+                 unsettled: Sequence[Unsettled], variances: Sequence[Unsettled]) -> list[Posting]:
     """The journals of everything no order record carries, against clearing: one per month part of the fee lines
-    (`split_at_month_end`); what waits in suspense and the refunds cleared go on the deposit month's."""
+    (`split_at_month_end`); what waits in suspense goes on the deposit month's."""
     sid = settlement.settlement_id
     for line in fee_lines:
         if line.gl_account is None:
@@ -544,7 +570,7 @@ def fee_journals(settlement: Settlement, mapping: GlMapping, subsidiary: str, fe
                 "suspense_account; nothing was posted. To paste under `rules:` (choose the account): "
                 f"{rule_to_add(line.transaction_type, line.amount_type, line.amount_description)}")
     parts = by_month(settlement, fee_lines, mapping.split_at_month_end)
-    if unsettled or variances or cleared:
+    if unsettled or variances:
         parts.setdefault(None, [])
     postings = []
     for month, lines_of_month in parts.items():
@@ -557,10 +583,6 @@ def fee_journals(settlement: Settlement, mapping: GlMapping, subsidiary: str, fe
         if month is None:
             lines += [JournalLine(u.account or mapping.suspense_or_clearing, u.amount, u.memo)
                       for u in (*unsettled, *variances)]
-            lines += [JournalLine(mapping.receivables_account, -c.amount,
-                                  f"order {c.order_id}: refund paid by Amazon in settlement {sid} "
-                                  f"({settlement.external_id('CM-' + c.order_id)})", entity=c.customer)
-                      for c in cleared]
         if not any(line.amount for line in lines):
             continue
         net = sum((line.amount for line in lines), ZERO)

@@ -4,7 +4,7 @@ external id in order, and record every attempt in the posting ledger (flow `sett
 `{settlement id}:journal`, `:journal:YYYYMM` for an earlier month's part, `:deposit`, `:payment:{order}` ...).
 
 A record already posted with the same body is not sent again, so a re-run writes nothing. What NetSuite refuses
-goes to `integration_errors` with the reason and the rest still posts: a refused payment or credit memo leaves its
+goes to `integration_errors` with the reason and the rest still posts: a refused payment or refund record leaves its
 order's amount on the suspense (or clearing) account of the fee journal, so the deposit still equals the bank amount;
 the next run that gets it through moves it out of suspense by updating the fee journal and the deposit.
 
@@ -116,7 +116,7 @@ def open_posting_errors(con: duckdb.DuckDBPyConnection,
 
 # Ledger keys only one mode writes: a settlement posted in one mode is never posted again in the other.
 _SUMMARY_ONLY = ("journal",)
-_TRANSACTIONAL_ONLY = ("fees", "payment:", "credit-memo:", "invoice:")
+_TRANSACTIONAL_ONLY = ("fees", "payment:", "credit-memo:", "cash-refund:", "customer-refund:", "invoice:")
 
 
 def _check_mode(stored: StoredSettlement, mode: str) -> None:

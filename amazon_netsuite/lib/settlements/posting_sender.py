@@ -114,7 +114,7 @@ class PostingSender:
         return ids
 
     def transform(self, key: str, source_type: str, source_id: str, target: str, external_id: str,
-                  body: dict[str, Any], label: str) -> str | None:
+                  body: dict[str, Any], label: str, replace: str | None = None) -> str | None:
         """`!transform` once: a transform is not idempotent, so a record the ledger has is never made again."""
         self.touched.add(key)
         entry = self.ledger.get(key)
@@ -124,7 +124,7 @@ class PostingSender:
         base = dict(flow=FLOW, storefront=self.settlement.storefront, key=key, record_type=target,
                     external_id=external_id, payload=body, record_label=label)
         try:
-            internal_id = self.client.transform(source_type, source_id, target, body)
+            internal_id = self.client.transform(source_type, source_id, target, body, replace=replace)
             attempt = PostingAttempt(**base, at=utc_now(), internal_id=internal_id)
         except Exception as exc:  # recorded against the record; the rest of the settlement still posts
             attempt = PostingAttempt(**base, at=utc_now(), error=exc)

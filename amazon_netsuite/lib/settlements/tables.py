@@ -209,7 +209,7 @@ VIEWS: tuple[str, ...] = (
     GROUP BY ALL
     """,
     # What the posting asset `settlement_gl_postings` wrote: every NetSuite record of each settlement (journal,
-    # deposit or debit; payments, credit memos and the fee journal in transactional mode), by deposit day.
+    # deposit or debit; payments, refund records and the fee journal in transactional mode), by deposit day.
     """
     CREATE OR REPLACE VIEW settlement_gl_postings AS
     SELECT s.storefront, s.day AS deposit_day, split_part(p.key, ':', 1) AS settlement_id, p.key, p.record_type,

@@ -5,10 +5,12 @@ For each order with lines in the settlement, its record (from the orders flow's 
 `settlement_line_matches`) is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited
 elsewhere); a Sales Order needs its invoice, made by `!transform` when the order is fulfilled but not billed and
 dated on the day its last item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon
-pays), and gets a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A refund
-becomes a credit memo. Whatever of an order no record carries (never posted, not billable, refused by NetSuite) goes
-to the suspense (or clearing) account on the fee journal, with the reason, and is listed in the result: the deposit
-always equals the bank amount.
+pays), and gets a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A
+refunded Cash Sale gets a cash refund (`!transform`), a refunded invoice a credit memo applied to it (for what the
+refund takes back of this settlement's payment) and a customer refund of the rest, both paid out of clearing
+(posting.py). Whatever of an order no record carries (never posted, not billable, refused by NetSuite) goes to the
+suspense (or clearing) account on the fee journal, with the reason, and is listed in the result: the deposit always
+equals the bank amount.
 The deposit goes only once the fee journal is in NetSuite: clearing's share of it is what that journal books.
 """
 
@@ -21,15 +23,16 @@ from decimal import Decimal
 from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
-from amazon_netsuite.lib.netsuite.items import ItemResolver, UnmappedSku
+from amazon_netsuite.lib.netsuite.items import UnmappedSku
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, rule_to_add
 from amazon_netsuite.lib.settlements.match import MATCHED
 from amazon_netsuite.lib.settlements.posting import (
+    CASH_REFUND,
     CREDIT_MEMO,
     INVOICE,
     PAYMENT,
-    Cleared,
+    ZERO,
     Deposited,
     Line,
     OrderLines,
@@ -37,13 +40,16 @@ from amazon_netsuite.lib.settlements.posting import (
     SettlementNotPostable,
     Unsettled,
     bank_transfer,
+    cash_refund,
     check_summary,
     check_ties_out,
     covered_by_record,
     credit_memo,
+    customer_refund,
     fee_journals,
     order_lines,
     payment,
+    refund_lines,
 )
 from amazon_netsuite.lib.settlements.posting_sender import PostingSender
 from amazon_netsuite.lib.settlements.stored_settlement import StoredSettlement
@@ -71,8 +77,20 @@ class _Sale:
     covered: Decimal  # what Amazon paid that the record carries
     amount: Decimal  # what the payment or cash sale puts in the deposit
     record_label: str
-    posting: Posting | None = None  # the payment; None for a cash sale
+    posting: Posting | None = None  # the payment; None for a cash sale (or a sale its refund took back whole)
     internal_id: str | None = None
+    invoice: dict | None = None  # the invoice the payment applies to
+    netted: Decimal = ZERO  # what a credit memo of this settlement applies to the invoice instead of the payment
+
+
+@dataclass
+class _Memo:
+    """A refunded invoice's credit memo; what `applied` leaves of it a customer refund pays out of clearing."""
+
+    order: OrderLines
+    posting: Posting
+    customer: str
+    applied: Decimal
 
 
 class TransactionalPosting:
@@ -87,7 +105,6 @@ class TransactionalPosting:
         self.variances: list[Unsettled] = []
         self.fee_lines: list[Line] = []
         self.not_billed: dict[str, str] = {}  # Sales Order internal id → why billing it failed in this run
-        self._items: ItemResolver | None = None
 
     def run(self) -> None:
         s = self.settlement
@@ -99,7 +116,8 @@ class TransactionalPosting:
         known = self._lookup(records)
 
         sales: list[_Sale] = []
-        refunds: list[tuple[OrderLines, Posting, str]] = []
+        cash_refunds: list[tuple[OrderLines, str, Posting]] = []  # order, its Cash Sale's internal id, the refund
+        memos: list[_Memo] = []
         for order in orders.values():
             self.fee_lines += order.other
             record = records.get(order.order_id)
@@ -114,6 +132,7 @@ class TransactionalPosting:
                                f"its {record_type} (internal id {internal_id}) is no longer in NetSuite")
                 self.fee_lines += order.buyer_tax
                 continue
+            sale = None
             if order.sale:
                 sale = self._settle_sale(order, internal_id, row, known)
                 if sale is not None:
@@ -121,40 +140,33 @@ class TransactionalPosting:
             else:
                 self.fee_lines += order.buyer_tax
             if order.refund:
-                refund = self._refund(order, internal_id, row, known)
-                if refund is not None:
-                    refunds.append(refund)
+                self._refund(order, internal_id, row, known, sale, cash_refunds, memos)
 
         sent = self.sender.send_many([*(sale.posting for sale in sales if sale.posting),
-                                      *(posting for _, posting, _ in refunds)])
+                                      *(memo.posting for memo in memos)])
         deposited: list[Deposited] = []
         for sale in sales:
             if sale.posting is not None:
                 sale.internal_id = sent[sale.posting.key]
-            if sale.internal_id is None:
-                self._unsettle(sale.order, sale.covered, f"its payment {sale.posting.external_id} did not post; "
-                                                         "see integration_errors")
-                continue
-            deposited.append(Deposited(sale.internal_id, sale.amount, sale.record_label))
-            if sale.covered != sale.amount:
+                if sale.internal_id is None:
+                    self._unsettle(sale.order, sale.covered - sale.netted,
+                                   f"its payment {sale.posting.external_id} did not post; see integration_errors")
+                    continue
+            if sale.internal_id is not None:
+                deposited.append(Deposited(sale.internal_id, sale.amount, sale.record_label))
+            if sale.covered != sale.amount + sale.netted:
                 self.variances.append(Unsettled(
-                    sale.order.order_id, sale.covered - sale.amount,
+                    sale.order.order_id, sale.covered - sale.amount - sale.netted,
                     f"Amazon paid {decimal_text(sale.covered)} {s.currency} for the sale, {sale.record_label} "
-                    f"takes {decimal_text(sale.amount)}", self.mapping.suspense_or_clearing))
-        cleared = []
-        for order, posting, customer in refunds:
-            if sent[posting.key] is None:
-                self._unsettle(order, -order.refunded(), f"its credit memo {posting.external_id} did not post; "
-                                                         "see integration_errors")
-            else:
-                cleared.append(Cleared(order.order_id, customer, order.refunded()))
+                    f"takes {decimal_text(sale.amount + sale.netted)}", self.mapping.suspense_or_clearing))
+        self._pay_out(cash_refunds, memos, sent)
 
-        journals = fee_journals(s, self.mapping, self.subsidiary, self.fee_lines, self.unsettled, self.variances,
-                                cleared)
+        journals = fee_journals(s, self.mapping, self.subsidiary, self.fee_lines, self.unsettled, self.variances)
         for journal in journals:
             self.sender.send(journal)
         # The payments and cash sales it takes are in NetSuite (the others wait in suspense); clearing's share is
-        # what the fee journals put there, so the deposit waits for them.
+        # what the fee journals and the refunds put there (a refund that did not post waits on the fee journal's
+        # suspense line), so the deposit waits for the journals.
         self.sender.send_after(bank_transfer(s, self.mapping, self.subsidiary, deposited), needs=journals)
         self.sender.result.unmatched = self.unsettled
         self.sender.result.variances = self.variances
@@ -198,7 +210,8 @@ class TransactionalPosting:
         Sales, by SuiteQL; Sales Orders fulfilled but not billed are billed (salesOrder → invoice) first."""
         ids = sorted({r[1] for r in records.values() if isinstance(r, tuple)}, key=int)
         rows = {str(r["id"]): r for r in self._by_ids(
-            "SELECT id, type, status, entity, foreigntotal FROM transaction WHERE id IN ({ids})", ids)}
+            "SELECT id, type, status, entity, foreigntotal, shippingcost, handlingcost, taxtotal FROM transaction "
+            "WHERE id IN ({ids})", ids)}
         orders = [i for i in ids if rows.get(i, {}).get("type") == "SalesOrd"]
         invoices = self._invoices(orders)
         shipped = self._ship_days([i for i in orders if i not in invoices and rows[i].get("status") in _BILLABLE])
@@ -300,35 +313,105 @@ class TransactionalPosting:
             return None
         posting = payment(s, self.subsidiary, oid, str(invoice["id"]), str(invoice["entity"]), amount,
                           Line.month(s, order.sale, self.mapping.split_at_month_end))
-        return _Sale(order, covered, amount, f"payment {posting.external_id}", posting=posting)
+        return _Sale(order, covered, amount, f"payment {posting.external_id}", posting=posting, invoice=invoice)
 
-    def _refund(self, order: OrderLines, internal_id: str, row: dict,
-                known: dict) -> tuple[OrderLines, Posting, str] | None:
-        s, oid = self.settlement, order.order_id
-        if order.refunded() <= 0:  # nothing paid back: the lines are adjustments, not a refund
+    def _refund(self, order: OrderLines, internal_id: str, row: dict, known: dict, sale: _Sale | None,
+                cash_refunds: list[tuple[OrderLines, str, Posting]], memos: list[_Memo]) -> None:
+        """A cash refund of a Cash Sale, or a credit memo of an invoice (its application netted against this
+        settlement's payment of the same invoice); an order not billed yet waits in suspense as its payment does."""
+        s, oid, refunded = self.settlement, order.order_id, order.refunded()
+        if refunded <= 0:  # nothing paid back: the lines are adjustments, not a refund
             self.fee_lines += order.refund
-            return None
-        invoice = known["invoices"].get(internal_id)
-        created_from = internal_id if row["type"] == "CashSale" else (str(invoice["id"]) if invoice else None)
-        customer = str(row["entity"])
+            return
+        cash = row["type"] == "CashSale"
+        key, record_type, suffix, label = (("cash-refund", CASH_REFUND, "CR", "cash refund") if cash else
+                                           ("credit-memo", CREDIT_MEMO, "CM", "credit memo"))
+        eid = s.external_id(f"{suffix}-{oid}")
+        invoice = None if cash else known["invoices"].get(internal_id)
+        if not cash and invoice is None:
+            if internal_id in self.not_billed:  # the billing error is queued already
+                self._unsettle(order, -refunded, self.not_billed[internal_id])
+                return
+            status = _ORDER_STATUS.get(row.get("status"), row.get("status") or "unknown")
+            record_eid = order_external_id(s.storefront, oid)
+            self.sender.refuse(s.key(f"{key}:{oid}"), record_type, eid, f"{label} {eid} (order {oid})",
+                               NotSettleable("ORDER_NOT_BILLED", f"Sales Order {record_eid} is {status} and has no "
+                                             "invoice to credit; fulfil it in NetSuite (the next settlement run "
+                                             "bills it and credits the refund)", f"refund order {oid}"))
+            self._unsettle(order, -refunded, f"its Sales Order {record_eid} is {status} in NetSuite and has no "
+                                             "invoice to credit the refund to: fulfil it, then post the settlement "
+                                             "again")
+            return
         try:
-            posting = credit_memo(s, self.subsidiary, order, customer, created_from, self._item_for)
-        except (UnmappedSku, NetSuiteError) as exc:
-            eid = s.external_id(f"CM-{oid}")
-            self.sender.refuse(s.key(f"credit-memo:{oid}"), CREDIT_MEMO, eid, f"credit memo {eid} (order {oid})", exc)
-            self._unsettle(order, -order.refunded(), f"its credit memo {eid} cannot be made: {exc}")
-            return None
-        return order, posting, customer
+            lines = refund_lines(s, order, self._item_for)
+        except UnmappedSku as exc:
+            self.sender.refuse(s.key(f"{key}:{oid}"), record_type, eid, f"{label} {eid} (order {oid})", exc)
+            self._unsettle(order, -refunded, f"its {label} {eid} cannot be made: {exc}")
+            return
+        month = Line.month(s, order.refund, self.mapping.split_at_month_end)  # refunds book in their own month
+        if cash:
+            zeroed = [name for name, column in (("shippingCost", "shippingcost"), ("handlingCost", "handlingcost"),
+                                                ("taxTotal", "taxtotal")) if Decimal(str(row.get(column) or 0))]
+            cash_refunds.append((order, internal_id,
+                                 cash_refund(s, self.subsidiary, self.mapping.clearing_account, order, lines, zeroed,
+                                             month)))
+            return
+        applied = ZERO
+        if sale is not None and sale.posting is not None and sale.invoice is not None:
+            # Refunded before Amazon paid it: the memo takes back that much of the invoice and the payment less.
+            applied = min(refunded, sale.amount)
+            sale.amount -= applied
+            sale.netted = applied
+            sale.posting = (payment(s, self.subsidiary, oid, str(sale.invoice["id"]), str(sale.invoice["entity"]),
+                                    sale.amount, Line.month(s, sale.order.sale, self.mapping.split_at_month_end))
+                            if sale.amount else None)
+        memos.append(_Memo(order, credit_memo(s, self.subsidiary, order, str(invoice["entity"]), str(invoice["id"]),
+                                              applied, lines, month), str(invoice["entity"]), applied))
+
+    def _pay_out(self, cash_refunds: list[tuple[OrderLines, str, Posting]], memos: list[_Memo],
+                 sent: dict[str, str | None]) -> None:
+        """Cash refunds by `!transform` from their Cash Sales; a customer refund of what each posted credit memo
+        has left. What did not post waits in suspense."""
+        s = self.settlement
+        # A transform is not idempotent: one an earlier run made (its ledger row lost, say) is found, not made again.
+        made = {str(r["externalid"]): str(r["id"]) for r in self._by_ids(
+            "SELECT id, externalid FROM transaction WHERE type = 'CashRfnd' AND externalid IN ({ids})",
+            [posting.external_id for _, _, posting in cash_refunds])}
+        for order, cash_sale, posting in cash_refunds:
+            if posting.external_id in made:
+                self.sender.known(posting.key, posting.external_id, made[posting.external_id])
+                continue
+            if self.sender.transform(posting.key, "cashSale", cash_sale, CASH_REFUND, posting.external_id,
+                                     posting.body, posting.label, replace=posting.replace) is None:
+                self._unsettle(order, -order.refunded(), f"its cash refund {posting.external_id} did not post; "
+                                                         "see integration_errors")
+        payouts = []
+        for memo in memos:
+            memo_id = sent[memo.posting.key]
+            if memo_id is None:  # neither the refund nor the part of the sale it took back is booked
+                self._unsettle(memo.order, memo.applied - memo.order.refunded(),
+                               f"its credit memo {memo.posting.external_id} did not post; see integration_errors")
+                continue
+            rest = memo.order.refunded() - memo.applied
+            if rest:
+                payouts.append((memo, customer_refund(s, self.subsidiary, self.mapping.clearing_account,
+                                                      memo.order.order_id, memo.customer, memo_id, rest,
+                                                      Line.month(s, memo.order.refund,
+                                                                 self.mapping.split_at_month_end))))
+        paid = self.sender.send_many([posting for _, posting in payouts])
+        for memo, posting in payouts:
+            if paid[posting.key] is None:
+                self._unsettle(memo.order, memo.applied - memo.order.refunded(),
+                               f"its customer refund {posting.external_id} did not post; see integration_errors")
 
     def _item_for(self, line: Line) -> dict[str, str]:
+        """A refund line's item: its GL rule's `item`, never the SKU's (that would put a unit back into stock)."""
         if line.netsuite_item:
             return {"externalId": line.netsuite_item}
-        if not line.sku:
-            raise UnmappedSku("(none)", f"settlement line {line.line_number} has no SKU and its GL rule no item",
-                              "add `item:` to the rule in data/gl_mapping.yaml")
-        if self._items is None:
-            self._items = ItemResolver(self.settings.order_posting.items, self.client.suiteql)
-        return self._items.reference(line.sku)
+        raise UnmappedSku(line.sku or "(none)", f"refund line {line.line_number} ({line.transaction_type} / "
+                          f"{line.amount_type} / {line.amount_description}) maps to a GL rule without an item",
+                          "add `item: AMZ-REFUND` (an other charge or non-inventory item whose income account is "
+                          "the rule's) to that rule in data/gl_mapping.yaml")
 
     def _unsettle(self, order: OrderLines, amount: Decimal, reason: str) -> None:
         if amount:

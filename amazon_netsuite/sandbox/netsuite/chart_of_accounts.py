@@ -1,7 +1,9 @@
 """The sandbox account's chart of accounts: what an Amazon settlement reconciliation posts to.
 
 The external ids are an agreed interface (data/gl_mapping.yaml maps settlement lines to them); accounts may be
-added, never renamed. Every account is available to every subsidiary. Bank accounts carry their currency.
+added, never renamed. Every account is available to every subsidiary. Bank accounts carry their currency, except
+Amazon Clearing: it is Bank-type because cash refunds and customer refunds pay out of it and NetSuite pays a refund
+from a bank account, and it holds every currency of its region.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...]
     ("ACCT-BANK-EUR", "1020", "Operating Bank Account (EUR)", "Bank", "EUR", None),
     ("ACCT-AR", "1100", "Accounts Receivable", "AcctRec", None, None),
     ("ACCT-UNDEPOSITED-FUNDS", "1200", "Undeposited Funds", "OthCurrAsset", None, None),
-    ("ACCT-AMZ-CLEARING", "1300", "Amazon Clearing", "OthCurrAsset", None, None),
-    ("ACCT-AMZ-CLEARING-na", "1301", "Amazon Clearing – North America", "OthCurrAsset", None, "ACCT-AMZ-CLEARING"),
-    ("ACCT-AMZ-CLEARING-eu", "1302", "Amazon Clearing – Europe", "OthCurrAsset", None, "ACCT-AMZ-CLEARING"),
-    ("ACCT-AMZ-CLEARING-fe", "1303", "Amazon Clearing – Far East", "OthCurrAsset", None, "ACCT-AMZ-CLEARING"),
+    ("ACCT-AMZ-CLEARING", "1300", "Amazon Clearing", "Bank", None, None),
+    ("ACCT-AMZ-CLEARING-na", "1301", "Amazon Clearing – North America", "Bank", None, "ACCT-AMZ-CLEARING"),
+    ("ACCT-AMZ-CLEARING-eu", "1302", "Amazon Clearing – Europe", "Bank", None, "ACCT-AMZ-CLEARING"),
+    ("ACCT-AMZ-CLEARING-fe", "1303", "Amazon Clearing – Far East", "Bank", None, "ACCT-AMZ-CLEARING"),
     ("ACCT-AMZ-RESERVE", "1310", "Amazon Reserve Held", "OthCurrAsset", None, None),
     ("ACCT-SUSPENSE", "1390", "Amazon Suspense (unmapped settlement lines)", "OthCurrAsset", None, None),
     ("ACCT-INVENTORY", "1400", "Inventory Asset", "OthCurrAsset", None, None),

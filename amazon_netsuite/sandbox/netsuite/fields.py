@@ -71,6 +71,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                       "matchBillToReceipt"),
     "kitItem": (*_ITEM, "member"),
     "discountItem": (*_ITEM, "account", "rate", "isPreTax", "nonPosting"),
+    "otherChargeSaleItem": (*_ITEM, "rate", "isTaxable"),
     "salesOrder": (*_SALES, "orderStatus", "shipComplete", "startDate", "endDate", "orderType", "handlingMode",
                    "paymentOperation"),
     "cashSale": (*_SALES, "account", "undepFunds", "paymentMethod", "checkNumber", "handlingMode"),

@@ -3,7 +3,8 @@
 Every seeded record has an external id, so callers can refer to it as `{"externalId": ...}`:
 subsidiary `SUB-{region}`, locations `WH-{region}` (the seller's warehouse) and `FBA-{region}` (Amazon's
 fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU, accounts as in
-chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`.
+chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`, the discount item
+`AMZ-PROMOTION` and the other charge item `AMZ-REFUND`.
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
 Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
@@ -20,6 +21,7 @@ from amazon_netsuite.sandbox.world import CATALOG, Product
 
 SEED_VERSION = "5"
 PROMOTION_ITEM = "AMZ-PROMOTION"
+REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
 MISSING_SKUS = frozenset({"CAP-OLIVE", "CANDLE-CEDAR", "KIT-COFFEE-LOVER"})
 _SUBSIDIARIES = {  # region → (name, country, base currency)
@@ -106,6 +108,10 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
     # against, so the demo posts promoted orders instead of queueing them.
     _add(store, "discountItem", PROMOTION_ITEM, itemId=PROMOTION_ITEM, displayName="Amazon promotion",
          subsidiary=all_subsidiaries, isInactive=False, account=_ref(store, "account", "ACCT-PROMOTIONS"))
+    # The other charge item a settlement refund posts on (data/gl_mapping.yaml's refund rules): it moves money, never
+    # stock, since a settlement does not say whether the unit came back.
+    _add(store, "otherChargeSaleItem", REFUND_ITEM, itemId=REFUND_ITEM, displayName="Amazon refund",
+         subsidiary=all_subsidiaries, isInactive=False, incomeAccount=_ref(store, "account", "ACCT-REFUNDS"))
     locations = [f"{kind}-{region}" for region in regions for kind in ("WH", "FBA")]
     for product in CATALOG:
         if product.sku in MISSING_SKUS:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from amazon_netsuite.sandbox.netsuite.wire import dumps, loads
 
-ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem")
+ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem", "otherChargeSaleItem")
 # Transactions with an `item` sublist of rates and amounts.
 SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",

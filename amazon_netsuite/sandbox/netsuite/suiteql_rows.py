@@ -29,7 +29,8 @@ TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "ite
                           "journalEntry": "Journal", "deposit": "Deposit",
                           "cashRefund": "CashRfnd", "customerRefund": "CustRfnd",
                           "inventoryAdjustment": "InvAdjst"}
-ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount"}
+ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount",
+                   "otherChargeSaleItem": "OthCharge"}
 _NON_POSTING = ("salesOrder",)
 PRIMARY_BOOK = 1
 ZERO = Decimal(0)
@@ -102,9 +103,9 @@ class _Rows:
         income = ref_id(found[1].get("incomeAccount")) if found else None
         return income or self.account_of[SALES]
 
-    def cost_of_goods(self, tid: int, lines: list[dict]) -> None:
+    def cost_of_goods(self, tid: int, lines: list[dict], sign: Decimal = Decimal(1)) -> None:
         """Shipped units at each inventory item's cost: COGS debited, Inventory Asset credited (a kit ships its
-        members)."""
+        members); `sign` -1 for units coming back (Inventory Asset debited, COGS credited)."""
         for line in lines:
             if line.get("isClosed"):
                 continue
@@ -112,7 +113,7 @@ class _Rows:
                 item = self.store.get("inventoryItem", member or 0)
                 if item is None:
                     continue  # discount lines and items without stock move no inventory
-                cost = (money(item.get("cost") or 0) * money(line.get("quantity", 0)) * per_kit).quantize(CENT)
+                cost = sign * (money(item.get("cost") or 0) * money(line.get("quantity", 0)) * per_kit).quantize(CENT)
                 self.post(tid, line["line"], ref_id(item.get("cogsAccount")) or self.account_of[COGS], cost)
                 self.post(tid, line["line"], ref_id(item.get("assetAccount")) or self.account_of[INVENTORY_ASSET],
                           -cost)
@@ -197,6 +198,9 @@ class _Rows:
         if record_type == "cashSale" and not mainline["createdfrom"]:
             # A stand-alone cash sale ships its items itself (inventory_rows counts it as shipped).
             self.cost_of_goods(tid, record["item"]["items"])
+        if record_type in ("creditMemo", "cashRefund"):
+            # Inventory items on a credit memo or cash refund go back into stock (inventory_rows adds them).
+            self.cost_of_goods(tid, record["item"]["items"], sign=Decimal(-1))
         self._applied(record, tid)
 
     def _applied(self, record: dict, tid: int) -> None:
@@ -293,8 +297,8 @@ def _members(store: RecordStore, item_id: int | None) -> list[tuple[int, Decimal
 
 
 def inventory_rows(store: RecordStore) -> list[dict]:
-    """Stock per item × location: the seeded on-hand less what shipped (fulfillments, stand-alone cash sales);
-    open order lines commit what is on hand and back-order the rest."""
+    """Stock per item × location: the seeded on-hand less what shipped (fulfillments, stand-alone cash sales), plus
+    what credit memos and cash refunds took back; open order lines commit what is on hand and back-order the rest."""
     on_hand: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     levels: dict[tuple[int, int], dict] = {}
     for item in store.all("inventoryItem"):
@@ -307,11 +311,16 @@ def inventory_rows(store: RecordStore) -> list[dict]:
             on_hand[(ref_id(line.get("item")), ref_id(line.get("location")))] += money(line["adjustQtyBy"])
     shipped = [(f, f["item"]["items"]) for f in store.all("itemFulfillment")]
     shipped += [(s, s["item"]["items"]) for s in store.all("cashSale") if not s.get("createdFrom")]
-    for record, lines in shipped:
-        for line in lines:
-            location = ref_id(line.get("location")) or ref_id(record.get("location"))
-            for member, per_kit in _members(store, ref_id(line.get("item"))):
-                on_hand[(member, location)] -= money(line.get("quantity", 0)) * per_kit
+    # Units a credit memo or cash refund takes back (its inventory and kit lines; other lines move no stock).
+    returned = [(r, [line for line in r["item"]["items"] if not line.get("isClosed") and any(
+        store.get(kind, ref_id(line.get("item")) or 0) is not None for kind in ("inventoryItem", "kitItem"))])
+        for t in ("creditMemo", "cashRefund") for r in store.all(t)]
+    for sign, moved in ((-1, shipped), (1, returned)):
+        for record, lines in moved:
+            for line in lines:
+                location = ref_id(line.get("location")) or ref_id(record.get("location"))
+                for member, per_kit in _members(store, ref_id(line.get("item"))):
+                    on_hand[(member, location)] += sign * money(line.get("quantity", 0)) * per_kit
     demand: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for order in store.all("salesOrder"):
         if order.get("status", {}).get("id") in ("A", "C", "H", "G"):

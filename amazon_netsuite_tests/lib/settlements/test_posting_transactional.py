@@ -1,7 +1,8 @@
 """Transactional posting (NetSuite Connector / Celigo style) through the NetSuite sandbox over HTTP: the orders are
 posted to the sandbox first, then a settlement pays the invoiced Sales Order, bills and pays the fulfilled one,
-deposits the Cash Sale, credits the refund, books fees on one journal and deposits the bank amount; orders that
-cannot be settled wait in suspense with their reason and are settled by a later run."""
+deposits the Cash Sale, refunds a Cash Sale by a cash refund and an invoice by a credit memo and customer refund out
+of clearing, books fees on one journal and deposits the bank amount; orders that cannot be settled wait in suspense
+with their reason and are settled by a later run."""
 
 from __future__ import annotations
 
@@ -26,6 +27,18 @@ STOREFRONT = "demo-US"
 @pytest.fixture(scope="module")
 def mapping():
     return gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "suspense_account": "ACCT-SUSPENSE"})
+
+
+def _with_refund_item(item: str | None):
+    """The transactional test mapping with the refund rules' item replaced (None: removed)."""
+    raw = {**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
+           "suspense_account": "ACCT-SUSPENSE"}
+    rules = []
+    for rule in raw["rules"]:
+        if rule.get("item") == "AMZ-REFUND":
+            rule = {k: v for k, v in rule.items() if k != "item"} | ({"item": item} if item else {})
+        rules.append(rule)
+    return gl_mapping_from_dict({**raw, "rules": rules})
 
 
 def _order(order_id: str, sku: str, quantity: int, rate: str, **header) -> dict:
@@ -113,24 +126,24 @@ def _gl(client, like: str) -> dict[str, Decimal]:
 
 def _transactions(client, like: str) -> dict[str, dict]:
     return {r["externalid"]: r for r in client.rows(
-        "SELECT externalid, type, status, entity, foreigntotal, foreignamountremaining FROM transaction "
+        "SELECT id, externalid, type, status, entity, foreigntotal, foreignamountremaining FROM transaction "
         "WHERE externalid LIKE ?", [like])}
 
 
-def test_a_settlement_pays_invoices_deposits_cash_sales_credits_refunds_and_books_fees(warehouse, client,
-                                                                                       mapping):
+def test_a_settlement_pays_invoices_deposits_cash_sales_refunds_a_cash_sale_from_clearing_and_books_fees(
+        warehouse, client, mapping):
     o, ids = _setup(client, warehouse, "112", "80000000001")
 
     result = _post(warehouse, client, "80000000001", mapping)
 
     assert result.mode == "transactional"
-    assert result.posted == {"invoice": 1, "customerPayment": 2, "creditMemo": 1, "journalEntry": 1, "deposit": 1}
+    assert result.posted == {"invoice": 1, "customerPayment": 2, "cashRefund": 1, "journalEntry": 1, "deposit": 1}
     assert result.failed == {"customerPayment": 1} and result.errors_by_class == {"validation": 1}
     assert result.deposit_amount == D("27.30")
     stl = _transactions(client, "AMZ-STL-80000000001-%")
     assert sorted(stl) == sorted([
         "AMZ-STL-80000000001-INV-" + o["C"], "AMZ-STL-80000000001-PAY-" + o["B"],
-        "AMZ-STL-80000000001-PAY-" + o["C"], "AMZ-STL-80000000001-CM-" + o["E"], "AMZ-STL-80000000001-FEES",
+        "AMZ-STL-80000000001-PAY-" + o["C"], "AMZ-STL-80000000001-CR-" + o["E"], "AMZ-STL-80000000001-FEES",
         "AMZ-STL-80000000001-DEP"])
     # The deposit is the bank amount: the Cash Sale (19.99) and both payments (34.97, 44.99) less clearing's 72.65.
     assert D(stl["AMZ-STL-80000000001-DEP"]["foreigntotal"]) == D("27.30")
@@ -140,7 +153,8 @@ def test_a_settlement_pays_invoices_deposits_cash_sales_credits_refunds_and_book
         WHERE l.linktype = 'Deposit' AND d.externalid = 'AMZ-STL-80000000001-DEP' ORDER BY t.externalid""")
     assert [r["externalid"] for r in deposited] == sorted([
         f"AMZ-{STOREFRONT}-{o['A']}", "AMZ-STL-80000000001-PAY-" + o["B"], "AMZ-STL-80000000001-PAY-" + o["C"]])
-    # Both invoices are paid in full; the Cash Sale is deposited; the refund is a credit memo of 34.99.
+    # Both invoices are paid in full; the Cash Sale is deposited; E's refund is a cash refund of 34.99 from its Cash
+    # Sale.
     paid = client.rows("""
         SELECT t.status, t.foreignamountremaining FROM previoustransactionlinelink l
         JOIN transaction t ON t.id = l.nextdoc
@@ -148,18 +162,24 @@ def test_a_settlement_pays_invoices_deposits_cash_sales_credits_refunds_and_book
                        [ids["B"], ids["C"]])
     assert paid == [{"status": "B", "foreignamountremaining": "0"}] * 2
     assert client.rows("SELECT status FROM transaction WHERE id = ?", [ids["A"]]) == [{"status": "C"}]
-    memo = stl["AMZ-STL-80000000001-CM-" + o["E"]]
-    assert (memo["type"], D(memo["foreigntotal"])) == ("CustCred", D("34.99"))
-    # What the settlement's own records post, per account: fees as mapped, D and F in suspense, refunds through
-    # receivables (the credit memo's credit cleared by the fee journal), clearing emptied into the bank.
+    refund = stl["AMZ-STL-80000000001-CR-" + o["E"]]
+    assert (refund["type"], D(refund["foreigntotal"])) == ("CashRfnd", D("34.99"))
+    assert client.rows("SELECT createdfrom FROM transactionline l JOIN transaction t ON t.id = l.transaction "
+                       "WHERE t.externalid = ? AND l.mainline = 'T'", ["AMZ-STL-80000000001-CR-" + o["E"]]) == [
+        {"createdfrom": ids["E"]}]
+    assert _gl(client, "AMZ-STL-80000000001-CR-%") == {"ACCT-REFUNDS": D("-34.99"), "ACCT-AMZ-CLEARING": D("34.99")}
+    # What the settlement's own records post, per account: fees as mapped, D and F in suspense, the refund against
+    # refunds paid out of clearing with no unit back in stock (no Inventory Asset or COGS), clearing netting to zero
+    # (emptied into the bank).
     assert _gl(client, "AMZ-STL-80000000001-%") == {
         "ACCT-AMZ-SELLING-FEES": D("-15.23"), "ACCT-AMZ-FBA-FEES": D("-3.22"), "ACCT-AMZ-STORAGE-FEES": D("-12.34"),
         "ACCT-AMZ-SUBSCRIPTION": D("-39.99"), "ACCT-AMZ-RESERVE": D("-10.00"), "ACCT-REIMBURSEMENTS": D("8.63"),
         "ACCT-SUSPENSE": D("34.49"),  # D's 24.50 and F's 9.99 wait here
-        "ACCT-SALES": D("44.99") - D("34.99"),  # C's invoice (billed by this run) less the refund's credit memo
+        "ACCT-SALES": D("44.99"),  # C's invoice (billed by this run)
+        "ACCT-REFUNDS": D("-34.99"),  # E's cash refund
         "ACCT-BANK-USD": D("-27.30"),
         "ACCT-UNDEPOSITED-FUNDS": D("19.99"),  # the Cash Sale left Undeposited Funds (the payments net to 0)
-        "ACCT-AR": D("34.97"),  # B's payment (its invoice came before); C's invoice and payment, E's credit net 0
+        "ACCT-AR": D("34.97"),  # B's payment (its invoice came before); C's invoice and payment net 0
     }
     # Orders no record carries are listed with their reasons; D's is queued as a validation error.
     assert [(u.order_id, u.amount, u.account) for u in result.unmatched] == [
@@ -182,7 +202,7 @@ def test_running_it_again_sends_no_write(warehouse, client, mapping):
 
     assert sum(client.writes.values()) == writes
     assert not again.posted
-    assert again.unchanged == {"invoice": 1, "customerPayment": 2, "creditMemo": 1, "journalEntry": 1, "deposit": 1}
+    assert again.unchanged == {"invoice": 1, "customerPayment": 2, "cashRefund": 1, "journalEntry": 1, "deposit": 1}
     assert again.records == first.records
     assert again.failed == {"customerPayment": 1}  # D still waits for its fulfilment, as before
     assert warehouse.rows("SELECT count(*) FROM integration_errors WHERE flow = 'settlements'") == [(1,)]
@@ -206,23 +226,25 @@ def test_an_order_fulfilled_later_is_billed_paid_and_moved_out_of_suspense_by_th
     assert warehouse.rows("SELECT resolution FROM integration_errors WHERE flow = 'settlements'") == [("posted",)]
 
 
-def test_netsuite_refusing_a_credit_memo_queues_the_reason_and_the_rest_posts(warehouse, client, mapping):
+def test_netsuite_refusing_a_cash_refund_queues_the_reason_and_its_amount_waits_in_suspense(warehouse, client,
+                                                                                            mapping):
+    # The refund rules name an item NetSuite does not have, so NetSuite refuses the cash refund.
+    missing_item = _with_refund_item("AMZ-REFUND-MISSING")
     o = _ids("115")
     _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99")
     _posted(client, warehouse, CASH_SALE, o["E"], "TSHIRT-BLUE-M", 1, "19.99")
     lines = [line(order_id=o["A"]), fee("Commission", "-3.00", order_id=o["A"]),
-             # the refund names a SKU NetSuite has no item for (left out of the sandbox's catalog on purpose)
-             line(order_id=o["E"], transaction_type="Refund", amount=D("-19.99"), sku="CAP-OLIVE")]
-    warehouse.store(settlement_text(lines, settlement_id="80000000004"))
+             line(order_id=o["E"], transaction_type="Refund", amount=D("-19.99"), sku="TSHIRT-BLUE-M")]
+    warehouse.store(settlement_text(lines, settlement_id="80000000004"), mapping=missing_item)
 
-    result = _post(warehouse, client, "80000000004", mapping)
+    result = _post(warehouse, client, "80000000004", missing_item)
 
-    assert result.failed == {"creditMemo": 1} and result.errors_by_class == {"mapping": 1}
+    assert result.failed == {"cashRefund": 1} and result.errors_by_class == {"mapping": 1}
     assert result.posted == {"journalEntry": 2, "deposit": 1}  # the fee journal, the debit journal, the deposit
     (key, error_class, message), = warehouse.rows(
         "SELECT key, error_class, message FROM integration_errors WHERE flow = 'settlements'")
-    assert (key, error_class) == (f"80000000004:credit-memo:{o['E']}", "mapping")
-    assert "CAP-OLIVE" in message and f"AMZ-STL-80000000004-CM-{o['E']}" in message
+    assert (key, error_class) == (f"80000000004:cash-refund:{o['E']}", "mapping")
+    assert "AMZ-REFUND-MISSING" in message and f"AMZ-STL-80000000004-CR-{o['E']}" in message
     assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["E"], D("-19.99"))]
     # Total -3.00: the Cash Sale (19.99) goes in a deposit of 0 with 19.99 cash back from clearing, and Amazon's
     # negative 3.00 is owed to Amazon (the Amazon balance account), not taken from the bank.
@@ -231,6 +253,194 @@ def test_netsuite_refusing_a_credit_memo_queues_the_reason_and_the_rest_posts(wa
         "ACCT-AMZ-BALANCE": D("3.00")}
     stl = _transactions(client, "AMZ-STL-80000000004-%")
     assert D(stl["AMZ-STL-80000000004-DEP"]["foreigntotal"]) == 0 and "AMZ-STL-80000000004-DEBIT" in stl
+
+
+def test_a_refund_rule_without_an_item_is_a_mapping_error_and_never_puts_the_skus_unit_back_into_stock(
+        warehouse, client, mapping):
+    no_item = _with_refund_item(None)
+    o = _ids("118")
+    _posted(client, warehouse, CASH_SALE, o["E"], "TSHIRT-BLUE-M", 1, "19.99")
+    warehouse.store(settlement_text([line(order_id=o["E"], transaction_type="Refund", amount=D("-19.99"),
+                                          sku="TSHIRT-BLUE-M")], settlement_id="80000000007"), mapping=no_item)
+
+    result = _post(warehouse, client, "80000000007", no_item)
+
+    assert not result.posted.get("cashRefund") and result.errors_by_class == {"mapping": 1}
+    (message,) = warehouse.rows("SELECT message FROM integration_errors WHERE key = ?",
+                                [f"80000000007:cash-refund:{o['E']}"])[0]
+    assert "maps to a GL rule without an item" in message and "item: AMZ-REFUND" in message
+    assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["E"], D("-19.99"))]
+
+
+def _receivable(client, transaction_ids: list[str]) -> Decimal:
+    marks = ", ".join("?" for _ in transaction_ids)
+    (row,) = client.rows(f"""
+        SELECT SUM(NVL(a.debit, 0)) AS debit, SUM(NVL(a.credit, 0)) AS credit FROM transactionaccountingline a
+        JOIN account acc ON acc.id = a.account WHERE acc.externalid = 'ACCT-AR' AND a.transaction IN ({marks})""",
+                         transaction_ids)
+    return D(row["debit"]) - D(row["credit"])
+
+
+def test_a_refunded_invoice_gets_a_credit_memo_applied_to_it_and_a_customer_refund_so_its_receivable_is_zero(
+        warehouse, client, mapping):
+    """G: sold and refunded whole in this settlement; H: sold, partly refunded in it; I: paid before (outside
+    the settlement), refunded in it; J: a Sales Order not fulfilled, refunded: waits in suspense."""
+    o = {letter: f"119-{i:07d}-{i:07d}" for i, letter in enumerate("GHIJ", start=1)}
+    so = {
+        "G": _posted(client, warehouse, SALES_ORDER, o["G"], "MUG-CAFE-WHITE", 2, "14.99", fulfil=True, bill=True),
+        "H": _posted(client, warehouse, SALES_ORDER, o["H"], "HOODIE-GREY-L", 1, "44.99", fulfil=True, bill=True),
+        "I": _posted(client, warehouse, SALES_ORDER, o["I"], "TSHIRT-BLACK-S", 1, "24.50", fulfil=True),
+        "J": _posted(client, warehouse, SALES_ORDER, o["J"], "TSHIRT-RED-M", 1, "19.99"),
+    }
+    invoice_i = client.transform("salesOrder", so["I"], "invoice")
+    paid_before = client.transform("invoice", invoice_i, "customerPayment")
+    inventory = client.rows("SELECT SUM(tal.amount) AS amount FROM transactionaccountingline tal "
+                            "JOIN account a ON a.id = tal.account WHERE a.externalid = 'ACCT-INVENTORY'")
+
+    def mfn(order, amount, **kw):
+        return line(order_id=o[order], amount=D(amount), fulfillment_id="MFN", **kw)
+
+    lines = [mfn("G", "29.98", sku="MUG-CAFE-WHITE"),
+             mfn("G", "-29.98", sku="MUG-CAFE-WHITE", transaction_type="Refund", adjustment_id="amzn1.adj.g"),
+             mfn("H", "44.99", sku="HOODIE-GREY-L"), fee("Commission", "-3.00", order_id=o["H"]),
+             mfn("H", "-10.00", sku="HOODIE-GREY-L", transaction_type="Refund", adjustment_id="amzn1.adj.h"),
+             mfn("I", "-24.50", sku="TSHIRT-BLACK-S", transaction_type="Refund", adjustment_id="amzn1.adj.i"),
+             mfn("J", "-5.00", sku="TSHIRT-RED-M", transaction_type="Refund", adjustment_id="amzn1.adj.j")]
+    warehouse.store(settlement_text(lines, settlement_id="80000000008"))
+    stl = "AMZ-STL-80000000008-"
+
+    result = _post(warehouse, client, "80000000008", mapping)
+
+    assert result.posted == {"customerPayment": 1, "creditMemo": 3, "customerRefund": 1, "journalEntry": 1,
+                             "deposit": 1}
+    records = _transactions(client, stl + "%")
+    assert sorted(records) == sorted([stl + "PAY-" + o["H"], stl + "CM-" + o["G"], stl + "CM-" + o["H"],
+                                      stl + "CM-" + o["I"], stl + "REF-" + o["I"], stl + "FEES", stl + "DEP"])
+    # G's memo takes the whole invoice back (no payment); H's takes 10.00 and the payment the other 34.99;
+    # I's invoice was paid, so its memo is paid out to the buyer from clearing.
+    assert {k: (v["type"], D(v["foreigntotal"]), v.get("status")) for k, v in records.items() if "-CM-" in k or
+            "-REF-" in k or "-PAY-" in k} == {
+        stl + "CM-" + o["G"]: ("CustCred", D("29.98"), "B"), stl + "CM-" + o["H"]: ("CustCred", D("10.00"), "B"),
+        stl + "CM-" + o["I"]: ("CustCred", D("24.50"), "B"), stl + "REF-" + o["I"]: ("CustRfnd", D("24.50"), None),
+        stl + "PAY-" + o["H"]: ("CustPymt", D("34.99"), "C")}
+    invoices = {r["previousdoc"]: r["nextdoc"] for r in client.rows(
+        "SELECT previousdoc, nextdoc FROM previoustransactionlinelink WHERE linktype = 'OrdBill' "
+        "AND previousdoc IN (?, ?, ?) GROUP BY previousdoc, nextdoc", [so["G"], so["H"], so["I"]])}
+    for order in "GHI":  # each order's receivable: its invoice, payments, credit memo and customer refund
+        ours = [records[k]["id"] for k in records if k.endswith("-" + o[order])]
+        extra = [paid_before] if order == "I" else []
+        assert _receivable(client, [invoices[so[order]], *ours, *extra]) == 0, order
+    assert {r["status"] for r in client.rows("SELECT status FROM transaction WHERE id IN (?, ?, ?)",
+                                             list(invoices.values()))} == {"B"}  # paid in full
+    # Refunds against refunds, paid out of clearing, which nets to zero over the settlement's records; no unit
+    # went back into stock (no Inventory Asset or COGS movement).
+    assert _gl(client, stl + "%") == {
+        "ACCT-REFUNDS": D("-64.48"), "ACCT-AR": D("74.97"),  # G's and H's invoices (29.98 + 44.99) settled
+        "ACCT-AMZ-SELLING-FEES": D("-3.00"), "ACCT-SUSPENSE": D("-5.00"),  # J's refund waits
+        "ACCT-BANK-USD": D("-2.49")}
+    assert client.rows("SELECT SUM(tal.amount) AS amount FROM transactionaccountingline tal "
+                       "JOIN account a ON a.id = tal.account WHERE a.externalid = 'ACCT-INVENTORY'") == inventory
+    assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["J"], D("-5.00"))]
+    assert "has no invoice to credit the refund to" in result.unmatched[0].reason and result.variances == []
+    assert warehouse.rows("SELECT key, error_class FROM integration_errors WHERE flow = 'settlements' AND "
+                          "starts_with(key, '80000000008:')") == [(f"80000000008:credit-memo:{o['J']}", "validation")]
+
+    writes = sum(client.writes.values())
+    again = _post(warehouse, client, "80000000008", mapping)
+
+    assert sum(client.writes.values()) == writes and not again.posted
+    assert again.unchanged == result.posted
+
+
+def test_a_refused_credit_memo_leaves_its_invoice_open_by_the_refund_and_the_smaller_payment_still_posts(
+        warehouse, client):
+    """Sold 29.98 and refunded 10.00 in one settlement: the payment is 19.98 either way; with the memo refused the
+    invoice keeps 10.00 open until it posts, and nothing needs suspense (Amazon paid 19.98)."""
+    missing_item = _with_refund_item("AMZ-REFUND-MISSING")
+    o = _ids("122")
+    order = _posted(client, warehouse, SALES_ORDER, o["A"], "MUG-CAFE-WHITE", 2, "14.99", fulfil=True, bill=True)
+    warehouse.store(settlement_text([
+        line(order_id=o["A"], amount=D("29.98"), sku="MUG-CAFE-WHITE", fulfillment_id="MFN"),
+        line(order_id=o["A"], amount=D("-10.00"), transaction_type="Refund", sku="MUG-CAFE-WHITE",
+             fulfillment_id="MFN")], settlement_id="80000000011"), mapping=missing_item)
+
+    result = _post(warehouse, client, "80000000011", missing_item)
+
+    assert result.posted == {"customerPayment": 1, "deposit": 1} and result.failed == {"creditMemo": 1}
+    assert not result.unmatched and not result.variances
+    assert warehouse.rows("SELECT key FROM integration_errors WHERE starts_with(key, '80000000011:')") == [
+        (f"80000000011:credit-memo:{o['A']}",)]
+    stl = _transactions(client, "AMZ-STL-80000000011-%")
+    assert D(stl["AMZ-STL-80000000011-PAY-" + o["A"]]["foreigntotal"]) == D("19.98")
+    invoice = client.rows("SELECT t.foreignamountremaining FROM previoustransactionlinelink l JOIN transaction t "
+                          "ON t.id = l.nextdoc WHERE l.linktype = 'OrdBill' AND l.previousdoc = ? "
+                          "GROUP BY t.id, t.foreignamountremaining", [order])
+    assert invoice == [{"foreignamountremaining": "10"}]
+
+
+def test_a_cash_refund_of_a_sale_that_carried_tax_and_shipping_carries_only_what_was_refunded(warehouse, client,
+                                                                                              mapping):
+    """The transform copies the sale's shipping and tax; the refund lines replace its items and the header amounts
+    are set to 0, so the cash refund is exactly the refunded amounts (the refunded tax goes on the fee journal)."""
+    o = _ids("120")
+    _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99", taxTotal="1.60", shippingCost="3.99")
+    lines = [line(order_id=o["A"], transaction_type="Refund", amount=D("-19.99")),
+             line(order_id=o["A"], transaction_type="Refund", amount_description="Shipping", amount=D("-3.99")),
+             line(order_id=o["A"], transaction_type="Refund", amount_description="Tax", amount=D("-1.60"))]
+    warehouse.store(settlement_text(lines, settlement_id="80000000009"))
+
+    result = _post(warehouse, client, "80000000009", mapping)
+
+    assert result.posted == {"cashRefund": 1, "journalEntry": 2} and not result.unmatched  # the fee and debit journals
+    refund = "AMZ-STL-80000000009-CR-" + o["A"]
+    assert D(_transactions(client, refund)[refund]["foreigntotal"]) == D("23.98")
+    assert _gl(client, refund) == {"ACCT-REFUNDS": D("-23.98"), "ACCT-AMZ-CLEARING": D("23.98")}
+    assert _gl(client, "AMZ-STL-80000000009-FEES") == {"ACCT-FACILITATOR-TAX-CLEARING": D("-1.60"),
+                                                       "ACCT-AMZ-CLEARING": D("1.60")}
+
+
+def test_a_clearing_account_that_is_not_a_bank_account_gets_the_customer_refund_refused_and_it_waits_in_suspense(
+        warehouse, client, mapping):
+    not_bank = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
+                                     "suspense_account": "ACCT-SUSPENSE", "clearing_account": "ACCT-AMZ-RESERVE"})
+    o = _ids("121")
+    order = _posted(client, warehouse, SALES_ORDER, o["A"], "TSHIRT-BLACK-S", 1, "24.50",
+                    fulfil=True, bill=True)
+    invoice = client.rows("SELECT nextdoc FROM previoustransactionlinelink WHERE linktype = 'OrdBill' AND "
+                          "previousdoc = ? GROUP BY nextdoc", [order])[0]["nextdoc"]
+    client.transform("invoice", invoice, "customerPayment")  # paid before this settlement
+    warehouse.store(settlement_text([line(order_id=o["A"], amount=D("-24.50"), transaction_type="Refund",
+                                          sku="TSHIRT-BLACK-S", fulfillment_id="MFN")], settlement_id="80000000010"),
+                    mapping=not_bank)
+
+    result = _post(warehouse, client, "80000000010", not_bank)
+
+    assert result.posted == {"creditMemo": 1, "journalEntry": 2} and result.failed == {"customerRefund": 1}
+    (key, message), = warehouse.rows("SELECT key, message FROM integration_errors WHERE starts_with(key, "
+                                     "'80000000010:')")
+    assert key == f"80000000010:customer-refund:{o['A']}" and "bank account" in message
+    assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["A"], D("-24.50"))]
+    assert "its customer refund AMZ-STL-80000000010-REF-" in result.unmatched[0].reason
+    assert _gl(client, "AMZ-STL-80000000010-%") == {"ACCT-REFUNDS": D("-24.50"), "ACCT-AR": D("24.50"),
+                                                    "ACCT-SUSPENSE": D("-24.50"), "ACCT-BANK-USD": D("24.50")}
+
+
+def test_a_settlement_of_one_cash_refund_posted_transactionally_is_refused_in_summary_mode(warehouse, client,
+                                                                                           mapping):
+    from amazon_netsuite.lib.settlements.posting import SettlementNotPostable
+
+    o = _ids("123")
+    _posted(client, warehouse, CASH_SALE, o["E"], "TSHIRT-BLUE-M", 1, "19.99")
+    warehouse.store(settlement_text([line(order_id=o["E"], transaction_type="Refund", amount=D("-19.99"))],
+                                    settlement_id="80000000012"))
+    assert _post(warehouse, client, "80000000012", mapping).posted == {"cashRefund": 1, "journalEntry": 1}
+    writes = sum(client.writes.values())
+
+    summary = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "summary"})
+    with pytest.raises(SettlementNotPostable, match="settlement 80000000012 was posted in transactional mode "
+                                                    f"\\(AMZ-STL-80000000012-CR-{o['E']}\\)"):
+        _post(warehouse, client, "80000000012", summary)
+    assert sum(client.writes.values()) == writes
 
 
 def test_netsuite_refusing_the_fee_journal_holds_the_deposit_back_and_the_cash_sale_stays_undeposited(
@@ -333,7 +543,6 @@ def test_the_fee_journal_balances_against_clearing_and_the_deposit_takes_what_cl
     from datetime import datetime
 
     from amazon_netsuite.lib.settlements.posting import (
-        Cleared,
         Deposited,
         Settlement,
         Unsettled,
@@ -346,14 +555,13 @@ def test_the_fee_journal_balances_against_clearing_and_the_deposit_takes_what_cl
                     period("other-transaction", "other-transaction", "Subscription", "-39.99")], mapping)
     (journal,) = fee_journals(settlement, mapping, "SUB-na", fees,
                           [Unsettled("111-1", D("9.99"), "never posted", "ACCT-SUSPENSE")],
-                          [Unsettled("111-2", D("0.50"), "Amazon paid more", "ACCT-SUSPENSE")],
-                          [Cleared("111-3", "39", D("12.00"))])
+                          [Unsettled("111-2", D("0.50"), "Amazon paid more", "ACCT-SUSPENSE")])
     items = journal.body["line"]["items"]
+    # Refunds are no journal line: their cash refunds and customer refunds pay them out of clearing themselves.
     assert [(i["account"]["externalId"], i.get("debit"), i.get("credit")) for i in items] == [
         ("ACCT-AMZ-SELLING-FEES", "3.00", None), ("ACCT-AMZ-SUBSCRIPTION", "39.99", None),
-        ("ACCT-SUSPENSE", None, "9.99"), ("ACCT-SUSPENSE", None, "0.50"), ("ACCT-AR", "12.00", None),
-        ("ACCT-AMZ-CLEARING", None, "44.50")]
-    assert items[4]["entity"] == {"id": "39"} and items[2]["memo"] == "order 111-1: never posted"
+        ("ACCT-SUSPENSE", None, "9.99"), ("ACCT-SUSPENSE", None, "0.50"), ("ACCT-AMZ-CLEARING", None, "32.50")]
+    assert items[2]["memo"] == "order 111-1: never posted"
     # 49.50 of payments and cash sales in Undeposited Funds; the bank gets 5.00, so 44.50 comes back out of clearing
     (deposit,) = bank_transfer(settlement, mapping, "SUB-na", [Deposited("1", D("30.00"), "a"),
                                                                Deposited("2", D("19.50"), "b")])

@@ -85,26 +85,53 @@ def test_invoice_payment_credit_memo_and_deposit_post_as_oracles_examples_show(n
     assert _gl(netsuite, ids["CustInvc"]) == [("ACCT-AR", "79.96", ""), ("ACCT-SHIPPING-INCOME", "", "4.99"),
                                               ("ACCT-SALES", "", "39.98"), ("ACCT-SALES", "", "34.99")]
     assert _gl(netsuite, ids["CustPymt"]) == [("ACCT-AR", "", "79.96"), ("ACCT-UNDEPOSITED-FUNDS", "79.96", "")]
-    assert _gl(netsuite, ids["CustCred"]) == [("ACCT-AR", "", "14.99"), ("ACCT-SALES", "14.99", "")]
+    # the credit memo's mug goes back into stock at its cost (6.00)
+    assert _gl(netsuite, ids["CustCred"]) == [("ACCT-AR", "", "14.99"), ("ACCT-INVENTORY", "6", ""),
+                                              ("ACCT-SALES", "14.99", ""), ("ACCT-COGS", "", "6")]
     assert _gl(netsuite, ids["Journal"]) == [("ACCT-AMZ-CLEARING", "12.34", ""), ("ACCT-AMZ-ADVERTISING", "0.66", ""),
                                              ("ACCT-SALES", "", "13")]
 
 
-def test_a_cash_refund_debits_income_and_tax_and_pays_out_of_where_the_sale_went(netsuite):
+def _on_hand(netsuite, sku: str, location: str) -> int:
+    return int(suiteql_rows(netsuite, """
+        SELECT il.quantityonhand FROM inventoryitemlocations il JOIN item i ON i.id = il.item
+        JOIN location l ON l.id = il.location WHERE i.itemid = ? AND l.externalid = ?""", [sku, location])[0][
+        "quantityonhand"])
+
+
+def test_a_cash_refund_debits_income_and_tax_pays_out_of_where_the_sale_went_and_restocks_inventory_items(
+        netsuite):
     sale = create(netsuite, "cashSale", sales_order("AMZ-GL-RF", ("MUG-CAFE-WHITE", 2, "14.99"),
                                                     location={"externalId": "FBA-na"}, taxTotal="2.10"))
+    stock = _on_hand(netsuite, "MUG-CAFE-WHITE", "FBA-na")
     refund = internal_id(transform(netsuite, "cashSale", sale, "cashRefund"))
-    # 2 × 14.99 + 2.10 tax = 32.08 back out of Undeposited Funds; no unit goes back into stock
+    # 2 × 14.99 + 2.10 tax = 32.08 back out of Undeposited Funds; both mugs back into stock at cost (2 × 6.00)
     assert _gl(netsuite, refund) == [("ACCT-UNDEPOSITED-FUNDS", "", "32.08"), ("ACCT-SALES-TAX-PAYABLE", "2.1", ""),
-                                     ("ACCT-SALES", "29.98", "")]
+                                     ("ACCT-INVENTORY", "12", ""), ("ACCT-SALES", "29.98", ""), ("ACCT-COGS", "", "12")]
+    assert _on_hand(netsuite, "MUG-CAFE-WHITE", "FBA-na") == stock + 2
     from_bank = internal_id(transform(netsuite, "cashSale", sale, "cashRefund", {
         "undepFunds": False, "account": {"externalId": "ACCT-BANK-USD"}, "taxTotal": 0,
         "item": {"items": [{"item": {"externalId": "MUG-CAFE-WHITE"}, "quantity": 1, "rate": "14.99"}]}},
         replace="item"))
-    assert _gl(netsuite, from_bank) == [("ACCT-BANK-USD", "", "14.99"), ("ACCT-SALES", "14.99", "")]
+    assert _gl(netsuite, from_bank) == [("ACCT-BANK-USD", "", "14.99"), ("ACCT-INVENTORY", "6", ""),
+                                        ("ACCT-SALES", "14.99", ""), ("ACCT-COGS", "", "6")]
     types = suiteql_rows(netsuite, "SELECT type, createdfrom FROM transaction t JOIN transactionline tl "
                                    "ON tl.transaction = t.id AND tl.mainline = 'T' WHERE t.id = ?", [refund])
     assert types == [{"type": "CashRfnd", "createdfrom": sale}]
+
+
+def test_a_cash_refund_on_the_other_charge_refund_item_pays_out_of_clearing_and_moves_no_stock(netsuite):
+    sale = create(netsuite, "cashSale", sales_order("AMZ-GL-RF-CHG", ("MUG-CAFE-WHITE", 2, "14.99"),
+                                                    location={"externalId": "FBA-na"}))
+    stock = _on_hand(netsuite, "MUG-CAFE-WHITE", "FBA-na")
+    refund = internal_id(transform(netsuite, "cashSale", sale, "cashRefund", {
+        "undepFunds": False, "account": {"externalId": "ACCT-AMZ-CLEARING"},
+        "item": {"items": [{"item": {"externalId": "AMZ-REFUND"}, "amount": "14.99"}]}}, replace="item"))
+    assert _gl(netsuite, refund) == [("ACCT-AMZ-CLEARING", "", "14.99"), ("ACCT-REFUNDS", "14.99", "")]
+    assert _on_hand(netsuite, "MUG-CAFE-WHITE", "FBA-na") == stock
+    item = suiteql_rows(netsuite, "SELECT i.itemtype, a.externalid FROM item i JOIN account a ON a.id = "
+                                  "i.incomeaccount WHERE i.itemid = 'AMZ-REFUND'")
+    assert item == [{"itemtype": "OthCharge", "externalid": "ACCT-REFUNDS"}]
 
 
 def _customer_refund(netsuite, memo: str, **line: object) -> httpx.Response:
@@ -127,13 +154,6 @@ def test_a_customer_refund_pays_a_credit_memo_out_of_the_bank_and_clears_its_rec
     assert receivable == [{"amount": "0"}]
     types = suiteql_rows(netsuite, "SELECT type FROM transaction WHERE id IN (?, ?)", [first, rest])
     assert types == [{"type": "CustRfnd"}, {"type": "CustRfnd"}]
-
-
-def _on_hand(netsuite, sku: str, location: str) -> int:
-    return int(suiteql_rows(netsuite, """
-        SELECT il.quantityonhand FROM inventoryitemlocations il JOIN item i ON i.id = il.item
-        JOIN location l ON l.id = il.location WHERE i.itemid = ? AND l.externalid = ?""", [sku, location])[0][
-        "quantityonhand"])
 
 
 def test_an_inventory_adjustment_moves_stock_and_its_value_against_the_adjustment_account(netsuite):
@@ -185,16 +205,16 @@ def test_the_trial_balance_by_suiteql_gives_each_accounts_debits_and_credits(net
         GROUP BY a.externalid, a.accttype ORDER BY a.externalid""")
     assert rows == [
         {"externalid": "ACCT-AMZ-ADVERTISING", "accttype": "Expense", "debit": "0.66"},
-        {"externalid": "ACCT-AMZ-CLEARING", "accttype": "OthCurrAsset", "debit": "12.34"},
+        {"externalid": "ACCT-AMZ-CLEARING", "accttype": "Bank", "debit": "12.34"},
         {"externalid": "ACCT-AMZ-SELLING-FEES", "accttype": "Expense", "debit": "7.5"},
         {"externalid": "ACCT-AR", "accttype": "AcctRec", "debit": "79.96", "credit": "94.95"},
         {"externalid": "ACCT-BANK-USD", "accttype": "Bank", "debit": "120.58"},
-        {"externalid": "ACCT-COGS", "accttype": "COGS", "debit": "49.6"},
-        {"externalid": "ACCT-INVENTORY", "accttype": "OthCurrAsset", "credit": "49.6"},
+        {"externalid": "ACCT-COGS", "accttype": "COGS", "debit": "49.6", "credit": "6"},  # the credit memo's mug
+        {"externalid": "ACCT-INVENTORY", "accttype": "OthCurrAsset", "debit": "6", "credit": "49.6"},
         {"externalid": "ACCT-SALES", "accttype": "Income", "debit": "14.99", "credit": "132.94"},
         {"externalid": "ACCT-SALES-TAX-PAYABLE", "accttype": "OthCurrLiab", "credit": "3.15"},
         {"externalid": "ACCT-SHIPPING-INCOME", "accttype": "Income", "credit": "4.99"},
         {"externalid": "ACCT-UNDEPOSITED-FUNDS", "accttype": "OthCurrAsset", "debit": "128.08", "credit": "128.08"}]
     totals = suiteql_rows(netsuite, "SELECT SUM(debit) AS debit, SUM(credit) AS credit, SUM(amount) AS amount "
                                     "FROM transactionaccountingline WHERE posting = 'T'")
-    assert totals == [{"debit": "413.71", "credit": "413.71", "amount": "0"}]
+    assert totals == [{"debit": "419.71", "credit": "419.71", "amount": "0"}]

@@ -19,7 +19,7 @@ from amazon_netsuite_tests.sandbox.netsuite.conftest import (
 # The agreed chart (/tmp/prompts/chart.md → data/gl_mapping.yaml): external id → acctType.
 AGREED_CHART = {
     "ACCT-BANK-USD": "Bank", "ACCT-BANK-CAD": "Bank", "ACCT-BANK-EUR": "Bank",
-    "ACCT-UNDEPOSITED-FUNDS": "OthCurrAsset", "ACCT-AMZ-CLEARING": "OthCurrAsset", "ACCT-AMZ-RESERVE": "OthCurrAsset",
+    "ACCT-UNDEPOSITED-FUNDS": "OthCurrAsset", "ACCT-AMZ-CLEARING": "Bank", "ACCT-AMZ-RESERVE": "OthCurrAsset",
     "ACCT-SALES": "Income", "ACCT-SHIPPING-INCOME": "Income", "ACCT-GIFTWRAP-INCOME": "Income",
     "ACCT-REFUNDS": "Income", "ACCT-PROMOTIONS": "Income", "ACCT-REIMBURSEMENTS": "OthIncome",
     "ACCT-AMZ-SELLING-FEES": "Expense", "ACCT-AMZ-FBA-FEES": "Expense", "ACCT-AMZ-STORAGE-FEES": "Expense",
