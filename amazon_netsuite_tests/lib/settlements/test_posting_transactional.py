@@ -18,6 +18,7 @@ from amazon_netsuite_tests.lib.settlements.settlement_builder import fee, line, 
 from amazon_netsuite_tests.lib.settlements.settlement_warehouse import (
     DEFAULT_MAPPING,
     SETTINGS,
+    SUMMARY_SETTINGS,
 )
 
 D = Decimal
@@ -31,8 +32,7 @@ def mapping():
 
 def _with_refund_item(item: str | None):
     """The transactional test mapping with the refund rules' item replaced (None: removed)."""
-    raw = {**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
-           "suspense_account": "ACCT-SUSPENSE"}
+    raw = {**yaml.safe_load(DEFAULT_MAPPING.read_text()), "suspense_account": "ACCT-SUSPENSE"}
     rules = []
     for rule in raw["rules"]:
         if rule.get("item") == "AMZ-REFUND":
@@ -401,7 +401,7 @@ def test_a_cash_refund_of_a_sale_that_carried_tax_and_shipping_carries_only_what
 
 def test_a_clearing_account_that_is_not_a_bank_account_gets_the_customer_refund_refused_and_it_waits_in_suspense(
         warehouse, client, mapping):
-    not_bank = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "transactional",
+    not_bank = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()),
                                      "suspense_account": "ACCT-SUSPENSE", "clearing_account": "ACCT-AMZ-RESERVE"})
     o = _ids("121")
     order = _posted(client, warehouse, SALES_ORDER, o["A"], "TSHIRT-BLACK-S", 1, "24.50",
@@ -422,7 +422,8 @@ def test_a_clearing_account_that_is_not_a_bank_account_gets_the_customer_refund_
     assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["A"], D("-24.50"))]
     assert "its customer refund AMZ-STL-80000000010-REF-" in result.unmatched[0].reason
     assert _gl(client, "AMZ-STL-80000000010-%") == {"ACCT-REFUNDS": D("-24.50"), "ACCT-AR": D("24.50"),
-                                                    "ACCT-SUSPENSE": D("-24.50"), "ACCT-BANK-USD": D("24.50")}
+                                                    "ACCT-SUSPENSE": D("-24.50"),
+                                                    "ACCT-AMZ-BALANCE": D("24.50")}  # a negative settlement: owed
 
 
 def test_a_settlement_of_one_cash_refund_posted_transactionally_is_refused_in_summary_mode(warehouse, client,
@@ -436,10 +437,9 @@ def test_a_settlement_of_one_cash_refund_posted_transactionally_is_refused_in_su
     assert _post(warehouse, client, "80000000012", mapping).posted == {"cashRefund": 1, "journalEntry": 1}
     writes = sum(client.writes.values())
 
-    summary = gl_mapping_from_dict({**yaml.safe_load(DEFAULT_MAPPING.read_text()), "posting_mode": "summary"})
     with pytest.raises(SettlementNotPostable, match="settlement 80000000012 was posted in transactional mode "
                                                     f"\\(AMZ-STL-80000000012-CR-{o['E']}\\)"):
-        _post(warehouse, client, "80000000012", summary)
+        post_settlement(warehouse.connect, client, "80000000012", mapping=mapping, settings=SUMMARY_SETTINGS)
     assert sum(client.writes.values()) == writes
 
 
