@@ -41,6 +41,8 @@ HEADER_REFERENCES: dict[str, tuple[str, ...]] = {
     "createdFrom": TRANSACTION_TYPES,
     "incomeAccount": ("account",),
     "adjLocation": ("location",),
+    "taxType": ("taxType",),
+    "payablesAccount": ("account",),
 }
 _HEADER_NUMBERS = ("shippingCost", "handlingCost", "taxTotal", "exchangeRate", "payment")
 # Fields NetSuite computes; a body may carry them (a record read back and re-sent) but they are ignored.

@@ -3,7 +3,8 @@
 Every seeded record has an external id, so callers can refer to it as `{"externalId": ...}`:
 subsidiary `SUB-{region}`, locations `WH-{region}` (the seller's warehouse) and `FBA-{region}` (Amazon's
 fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU, accounts as in
-chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`.
+chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`, SuiteTax tax
+types `TAXTYPE-*` and tax codes `TAXCODE-*`.
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
 Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
@@ -14,11 +15,11 @@ import hashlib
 from decimal import Decimal
 
 from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS
+from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS, TAX_CODES, TAX_TYPES
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 
-SEED_VERSION = "4"
+SEED_VERSION = "5"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
 MISSING_SKUS = frozenset({"CAP-OLIVE", "CANDLE-CEDAR", "KIT-COFFEE-LOVER"})
@@ -88,6 +89,12 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
         _add(store, "account", external_id, acctNumber=number, acctName=name,
              acctType={"id": acct_type, "refName": acct_type}, subsidiary=all_subsidiaries, includeChildren=True,
              isInactive=False, **extra)
+    for external_id, name, payables in TAX_TYPES:
+        _add(store, "taxType", external_id, name=name, isInactive=False,
+             payablesAccount=_ref(store, "account", payables))
+    for external_id, tax_type, rate in TAX_CODES:
+        _add(store, "salesTaxItem", external_id, itemId=external_id, taxType=_ref(store, "taxType", tax_type),
+             rate=Decimal(rate), isInactive=False)
     _add(store, "classification", "CLASS-AMAZON", name="Amazon", subsidiary=all_subsidiaries, isInactive=False)
     for account in settings.seller_accounts:
         for storefront in account.storefronts:
