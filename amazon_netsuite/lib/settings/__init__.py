@@ -39,6 +39,7 @@ from amazon_netsuite.lib.settings.order_posting import (
     SalesOrderStatus,
     SfpSettings,
     StorefrontPosting,
+    TaxCodes,
     read_sku_map_csv,
 )
 from amazon_netsuite.lib.settings.paths import (
@@ -99,6 +100,7 @@ __all__ = [
     "SfpSettings",
     "Storefront",
     "StorefrontPosting",
+    "TaxCodes",
     "amazon_connection",
     "check_one_world",
     "data_dir",
