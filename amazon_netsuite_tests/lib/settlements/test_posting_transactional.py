@@ -371,7 +371,7 @@ def test_a_cash_sale_carrying_seller_collected_tax_as_suitetax_lines_is_deposite
         warehouse, client, mapping):
     """A Canadian-style sale: the order posted its tax as a SuiteTax line, so the Cash Sale's total (21.59) covers
     Amazon's Principal and Tax lines and the fee journal books no tax of its own."""
-    o = _ids("116")
+    o = _ids("118")
     tax = {"taxDetailsReference": "AMZ-1", "taxType": {"externalId": "TAXTYPE-SALES-TAX"},
            "taxCode": {"externalId": "TAXCODE-SALES-TAX"}, "taxBasis": "19.99", "taxRate": "8.00", "taxAmount": "1.60"}
     _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99", taxDetailsOverride=True,
@@ -380,13 +380,13 @@ def test_a_cash_sale_carrying_seller_collected_tax_as_suitetax_lines_is_deposite
                              "price": {"id": "-1"}, "taxDetailsReference": "AMZ-1"}]})
     warehouse.store(settlement_text([line(order_id=o["A"], amount=D("19.99")),
                                      line(order_id=o["A"], amount_description="Tax", amount=D("1.60")),
-                                     fee("Commission", "-3.00", order_id=o["A"])], settlement_id="80000000006"))
+                                     fee("Commission", "-3.00", order_id=o["A"])], settlement_id="80000000008"))
 
-    result = _post(warehouse, client, "80000000006", mapping)
+    result = _post(warehouse, client, "80000000008", mapping)
 
     assert result.deposit_amount == D("18.59") and result.unmatched == [] and result.variances == []
     books = _gl(client, f"AMZ-{STOREFRONT}-{o['A']}")
-    for account, amount in _gl(client, "AMZ-STL-80000000006-%").items():
+    for account, amount in _gl(client, "AMZ-STL-80000000008-%").items():
         books[account] = books.get(account, D(0)) + amount
     assert {a: v for a, v in books.items() if v} == {
         "ACCT-SALES-TAX-PAYABLE": D("1.60"), "ACCT-SALES": D("19.99"), "ACCT-AMZ-SELLING-FEES": D("-3.00"),
