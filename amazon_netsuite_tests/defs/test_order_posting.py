@@ -322,3 +322,44 @@ def test_the_automation_posts_an_older_day_once_it_loads_and_not_a_day_whose_che
     third = dg.evaluate_automation_conditions(defs=_defs(), instance=instance, asset_selection=selection,
                                               cursor=second.cursor)
     assert third.total_requested == 0
+
+
+def test_vat_inclusive_cash_sales_post_net_revenue_and_vat_payable_and_canadian_ones_their_sales_tax(posting_project):
+    """Each storefront's Cash Sales read back from NetSuite's GL impact: Undeposited Funds = what the buyer paid,
+    income = that less the tax, the tax on its payable. Amazon reports VAT on undiscounted prices, so for a promoted
+    order the VAT posted is the share of what was paid (test_posting.py checks that arithmetic): those orders are
+    held to funds = income + tax only."""
+    instance = dg.DagsterInstance.ephemeral()
+    _create_items(*MISSING_SKUS)
+    day = datetime.now(UTC).date() - timedelta(days=3)
+    for storefront, payable in (("demo-DE", "ACCT-VAT-PAYABLE"), ("demo-CA", "ACCT-SALES-TAX-PAYABLE")):
+        _run("orders_job", day, instance, storefront)
+        _run("order_posting_job", day, instance, storefront)
+        with connect(read_only=True) as con:
+            orders = con.execute(
+                "SELECT o.amazon_order_id, o.order_total, sum(coalesce(l.seller_collected_tax, 0)), "
+                "  bool_or(coalesce(l.item_promotion_discount, 0) + coalesce(l.ship_promotion_discount, 0) <> 0) "
+                "FROM orders o JOIN order_lines l USING (storefront, day, amazon_order_id) "
+                "WHERE o.storefront = ? AND o.day = ? AND o.channel = 'FBA' AND o.order_status = 'Shipped' "
+                "  AND l.quantity > 0 GROUP BY 1, 2", [storefront, day]).fetchall()
+        rows = _suiteql(
+            "SELECT t.externalid, a.externalid AS account, a.accttype, SUM(tal.amount) AS amount "
+            "FROM transactionaccountingline tal JOIN transaction t ON t.id = tal.transaction "
+            "JOIN account a ON a.id = tal.account WHERE t.type = 'CashSale' AND t.externalid LIKE ? "
+            "GROUP BY t.externalid, a.externalid, a.accttype", [f"AMZ-{storefront}-%"])
+        gl: dict[str, dict[str, Decimal]] = {}
+        for row in rows:
+            kind = {"Income": "income", "OthCurrLiab": row["account"]}.get(row["accttype"], row["account"])
+            sums = gl.setdefault(row["externalid"], {})
+            sums[kind] = sums.get(kind, Decimal(0)) + Decimal(str(row["amount"]))
+        assert orders and len(gl) == len(orders)
+        taxed = 0
+        for order_id, total, tax, promoted in orders:
+            sums = gl[f"AMZ-{storefront}-{order_id}"]
+            posted_tax = -sums.get(payable, Decimal(0))
+            assert sums["ACCT-UNDEPOSITED-FUNDS"] == total and -sums["income"] == total - posted_tax, order_id
+            assert not {k for k in sums if k.startswith("ACCT-") and "PAYABLE" in k} - {payable}
+            if not promoted:
+                assert posted_tax == tax, order_id
+                taxed += bool(tax)
+        assert taxed  # the day has unpromoted taxed orders to compare

@@ -88,8 +88,19 @@ def test_a_paid_mfn_order_is_a_pending_fulfillment_sales_order_that_ties_to_the_
     ]
     assert items[0]["price"] == {"id": "-1"}
     assert "US-SAVE10-MUG" in items[1]["description"]
-    assert (body["shippingCost"], body["handlingCost"], body["taxTotal"]) == ("4.99", "3.99", "2.31")
+    assert (body["shippingCost"], body["handlingCost"]) == ("4.99", "3.99") and "taxTotal" not in body
+    # Seller-collected tax as SuiteTax lines with Amazon's amounts, each on its item line's reference.
+    assert body["taxDetailsOverride"] is True
+    assert [i.get("taxDetailsReference") for i in items] == ["AMZ-1", "AMZ-1/promotion", "AMZ-2"]
+    assert _tax_lines(body) == [("AMZ-1", "8.50", "8.35", "0.71"), ("AMZ-2", "19.99", "8.00", "1.60")]
+    assert body["taxDetails"]["items"][0]["taxCode"] == {"externalId": "TAXCODE-SALES-TAX"}
+    assert body["taxDetails"]["items"][0]["taxType"] == {"externalId": "TAXTYPE-SALES-TAX"}
     assert posted_total(body) == o["order_total"] == D("39.78")
+
+
+def _tax_lines(body: dict) -> list[tuple[str, str, str, str]]:
+    return [(t["taxDetailsReference"], t["taxBasis"], t["taxRate"], t["taxAmount"])
+            for t in body.get("taxDetails", {}).get("items", [])]
 
 
 def test_lines_amazon_cancelled_are_not_posted():
@@ -99,7 +110,7 @@ def test_lines_amazon_cancelled_are_not_posted():
     assert [i["item"]["externalId"] for i in posting.body["item"]["items"]] == ["MUG-WHITE"]
 
 
-def test_a_shipped_fba_order_is_a_cash_sale_at_the_fba_location_and_vat_stays_inside_the_prices():
+def test_a_shipped_fba_order_is_a_cash_sale_at_the_fba_location_and_its_vat_comes_out_of_the_prices():
     lines = [line(1, "MUG-WHITE", 2, "11.90", seller_collected_tax="3.80")]
     o = order("Shipped", "FBA", lines, storefront="demo-DE", currency="EUR", vat_inclusive=True)
     posting = build_order_posting(o, lines, SETTINGS)
@@ -109,14 +120,46 @@ def test_a_shipped_fba_order_is_a_cash_sale_at_the_fba_location_and_vat_stays_in
     assert body["subsidiary"] == {"externalId": "SUB-eu"}
     assert body["currency"] == {"externalId": "EUR"}
     assert "orderStatus" not in body and "taxTotal" not in body
+    assert [(i["rate"], i["amount"]) for i in body["item"]["items"]] == [("10.00", "20.00")]  # net of the 3.80
+    assert _tax_lines(body) == [("AMZ-1", "20.00", "19.00", "3.80")]
+    assert body["taxDetails"]["items"][0]["taxCode"] == {"externalId": "TAXCODE-VAT-STANDARD"}
     assert posted_total(body) == o["order_total"] == D("23.80")
+
+
+def test_a_vat_inclusive_order_posts_item_promotion_and_gift_wrap_net_with_the_vat_on_tax_lines_to_the_cent():
+    # Amazon.de: 2 × 29.99 with 9.58 VAT inside, a 10 % promotion, free shipping (5.99 shown and waived, 0.96 VAT
+    # reported on the undiscounted charge) and gift wrap 3.99 with 0.64 VAT. The buyer paid 57.97.
+    lines = [line(1, "TSHIRT-RED-M", 2, "29.99", item_tax="9.58", item_promotion_discount="-6.00",
+                  shipping_price="5.99", ship_promotion_discount="-5.99", shipping_tax="0.96",
+                  gift_wrap_price="3.99", gift_wrap_tax="0.64", seller_collected_tax="11.18")]
+    o = order("Shipped", "FBA", lines, storefront="demo-DE", currency="EUR", vat_inclusive=True)
+    body = build_order_posting(o, lines, SETTINGS).body
+    # The promotion's net is its share at the line's net ratio (−6.00 × 50.40 / 59.98 = −5.04), its VAT the rest.
+    assert [(i.get("rate"), i["amount"]) for i in body["item"]["items"]] == [("25.20", "50.40"), (None, "-5.04")]
+    assert "shippingCost" not in body and body["handlingCost"] == "3.35"
+    assert _tax_lines(body) == [("AMZ-1", "50.40", "19.01", "9.58"), ("AMZ-1/promotion", "-5.04", "19.05", "-0.96"),
+                                ("AMZ-1", "3.35", "19.10", "0.64")]
+    assert posted_total(body) == o["order_total"] == D("57.97")
+    revenue = sum((D(i["amount"]) for i in body["item"]["items"]), D(0)) + D(body["handlingCost"])
+    assert (revenue, posted_total(body) - revenue) == (D("48.71"), D("9.26"))
+
+
+def test_a_canadian_orders_shipping_and_gift_wrap_tax_are_tax_lines_of_their_own_as_amazon_charged_them():
+    lines = [line(1, "MUG-WHITE", 1, "19.99", item_tax="2.60", shipping_price="5.99", shipping_tax="0.78",
+                  gift_wrap_price="3.99", gift_wrap_tax="0.52", seller_collected_tax="3.90")]
+    o = order("Unshipped", "MFN", lines, storefront="demo-CA", currency="CAD")
+    body = build_order_posting(o, lines, SETTINGS).body
+    assert _tax_lines(body) == [("AMZ-1", "19.99", "13.01", "2.60"), ("AMZ-1", "5.99", "13.02", "0.78"),
+                                ("AMZ-1", "3.99", "13.03", "0.52")]
+    assert posted_total(body) == o["order_total"] == D("33.87")
 
 
 def test_marketplace_facilitator_tax_is_omitted():
     lines = [line(1, "MUG-WHITE", 1, "10.00", marketplace_facilitator_tax="0.80")]
     o = order("Shipped", "FBA", lines)
     body = build_order_posting(o, lines, SETTINGS).body
-    assert "taxTotal" not in body
+    assert "taxTotal" not in body and "taxDetails" not in body and "taxDetailsOverride" not in body
+    assert "taxDetailsReference" not in body["item"]["items"][0]
     assert posted_total(body) == o["order_total"] == D("10.00")
 
 
@@ -216,7 +259,8 @@ def test_facilitator_tax_posts_when_the_settings_say_post(tmp_path):
     o = order("Shipped", "FBA", lines)
     omitted = build_order_posting(o, lines, SETTINGS).body
     posted = build_order_posting(o, lines, settings_with(tmp_path, "  facilitator_tax: post\n")).body
-    assert (omitted["taxTotal"], posted["taxTotal"]) == ("0.20", "1.00")
+    assert (_tax_lines(omitted), _tax_lines(posted)) == ([("AMZ-1", "10.00", "2.00", "0.20")],
+                                                        [("AMZ-1", "10.00", "10.00", "1.00")])
     assert posted_total(posted) == o["order_total"] + D("0.80")
 
 
@@ -331,6 +375,28 @@ def test_an_edit_sends_only_the_changed_fields_and_a_state_older_than_the_sent_o
     assert stale_reason(o, at, at) is None  # the same state again: allowed (a retry, a changed setting)
     assert stale_reason(o, at + timedelta(seconds=1), None) == STALE_OLDER_THAN_SENT
     assert stale_reason(o, None, at + timedelta(hours=1)) == STALE_SUPERSEDED
+
+
+def test_a_tax_change_replaces_the_tax_lines_a_cancel_clears_them_and_a_legacy_tax_total_is_never_sent():
+    from amazon_netsuite.lib.orders.updates import Write, plan_change
+
+    o, lines = _two_line_order()
+    taxed = [dict(lines[0], seller_collected_tax=D("1.44")), lines[1]]
+    posted = _posted(build_order_posting(o, taxed, SETTINGS))
+    more = [dict(taxed[0], seller_collected_tax=D("1.50")), lines[1]]
+    plan = plan_change(o, build_order_posting(o, more, SETTINGS), posted)
+    assert isinstance(plan, Write) and set(plan.sent) == {"taxDetails"} and plan.replace == ("taxDetails",)
+    assert _tax_lines(plan.sent) == [("AMZ-1", "18.00", "8.33", "1.50")]
+    cancelled = dict(o, order_status="Cancelled", quantity=0)
+    closed = plan_change(cancelled, build_order_posting(cancelled, taxed, SETTINGS), posted)
+    assert closed.change == "close" and closed.sent["taxDetails"] == {"items": []}
+    assert closed.replace == ("item", "taxDetails")
+    assert posted_total(closed.body) == D("9.98")  # no tax left; the shipping a close leaves as it was
+    # A body the ledger kept from before SuiteTax carries taxTotal: REST refuses it, so the change leaves it out.
+    legacy = _posted(build_order_posting(o, lines, SETTINGS))
+    legacy.body["taxTotal"] = "1.44"
+    replanned = plan_change(o, build_order_posting(o, taxed, SETTINGS), legacy)
+    assert "taxTotal" not in replanned.sent and set(replanned.sent) == {"item", "taxDetails", "taxDetailsOverride"}
 
 
 def test_a_batch_of_attempts_is_written_at_once_and_a_failed_change_keeps_what_netsuite_holds():

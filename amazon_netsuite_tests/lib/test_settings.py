@@ -228,6 +228,22 @@ def test_order_posting_defaults_are_what_posting_did_before_it_had_settings():
     assert (de.subsidiary, de.location, de.fba_location) == ("SUB-eu", "WH-eu", "FBA-eu")
     assert (us.class_, us.department, us.channel_field, us.sales_order_status) == (
         None, None, None, "pending_fulfillment")
+    # The sandbox's SuiteTax codes and types.
+    assert us.tax == de.tax == options.tax
+    assert (options.tax.vat_code, options.tax.vat_type, options.tax.sales_tax_code, options.tax.sales_tax_type) == (
+        "TAXCODE-VAT-STANDARD", "TAXTYPE-VAT", "TAXCODE-SALES-TAX", "TAXTYPE-SALES-TAX")
+
+
+def test_a_storefronts_tax_codes_override_only_the_fields_it_gives(tmp_path):
+    settings = load_settings(with_posting(tmp_path, """
+  tax: {sales_tax_code: TAXCODE-US-EXEMPT}
+  storefronts:
+    demo-DE:
+      tax: {vat_code: TAXCODE-VAT-DE-19}
+"""))
+    de, us = settings.storefront_posting("demo-DE").tax, settings.storefront_posting("demo-US").tax
+    assert (de.vat_code, de.vat_type, de.sales_tax_code) == ("TAXCODE-VAT-DE-19", "TAXTYPE-VAT", "TAXCODE-US-EXEMPT")
+    assert (us.vat_code, us.sales_tax_code) == ("TAXCODE-VAT-STANDARD", "TAXCODE-US-EXEMPT")
 
 
 def test_per_storefront_overrides_and_a_sku_map_csv_relative_to_the_settings_file(tmp_path):
@@ -265,6 +281,8 @@ def test_per_storefront_overrides_and_a_sku_map_csv_relative_to_the_settings_fil
     ("  items: {by: sku_map, sku_map_csv: nowhere.csv}\n", "order_posting.items.sku_map_csv", "nowhere.csv not found"),
     ("  storefronts: {demo-IT: {class: X}}\n", "(top level)", "demo-IT is not a storefront"),
     ("  storefronts: {demo-US: {clas: X}}\n", "order_posting.storefronts.demo-US.clas", "Extra inputs"),
+    ("  tax: {vat_code: 'VAT 19'}\n", "order_posting.tax.vat_code", "not a NetSuite external id"),
+    ("  tax: {vat: X}\n", "order_posting.tax.vat", "Extra inputs"),
     ("  storefronts: {demo-US: {channel_field: {name: channel, value: x}}}\n",
      "order_posting.storefronts.demo-US.channel_field.name", "custbody_"),
 ])

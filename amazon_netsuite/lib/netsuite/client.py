@@ -47,8 +47,8 @@ STRICT_WRITE = {"X-NetSuite-PropertyNameValidation": "error"}
 # NetSuite's number-typed body and line fields that we write (REST API Browser schemas: `number`, format double).
 # The builders keep amounts as exact decimal strings (what the ledger hashes); NetSuite documents numbers.
 NUMBER_FIELDS = frozenset({"amount", "rate", "quantity", "shippingCost", "handlingCost", "taxTotal", "taxAmount",
-                           "discountTotal", "exchangeRate", "payment", "debit", "credit", "paymentAmount",
-                           "packageWeight"})
+                           "taxBasis", "taxRate", "discountTotal", "exchangeRate", "payment", "debit", "credit",
+                           "paymentAmount", "packageWeight"})
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 

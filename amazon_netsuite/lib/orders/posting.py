@@ -8,17 +8,27 @@ class / department / custom field, the SFP flag, the customer and how SKUs find 
 behaviour described here.
 
 Where each piece of money goes (the posted total is the order's `order_total`, to the cent):
-- each order line → an item line: the SKU's item, quantity, `rate` = unit price, `amount` = item-price,
-  price level Custom (-1) so NetSuite keeps Amazon's price
+- each order line → an item line: the SKU's item, quantity, `amount` = item-price (`rate` = unit price), price
+  level Custom (-1) so NetSuite keeps Amazon's price
   (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164086082106.html);
 - an item promotion → a discount line right after the line it discounts, on the promotion item
   (NetSuite applies a discount line to the line above it, so the sale and its discount stay side by side);
 - shipping → `shippingCost`, net of shipping promotions (Amazon's free-shipping promotion waives the charge);
 - gift wrap → `handlingCost`, the transaction's other header charge;
-- seller-collected tax → `taxTotal`; marketplace-facilitator tax is omitted (Amazon collects and remits it, so
-  posting it would overstate revenue,
-  https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_163014457272.html)
-  unless `facilitator_tax: post`; VAT-inclusive storefronts send no tax, it is inside the prices.
+- tax → SuiteTax tax lines with Amazon's amounts (`taxDetailsOverride: true`, `taxDetails` lines naming their item
+  line by `taxDetailsReference`): REST takes no legacy tax fields such as `taxTotal` ("REST web services do not
+  support legacy tax features", https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_161487969808.html).
+  - VAT-inclusive storefronts: item lines, discounts, shipping and gift wrap go NET of the VAT Amazon reports
+    (`item_tax`, `shipping_tax`, `gift_wrap_tax`), the VAT on tax lines (the `vat_code`), so revenue is net and
+    the total is what the buyer paid. Amazon reports the VAT of the undiscounted price; a promotion's net is its
+    amount × the line's net share, rounded to the cent, and its VAT the rest, so item + discount + VAT is Amazon's
+    amount exactly (any rounding cent is on the tax line).
+  - Seller-collected tax (Canada; US when not marketplace facilitator): Amazon's item, shipping and gift-wrap tax,
+    each a tax line (the `sales_tax_code`) with its own basis. NetSuite's REST record has no shipping or handling
+    line to reference (not verified), so shipping and gift-wrap tax name the item line they were charged with.
+  - Marketplace-facilitator tax (US) is omitted (Amazon collects and remits it, so posting it would overstate
+    revenue, https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_163014457272.html) unless
+    `facilitator_tax: post`.
 Amounts are exact decimal strings here (what the ledger hashes); the NetSuite client sends them as JSON numbers.
 """
 
@@ -26,12 +36,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import ItemResolver
-from amazon_netsuite.lib.settings import SALES_ORDER_STATUS_IDS, Settings
+from amazon_netsuite.lib.settings import SALES_ORDER_STATUS_IDS, Settings, TaxCodes
 
 SALES_ORDER = "salesOrder"
 CASH_SALE = "cashSale"
@@ -39,7 +49,10 @@ PENDING_FULFILLMENT = SALES_ORDER_STATUS_IDS["pending_fulfillment"]
 PENDING_APPROVAL = SALES_ORDER_STATUS_IDS["pending_approval"]
 CUSTOM_PRICE_LEVEL = {"id": "-1"}
 # Header money fields: an update that drops one sends zero, never null (null would clear NetSuite's own value).
-HEADER_MONEY = ("shippingCost", "handlingCost", "taxTotal")
+HEADER_MONEY = ("shippingCost", "handlingCost")
+TAX_DETAILS = "taxDetails"
+# Legacy tax fields an old ledger body may hold; REST refuses them, so a change never sends them.
+LEGACY_TAX = ("taxTotal",)
 
 PAID_STATUSES = ("Unshipped", "PartiallyShipped", "Shipped")
 CANCELLED_BEFORE_POSTING = "cancelled before it was posted: nothing to post"
@@ -111,26 +124,29 @@ def build_order_posting(
     if any(line["unit_price"] is None or line["item_price"] is None for line in sold):
         return NotPostable("Amazon has not reported prices for every line yet")
 
+    tax = _Tax(targets.tax, storefront.prices_include_vat, options.facilitator_tax == "post", places)
     item_lines: list[dict[str, Any]] = []
     keys: list[str] = []
     for line in sold:
+        key = str(line["line_number"])
+        amount, discount = tax.item(key, line)
         item_lines.append({
             "item": items.reference(line["sku"]),
             "quantity": line["quantity"],
-            "rate": _rate(line["unit_price"]),
+            "rate": _rate(line["unit_price"] if amount == line["item_price"]
+                          else (amount / line["quantity"]).quantize(Decimal("0.0001"))),
             "price": dict(CUSTOM_PRICE_LEVEL),
-            "amount": _amount(line["item_price"], places),
+            "amount": _amount(amount, places),
             "description": f"{line['sku']} (Amazon line {line['line_number']})",
         })
-        keys.append(str(line["line_number"]))
-        discount = _zero_if_none(line.get("item_promotion_discount"))
+        keys.append(key)
         if discount:
             item_lines.append({
                 "item": {"externalId": options.promotion_item},
                 "amount": _amount(discount, places),
                 "description": f"Amazon promotion {line.get('promotion_ids') or ''}".strip(),
             })
-            keys.append(f"{line['line_number']}/promotion")
+            keys.append(f"{key}/promotion")
 
     memo = f"Amazon {order['sales_channel']} order {order_id} ({order['channel']})"
     if order["channel"] == "SFP":
@@ -157,23 +173,91 @@ def build_order_posting(
         body["orderStatus"] = {"id": SALES_ORDER_STATUS_IDS[targets.sales_order_status]}
         if order["channel"] == "SFP" and options.sfp.checkbox:
             body[options.sfp.checkbox] = True
-    shipping = sum((_zero_if_none(line.get(c)) for line in sold
-                    for c in ("shipping_price", "ship_promotion_discount")), Decimal(0))
-    gift_wrap = sum((_zero_if_none(line.get("gift_wrap_price")) for line in sold), Decimal(0))
-    tax_columns = ("seller_collected_tax", *(("marketplace_facilitator_tax",)
-                                            if options.facilitator_tax == "post" else ()))
-    tax = Decimal(0) if storefront.prices_include_vat else sum(
-        (_zero_if_none(line.get(c)) for line in sold for c in tax_columns), Decimal(0))
-    for field, value in zip(HEADER_MONEY, (shipping, gift_wrap, tax)):
+    shipping = sum((tax.charge(str(line["line_number"]), line, "shipping") for line in sold), Decimal(0))
+    gift_wrap = sum((tax.charge(str(line["line_number"]), line, "gift_wrap") for line in sold), Decimal(0))
+    for field, value in zip(HEADER_MONEY, (shipping, gift_wrap)):
         if value:
             body[field] = _amount(value, places)
+    if tax.lines:
+        for key, line in zip(keys, item_lines):
+            line["taxDetailsReference"] = tax_reference(key)
+        body["taxDetailsOverride"] = True
+        body[TAX_DETAILS] = {"items": tax.lines}
     return OrderPosting(record_type, body["externalId"], body, tuple(keys))
 
 
+def tax_reference(line_key: str) -> str:
+    """The `taxDetailsReference` of the item line with this key: any string the tax lines repeat."""
+    return f"AMZ-{line_key}"
+
+
+class _Tax:
+    """An order's SuiteTax lines, built line by line, and the net amounts of what they tax."""
+
+    def __init__(self, codes: TaxCodes, vat: bool, facilitator: bool, places: int) -> None:
+        self.vat, self.facilitator, self.places = vat, facilitator, places
+        code, tax_type = (codes.vat_code, codes.vat_type) if vat else (codes.sales_tax_code, codes.sales_tax_type)
+        self.code, self.type = {"externalId": code}, {"externalId": tax_type}
+        self.lines: list[dict[str, Any]] = []
+
+    def _tax_of(self, line: Mapping[str, Any], name: str) -> Decimal:
+        """The line's tax on `name` (item, shipping, gift_wrap) that posts: VAT always; sales tax when
+        seller-collected, or facilitator tax set to post. The item's is the rest of the line's tax, so the tax lines
+        add up to Amazon's line tax whatever columns it reported."""
+        columns = ("seller_collected_tax", "marketplace_facilitator_tax") if self.vat or self.facilitator \
+            else ("seller_collected_tax",)
+        total = sum((_zero_if_none(line.get(c)) for c in columns), Decimal(0))
+        if not total:
+            return Decimal(0)
+        charges = {c: _zero_if_none(line.get(f"{c}_tax")) for c in ("shipping", "gift_wrap")}
+        return charges[name] if name in charges else total - sum(charges.values(), Decimal(0))
+
+    def _add(self, key: str, basis: Decimal, amount: Decimal) -> None:
+        if not amount:
+            return
+        rate = (amount / basis * 100).quantize(Decimal("0.01")) if basis else Decimal(0)
+        self.lines.append({"taxDetailsReference": tax_reference(key), "taxType": dict(self.type),
+                           "taxCode": dict(self.code), "taxBasis": _amount(basis, self.places),
+                           "taxRate": str(rate), "taxAmount": _amount(amount, self.places)})
+
+    def _split(self, gross: Decimal, tax: Decimal, discount: Decimal) -> tuple[Decimal, Decimal]:
+        """(net, tax) of a VAT-inclusive discount: the line's net share of it to the cent, the VAT the rest."""
+        if not discount or not gross:
+            return discount, Decimal(0)
+        net = (discount * (gross - tax) / gross).quantize(Decimal(1).scaleb(-self.places), ROUND_HALF_UP)
+        return net, discount - net
+
+    def item(self, key: str, line: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
+        """The item line's amount and its discount's, net of VAT on a VAT-inclusive storefront; adds their tax."""
+        price, discount = line["item_price"], _zero_if_none(line.get("item_promotion_discount"))
+        tax = self._tax_of(line, "item")
+        if not self.vat:
+            self._add(key, price + discount, tax)
+            return price, discount
+        discount_net, discount_tax = self._split(price, tax, discount)
+        self._add(key, price - tax, tax)
+        self._add(f"{key}/promotion", discount_net, discount_tax)
+        return price - tax, discount_net
+
+    def charge(self, key: str, line: Mapping[str, Any], name: str) -> Decimal:
+        """The line's shipping or gift wrap after its promotion, net of VAT on a VAT-inclusive storefront; adds its
+        tax on the item line's reference."""
+        gross = _zero_if_none(line.get(f"{name}_price"))
+        discount = _zero_if_none(line.get("ship_promotion_discount")) if name == "shipping" else Decimal(0)
+        tax = self._tax_of(line, name)
+        if not self.vat:
+            self._add(key, gross + discount, tax)
+            return gross + discount
+        discount_net, discount_tax = self._split(gross, tax, discount)
+        self._add(key, gross - tax + discount_net, tax + discount_tax)
+        return gross - tax + discount_net
+
+
 def posted_total(body: Mapping[str, Any]) -> Decimal:
-    """What NetSuite will show as the transaction's total: line amounts plus the header charges and tax."""
+    """What NetSuite will show as the transaction's total: line amounts, the header charges and the tax lines."""
     lines = sum((Decimal(line["amount"]) for line in body["item"]["items"] if not line.get("isClosed")), Decimal(0))
-    return lines + sum((Decimal(body.get(f, "0")) for f in HEADER_MONEY), Decimal(0))
+    tax = sum((Decimal(line["taxAmount"]) for line in body.get(TAX_DETAILS, {}).get("items", [])), Decimal(0))
+    return lines + tax + sum((Decimal(body.get(f, "0")) for f in HEADER_MONEY), Decimal(0))
 
 
 def _zero_if_none(value: Decimal | None) -> Decimal:

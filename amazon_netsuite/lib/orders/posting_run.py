@@ -31,6 +31,7 @@ from amazon_netsuite.lib.orders.customers import CustomerPosting, ShipTo, custom
 from amazon_netsuite.lib.orders.posting import (
     CANCELLED_BEFORE_POSTING,
     SALES_ORDER,
+    TAX_DETAILS,
     NotPostable,
     build_order_posting,
     record_type_for,
@@ -229,9 +230,10 @@ def _write(client, plan: Write) -> str | None:
     if plan.change == "create" or plan.internal_id is None:
         # replace=item: a re-sent order replaces its lines instead of appending them
         # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html).
-        return client.upsert(plan.record_type, plan.external_id, plan.body, replace="item")
+        return client.upsert(plan.record_type, plan.external_id, plan.body,
+                             replace=",".join(("item", *((TAX_DETAILS,) if TAX_DETAILS in plan.body else ()))))
     if plan.sent:
-        client.patch(plan.record_type, plan.internal_id, plan.sent, replace="item" if plan.replace_items else None)
+        client.patch(plan.record_type, plan.internal_id, plan.sent, replace=list(plan.replace) or None)
     # An empty change: a failed change was undone on Amazon, and NetSuite already holds this state.
     return plan.internal_id
 

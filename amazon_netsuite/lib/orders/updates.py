@@ -5,7 +5,8 @@
 - In NetSuite and unchanged (same body hash) → nothing.
 - Cancelled after it posted (MFN/SFP) → every line closed (`isClosed: true`); NetSuite then shows it Closed.
 - One line cancelled later → that line (and its discount) closed, the others as posted.
-- Any other change (prices, quantities, shipping, settings) → the changed fields only.
+- Any other change (prices, quantities, shipping, tax, settings) → the changed fields only; tax lines are sent
+  whole with `replace=taxDetails` (they have no key).
 - A state older than the one last sent, or than one the warehouse already holds → skipped, with the reason:
   partitions are re-run and backfilled out of order, and an old state must never overwrite a newer one.
 
@@ -28,7 +29,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from amazon_netsuite.lib.orders.posting import CASH_SALE, HEADER_MONEY, NotPostable, OrderPosting
+from amazon_netsuite.lib.orders.posting import (
+    CASH_SALE,
+    HEADER_MONEY,
+    LEGACY_TAX,
+    TAX_DETAILS,
+    NotPostable,
+    OrderPosting,
+)
 from amazon_netsuite.lib.postings import canonical_json
 
 KEPT_AS_POSTED = ("entity", "subsidiary", "currency")
@@ -59,6 +67,12 @@ class Write:
     sent: dict[str, Any]
     replace_items: bool
     complete: bool  # nothing left for the integration: Cash Sales, SFP orders, fully closed orders
+
+    @property
+    def replace(self) -> tuple[str, ...]:
+        """The sublists the request replaces: the item lines, and the tax lines (which have no key, so a PATCH
+        without replace would append them)."""
+        return ("item",) * self.replace_items + ((TAX_DETAILS,) if TAX_DETAILS in self.sent else ())
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,8 @@ def plan_change(order: Mapping[str, Any], target: OrderPosting | NotPostable,
         body = copy.deepcopy(posted.body)
         for line in body["item"]["items"]:
             line["isClosed"] = True
+        if body.get(TAX_DETAILS):
+            body[TAX_DETAILS] = {"items": []}  # closed lines sell nothing, so nothing is taxed
         keys, change = posted.line_keys, "close"
     elif isinstance(target, NotPostable):
         return NotPostable(f"already posted; {target.reason}")
@@ -158,10 +174,12 @@ def _merge_lines(posted: PostedRecord, target: OrderPosting) -> tuple[list[dict]
 
 
 def _changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of `after` that differ from `before`; a header charge that went away is sent as zero."""
+    """The fields of `after` that differ from `before`; a header charge that went away is sent as zero, tax lines
+    that went away as none (override off), a legacy tax field never."""
     sent = {field: value for field, value in after.items() if before.get(field) != value}
-    for field in before.keys() - after.keys():
-        sent[field] = "0" if field in HEADER_MONEY else None
+    gone = {**dict.fromkeys(HEADER_MONEY, "0"), TAX_DETAILS: {"items": []}, "taxDetailsOverride": False}
+    for field in before.keys() - after.keys() - set(LEGACY_TAX):
+        sent[field] = gone.get(field)
     if "item" in sent:
         sent["item"] = after["item"]
     return sent

@@ -40,6 +40,7 @@ from amazon_netsuite.lib.settings.order_posting import (
     SalesOrderStatus,
     SfpSettings,
     StorefrontPosting,
+    TaxCodes,
     read_sku_map_csv,
 )
 from amazon_netsuite.lib.settings.paths import (
@@ -101,6 +102,7 @@ __all__ = [
     "SfpSettings",
     "Storefront",
     "StorefrontPosting",
+    "TaxCodes",
     "amazon_connection",
     "check_one_world",
     "data_dir",

@@ -131,6 +131,8 @@ class Settings(StrictModel):
             "fba_location": given.fba_location or f"FBA-{region}",
             "customer": given.customer or f"AMZ-CUSTOMER-{key}",
             "sales_order_status": given.sales_order_status or self.order_posting.sales_order_status,
+            "tax": self.order_posting.tax.model_copy(update=given.tax.model_dump(include=given.tax.model_fields_set))
+            if given.tax else self.order_posting.tax,
         })
 
 

@@ -45,6 +45,17 @@ class ChannelField(StrictModel):
     value: str = Field(min_length=1)
 
 
+class TaxCodes(StrictModel):
+    """The SuiteTax tax codes (salesTaxItem) and tax types the tax lines name, each an external id: VAT of
+    VAT-inclusive storefronts, and sales tax a seller collects on top of the price (US, Canada's GST/HST/PST/QST in
+    the one amount Amazon charged). The defaults are the sandbox's."""
+
+    vat_code: ExternalId = "TAXCODE-VAT-STANDARD"
+    vat_type: ExternalId = "TAXTYPE-VAT"
+    sales_tax_code: ExternalId = "TAXCODE-SALES-TAX"
+    sales_tax_type: ExternalId = "TAXTYPE-SALES-TAX"
+
+
 class StorefrontPosting(StrictModel):
     """Where one storefront's transactions go in NetSuite, each an external id. Unset fields take the defaults."""
 
@@ -56,6 +67,7 @@ class StorefrontPosting(StrictModel):
     department: ExternalId | None = None
     channel_field: ChannelField | None = None
     sales_order_status: SalesOrderStatus | None = None
+    tax: TaxCodes | None = Field(None, description="the fields given override order_posting.tax")
 
 
 class SfpSettings(StrictModel):
@@ -136,6 +148,7 @@ class OrderPostingSettings(StrictModel):
     promotion_item: ExternalId = Field("AMZ-PROMOTION", description="the Discount item promotions post against")
     facilitator_tax: Literal["omit", "post"] = Field(
         "omit", description="marketplace-facilitator tax: Amazon collects and remits it, so omitted by default")
+    tax: TaxCodes = TaxCodes()
     customer: Literal["per_storefront", "per_buyer"] = "per_storefront"
     items: ItemLookup = ItemLookup()
     sfp: SfpSettings = SfpSettings()

@@ -294,8 +294,8 @@ def _summary_lines(lines: Sequence["Line"], mapping: GlMapping, vat_rate: Decima
 _VAT_CHARGES = frozenset({"principal", "shipping", "giftwrap"})
 
 
-def vat_included(lines: Iterable["Line"], rate: Decimal, currency: str) -> dict[str, Decimal]:
-    """The VAT included in VAT-inclusive order amounts, per account: per order-item-code and charge (Principal,
+def vat_shares(lines: Iterable["Line"], rate: Decimal, currency: str) -> dict[int, Decimal]:
+    """The VAT included in VAT-inclusive order amounts, per line number: per order-item-code and charge (Principal,
     Shipping, GiftWrap with its promotion, a sale or a refund apart), round-half-up(net × rate / (100 + rate)) to the
     currency's minor unit. Each line takes its own share; the group's largest line takes the rounding."""
     unit = Decimal(1).scaleb(-minor_units(currency))
@@ -310,16 +310,26 @@ def vat_included(lines: Iterable["Line"], rate: Decimal, currency: str) -> dict[
             key = (line.transaction_type.casefold(), line.order_id, line.order_item_code or "",
                    line.amount_description.casefold())
             groups.setdefault(key, []).append(line)
-    vat: dict[str, Decimal] = {}
+    vat: dict[int, Decimal] = {}
     for group in groups.values():
         left = share(sum((line.amount for line in group), ZERO))
         largest = max(group, key=lambda line: abs(line.amount))
         for line in group:
             if line is not largest:
-                part = share(line.amount)
-                vat[line.gl_account] = vat.get(line.gl_account, ZERO) + part
-                left -= part
-        vat[largest.gl_account] = vat.get(largest.gl_account, ZERO) + left
+                vat[line.line_number] = share(line.amount)
+                left -= vat[line.line_number]
+        vat[largest.line_number] = left
+    return vat
+
+
+def vat_included(lines: Iterable["Line"], rate: Decimal, currency: str) -> dict[str, Decimal]:
+    """The VAT included in VAT-inclusive order amounts (`vat_shares`), per account."""
+    lines = list(lines)
+    shares = vat_shares(lines, rate, currency)
+    vat: dict[str, Decimal] = {}
+    for line in lines:
+        if line.line_number in shares:
+            vat[line.gl_account] = vat.get(line.gl_account, ZERO) + shares[line.line_number]
     return vat
 
 
@@ -435,6 +445,7 @@ class OrderLines:
     sale: list[Line] = field(default_factory=list)  # on the sale record: sales and promotions
     buyer_tax: list[Line] = field(default_factory=list)  # tax the buyer paid: on the record when it posted tax
     refund: list[Line] = field(default_factory=list)  # on the refund's cash refund or credit memo
+    refund_tax: list[Line] = field(default_factory=list)  # tax given back: on the refund record when the sale's was
     other: list[Line] = field(default_factory=list)  # fees, withheld tax ...: on the fee journal
 
     def sold(self) -> Decimal:
@@ -460,6 +471,8 @@ def order_lines(lines: Iterable[Line]) -> tuple[dict[str, OrderLines], list[Line
             group.buyer_tax.append(line)
         elif line.is_refund and line.section in SALE_SECTIONS:
             group.refund.append(line)
+        elif line.is_refund and line.section == "tax" and line.amount_type.casefold() == "itemprice":
+            group.refund_tax.append(line)
         else:
             group.other.append(line)
     return orders, no_order
@@ -488,12 +501,55 @@ def payment(settlement: Settlement, subsidiary: str, order_id: str, invoice_id: 
                    f"payment {external_id} (order {order_id})", replace="apply")
 
 
-def refund_lines(settlement: Settlement, order: OrderLines, item_for: Callable[[Line], dict[str, str]]) -> list[dict]:
-    """A line per refunded amount on its rule's `item` (a refund item moves money, never stock: a settlement does
-    not say whether the unit came back). `item_for` may raise (a rule without an item): the refund then waits."""
-    return [{"item": item_for(line), "amount": amount_text(-line.amount, settlement.currency),
-             "description": f"{line.amount_description} refund ({line.sku or 'no SKU'}, settlement line "
-                            f"{line.line_number})"} for line in order.refund]
+@dataclass(frozen=True)
+class RefundTax:
+    """How a refund record gives back the tax its sale record carried (SuiteTax lines, as the order posted them): the
+    VAT inside VAT-inclusive amounts at `vat_rate`, else the refund's own tax lines as Amazon refunded them."""
+
+    code: str  # salesTaxItem external id
+    type: str  # taxType external id
+    vat_rate: Decimal | None = None
+
+
+def refund_lines(settlement: Settlement, order: OrderLines, item_for: Callable[[Line], dict[str, str]],
+                 tax: RefundTax | None = None) -> tuple[list[dict], list[dict]]:
+    """The item lines and SuiteTax lines of an order's refund record: a line per refunded amount on its rule's `item`
+    (a refund item moves money, never stock: a settlement does not say whether the unit came back), net of the tax
+    `tax` gives back. `item_for` may raise (a rule without an item): the refund then waits."""
+    currency = settlement.currency
+    priced = [line for line in order.refund if line.section != "tax"]
+    vat = vat_shares(priced, tax.vat_rate, currency) if tax and tax.vat_rate else {}
+    items, details = [], []
+    for line in priced:
+        share = vat.get(line.line_number, ZERO)
+        item = {"item": item_for(line), "amount": amount_text(-(line.amount - share), currency),
+                "description": f"{line.amount_description} refund ({line.sku or 'no SKU'}, settlement line "
+                               f"{line.line_number})"}
+        if tax is not None:
+            item["taxDetailsReference"] = f"AMZ-REFUND-{line.line_number}"
+            if share:
+                details.append(_tax_line(item["taxDetailsReference"], tax, -(line.amount - share), -share, currency))
+        items.append(item)
+    given_back = -sum((line.amount for line in order.refund if line.section == "tax"), ZERO)
+    if tax is not None and given_back and items:
+        basis = sum((Decimal(item["amount"]) for item in items), ZERO)
+        details.append(_tax_line(items[0]["taxDetailsReference"], tax, basis, given_back, currency))
+    return items, details
+
+
+def _tax_line(reference: str, tax: RefundTax, basis: Decimal, amount: Decimal, currency: str) -> dict[str, Any]:
+    rate = (amount / basis * 100).quantize(Decimal("0.01")) if basis else ZERO
+    return {"taxDetailsReference": reference, "taxType": {"externalId": tax.type},
+            "taxCode": {"externalId": tax.code}, "taxBasis": amount_text(basis, currency), "taxRate": str(rate),
+            "taxAmount": amount_text(amount, currency)}
+
+
+def _tax_fields(details: list[dict], transform: bool) -> dict[str, Any]:
+    """A refund's SuiteTax fields: its own tax lines; a transform with none sends an empty list, which replaces the
+    tax lines it would copy from the sale."""
+    if details:
+        return {"taxDetailsOverride": True, "taxDetails": {"items": details}}
+    return {"taxDetails": {"items": []}} if transform else {}
 
 
 def _refund_header(settlement: Settlement, subsidiary: str, suffix: str, order_id: str,
@@ -504,25 +560,26 @@ def _refund_header(settlement: Settlement, subsidiary: str, suffix: str, order_i
 
 
 def cash_refund(settlement: Settlement, subsidiary: str, clearing: str, order: OrderLines, lines: list[dict],
-                zeroed: Sequence[str] = (), month: date | None = None) -> Posting:
+                zeroed: Sequence[str] = (), month: date | None = None, tax_lines: list[dict] = ()) -> Posting:
     """The body of `cashSale/!transform/cashRefund` for a refunded Cash Sale: the refund lines replace the sale's
     (`?replace=item`), paid out of the clearing account; `zeroed` header amounts the sale carried (shipping,
     handling, tax) are set to 0, since the refund lines (and the fee journal, for tax) carry what was refunded."""
     body: dict[str, Any] = {**_refund_header(settlement, subsidiary, "CR", order.order_id, month),
                             "otherRefNum": order.order_id, "undepFunds": False,
                             "account": {"externalId": clearing}, "item": {"items": lines},
-                            **{name: 0 for name in zeroed}}
+                            **_tax_fields(list(tax_lines), True), **{name: 0 for name in zeroed}}
     return Posting(settlement.key(f"cash-refund:{order.order_id}"), CASH_REFUND, body["externalId"], body,
                    f"cash refund {body['externalId']} (order {order.order_id})", replace="item")
 
 
 def credit_memo(settlement: Settlement, subsidiary: str, order: OrderLines, customer: str, invoice_id: str,
-                applied: Decimal, lines: list[dict], month: date | None = None) -> Posting:
+                applied: Decimal, lines: list[dict], month: date | None = None, tax_lines: list[dict] = ()) -> Posting:
     """The refund of an invoiced order as a credit memo from its invoice, `applied` of it applied to the invoice
     (what the refund took back of a sale this settlement also pays); a customer refund pays out the rest."""
     body: dict[str, Any] = {
         **_refund_header(settlement, subsidiary, "CM", order.order_id, month), "entity": {"id": customer},
         "otherRefNum": order.order_id, "createdFrom": {"id": invoice_id}, "item": {"items": lines}, "autoApply": False,
+        **_tax_fields(list(tax_lines), False),
         "apply": {"items": [{"doc": {"id": invoice_id}, "apply": True,
                              "amount": amount_text(applied, settlement.currency)}] if applied else []}}
     return Posting(settlement.key(f"credit-memo:{order.order_id}"), CREDIT_MEMO, body["externalId"], body,

@@ -37,6 +37,7 @@ from amazon_netsuite.lib.settlements.posting import (
     Line,
     OrderLines,
     Posting,
+    RefundTax,
     SettlementNotPostable,
     Unsettled,
     bank_transfer,
@@ -123,14 +124,14 @@ class TransactionalPosting:
             record = records.get(order.order_id)
             if isinstance(record, str):  # why the order has no NetSuite record
                 self._unsettle(order, order.sold() - order.refunded(), record)
-                self.fee_lines += order.buyer_tax
+                self.fee_lines += order.buyer_tax + order.refund_tax
                 continue
             record_type, internal_id = record
             row = known["records"].get(internal_id)
             if row is None:
                 self._unsettle(order, order.sold() - order.refunded(),
                                f"its {record_type} (internal id {internal_id}) is no longer in NetSuite")
-                self.fee_lines += order.buyer_tax
+                self.fee_lines += order.buyer_tax + order.refund_tax
                 continue
             sale = None
             if order.sale:
@@ -255,7 +256,7 @@ class TransactionalPosting:
         """Sales Order internal id → the (first) invoice billed from it."""
         invoices: dict[str, dict] = {}
         for row in self._by_ids(
-            "SELECT DISTINCT l.previousdoc AS salesorder, t.id, t.entity, t.foreigntotal "
+            "SELECT DISTINCT l.previousdoc AS salesorder, t.id, t.entity, t.foreigntotal, t.taxtotal "
             "FROM previoustransactionlinelink l JOIN transaction t ON t.id = l.nextdoc "
             "WHERE l.linktype = 'OrdBill' AND t.type = 'CustInvc' AND l.previousdoc IN ({ids})", sales_orders):
             current = invoices.get(str(row["salesorder"]))
@@ -321,13 +322,19 @@ class TransactionalPosting:
         settlement's payment of the same invoice); an order not billed yet waits in suspense as its payment does."""
         s, oid, refunded = self.settlement, order.order_id, order.refunded()
         if refunded <= 0:  # nothing paid back: the lines are adjustments, not a refund
-            self.fee_lines += order.refund
+            self.fee_lines += order.refund + order.refund_tax
             return
         cash = row["type"] == "CashSale"
         key, record_type, suffix, label = (("cash-refund", CASH_REFUND, "CR", "cash refund") if cash else
                                            ("credit-memo", CREDIT_MEMO, "CM", "credit memo"))
         eid = s.external_id(f"{suffix}-{oid}")
         invoice = None if cash else known["invoices"].get(internal_id)
+        tax = self._refund_tax(order, row if cash else invoice)
+        if tax is None:  # the sale's record carried no tax: what Amazon gave back of it is the fee journal's
+            self.fee_lines += order.refund_tax
+        else:
+            order.refund += order.refund_tax
+            refunded = order.refunded()
         if not cash and invoice is None:
             if internal_id in self.not_billed:  # the billing error is queued already
                 self._unsettle(order, -refunded, self.not_billed[internal_id])
@@ -343,18 +350,18 @@ class TransactionalPosting:
                                              "again")
             return
         try:
-            lines = refund_lines(s, order, self._item_for)
+            lines, tax_lines = refund_lines(s, order, self._item_for, tax)
         except UnmappedSku as exc:
             self.sender.refuse(s.key(f"{key}:{oid}"), record_type, eid, f"{label} {eid} (order {oid})", exc)
             self._unsettle(order, -refunded, f"its {label} {eid} cannot be made: {exc}")
             return
         month = Line.month(s, order.refund, self.mapping.split_at_month_end)  # refunds book in their own month
         if cash:
-            zeroed = [name for name, column in (("shippingCost", "shippingcost"), ("handlingCost", "handlingcost"),
-                                                ("taxTotal", "taxtotal")) if Decimal(str(row.get(column) or 0))]
+            zeroed = [name for name, column in (("shippingCost", "shippingcost"), ("handlingCost", "handlingcost"))
+                      if Decimal(str(row.get(column) or 0))]
             cash_refunds.append((order, internal_id,
                                  cash_refund(s, self.subsidiary, self.mapping.clearing_account, order, lines, zeroed,
-                                             month)))
+                                             month, tax_lines)))
             return
         applied = ZERO
         if sale is not None and sale.posting is not None and sale.invoice is not None:
@@ -366,7 +373,7 @@ class TransactionalPosting:
                                     sale.amount, Line.month(s, sale.order.sale, self.mapping.split_at_month_end))
                             if sale.amount else None)
         memos.append(_Memo(order, credit_memo(s, self.subsidiary, order, str(invoice["entity"]), str(invoice["id"]),
-                                              applied, lines, month), str(invoice["entity"]), applied))
+                                              applied, lines, month, tax_lines), str(invoice["entity"]), applied))
 
     def _pay_out(self, cash_refunds: list[tuple[OrderLines, str, Posting]], memos: list[_Memo],
                  sent: dict[str, str | None]) -> None:
@@ -403,6 +410,18 @@ class TransactionalPosting:
             if paid[posting.key] is None:
                 self._unsettle(memo.order, memo.applied - memo.order.refunded(),
                                f"its customer refund {posting.external_id} did not post; see integration_errors")
+
+    def _refund_tax(self, order: OrderLines, record: dict | None) -> RefundTax | None:
+        """How the order's refund gives back tax: as the sale's record carried it (SuiteTax lines, VAT split out of
+        a VAT-inclusive storefront's amounts), or None when the record carried none (facilitator tax)."""
+        if record is None or not Decimal(str(record.get("taxtotal") or 0)):
+            return None
+        storefront = self.stored.matches[order.refund[0].line_number]["line_storefront"] or self.settlement.storefront
+        codes = self.settings.storefront_posting(storefront).tax
+        shop = self.settings.storefront(storefront)
+        if shop.prices_include_vat:
+            return RefundTax(codes.vat_code, codes.vat_type, shop.vat_rate)
+        return RefundTax(codes.sales_tax_code, codes.sales_tax_type)
 
     def _item_for(self, line: Line) -> dict[str, str]:
         """A refund line's item: its GL rule's `item`, never the SKU's (that would put a unit back into stock)."""

@@ -24,6 +24,7 @@ CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...]
     ("ACCT-INVENTORY", "1400", "Inventory Asset", "OthCurrAsset", None, None),
     ("ACCT-FACILITATOR-TAX-CLEARING", "2200", "Marketplace Facilitator Tax Clearing", "OthCurrLiab", None, None),
     ("ACCT-SALES-TAX-PAYABLE", "2300", "Sales Tax / VAT Payable", "OthCurrLiab", None, None),
+    ("ACCT-VAT-PAYABLE", "2310", "VAT Payable", "OthCurrLiab", None, None),
     ("ACCT-AMZ-LOAN", "2400", "Amazon Lending Loan", "OthCurrLiab", None, None),
     ("ACCT-AMZ-BALANCE", "2410", "Amazon Seller Balance (payable to Amazon)", "OthCurrLiab", None, None),
     ("ACCT-SALES", "4000", "Sales – Amazon", "Income", None, None),
@@ -46,3 +47,12 @@ CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...]
 RECEIVABLES, UNDEPOSITED_FUNDS, SALES = "ACCT-AR", "ACCT-UNDEPOSITED-FUNDS", "ACCT-SALES"
 SHIPPING_INCOME, TAX_PAYABLE = "ACCT-SHIPPING-INCOME", "ACCT-SALES-TAX-PAYABLE"
 COGS, INVENTORY_ASSET = "ACCT-COGS", "ACCT-INVENTORY"
+
+# SuiteTax tax types (external id, name, payables account) and their tax codes (salesTaxItem: external id, tax type,
+# rate in percent). A SuiteTax tax code posts to its tax type's payables account
+# (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1557735990.html). Sales tax covers what a
+# seller collects on top of the price (US states, Canada's GST/HST/PST/QST as Amazon charges them in one amount).
+TAX_TYPES = (("TAXTYPE-VAT", "VAT", "ACCT-VAT-PAYABLE"),
+             ("TAXTYPE-SALES-TAX", "Sales tax", "ACCT-SALES-TAX-PAYABLE"))
+TAX_CODES = (("TAXCODE-VAT-STANDARD", "TAXTYPE-VAT", "19"),
+             ("TAXCODE-SALES-TAX", "TAXTYPE-SALES-TAX", "0"))

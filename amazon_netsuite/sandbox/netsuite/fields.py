@@ -37,12 +37,15 @@ _SALES = (*_TRANSACTION, "otherRefNum", "email", "toBeEmailed", "shipMethod", "s
           "handlingCost", "discountItem", "discountRate", "discountTotal", "isTaxable", "taxItem", "taxRate",
           "taxTotal", "subtotal", "billingAddress", "shippingAddress", "billAddress", "shipAddress", "salesRep",
           "partner", "terms", "promoCode", "salesChannel", "integrationId", "linkedTrackingNumbers", "dueDate",
-          "shipIsResidential")
+          "shipIsResidential", "taxDetailsOverride", "taxRegOverride")
 _SALES_LINE = ("item", "quantity", "rate", "amount", "price", "description", "location", "inventoryLocation",
                "isTaxable", "taxCode", "taxAmount", "taxRate1", "units", "commitInventory", "createPo", "isClosed",
                "line", "lineUniqueKey", "orderLine", "quantityFulfilled", "quantityBilled", "quantityCommitted",
                "quantityBackOrdered", "quantityAvailable", "inventoryDetail", "itemType", "matrixType", "options",
-               "class", "department", "costEstimate", "costEstimateType", "refName", "links")
+               "class", "department", "costEstimate", "costEstimateType", "taxDetailsReference", "refName", "links")
+# SuiteTax tax detail lines (REST API Browser, salesOrder-taxDetailsElement); the last four NetSuite fills in.
+_TAX_LINE = ("taxDetailsReference", "taxType", "taxCode", "taxBasis", "taxRate", "taxAmount", "lineType",
+             "lineName", "netAmount", "calcDetail", "refName", "links")
 _APPLY_LINE = ("doc", "apply", "amount", "applyDate", "createdFrom", "currency", "due", "job", "jobName", "line",
                "refNum", "total", "type", "refName", "links")
 _GL_LINE = ("account", "amount", "entity", "memo", "department", "class", "location", "paymentMethod", "refNum",
@@ -65,6 +68,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "account": (*_READ_BACK, "externalId", "acctNumber", "acctName", "acctType", "subsidiary", "includeChildren",
                 "isInactive", "currency", "parent", "description", "isSummary", "eliminate", "revalue",
                 "generalRate", "cashFlowRate", "category1099misc", "legalName"),
+    # SuiteTax: a tax type and its tax codes (salesTaxItem),
+    # https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1557735990.html
+    "taxType": (*_READ_BACK, "externalId", "name", "country", "description", "isInactive", "payablesAccount",
+                "receivablesAccount"),
+    "salesTaxItem": (*_READ_BACK, "externalId", "itemId", "description", "taxType", "rate", "country",
+                     "isInactive", "subsidiary"),
     "classification": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "department": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "inventoryItem": (*_ITEM, "locations", "preferredStockLevel", "reorderPoint", "trackLandedCost",
@@ -95,8 +104,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 # Sublist line fields by record type and sublist.
 LINE_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    **{t: {"item": _SALES_LINE} for t in SALES_TYPES},
-    "creditMemo": {"item": _SALES_LINE, "apply": _APPLY_LINE},
+    **{t: {"item": _SALES_LINE, "taxDetails": _TAX_LINE} for t in SALES_TYPES},
+    "creditMemo": {"item": _SALES_LINE, "taxDetails": _TAX_LINE, "apply": _APPLY_LINE},
     "customerRefund": {"apply": _APPLY_LINE},
     "inventoryAdjustment": {"inventory": ("line", "item", "location", "adjustQtyBy", "unitCost", "newQuantity",
                                           "quantityOnHand", "currentValue", "memo", "department", "class",

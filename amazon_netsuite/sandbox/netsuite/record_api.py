@@ -14,6 +14,7 @@ from amazon_netsuite.sandbox.netsuite.governance import governed
 from amazon_netsuite.sandbox.netsuite.paging import page, page_params
 from amazon_netsuite.sandbox.netsuite.records import apply, check_external_id, validate
 from amazon_netsuite.sandbox.netsuite.store import RECORD_TYPES, RecordStore
+from amazon_netsuite.sandbox.netsuite.tax import refuse_legacy_tax
 from amazon_netsuite.sandbox.netsuite.transactions import refresh_related, transform
 from amazon_netsuite.sandbox.netsuite.wire import COLLECTION, SINGULAR, json_body, json_response
 
@@ -45,7 +46,9 @@ def _replace(request: Request) -> set[str]:
 
 
 def _check_names(request: Request, record_type: str, body: dict) -> None:
-    """Unknown body fields: refused with `X-NetSuite-PropertyNameValidation: error`, else dropped (fields.py)."""
+    """Legacy tax fields: refused (tax.py). Unknown body fields: refused with `X-NetSuite-PropertyNameValidation:
+    error`, else dropped (fields.py)."""
+    refuse_legacy_tax(record_type, body)
     check_field_names(record_type, body, request.app.state.netsuite.custom_fields,
                       mode_of(request.headers.get(HEADER)))
 

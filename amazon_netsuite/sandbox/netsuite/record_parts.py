@@ -42,14 +42,16 @@ class Sublist:
 
 
 _ITEM_LINES = Sublist("line", {"item": ITEM_TYPES, **_SEGMENTS}, ("quantity", "rate", "amount"))
+_TAX_LINES = Sublist(None, {"taxType": ("taxType",), "taxCode": ("salesTaxItem",)},
+                     ("taxBasis", "taxRate", "taxAmount"))
 _APPLY = Sublist("doc", {"doc": ("invoice",)}, ("amount",))
 _GL_LINES = Sublist(None, {"account": ("account",), "entity": ("customer",), **_SEGMENTS}, ("amount",))
 SUBLISTS: dict[str, dict[str, Sublist]] = {
-    "salesOrder": {"item": _ITEM_LINES},
-    "cashSale": {"item": _ITEM_LINES},
-    "invoice": {"item": _ITEM_LINES},
-    "creditMemo": {"item": _ITEM_LINES, "apply": _APPLY},
-    "cashRefund": {"item": _ITEM_LINES},
+    "salesOrder": {"item": _ITEM_LINES, "taxDetails": _TAX_LINES},
+    "cashSale": {"item": _ITEM_LINES, "taxDetails": _TAX_LINES},
+    "invoice": {"item": _ITEM_LINES, "taxDetails": _TAX_LINES},
+    "creditMemo": {"item": _ITEM_LINES, "taxDetails": _TAX_LINES, "apply": _APPLY},
+    "cashRefund": {"item": _ITEM_LINES, "taxDetails": _TAX_LINES},
     "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
                         "package": Sublist(None, {}, ("packageWeight",))},
     "customerPayment": {"apply": _APPLY},

@@ -41,8 +41,10 @@ HEADER_REFERENCES: dict[str, tuple[str, ...]] = {
     "createdFrom": TRANSACTION_TYPES,
     "incomeAccount": ("account",),
     "adjLocation": ("location",),
+    "taxType": ("taxType",),
+    "payablesAccount": ("account",),
 }
-_HEADER_NUMBERS = ("shippingCost", "handlingCost", "taxTotal", "exchangeRate", "payment")
+_HEADER_NUMBERS = ("shippingCost", "handlingCost", "exchangeRate", "payment")
 # Fields NetSuite computes; a body may carry them (a record read back and re-sent) but they are ignored.
 READ_ONLY = frozenset({"id", "links", "total", "status", "amountPaid", "amountRemaining", "applied", "unapplied",
                        "createdDate", "lastModifiedDate"})

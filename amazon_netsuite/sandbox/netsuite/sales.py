@@ -19,10 +19,12 @@ from amazon_netsuite.sandbox.netsuite.record_parts import (
     user_error,
 )
 from amazon_netsuite.sandbox.netsuite.store import ITEM_TYPES, RecordStore
+from amazon_netsuite.sandbox.netsuite.tax import TAX_DETAILS, finish_tax
 
 ORDER_STATUSES = {"A": "Pending Approval", "B": "Pending Fulfillment", "C": "Cancelled", "D": "Partially Fulfilled",
                   "E": "Pending Billing/Partially Fulfilled", "F": "Pending Billing", "G": "Billed", "H": "Closed"}
-_HEADER_AMOUNTS = ("shippingCost", "handlingCost", "taxTotal")
+_HEADER_AMOUNTS = ("shippingCost", "handlingCost")
+_TAX_HEADER = ("taxDetailsOverride", "taxRegOverride", "nexus")
 _COPIED_FROM_ORDER = ("entity", "subsidiary", "currency", "location", "class", "department", "otherRefNum", "memo")
 ZERO = Decimal(0)
 
@@ -160,7 +162,8 @@ def finish_sales(store: RecordStore, record_type: str, record: dict) -> None:
         if record.get(name) is not None:
             record[name] = money(record[name])
             total += record[name]
-    record["total"] = cents(total)
+    record["taxTotal"] = finish_tax(store, record, lines)
+    record["total"] = cents(total + record["taxTotal"])
     if record_type == "salesOrder":
         _finish_order(store, record, lines)
     elif record_type == "cashSale":
@@ -204,6 +207,18 @@ def _copy_header(source: dict, names: tuple[str, ...]) -> dict:
     return body
 
 
+def _copy_tax(source: dict) -> dict:
+    """The source's tax override and tax lines, for the record a transform makes of it."""
+    body = {name: source[name] for name in _TAX_HEADER if source.get(name) is not None}
+    if source.get("taxDetailsOverride"):
+        body[TAX_DETAILS] = {"items": [dict(line) for line in source.get(TAX_DETAILS, {}).get("items", [])]}
+    return body
+
+
+def _reference(line: dict) -> dict:
+    return {"taxDetailsReference": line["taxDetailsReference"]} if line.get("taxDetailsReference") else {}
+
+
 def bill_order(store: RecordStore, order: dict) -> dict:
     """`salesOrder/!transform/invoice` (or cashSale): every fulfilled line not yet billed, at the order's rates;
     the order's shipping, handling and tax go on its first bill."""
@@ -217,7 +232,8 @@ def bill_order(store: RecordStore, order: dict) -> dict:
             continue
         bill = {"orderLine": line["line"], "item": {"id": line["item"]["id"]}, "quantity": quantity,
                 "rate": line["rate"]}
-        bill.update({k: line[k] for k in ("location", "class", "department", "description") if line.get(k)})
+        bill.update({k: line[k] for k in ("location", "class", "department", "description", "taxDetailsReference")
+                     if line.get(k)})
         lines.append(bill)
     if not lines:
         raise user_error(f"Sales order {order['tranId']} has nothing to bill: fulfill its lines first.")
@@ -225,27 +241,32 @@ def bill_order(store: RecordStore, order: dict) -> dict:
     body.update(createdFrom={"id": order["id"]}, item={"items": lines})
     if not any(billed.values()):
         body.update({name: order[name] for name in _HEADER_AMOUNTS if order.get(name) is not None})
+        body.update(_copy_tax(order))
     return body
 
 
 def credit_invoice(store: RecordStore, invoice: dict) -> dict:
     """`invoice/!transform/creditMemo`: the invoice's lines, applied to the invoice."""
     lines = [{"item": {"id": line["item"]["id"]}, "quantity": line["quantity"], "rate": line["rate"],
-              **({"amount": line["amount"]} if line.get("amount") is not None else {})}
+              **({"amount": line["amount"]} if line.get("amount") is not None else {}), **_reference(line)}
              for line in invoice["item"]["items"] if not line.get("isClosed")]
     body = _copy_header(invoice, ("entity", "subsidiary", "currency", "location", "class", "department",
                                   "otherRefNum"))
     body.update({name: invoice[name] for name in _HEADER_AMOUNTS if invoice.get(name) is not None})
+    body.update(_copy_tax(invoice))
     body.update(createdFrom={"id": invoice["id"]}, item={"items": lines},
                 apply={"items": [{"doc": {"id": invoice["id"]}, "apply": True}]})
     return body
 
 
 def refund_cash_sale(store: RecordStore, sale: dict) -> dict:
-    """`cashSale/!transform/cashRefund`: the sale's lines, paid out of where the sale's money went."""
+    """`cashSale/!transform/cashRefund`: the sale's lines and tax lines, paid out of where the sale's money went
+    (a body's own tax lines replace them: transactions.transform)."""
     lines = [{"item": {"id": line["item"]["id"]}, "quantity": line["quantity"], "rate": line["rate"],
-              "amount": line["amount"]} for line in sale["item"]["items"] if not line.get("isClosed")]
+              "amount": line["amount"], **_reference(line)}
+             for line in sale["item"]["items"] if not line.get("isClosed")]
     body = _copy_header(sale, ("entity", "subsidiary", "currency", "location", "class", "department",
                                "otherRefNum", "undepFunds", "account", *_HEADER_AMOUNTS))
+    body.update(_copy_tax(sale))
     body.update(createdFrom={"id": sale["id"]}, item={"items": lines})
     return body

@@ -4,7 +4,7 @@ Every seeded record has an external id, so callers can refer to it as `{"externa
 subsidiary `SUB-{region}`, locations `WH-{region}` (the seller's warehouse) and `FBA-{region}` (Amazon's
 fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU, accounts as in
 chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`, the discount item
-`AMZ-PROMOTION` and the other charge item `AMZ-REFUND`.
+`AMZ-PROMOTION`, the other charge item `AMZ-REFUND`, SuiteTax tax types `TAXTYPE-*` and tax codes `TAXCODE-*`.
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
 Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
@@ -15,7 +15,7 @@ import hashlib
 from decimal import Decimal
 
 from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS
+from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS, TAX_CODES, TAX_TYPES
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 
@@ -90,6 +90,12 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
         _add(store, "account", external_id, acctNumber=number, acctName=name,
              acctType={"id": acct_type, "refName": acct_type}, subsidiary=all_subsidiaries, includeChildren=True,
              isInactive=False, **extra)
+    for external_id, name, payables in TAX_TYPES:
+        _add(store, "taxType", external_id, name=name, isInactive=False,
+             payablesAccount=_ref(store, "account", payables))
+    for external_id, tax_type, rate in TAX_CODES:
+        _add(store, "salesTaxItem", external_id, itemId=external_id, taxType=_ref(store, "taxType", tax_type),
+             rate=Decimal(rate), isInactive=False)
     _add(store, "classification", "CLASS-AMAZON", name="Amazon", subsidiary=all_subsidiaries, isInactive=False)
     for account in settings.seller_accounts:
         for storefront in account.storefronts:

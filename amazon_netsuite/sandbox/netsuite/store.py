@@ -20,7 +20,8 @@ ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem", "otherChargeSaleItem")
 SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",
                      "customerRefund", "inventoryAdjustment")
-LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department")
+LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department",
+              "taxType", "salesTaxItem")
 RECORD_TYPES = (*LIST_TYPES, *ITEM_TYPES, *TRANSACTION_TYPES)
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]+")
 

@@ -23,6 +23,7 @@ from amazon_netsuite.sandbox.netsuite.chart_of_accounts import (
 )
 from amazon_netsuite.sandbox.netsuite.record_parts import CENT, money, ref_id
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
+from amazon_netsuite.sandbox.netsuite.tax import TAX_DETAILS, payables_account
 
 TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",
                           "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
@@ -194,7 +195,10 @@ class _Rows:
                 self.post(tid, line["line"], self.item_income_account(line), sign * money(line.get("amount", 0)))
         freight = money(record.get("shippingCost") or 0) + money(record.get("handlingCost") or 0)
         self.post(tid, 0, self.account_of[SHIPPING_INCOME], sign * freight)
-        self.post(tid, 0, self.account_of[TAX_PAYABLE], sign * money(record.get("taxTotal") or 0))
+        for tax in record.get(TAX_DETAILS, {}).get("items", []):
+            # SuiteTax: each tax line to its tax type's payables account
+            self.post(tid, 0, payables_account(self.store, tax) or self.account_of[TAX_PAYABLE],
+                      sign * money(tax["taxAmount"]))
         if record_type == "cashSale" and not mainline["createdfrom"]:
             # A stand-alone cash sale ships its items itself (inventory_rows counts it as shipped).
             self.cost_of_goods(tid, record["item"]["items"])

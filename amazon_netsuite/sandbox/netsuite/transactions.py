@@ -16,6 +16,7 @@ from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS, merge_lines
 from amazon_netsuite.sandbox.netsuite.refunds import finish_customer_refund
 from amazon_netsuite.sandbox.netsuite.sales import bill_order, credit_invoice, finish_sales, refund_cash_sale
 from amazon_netsuite.sandbox.netsuite.store import SALES_TYPES, RecordStore
+from amazon_netsuite.sandbox.netsuite.tax import TAX_DETAILS
 
 TRAN_ID_PREFIX = {"salesOrder": "SO", "cashSale": "CS", "invoice": "INV", "creditMemo": "CM", "cashRefund": "CR",
                   "itemFulfillment": "IF", "customerPayment": "PYMT", "journalEntry": "JE", "deposit": "DEP",
@@ -69,8 +70,10 @@ def transform(store: RecordStore, source_type: str, source: dict, target_type: s
     sublists = SUBLISTS.get(target_type, {})
     for name, value in body.items():
         if name in sublists and isinstance(value, dict):
+            # Tax lines have no key: the body's replace the source's (a partial refund sends its own).
             merged[name] = {"items": merge_lines(merged.get(name, {}).get("items", []), value.get("items", []),
-                                                 name in replace, _TRANSFORM_KEYS.get(name))}
+                                                 name in replace or name == TAX_DETAILS,
+                                                 _TRANSFORM_KEYS.get(name))}
         elif name != "createdFrom":
             merged[name] = value
     return merged

@@ -41,14 +41,14 @@ def test_money_travels_as_exact_decimal_both_ways(client, sandbox):
     body = sales_order(quantity=3, rate="19.99")
     body["item"]["items"][0]["rate"] = Decimal("19.99")  # a Decimal in the body is sent as the number 19.99
     body["shippingCost"] = Decimal("0.10")
-    body["taxTotal"] = Decimal("0.20")
+    body["handlingCost"] = Decimal("0.20")
     client.upsert("salesOrder", "AMZ-demo-US-DEC-1", body)
     order = client.get("salesOrder", "eid:AMZ-demo-US-DEC-1")
     assert _no_floats(order)
     assert type(order["total"]) is Decimal and order["total"] == Decimal("60.27")  # 59.97 + 0.10 + 0.20
     assert order["item"]["items"][0]["amount"] == Decimal("59.97") and order["shippingCost"] == Decimal("0.10")
     stored = sandbox.app.state.netsuite.store.get("salesOrder", int(order["id"]))
-    assert stored["item"]["items"][0]["rate"] == Decimal("19.99") and stored["taxTotal"] == Decimal("0.20")
+    assert stored["item"]["items"][0]["rate"] == Decimal("19.99") and stored["handlingCost"] == Decimal("0.20")
 
 
 def test_list_pages_through_a_filtered_collection(client):

@@ -72,7 +72,7 @@ def test_amounts_go_on_the_wire_as_exact_json_numbers_never_strings_or_binary_fl
     client.upsert(posting.record_type, posting.external_id, posting.body, replace="item")
     raw = sent[-1].content.decode()
     assert '"rate":19.90' in raw and '"amount":59.70' in raw and '"quantity":3' in raw
-    assert '"shippingCost":4.99' in raw and '"taxTotal":0.10' in raw
+    assert '"shippingCost":4.99' in raw and '"taxAmount":0.10' in raw and '"taxBasis":59.70' in raw
     assert '"19.90"' not in raw and "19.899" not in raw and "59.7000" not in raw
     assert posting.body["item"]["items"][0]["rate"] == "19.90"  # the caller's body is left as it was
 

@@ -378,12 +378,18 @@ def test_a_refused_credit_memo_leaves_its_invoice_open_by_the_refund_and_the_sma
     assert invoice == [{"foreignamountremaining": "10"}]
 
 
-def test_a_cash_refund_of_a_sale_that_carried_tax_and_shipping_carries_only_what_was_refunded(warehouse, client,
-                                                                                              mapping):
-    """The transform copies the sale's shipping and tax; the refund lines replace its items and the header amounts
-    are set to 0, so the cash refund is exactly the refunded amounts (the refunded tax goes on the fee journal)."""
+def test_a_cash_refund_of_a_sale_that_carried_tax_and_shipping_carries_only_what_was_refunded_and_gives_the_tax_back(
+        warehouse, client, mapping):
+    """The transform copies the sale's shipping and tax; the refund lines replace its items, the header amounts are
+    set to 0 and its SuiteTax lines are the tax Amazon gave back, so the cash refund is exactly the refund and the
+    tax payable the sale credited is debited back (the fee journal books no tax)."""
     o = _ids("120")
-    _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99", taxTotal="1.60", shippingCost="3.99")
+    tax = {"taxDetailsReference": "AMZ-1", "taxType": {"externalId": "TAXTYPE-SALES-TAX"},
+           "taxCode": {"externalId": "TAXCODE-SALES-TAX"}, "taxBasis": "19.99", "taxRate": "8.00", "taxAmount": "1.60"}
+    _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99", shippingCost="3.99",
+            taxDetailsOverride=True, taxDetails={"items": [tax]},
+            item={"items": [{"item": {"externalId": "TSHIRT-RED-M"}, "quantity": 1, "rate": "19.99",
+                             "price": {"id": "-1"}, "taxDetailsReference": "AMZ-1"}]})
     lines = [line(order_id=o["A"], transaction_type="Refund", amount=D("-19.99")),
              line(order_id=o["A"], transaction_type="Refund", amount_description="Shipping", amount=D("-3.99")),
              line(order_id=o["A"], transaction_type="Refund", amount_description="Tax", amount=D("-1.60"))]
@@ -391,12 +397,12 @@ def test_a_cash_refund_of_a_sale_that_carried_tax_and_shipping_carries_only_what
 
     result = _post(warehouse, client, "80000000009", mapping)
 
-    assert result.posted == {"cashRefund": 1, "journalEntry": 2} and not result.unmatched  # the fee and debit journals
+    assert result.posted == {"cashRefund": 1, "journalEntry": 1} and not result.unmatched  # and the debit journal
     refund = "AMZ-STL-80000000009-CR-" + o["A"]
-    assert D(_transactions(client, refund)[refund]["foreigntotal"]) == D("23.98")
-    assert _gl(client, refund) == {"ACCT-REFUNDS": D("-23.98"), "ACCT-AMZ-CLEARING": D("23.98")}
-    assert _gl(client, "AMZ-STL-80000000009-FEES") == {"ACCT-FACILITATOR-TAX-CLEARING": D("-1.60"),
-                                                       "ACCT-AMZ-CLEARING": D("1.60")}
+    assert D(_transactions(client, refund)[refund]["foreigntotal"]) == D("25.58")
+    assert _gl(client, refund) == {"ACCT-REFUNDS": D("-23.98"), "ACCT-SALES-TAX-PAYABLE": D("-1.60"),
+                                   "ACCT-AMZ-CLEARING": D("25.58")}
+    assert _gl(client, "AMZ-STL-80000000009-FEES") == {}
 
 
 def test_a_clearing_account_that_is_not_a_bank_account_gets_the_customer_refund_refused_and_it_waits_in_suspense(
@@ -530,8 +536,9 @@ def test_an_orders_lines_are_split_into_sale_tax_refund_and_fees_and_the_record_
     (order,) = orders.values()
     assert [x.line_number for x in order.sale] == [3, 7]  # Principal, its promotion
     assert [x.line_number for x in order.buyer_tax] == [4]
-    assert [x.line_number for x in order.refund] == [8]  # the refunded tax is a fee-journal (tax clearing) line
-    assert [x.line_number for x in order.other] == [5, 6, 9]
+    assert [x.line_number for x in order.refund] == [8]
+    assert [x.line_number for x in order.refund_tax] == [9]  # on the refund record if the sale's carried tax
+    assert [x.line_number for x in order.other] == [5, 6]
     assert [x.line_number for x in no_order] == [10]
     assert (order.sold(), order.refunded()) == (D("17.99"), D("19.99"))
     # facilitator tax omitted from the record: it covers the sale; seller-collected tax posted: it covers both
@@ -598,3 +605,29 @@ def test_an_mfn_order_shipped_on_30_june_and_paid_in_july_is_invoiced_and_earns_
         WHERE acc.externalid = 'ACCT-SALES' AND t.externalid = ? GROUP BY t.type, t.trandate""",
                           ["AMZ-STL-80000000007-INV-" + o["A"]])
     assert [(r["type"], r["day"], D(r["net"])) for r in revenue] == [("CustInvc", "2026-06-30", D("29.98"))]
+
+
+def test_a_cash_sale_carrying_seller_collected_tax_as_suitetax_lines_is_deposited_whole_and_its_tax_booked_once(
+        warehouse, client, mapping):
+    """A Canadian-style sale: the order posted its tax as a SuiteTax line, so the Cash Sale's total (21.59) covers
+    Amazon's Principal and Tax lines and the fee journal books no tax of its own."""
+    o = _ids("126")
+    tax = {"taxDetailsReference": "AMZ-1", "taxType": {"externalId": "TAXTYPE-SALES-TAX"},
+           "taxCode": {"externalId": "TAXCODE-SALES-TAX"}, "taxBasis": "19.99", "taxRate": "8.00", "taxAmount": "1.60"}
+    _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-RED-M", 1, "19.99", taxDetailsOverride=True,
+            taxDetails={"items": [tax]},
+            item={"items": [{"item": {"externalId": "TSHIRT-RED-M"}, "quantity": 1, "rate": "19.99",
+                             "price": {"id": "-1"}, "taxDetailsReference": "AMZ-1"}]})
+    warehouse.store(settlement_text([line(order_id=o["A"], amount=D("19.99")),
+                                     line(order_id=o["A"], amount_description="Tax", amount=D("1.60")),
+                                     fee("Commission", "-3.00", order_id=o["A"])], settlement_id="80000000026"))
+
+    result = _post(warehouse, client, "80000000026", mapping)
+
+    assert result.deposit_amount == D("18.59") and result.unmatched == [] and result.variances == []
+    books = _gl(client, f"AMZ-{STOREFRONT}-{o['A']}")
+    for account, amount in _gl(client, "AMZ-STL-80000000026-%").items():
+        books[account] = books.get(account, D(0)) + amount
+    assert {a: v for a, v in books.items() if v} == {
+        "ACCT-SALES-TAX-PAYABLE": D("1.60"), "ACCT-SALES": D("19.99"), "ACCT-AMZ-SELLING-FEES": D("-3.00"),
+        "ACCT-BANK-USD": D("-18.59"), "ACCT-INVENTORY": D("8.00"), "ACCT-COGS": D("-8.00")}

@@ -72,6 +72,22 @@ def sales_order(external_id: str, *lines: tuple[str, object, object], customer: 
     }
 
 
+TAX_CODES = {"TAXTYPE-SALES-TAX": "TAXCODE-SALES-TAX", "TAXTYPE-VAT": "TAXCODE-VAT-STANDARD"}
+
+
+def taxed(body: dict, *taxes: tuple[int, str, str, str], tax_type: str = "TAXTYPE-SALES-TAX") -> dict:
+    """The body with SuiteTax's override on; taxes are (item line number, basis, rate, amount), each tax line on
+    its item line's reference `L{n}`."""
+    for number, line in enumerate(body["item"]["items"], 1):
+        line["taxDetailsReference"] = f"L{number}"
+    body["taxDetailsOverride"] = True
+    body["taxDetails"] = {"items": [
+        {"taxDetailsReference": f"L{number}", "taxType": {"externalId": tax_type},
+         "taxCode": {"externalId": TAX_CODES[tax_type]}, "taxBasis": basis, "taxRate": rate, "taxAmount": amount}
+        for number, basis, rate, amount in taxes]}
+    return body
+
+
 def create(netsuite: httpx.Client, record_type: str, body: dict) -> str:
     """POST a record; its internal id."""
     return internal_id(netsuite.post(f"{RECORDS}/{record_type}", json=body))
@@ -110,8 +126,8 @@ def order_to_cash(netsuite: httpx.Client) -> dict[str, str]:
     ids["ItemShip"] = internal_id(transform(netsuite, "salesOrder", ids["SalesOrd"], "itemFulfillment"))
     ids["CustInvc"] = internal_id(transform(netsuite, "salesOrder", ids["SalesOrd"], "invoice"))
     ids["CustPymt"] = internal_id(transform(netsuite, "invoice", ids["CustInvc"], "customerPayment"))
-    ids["CashSale"] = create(netsuite, "cashSale", sales_order("AMZ-LEDGER-2", ("MUG-CAFE-WHITE", 3, "14.99"),
-                                                               location={"externalId": "FBA-na"}, taxTotal="3.15"))
+    ids["CashSale"] = create(netsuite, "cashSale", taxed(sales_order(
+        "AMZ-LEDGER-2", ("MUG-CAFE-WHITE", 3, "14.99"), location={"externalId": "FBA-na"}), (1, "44.97", "7", "3.15")))
     ids["CustCred"] = create(netsuite, "creditMemo", sales_order("CM-LEDGER", ("MUG-CAFE-WHITE", 1, "14.99")))
     ids["Journal"] = create(netsuite, "journalEntry", {"subsidiary": {"externalId": "SUB-na"}, "line": {"items": [
         {"account": {"externalId": "ACCT-AMZ-CLEARING"}, "debit": "12.34"},

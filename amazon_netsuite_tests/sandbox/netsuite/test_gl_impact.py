@@ -14,6 +14,7 @@ from amazon_netsuite_tests.sandbox.netsuite.conftest import (
     order_to_cash,
     sales_order,
     suiteql_rows,
+    taxed,
     transform,
 )
 
@@ -67,9 +68,9 @@ def test_a_picked_fulfillment_posts_nothing_until_it_is_shipped(netsuite):
 
 
 def test_a_stand_alone_cash_sale_posts_funds_income_shipping_tax_and_the_cost_of_what_it_ships(netsuite):
-    sale = create(netsuite, "cashSale", sales_order("AMZ-GL-CS", ("MUG-CAFE-WHITE", 3, "14.99"),
-                                                    location={"externalId": "FBA-na"}, taxTotal="3.15",
-                                                    shippingCost="4.99"))
+    sale = create(netsuite, "cashSale", taxed(sales_order("AMZ-GL-CS", ("MUG-CAFE-WHITE", 3, "14.99"),
+                                                          location={"externalId": "FBA-na"}, shippingCost="4.99"),
+                                              (1, "44.97", "7", "3.15")))
     # 44.97 + 4.99 shipping + 3.15 tax = 53.11 into Undeposited Funds; 3 × 6.00 cost
     assert _gl(netsuite, sale) == [
         ("ACCT-UNDEPOSITED-FUNDS", "53.11", ""), ("ACCT-SALES-TAX-PAYABLE", "", "3.15"),
@@ -101,8 +102,9 @@ def _on_hand(netsuite, sku: str, location: str) -> int:
 
 def test_a_cash_refund_debits_income_and_tax_pays_out_of_where_the_sale_went_and_restocks_inventory_items(
         netsuite):
-    sale = create(netsuite, "cashSale", sales_order("AMZ-GL-RF", ("MUG-CAFE-WHITE", 2, "14.99"),
-                                                    location={"externalId": "FBA-na"}, taxTotal="2.10"))
+    sale = create(netsuite, "cashSale", taxed(sales_order("AMZ-GL-RF", ("MUG-CAFE-WHITE", 2, "14.99"),
+                                                          location={"externalId": "FBA-na"}),
+                                              (1, "29.98", "7", "2.10")))
     stock = _on_hand(netsuite, "MUG-CAFE-WHITE", "FBA-na")
     refund = internal_id(transform(netsuite, "cashSale", sale, "cashRefund"))
     # 2 × 14.99 + 2.10 tax = 32.08 back out of Undeposited Funds; both mugs back into stock at cost (2 × 6.00)
@@ -110,7 +112,7 @@ def test_a_cash_refund_debits_income_and_tax_pays_out_of_where_the_sale_went_and
                                      ("ACCT-INVENTORY", "12", ""), ("ACCT-SALES", "29.98", ""), ("ACCT-COGS", "", "12")]
     assert _on_hand(netsuite, "MUG-CAFE-WHITE", "FBA-na") == stock + 2
     from_bank = internal_id(transform(netsuite, "cashSale", sale, "cashRefund", {
-        "undepFunds": False, "account": {"externalId": "ACCT-BANK-USD"}, "taxTotal": 0,
+        "undepFunds": False, "account": {"externalId": "ACCT-BANK-USD"}, "taxDetails": {"items": []},
         "item": {"items": [{"item": {"externalId": "MUG-CAFE-WHITE"}, "quantity": 1, "rate": "14.99"}]}},
         replace="item"))
     assert _gl(netsuite, from_bank) == [("ACCT-BANK-USD", "", "14.99"), ("ACCT-INVENTORY", "6", ""),
