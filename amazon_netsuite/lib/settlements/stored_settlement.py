@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
 from amazon_netsuite.lib.postings import LedgerEntry, ledger_entries
 from amazon_netsuite.lib.settlements.posting import Settlement, SettlementNotPostable
 from amazon_netsuite.lib.warehouse import fetch_arrow
@@ -25,6 +26,10 @@ class StoredSettlement:
     summary: list[dict[str, Any]]
     matches: dict[int, dict[str, Any]]  # line number → its settlement_line_matches row
     ledger: dict[str, LedgerEntry]
+    # Orders the orders flow will never post: Amazon reported no such order in a loaded order report that covers the
+    # line's posted date (placed before this integration started, or sold elsewhere). Their lines post by the GL
+    # mapping; an order merely not posted yet waits in suspense instead.
+    never_posted: frozenset[str] = frozenset()
 
 
 def read_settlement(con: duckdb.DuckDBPyConnection, settlement_id: str, account: str) -> StoredSettlement:
@@ -51,4 +56,21 @@ def read_settlement(con: duckdb.DuckDBPyConnection, settlement_id: str, account:
                                       "AND starts_with(key, ?)", [FLOW, row["storefront"], f"{settlement_id}:"])
             .fetchall()]
     return StoredSettlement(settlement, lines, summary, matches,
-                            ledger_entries(con, FLOW, row["storefront"], keys, account=account))
+                            ledger_entries(con, FLOW, row["storefront"], keys, account=account),
+                            _never_posted(con, settlement_id, row["storefront"], row["day"]))
+
+
+def _never_posted(con: duckdb.DuckDBPyConnection, settlement_id: str, storefront: str, day) -> frozenset[str]:
+    """The settlement's order ids that no order report loaded into the warehouse has, though one covers the posted
+    time of a line of theirs: an order updated then would be in it (the report lists orders by last update)."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT l.order_id FROM settlement_lines l
+        WHERE l.settlement_id = ? AND l.storefront = ? AND l.day = ? AND l.order_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.amazon_order_id = l.order_id)
+          AND EXISTS (SELECT 1 FROM amazon_reports r
+                      WHERE r.report_type = ? AND r.processing_status = 'DONE' AND r.downloaded_at IS NOT NULL
+                        AND coalesce(l.posted_date_time, l.posted_date) >= r.data_start_time
+                        AND coalesce(l.posted_date_time, l.posted_date) < r.data_end_time)
+        """, [settlement_id, storefront, day, ORDER_REPORT_TYPE]).fetchall()
+    return frozenset(order_id for (order_id,) in rows)

@@ -17,7 +17,7 @@ The deposit goes only once the fee journal is in NetSuite: clearing's share of i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from amazon_netsuite.lib.money import decimal_text
@@ -51,6 +51,7 @@ from amazon_netsuite.lib.settlements.posting import (
     order_lines,
     payment,
     refund_lines,
+    vat_shares,
 )
 from amazon_netsuite.lib.settlements.posting_sender import PostingSender
 from amazon_netsuite.lib.settlements.stored_settlement import StoredSettlement
@@ -122,6 +123,9 @@ class TransactionalPosting:
         for order in orders.values():
             self.fee_lines += order.other
             record = records.get(order.order_id)
+            if order.order_id in self.stored.never_posted:  # no record will ever carry it: post it as mapped
+                self.fee_lines += self._as_mapped(order)
+                continue
             if isinstance(record, str):  # why the order has no NetSuite record
                 self._unsettle(order, order.sold() - order.refunded(), record)
                 self.fee_lines += order.buyer_tax + order.refund_tax
@@ -431,6 +435,23 @@ class TransactionalPosting:
                           f"{line.amount_type} / {line.amount_description}) maps to a GL rule without an item",
                           "add `item: AMZ-REFUND` (an other charge or non-inventory item whose income account is "
                           "the rule's) to that rule in data/gl_mapping.yaml")
+
+    def _as_mapped(self, order: OrderLines) -> list[Line]:
+        """The lines of an order no record will carry, for the fee journal as the GL mapping maps them, the VAT of a
+        VAT-inclusive storefront's amounts split out to VAT payable as the summary journal does."""
+        lines = [*order.sale, *order.buyer_tax, *order.refund, *order.refund_tax]
+        storefront = self.settings.storefront(
+            self.stored.matches[lines[0].line_number]["line_storefront"] or self.settlement.storefront)
+        if not storefront.prices_include_vat:
+            return lines
+        shares = vat_shares(lines, storefront.vat_rate, self.settlement.currency)
+        split = []
+        for line in lines:
+            vat = shares.get(line.line_number, ZERO)
+            split.append(replace(line, amount=line.amount - vat) if vat else line)
+            if vat:
+                split.append(replace(line, amount=vat, gl_account=self.mapping.vat_payable_account, section="tax"))
+        return split
 
     def _unsettle(self, order: OrderLines, amount: Decimal, reason: str) -> None:
         if amount:

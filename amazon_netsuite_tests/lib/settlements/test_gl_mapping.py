@@ -85,7 +85,7 @@ def test_the_default_mapping_uses_the_agreed_chart_of_accounts(mapping):
         "ACCT-PROMOTIONS", "ACCT-REIMBURSEMENTS", "ACCT-AMZ-SELLING-FEES", "ACCT-AMZ-FBA-FEES",
         "ACCT-AMZ-STORAGE-FEES", "ACCT-AMZ-SUBSCRIPTION", "ACCT-AMZ-ADVERTISING", "ACCT-AMZ-SHIPPING-CHARGEBACK",
         "ACCT-AMZ-CHARGEBACKS", "ACCT-FACILITATOR-TAX-CLEARING", "ACCT-SALES-TAX-PAYABLE", "ACCT-SUSPENSE",
-        "ACCT-AMZ-LOAN", "ACCT-AMZ-BALANCE",
+        "ACCT-AMZ-LOAN", "ACCT-AMZ-BALANCE", "ACCT-VAT-PAYABLE",
     }
     assert set(mapping.accounts) == chart
     assert mapping.suspense_account is None  # unknown lines block by default

@@ -238,7 +238,7 @@ def test_a_german_settlements_journal_credits_sales_net_and_vat_payable_with_exa
     # -0.40, the principal 3.99), shipping 4.99 → 0.80, the refund -9.99 → -1.60.
     books = _net(_gl_lines(client, "AMZ-STL-73000000001-%"))
     assert books == {"ACCT-SALES": D("21.00"), "ACCT-PROMOTIONS": D("-2.10"), "ACCT-SHIPPING-INCOME": D("4.19"),
-                     "ACCT-REFUNDS": D("-8.39"), "ACCT-SALES-TAX-PAYABLE": D("2.79"),
+                     "ACCT-REFUNDS": D("-8.39"), "ACCT-VAT-PAYABLE": D("2.79"),
                      "ACCT-AMZ-SELLING-FEES": D("-3.75"), "ACCT-BANK-EUR": D("-13.74")}
     # The same rounding as the sandbox world's VAT on an order line.
     storefront = SETTINGS.storefront("demo-DE")
