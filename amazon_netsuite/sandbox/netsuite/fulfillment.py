@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.record_parts import finish_sublist, money, number_lines, ref_id, user_error
-from amazon_netsuite.sandbox.netsuite.sales import order_progress, status
+from amazon_netsuite.sandbox.netsuite.sales import order_progress, ships, status
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 
 SHIP_STATUSES = {"A": "Picked", "B": "Packed", "C": "Shipped"}
@@ -69,12 +69,13 @@ def finish_fulfillment(store: RecordStore, record: dict, creating: bool) -> None
 
 
 def fulfill_order(store: RecordStore, order: dict) -> dict:
-    """`salesOrder/!transform/itemFulfillment`: every open line with quantity left to fulfil."""
+    """`salesOrder/!transform/itemFulfillment`: every open item line with quantity left to ship (discounts and
+    charges are not shipped)."""
     fulfilled, _ = order_progress(store, int(order["id"]))
     lines = [{"orderLine": line["line"], "itemReceive": True,
               "quantity": money(line["quantity"]) - fulfilled[line["line"]]}
              for line in order["item"]["items"]
-             if not line["isClosed"] and money(line["quantity"]) > fulfilled[line["line"]]]
+             if not line["isClosed"] and money(line["quantity"]) > fulfilled[line["line"]] and ships(store, line)]
     body = {"createdFrom": {"id": order["id"]}, "item": {"items": lines}}
     body.update({k: v for k, v in order.items() if k.startswith("custbody_")})
     return body

@@ -43,6 +43,13 @@ def default_from_customer(store: RecordStore, record: dict, customer_field: str 
             record[name] = {"id": customer[name]["id"]}
 
 
+def ships(store: RecordStore, line: dict) -> bool:
+    """Whether a transaction line's item is one a warehouse ships (an inventory or kit item), not a discount or a
+    charge."""
+    item_id = ref_id(line.get("item")) or 0
+    return store.get("inventoryItem", item_id) is not None or store.get("kitItem", item_id) is not None
+
+
 def order_progress(store: RecordStore, order_id: int, exclude: int | None = None) -> tuple[dict, dict]:
     """Quantities fulfilled and billed per order line, summed over the fulfillments, invoices and cash sales
     created from the order (leaving out record `exclude`, the one being saved)."""
@@ -58,10 +65,12 @@ def order_progress(store: RecordStore, order_id: int, exclude: int | None = None
     return fulfilled, billed
 
 
-def _order_status(record: dict, lines: list[dict]) -> str:
-    open_lines = [line for line in lines if not line["isClosed"]]
-    if lines and not open_lines:
+def _order_status(store: RecordStore, record: dict, lines: list[dict]) -> str:
+    """The order's status from its shipped lines (discounts and charges are billed with them, never shipped)."""
+    all_open = [line for line in lines if not line["isClosed"]]
+    if lines and not all_open:
         return "H"
+    open_lines = [line for line in all_open if ships(store, line)] or all_open
     ordered = sum((money(line["quantity"]) for line in open_lines), ZERO)
     fulfilled = sum((line["quantityFulfilled"] for line in open_lines), ZERO)
     billed = sum((line["quantityBilled"] for line in open_lines), ZERO)
@@ -86,7 +95,7 @@ def _finish_order(store: RecordStore, record: dict, lines: list[dict]) -> None:
         raise user_error(f"Invalid orderStatus {order_status!r}: use A (Pending Approval) or B (Pending "
                          "Fulfillment).", "orderStatus")
     record["orderStatus"] = status(order_status, ORDER_STATUSES)
-    record["status"] = status(_order_status(record, lines), ORDER_STATUSES)
+    record["status"] = status(_order_status(store, record, lines), ORDER_STATUSES)
 
 
 def _check_order_lines(store: RecordStore, record: dict, lines: list[dict]) -> None:
@@ -225,8 +234,20 @@ def bill_order(store: RecordStore, order: dict) -> dict:
     if order["status"]["id"] in ("A", "C", "H"):
         raise user_error(f"Sales order {order['tranId']} is {order['status']['refName']} and cannot be billed.")
     fulfilled, billed = order_progress(store, int(order["id"]))
+    first_bill = not any(billed.values())
     lines = []
     for line in order["item"]["items"]:
+        if not ships(store, line):
+            # A discount or charge line is never fulfilled: it is billed whole with the order's first bill, as its
+            # shipping is, so the invoices add up to what the order sold.
+            if line["isClosed"] or not first_bill:
+                continue
+            bill = {"orderLine": line["line"], "item": {"id": line["item"]["id"]}, "quantity": line["quantity"],
+                    "rate": line["rate"], "amount": line["amount"]}
+            bill.update({k: line[k] for k in ("location", "class", "department", "description",
+                                              "taxDetailsReference") if line.get(k)})
+            lines.append(bill)
+            continue
         quantity = fulfilled[line["line"]] - billed[line["line"]]
         if line["isClosed"] or quantity <= 0:
             continue
@@ -235,11 +256,11 @@ def bill_order(store: RecordStore, order: dict) -> dict:
         bill.update({k: line[k] for k in ("location", "class", "department", "description", "taxDetailsReference")
                      if line.get(k)})
         lines.append(bill)
-    if not lines:
+    if not any(ships(store, {"item": bill["item"]}) for bill in lines):
         raise user_error(f"Sales order {order['tranId']} has nothing to bill: fulfill its lines first.")
     body = _copy_header(order, _COPIED_FROM_ORDER)
     body.update(createdFrom={"id": order["id"]}, item={"items": lines})
-    if not any(billed.values()):
+    if first_bill:
         body.update({name: order[name] for name in _HEADER_AMOUNTS if order.get(name) is not None})
         body.update(_copy_tax(order))
     return body

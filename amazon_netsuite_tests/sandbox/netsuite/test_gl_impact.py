@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 
 from amazon_netsuite_tests.sandbox.netsuite.conftest import (
@@ -220,3 +222,18 @@ def test_the_trial_balance_by_suiteql_gives_each_accounts_debits_and_credits(net
     totals = suiteql_rows(netsuite, "SELECT SUM(debit) AS debit, SUM(credit) AS credit, SUM(amount) AS amount "
                                     "FROM transactionaccountingline WHERE posting = 'T'")
     assert totals == [{"debit": "419.71", "credit": "419.71", "amount": "0"}]
+
+
+def test_an_orders_discount_line_is_billed_with_its_first_invoice_so_the_invoice_is_what_the_order_sold(netsuite):
+    body = sales_order("AMZ-GL-DISC", ("MUG-CAFE-WHITE", 2, "14.99"), shippingCost="4.99")
+    body["item"]["items"].append({"item": {"externalId": "AMZ-PROMOTION"}, "amount": "-3.00"})
+    order = create(netsuite, "salesOrder", body)
+    internal_id(transform(netsuite, "salesOrder", order, "itemFulfillment", {
+        "item": {"items": [{"orderLine": 1, "quantity": 1}]}}, replace="item"))
+    first = internal_id(transform(netsuite, "salesOrder", order, "invoice"))
+    assert fetch(netsuite, "invoice", first)["total"] == Decimal("16.98")  # one mug, the discount, the shipping
+    assert ("ACCT-SALES", "3", "") in _gl(netsuite, first)  # the discount item's income account, debited
+    internal_id(transform(netsuite, "salesOrder", order, "itemFulfillment"))
+    second = internal_id(transform(netsuite, "salesOrder", order, "invoice"))
+    assert fetch(netsuite, "invoice", second)["total"] == Decimal("14.99")  # the second mug alone
+    assert fetch(netsuite, "salesOrder", order)["status"]["id"] == "G"  # Billed: the discount is never shipped
