@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: run test test-dates demo bench venv clean
+.PHONY: run test test-books test-dates demo bench venv clean
 
 venv: $(STAMP)
 
@@ -22,6 +22,11 @@ run: venv
 # first and alongside the rest.
 test: venv
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -q
+
+# The books after the demo, proven by NetSuite's trial balance: the demo (35 days of US, CA and DE) in each posting
+# configuration, one per worker; minutes each, so `make test` leaves them out and `.ci/run` runs them.
+test-books: venv
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m books
 
 # The suite again with the process clock moved by libfaketime (Debian's faketime, installed if missing) to a month
 # end at 23:40 UTC, the next EU daylight-saving change and 31 December 23:30 UTC (scripts/shifted_dates.py).

@@ -326,9 +326,8 @@ def test_the_automation_posts_an_older_day_once_it_loads_and_not_a_day_whose_che
 
 def test_vat_inclusive_cash_sales_post_net_revenue_and_vat_payable_and_canadian_ones_their_sales_tax(posting_project):
     """Each storefront's Cash Sales read back from NetSuite's GL impact: Undeposited Funds = what the buyer paid,
-    income = that less the tax, the tax on its payable. Amazon reports VAT on undiscounted prices, so for a promoted
-    order the VAT posted is the share of what was paid (test_posting.py checks that arithmetic): those orders are
-    held to funds = income + tax only."""
+    income = that less the tax, the tax on its payable exactly as Amazon reported it, promoted orders included
+    (Amazon's VAT is on what the buyer paid; test_posting.py checks how a promotion takes its share)."""
     instance = dg.DagsterInstance.ephemeral()
     _create_items(*MISSING_SKUS)
     day = datetime.now(UTC).date() - timedelta(days=3)
@@ -359,7 +358,6 @@ def test_vat_inclusive_cash_sales_post_net_revenue_and_vat_payable_and_canadian_
             posted_tax = -sums.get(payable, Decimal(0))
             assert sums["ACCT-UNDEPOSITED-FUNDS"] == total and -sums["income"] == total - posted_tax, order_id
             assert not {k for k in sums if k.startswith("ACCT-") and "PAYABLE" in k} - {payable}
-            if not promoted:
-                assert posted_tax == tax, order_id
-                taxed += bool(tax)
-        assert taxed  # the day has unpromoted taxed orders to compare
+            assert posted_tax == tax, order_id
+            taxed += bool(tax and promoted)
+        assert taxed  # the day has promoted taxed orders to compare

@@ -127,14 +127,14 @@ def test_a_shipped_fba_order_is_a_cash_sale_at_the_fba_location_and_its_vat_come
 
 
 def test_a_vat_inclusive_order_posts_item_promotion_and_gift_wrap_net_with_the_vat_on_tax_lines_to_the_cent():
-    # Amazon.de: 2 × 29.99 with 9.58 VAT inside, a 10 % promotion, free shipping (5.99 shown and waived, 0.96 VAT
-    # reported on the undiscounted charge) and gift wrap 3.99 with 0.64 VAT. The buyer paid 57.97.
-    lines = [line(1, "TSHIRT-RED-M", 2, "29.99", item_tax="9.58", item_promotion_discount="-6.00",
-                  shipping_price="5.99", ship_promotion_discount="-5.99", shipping_tax="0.96",
-                  gift_wrap_price="3.99", gift_wrap_tax="0.64", seller_collected_tax="11.18")]
+    # Amazon.de: 2 × 29.99 less a 10 % promotion, 53.98 paid with 8.62 VAT inside (Amazon's VAT is on what the buyer
+    # pays), free shipping (5.99 shown and waived: no VAT) and gift wrap 3.99 with 0.64 VAT. The buyer paid 57.97.
+    lines = [line(1, "TSHIRT-RED-M", 2, "29.99", item_tax="8.62", item_promotion_discount="-6.00",
+                  shipping_price="5.99", ship_promotion_discount="-5.99", shipping_tax="0.00",
+                  gift_wrap_price="3.99", gift_wrap_tax="0.64", seller_collected_tax="9.26")]
     o = order("Shipped", "FBA", lines, storefront="demo-DE", currency="EUR", vat_inclusive=True)
     body = build_order_posting(o, lines, SETTINGS).body
-    # The promotion's net is its share at the line's net ratio (−6.00 × 50.40 / 59.98 = −5.04), its VAT the rest.
+    # The promotion takes its share of the VAT (−6.00 × 8.62 / 53.98 = −0.96), the price the rest (9.58).
     assert [(i.get("rate"), i["amount"]) for i in body["item"]["items"]] == [("25.20", "50.40"), (None, "-5.04")]
     assert "shippingCost" not in body and body["handlingCost"] == "3.35"
     assert _tax_lines(body) == [("AMZ-1", "50.40", "19.01", "9.58"), ("AMZ-1/promotion", "-5.04", "19.05", "-0.96"),

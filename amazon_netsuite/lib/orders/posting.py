@@ -20,9 +20,9 @@ Where each piece of money goes (the posted total is the order's `order_total`, t
   support legacy tax features", https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_161487969808.html).
   - VAT-inclusive storefronts: item lines, discounts, shipping and gift wrap go NET of the VAT Amazon reports
     (`item_tax`, `shipping_tax`, `gift_wrap_tax`), the VAT on tax lines (the `vat_code`), so revenue is net and
-    the total is what the buyer paid. Amazon reports the VAT of the undiscounted price; a promotion's net is its
-    amount × the line's net share, rounded to the cent, and its VAT the rest, so item + discount + VAT is Amazon's
-    amount exactly (any rounding cent is on the tax line).
+    the total is what the buyer paid. Amazon's VAT is on what the buyer paid (price less promotion); a promotion
+    takes its share of it (discount × VAT / paid, to the cent) and the price the rest, so item + discount + VAT is
+    Amazon's amount exactly.
   - Seller-collected tax (Canada; US when not marketplace facilitator): Amazon's item, shipping and gift-wrap tax,
     each a tax line (the `sales_tax_code`) with its own basis. NetSuite's REST record has no shipping or handling
     line to reference (not verified), so shipping and gift-wrap tax name the item line they were charged with.
@@ -220,12 +220,14 @@ class _Tax:
                            "taxCode": dict(self.code), "taxBasis": _amount(basis, self.places),
                            "taxRate": str(rate), "taxAmount": _amount(amount, self.places)})
 
-    def _split(self, gross: Decimal, tax: Decimal, discount: Decimal) -> tuple[Decimal, Decimal]:
-        """(net, tax) of a VAT-inclusive discount: the line's net share of it to the cent, the VAT the rest."""
-        if not discount or not gross:
-            return discount, Decimal(0)
-        net = (discount * (gross - tax) / gross).quantize(Decimal(1).scaleb(-self.places), ROUND_HALF_UP)
-        return net, discount - net
+    def _discount_tax(self, gross: Decimal, discount: Decimal, tax: Decimal) -> Decimal:
+        """The part of a VAT-inclusive line's VAT (Amazon's, on what the buyer paid: gross plus its discount) that the
+        discount takes away, to the cent: its share of what was paid (VAT Directive art. 79(b),
+        https://eur-lex.europa.eu/eli/dir/2006/112/oj: a discount is not part of the taxable amount)."""
+        paid = gross + discount
+        if not discount or not paid:
+            return Decimal(0)
+        return (discount * tax / paid).quantize(Decimal(1).scaleb(-self.places), ROUND_HALF_UP)
 
     def item(self, key: str, line: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
         """The item line's amount and its discount's, net of VAT on a VAT-inclusive storefront; adds their tax."""
@@ -234,10 +236,10 @@ class _Tax:
         if not self.vat:
             self._add(key, price + discount, tax)
             return price, discount
-        discount_net, discount_tax = self._split(price, tax, discount)
-        self._add(key, price - tax, tax)
-        self._add(f"{key}/promotion", discount_net, discount_tax)
-        return price - tax, discount_net
+        discount_tax = self._discount_tax(price, discount, tax)
+        self._add(key, price - (tax - discount_tax), tax - discount_tax)
+        self._add(f"{key}/promotion", discount - discount_tax, discount_tax)
+        return price - (tax - discount_tax), discount - discount_tax
 
     def charge(self, key: str, line: Mapping[str, Any], name: str) -> Decimal:
         """The line's shipping or gift wrap after its promotion, net of VAT on a VAT-inclusive storefront; adds its
@@ -245,12 +247,9 @@ class _Tax:
         gross = _zero_if_none(line.get(f"{name}_price"))
         discount = _zero_if_none(line.get("ship_promotion_discount")) if name == "shipping" else Decimal(0)
         tax = self._tax_of(line, name)
-        if not self.vat:
-            self._add(key, gross + discount, tax)
-            return gross + discount
-        discount_net, discount_tax = self._split(gross, tax, discount)
-        self._add(key, gross - tax + discount_net, tax + discount_tax)
-        return gross - tax + discount_net
+        net = gross + discount - (tax if self.vat else Decimal(0))
+        self._add(key, net, tax)
+        return net
 
 
 def posted_total(body: Mapping[str, Any]) -> Decimal:

@@ -430,7 +430,10 @@ class Line:
 
     @property
     def is_refund(self) -> bool:
-        return self.transaction_type.casefold().startswith("refund")
+        """Money given back to the buyer: a refund, a chargeback or an A-to-z Guarantee claim (each reverses the
+        sale, so each is the order's refund record)."""
+        kind = self.transaction_type.casefold()
+        return kind.startswith(("refund", "a-to-z", "guaranteeclaim")) or "chargeback refund" in kind
 
 
 def _day(value: date | datetime | None) -> date | None:

@@ -654,3 +654,23 @@ def test_an_order_the_order_reports_never_had_posts_as_mapped_and_one_not_posted
     assert [(u.order_id, u.amount) for u in result.unmatched] == [(o["B"], D("9.99"))]
     assert _gl(client, "AMZ-STL-80000000027-FEES") == {"ACCT-SALES": D("19.99"), "ACCT-AMZ-SELLING-FEES": D("-3.00"),
                                                        "ACCT-SUSPENSE": D("9.99"), "ACCT-AMZ-CLEARING": D("-26.98")}
+
+
+def test_a_chargeback_and_an_a_to_z_claim_reverse_their_sale_on_a_refund_record_as_a_refund_does(
+        warehouse, client, mapping):
+    o = _ids("128")
+    _posted(client, warehouse, CASH_SALE, o["A"], "TSHIRT-BLUE-M", 1, "19.99")
+    _posted(client, warehouse, CASH_SALE, o["B"], "MUG-CAFE-WHITE", 1, "14.99")
+    warehouse.store(settlement_text([
+        line(order_id=o["A"], transaction_type="Chargeback Refund", amount=D("-19.99")),
+        line(order_id=o["B"], transaction_type="A-to-z Guarantee Claim", amount=D("-14.99"))],
+        settlement_id="80000000028"))
+
+    result = _post(warehouse, client, "80000000028", mapping)
+
+    assert result.posted["cashRefund"] == 2 and not result.unmatched
+    assert _gl(client, f"AMZ-STL-80000000028-CR-{o['A']}") == {"ACCT-REFUNDS": D("-19.99"),
+                                                               "ACCT-AMZ-CLEARING": D("19.99")}
+    assert _gl(client, f"AMZ-STL-80000000028-CR-{o['B']}") == {"ACCT-REFUNDS": D("-14.99"),
+                                                               "ACCT-AMZ-CLEARING": D("14.99")}
+    assert "ACCT-REFUNDS" not in _gl(client, "AMZ-STL-80000000028-FEES")
