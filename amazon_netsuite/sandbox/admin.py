@@ -100,6 +100,17 @@ async def orders_summary(request: Request) -> JSONResponse:
     return JSONResponse(order_summary(state.world, storefront, day_from, day_to, as_of))
 
 
+def _as_of(request: Request) -> datetime | JSONResponse:
+    """The `as_of` instant asked for (UTC when naive), else the world clock's now; a bad one is a 400."""
+    try:
+        as_of = datetime.fromisoformat(request.query_params["as_of"]) if "as_of" in request.query_params else None
+    except ValueError as exc:
+        return _bad_request(f"as_of is an ISO 8601 instant (2026-11-20T12:00:00+00:00): {exc}")
+    if as_of is None:
+        return request.app.state.sandbox.clock.now()
+    return as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+
+
 async def settlements(request: Request) -> JSONResponse:
     """`?account=demo-na&as_of=...`: every settlement that exists (as of now or `as_of`), with its figures."""
     state = request.app.state.sandbox
@@ -107,11 +118,9 @@ async def settlements(request: Request) -> JSONResponse:
     accounts = [a.key for a in state.settings.seller_accounts]
     if account is not None and account not in accounts:
         return _bad_request(f"account must be one of {', '.join(accounts)}")
-    try:
-        as_of = datetime.fromisoformat(request.query_params["as_of"]) if "as_of" in request.query_params else None
-    except ValueError as exc:
-        return _bad_request(f"as_of is an ISO 8601 instant (2026-11-20T12:00:00+00:00): {exc}")
-    as_of = state.clock.now() if as_of is None else as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+    as_of = _as_of(request)
+    if isinstance(as_of, JSONResponse):
+        return as_of
     found = await anyio.to_thread.run_sync(settlement_truth, state, account, as_of)
     return JSONResponse({"account": account, "as_of": as_of.isoformat(), "settlements": found})
 
@@ -124,11 +133,9 @@ async def books(request: Request) -> JSONResponse:
     unknown = [s for s in storefronts if s not in state.world.markets]
     if unknown:
         return _bad_request(f"storefront must be one of {', '.join(state.world.markets)}")
-    try:
-        as_of = datetime.fromisoformat(request.query_params["as_of"]) if "as_of" in request.query_params else None
-    except ValueError as exc:
-        return _bad_request(f"as_of is an ISO 8601 instant (2026-11-20T12:00:00+00:00): {exc}")
-    as_of = state.clock.now() if as_of is None else as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+    as_of = _as_of(request)
+    if isinstance(as_of, JSONResponse):
+        return as_of
     found = await anyio.to_thread.run_sync(world_books, state.world, storefronts, as_of)
     return JSONResponse(found)
 
