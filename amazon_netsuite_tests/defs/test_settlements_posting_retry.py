@@ -68,6 +68,9 @@ def _defs():
 def _load(tmp_path: Path, settlement_id: str, lines: list[dict], deposit: date) -> None:
     """A settlement file loaded by hand, stored through every stage as the settlement assets store it."""
     path = tmp_path / f"{settlement_id}.txt"
+    # Every line posted on the deposit day: one month, so one journal (a month end inside would split it).
+    lines = [{**ln, "posted-date": f"{deposit:%m/%d/%y}", "posted-date-time": f"{deposit} 10:11:12 UTC"}
+             for ln in lines]
     path.write_text(settlement_text(lines, settlement_id=settlement_id, deposit=f"{deposit} 00:00:00 UTC"))
     assert main(["settlements", "load", str(path)]) == 0
 
