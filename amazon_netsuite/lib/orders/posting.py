@@ -41,6 +41,7 @@ from typing import Any
 
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import ItemResolver
+from amazon_netsuite.lib.netsuite.tax_details import tax_detail
 from amazon_netsuite.lib.settings import SALES_ORDER_STATUS_IDS, Settings, TaxCodes
 
 SALES_ORDER = "salesOrder"
@@ -197,7 +198,7 @@ class _Tax:
     def __init__(self, codes: TaxCodes, vat: bool, facilitator: bool, places: int) -> None:
         self.vat, self.facilitator, self.places = vat, facilitator, places
         code, tax_type = (codes.vat_code, codes.vat_type) if vat else (codes.sales_tax_code, codes.sales_tax_type)
-        self.code, self.type = {"externalId": code}, {"externalId": tax_type}
+        self.code, self.type = code, tax_type
         self.lines: list[dict[str, Any]] = []
 
     def _tax_of(self, line: Mapping[str, Any], name: str) -> Decimal:
@@ -215,10 +216,8 @@ class _Tax:
     def _add(self, key: str, basis: Decimal, amount: Decimal) -> None:
         if not amount:
             return
-        rate = (amount / basis * 100).quantize(Decimal("0.01")) if basis else Decimal(0)
-        self.lines.append({"taxDetailsReference": tax_reference(key), "taxType": dict(self.type),
-                           "taxCode": dict(self.code), "taxBasis": _amount(basis, self.places),
-                           "taxRate": str(rate), "taxAmount": _amount(amount, self.places)})
+        self.lines.append(tax_detail(tax_reference(key), self.type, self.code, _amount(basis, self.places),
+                                     _amount(amount, self.places)))
 
     def _discount_tax(self, gross: Decimal, discount: Decimal, tax: Decimal) -> Decimal:
         """The part of a VAT-inclusive line's VAT (Amazon's, on what the buyer paid: gross plus its discount) that the

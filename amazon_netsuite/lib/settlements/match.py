@@ -23,6 +23,11 @@ from amazon_netsuite.lib.settings import Settings, Storefront
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement
 
 MATCHED, UNMATCHED, NOT_AN_ORDER = "matched", "unmatched", "not_an_order"
+# SQL over a `settlement_line_matches` row `m`: an unmatched line whose order the warehouse never loaded (no ledger
+# row of the orders flow, no row in `orders` for the line's storefront).
+NEVER_LOADED = """m.match_status = 'unmatched'
+    AND NOT EXISTS (SELECT 1 FROM netsuite_postings p WHERE p.flow = 'orders' AND p.external_id = m.external_id)
+    AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.storefront = m.line_storefront AND o.amazon_order_id = m.order_id)"""
 
 _NULL_TEXT = pa.scalar(None, pa.string())
 MATCH_SCHEMA = pa.schema(

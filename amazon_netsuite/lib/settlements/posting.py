@@ -47,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from amazon_netsuite.lib.money import decimal_text
+from amazon_netsuite.lib.netsuite.tax_details import tax_detail
 from amazon_netsuite.lib.settlements.formats import minor_units
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, rule_to_add
 
@@ -541,10 +542,7 @@ def refund_lines(settlement: Settlement, order: OrderLines, item_for: Callable[[
 
 
 def _tax_line(reference: str, tax: RefundTax, basis: Decimal, amount: Decimal, currency: str) -> dict[str, Any]:
-    rate = (amount / basis * 100).quantize(Decimal("0.01")) if basis else ZERO
-    return {"taxDetailsReference": reference, "taxType": {"externalId": tax.type},
-            "taxCode": {"externalId": tax.code}, "taxBasis": amount_text(basis, currency), "taxRate": str(rate),
-            "taxAmount": amount_text(amount, currency)}
+    return tax_detail(reference, tax.type, tax.code, amount_text(basis, currency), amount_text(amount, currency))
 
 
 def _tax_fields(details: list[dict], transform: bool) -> dict[str, Any]:

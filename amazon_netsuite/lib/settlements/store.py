@@ -31,7 +31,7 @@ from amazon_netsuite.lib.settings import Settings, load_settings
 from amazon_netsuite.lib.settlements.documents import SettlementDocument, partition_documents
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.landing import Connect, load_settlement_file
-from amazon_netsuite.lib.settlements.match import line_storefronts, match_lines
+from amazon_netsuite.lib.settlements.match import NEVER_LOADED, line_storefronts, match_lines
 from amazon_netsuite.lib.settlements.parse import (
     LINES_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -150,13 +150,9 @@ def store_matches(con: duckdb.DuckDBPyConnection, storefront: str, day: date, se
     )
     con.register("_matches", match_lines(lines, ledger, storefront, storefronts))
     matches = con.sql(
-        """
+        f"""
         SELECT m.* REPLACE (
-            CASE WHEN m.match_status = 'unmatched'
-                  AND NOT EXISTS (SELECT 1 FROM netsuite_postings p WHERE p.flow = 'orders'
-                                  AND p.external_id = m.external_id)
-                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.storefront = m.line_storefront
-                                  AND o.amazon_order_id = m.order_id)
+            CASE WHEN {NEVER_LOADED}
                  THEN 'order ' || m.order_id || ' is not in the warehouse: its last change is older than the days '
                       || 'loaded (load them with `amazon-netsuite sync --days N`), or the integration never saw it'
                  ELSE m.reason END AS reason)

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from amazon_netsuite.lib.amazon.order_report import ORDER_REPORT_TYPE
 from amazon_netsuite.lib.postings import LedgerEntry, ledger_entries
+from amazon_netsuite.lib.settlements.match import NEVER_LOADED
 from amazon_netsuite.lib.settlements.posting import Settlement, SettlementNotPostable
 from amazon_netsuite.lib.warehouse import fetch_arrow
 
@@ -61,13 +62,14 @@ def read_settlement(con: duckdb.DuckDBPyConnection, settlement_id: str, account:
 
 
 def _never_posted(con: duckdb.DuckDBPyConnection, settlement_id: str, storefront: str, day) -> frozenset[str]:
-    """The settlement's order ids that no order report loaded into the warehouse has, though one covers the posted
-    time of a line of theirs: an order updated then would be in it (the report lists orders by last update)."""
+    """The settlement's order ids the warehouse never loaded (`match.NEVER_LOADED`) though a loaded order report
+    covers the posted time of a line of theirs: an order updated then would be in it (the report lists orders by
+    last update)."""
     rows = con.execute(
-        """
-        SELECT DISTINCT l.order_id FROM settlement_lines l
-        WHERE l.settlement_id = ? AND l.storefront = ? AND l.day = ? AND l.order_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.amazon_order_id = l.order_id)
+        f"""
+        SELECT DISTINCT m.order_id FROM settlement_line_matches m
+        JOIN settlement_lines l USING (storefront, day, settlement_id, line_number)
+        WHERE m.settlement_id = ? AND m.storefront = ? AND m.day = ? AND {NEVER_LOADED}
           AND EXISTS (SELECT 1 FROM amazon_reports r
                       WHERE r.report_type = ? AND r.processing_status = 'DONE' AND r.downloaded_at IS NOT NULL
                         AND coalesce(l.posted_date_time, l.posted_date) >= r.data_start_time

@@ -24,7 +24,7 @@ from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import UnmappedSku
-from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.lib.settings import Settings, Storefront
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, rule_to_add
 from amazon_netsuite.lib.settlements.match import MATCHED
 from amazon_netsuite.lib.settlements.posting import (
@@ -420,9 +420,8 @@ class TransactionalPosting:
         a VAT-inclusive storefront's amounts), or None when the record carried none (facilitator tax)."""
         if record is None or not Decimal(str(record.get("taxtotal") or 0)):
             return None
-        storefront = self.stored.matches[order.refund[0].line_number]["line_storefront"] or self.settlement.storefront
-        codes = self.settings.storefront_posting(storefront).tax
-        shop = self.settings.storefront(storefront)
+        shop = self._storefront_of(order.refund[0])
+        codes = self.settings.storefront_posting(shop.key).tax
         if shop.prices_include_vat:
             return RefundTax(codes.vat_code, codes.vat_type, shop.vat_rate)
         return RefundTax(codes.sales_tax_code, codes.sales_tax_type)
@@ -440,8 +439,7 @@ class TransactionalPosting:
         """The lines of an order no record will carry, for the fee journal as the GL mapping maps them, the VAT of a
         VAT-inclusive storefront's amounts split out to VAT payable as the summary journal does."""
         lines = [*order.sale, *order.buyer_tax, *order.refund, *order.refund_tax]
-        storefront = self.settings.storefront(
-            self.stored.matches[lines[0].line_number]["line_storefront"] or self.settlement.storefront)
+        storefront = self._storefront_of(lines[0])
         if not storefront.prices_include_vat:
             return lines
         shares = vat_shares(lines, storefront.vat_rate, self.settlement.currency)
@@ -452,6 +450,11 @@ class TransactionalPosting:
             if vat:
                 split.append(replace(line, amount=vat, gl_account=self.mapping.vat_payable_account, section="tax"))
         return split
+
+    def _storefront_of(self, line: Line) -> Storefront:
+        """The storefront a line belongs to (its marketplace's: a unified EU settlement holds several)."""
+        return self.settings.storefront(self.stored.matches[line.line_number]["line_storefront"]
+                                        or self.settlement.storefront)
 
     def _unsettle(self, order: OrderLines, amount: Decimal, reason: str) -> None:
         if amount:
