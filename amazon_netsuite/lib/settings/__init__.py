@@ -1,7 +1,7 @@
 """Project settings: `data/accounts.yaml` (seller accounts, storefronts, flow switches) and the environment.
 
 One settings model for the whole project, split by job: `paths` (where files live), `accounts` (who sells where),
-`order_posting` (how orders become NetSuite transactions), `models` (the file as one model, and reading it),
+`order_posting` (how orders become NetSuite transactions), `inventory` (how stock becomes Amazon quantities), `models` (the file as one model, and reading it),
 `sandbox_credentials` (what the sandbox accepts) and `connections` (live or sandbox endpoints and credentials).
 Import from here; the modules import one another in that order only.
 """
@@ -29,6 +29,7 @@ from amazon_netsuite.lib.settings.connections import (
     netsuite_connection,
     netsuite_host,
 )
+from amazon_netsuite.lib.settings.inventory import InventorySettings, SafetyStock, StorefrontStock
 from amazon_netsuite.lib.settings.models import Settings, SettingsError, load_settings
 from amazon_netsuite.lib.settings.order_posting import (
     SALES_ORDER_STATUS_IDS,
@@ -87,6 +88,7 @@ __all__ = [
     "Credentials",
     "ExternalId",
     "Flows",
+    "InventorySettings",
     "ItemLookup",
     "NetSuiteConnection",
     "NetSuiteCredentials",
@@ -94,6 +96,7 @@ __all__ = [
     "OrderPostingSettings",
     "Partitions",
     "Region",
+    "SafetyStock",
     "SalesOrderStatus",
     "SellerAccount",
     "Settings",
@@ -102,6 +105,7 @@ __all__ = [
     "SfpSettings",
     "Storefront",
     "StorefrontPosting",
+    "StorefrontStock",
     "TaxCodes",
     "amazon_connection",
     "check_one_world",

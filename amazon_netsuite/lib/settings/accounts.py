@@ -89,6 +89,7 @@ class SellerAccount(StrictModel):
 class Flows(StrictModel):
     orders: bool = True
     settlements: bool = True
+    inventory: bool = True
 
 
 class Partitions(StrictModel):

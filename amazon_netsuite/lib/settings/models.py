@@ -20,6 +20,7 @@ from amazon_netsuite.lib.settings.accounts import (
     Storefront,
     StrictModel,
 )
+from amazon_netsuite.lib.settings.inventory import InventorySettings, StorefrontStock
 from amazon_netsuite.lib.settings.order_posting import OrderPostingSettings, StorefrontPosting
 from amazon_netsuite.lib.settings.paths import settings_path
 
@@ -35,6 +36,7 @@ class Settings(StrictModel):
     amazon: AmazonEndpoints = AmazonEndpoints()
     netsuite: NetSuiteSettings = NetSuiteSettings()
     order_posting: OrderPostingSettings = OrderPostingSettings()
+    inventory: InventorySettings = InventorySettings()
     allow_mixed_sandbox: bool = Field(False, description="let live Amazon post to the NetSuite sandbox, or the "
                                       "Amazon sandbox post to a live NetSuite account (refused otherwise)")
 
@@ -48,10 +50,15 @@ class Settings(StrictModel):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
-        unknown = sorted(set(self.order_posting.storefronts) - set(self.storefront_keys))
-        if unknown:
-            raise ValueError(f"order_posting.storefronts: {', '.join(unknown)} is not a storefront of this file "
-                             f"(known: {', '.join(self.storefront_keys)})")
+        for label, named in (("order_posting.storefronts", self.order_posting.storefronts),
+                             ("inventory.storefronts", self.inventory.storefronts),
+                             ("inventory.safety_stock.storefronts", self.inventory.safety_stock.storefronts),
+                             *((f"inventory.split_locations.{loc}", shares)
+                               for loc, shares in self.inventory.split_locations.items())):
+            unknown = sorted(set(named) - set(self.storefront_keys))
+            if unknown:
+                raise ValueError(f"{label}: {', '.join(unknown)} is not a storefront of this file "
+                                 f"(known: {', '.join(self.storefront_keys)})")
         return self
 
     @model_validator(mode="after")
@@ -89,6 +96,16 @@ class Settings(StrictModel):
         """How the storefront's settlements post: transactional (settle the order records) when its orders post,
         the summary journal (A2X style) when they do not, so revenue is booked once."""
         return self._follows_orders(self.storefront(storefront_key))
+
+    def storefront_stock(self, key: str) -> StorefrontStock:
+        """Where the storefront's MFN stock comes from, defaults filled in (its posting location)."""
+        given = self.inventory.storefronts.get(key) or StorefrontStock()
+        return given if given.locations else given.model_copy(
+            update={"locations": [self.storefront_posting(key).location]})
+
+    def inventory_pushed(self, key: str) -> bool:
+        """Whether this project pushes the storefront's quantities: the inventory flow and its `push` are on."""
+        return self.flows.inventory and self.storefront_stock(key).push
 
     @property
     def storefronts(self) -> list[Storefront]:

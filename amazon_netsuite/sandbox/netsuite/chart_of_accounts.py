@@ -34,6 +34,8 @@ CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...]
     ("ACCT-PROMOTIONS", "4060", "Promotions and Discounts (contra revenue)", "Income", None, None),
     ("ACCT-REIMBURSEMENTS", "4900", "Amazon Reimbursements", "OthIncome", None, None),
     ("ACCT-COGS", "5000", "Cost of Goods Sold", "COGS", None, None),
+    ("ACCT-INVENTORY-ADJUSTMENTS", "5100", "Inventory Adjustments (FBA receipts, losses, damage, removals)", "COGS",
+     None, None),
     ("ACCT-AMZ-SELLING-FEES", "6100", "Amazon Selling Fees (referral, closing)", "Expense", None, None),
     ("ACCT-AMZ-FBA-FEES", "6110", "FBA Fulfillment Fees", "Expense", None, None),
     ("ACCT-AMZ-STORAGE-FEES", "6120", "FBA Storage Fees", "Expense", None, None),

@@ -11,15 +11,15 @@ Seeding only adds what is missing, so a state directory from an older sandbox ga
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS, TAX_CODES, TAX_TYPES
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
+from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "5"
+SEED_VERSION = "6"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
@@ -51,12 +51,8 @@ def _add(store: RecordStore, record_type: str, external_id: str, **fields: objec
 
 
 def stock_on_hand(product: Product, location_external_id: str) -> int:
-    """Deterministic starting stock per SKU × location; about one in eleven is out of stock there."""
-    roll = int(hashlib.sha1(f"{product.sku}|{location_external_id}".encode()).hexdigest(), 16)
-    if roll % 11 == 0:
-        return 0
-    per_unit = 10 if location_external_id.startswith("FBA-") else 15
-    return product.popularity * per_unit + roll % 40
+    """Deterministic starting stock per SKU × location (the world's, so FBA starts equal to Amazon's pool)."""
+    return starting_stock(product.sku, location_external_id)
 
 
 def item_cost(product: Product) -> Decimal:
