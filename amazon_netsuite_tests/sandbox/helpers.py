@@ -15,7 +15,7 @@ from amazon_netsuite.lib.settings import (
     sandbox_refresh_token,
 )
 from amazon_netsuite.sandbox.world import ORDER_REPORT_TYPE
-from amazon_netsuite_tests.conftest import REPORTS_MODEL
+from amazon_netsuite_tests.conftest import REPORTS_MODEL, SPAPI_MODELS
 
 REPORTS = "/reports/2021-06-30/reports"
 DOCUMENTS = "/reports/2021-06-30/documents"
@@ -67,17 +67,24 @@ def reports_model() -> dict:
     return json.loads(REPORTS_MODEL.read_text())
 
 
-def _operation(operation_id: str) -> dict:
-    for methods in reports_model()["paths"].values():
+@cache
+def spapi_model(name: str) -> dict:
+    """An official model kept in amazon_netsuite_tests/spapi_models/, e.g. `fbaInventory.json`."""
+    return json.loads((SPAPI_MODELS / name).read_text())
+
+
+def _operation(operation_id: str, model: dict) -> dict:
+    for methods in model["paths"].values():
         for operation in methods.values():
             if isinstance(operation, dict) and operation.get("operationId") == operation_id:
                 return operation
     raise KeyError(operation_id)
 
 
-def assert_conforms(response: httpx.Response, operation_id: str) -> None:
-    """The response's status, headers and body are what the official model declares for the operation."""
-    declared = _operation(operation_id)["responses"].get(str(response.status_code))
+def assert_conforms(response: httpx.Response, operation_id: str, model: dict | None = None) -> None:
+    """The response's status, headers and body are what the official model (default: Reports API) declares."""
+    model = model or reports_model()
+    declared = _operation(operation_id, model)["responses"].get(str(response.status_code))
     assert declared is not None, f"{operation_id} does not declare HTTP {response.status_code}"
     headers = declared.get("headers", {})
     assert response.headers.get("x-amzn-RequestId"), "every response carries x-amzn-RequestId"
@@ -89,6 +96,5 @@ def assert_conforms(response: httpx.Response, operation_id: str) -> None:
     if schema is None:
         assert response.content == b""
         return
-    validator = OAS30Validator({**schema, "definitions": reports_model()["definitions"]},
-                               format_checker=oas30_format_checker)
+    validator = OAS30Validator({**schema, "definitions": model["definitions"]}, format_checker=oas30_format_checker)
     validator.validate(response.json())

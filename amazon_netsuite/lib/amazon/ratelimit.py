@@ -30,6 +30,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     # Orders API v0 (ordersV0.json); the report path replaces these, the benchmarks price them.
     "getOrders": UsagePlan(0.0167, 20),
     "getOrderItems": UsagePlan(0.5, 30),
+    # FBA Inventory API v1 (fbaInventory.json)
+    "getInventorySummaries": UsagePlan(2.0, 2),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.
