@@ -15,7 +15,9 @@ from datetime import timedelta
 
 import anyio.to_thread
 
+from amazon_netsuite.lib.amazon.fba_inventory import LEDGER_REPORT_TYPE
 from amazon_netsuite.sandbox.config import Faults
+from amazon_netsuite.sandbox.seller_central.ledger_report import ledger_document_text
 from amazon_netsuite.sandbox.seller_central.report_store import TERMINAL_STATUSES, ReportRecord
 from amazon_netsuite.sandbox.world import (
     ORDER_REPORT_TYPE,
@@ -28,13 +30,17 @@ from amazon_netsuite.sandbox.world import (
 
 def _build_document(state, report: ReportRecord, as_of, faults: Faults) -> bytes | None:
     """The gzip-compressed report file, or None when no order qualifies (Amazon then cancels the report)."""
-    if report.report_type != ORDER_REPORT_TYPE:
-        return None
-    rows = order_report_rows(state.world, report.seller_account, report.data_start_time, report.data_end_time, as_of)
-    if not rows:
-        return None
     rng = random.Random(f"document|{state.config.seed}|{report.report_id}")
-    text = order_report_text(rows, faults.malformed_rows, rng)
+    if report.report_type == LEDGER_REPORT_TYPE:
+        text = ledger_document_text(state, report)
+    elif report.report_type == ORDER_REPORT_TYPE:
+        rows = order_report_rows(state.world, report.seller_account, report.data_start_time, report.data_end_time,
+                                 as_of)
+        text = order_report_text(rows, faults.malformed_rows, rng) if rows else None
+    else:
+        return None
+    if text is None:
+        return None
     # A mislabelled file: UTF-8 bytes while the download still declares Cp1252.
     encoding = "utf-8" if rng.random() < faults.wrong_charset_documents else REPORT_ENCODING
     data = gzip.compress(text.encode(encoding), compresslevel=6, mtime=0)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from amazon_netsuite.lib.amazon.fba_inventory import LEDGER_REPORT_TYPE
 from amazon_netsuite.sandbox.seller_central.documents import own_base_url, presigned_url
 from amazon_netsuite.sandbox.seller_central.errors import invalid_input, not_found
 from amazon_netsuite.sandbox.seller_central.operations import sp_api_operation
@@ -29,7 +30,7 @@ from amazon_netsuite.sandbox.world import ORDER_REPORT_TYPE
 
 BASE = "/reports/2021-06-30"
 PROCESSING_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
-CREATABLE_REPORT_TYPES = (ORDER_REPORT_TYPE,)
+CREATABLE_REPORT_TYPES = (ORDER_REPORT_TYPE, LEDGER_REPORT_TYPE)
 _QUERY_PARAMS = ("reportTypes", "processingStatuses", "marketplaceIds", "pageSize", "createdSince", "createdUntil")
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
+from amazon_netsuite.lib.amazon.fba_inventory import LEDGER_COLUMNS
+from amazon_netsuite.sandbox.world.catalog import PRODUCTS_BY_SKU
 from amazon_netsuite.sandbox.world.listings import FBA_SKUS, fba_units, starting_stock
 from amazon_netsuite.sandbox.world.orders import FBA, Order, World, as_utc
 from amazon_netsuite.sandbox.world.refunds import refund_of
@@ -312,3 +314,36 @@ def fba_stock(world: World, seller_account: str, as_of: datetime) -> dict[str, F
                                    on_hand[WAREHOUSE_DAMAGED], shipped, receiving, changed)
     return stock
 
+
+
+def ledger_report_rows(
+    world: World, seller_account: str, marketplace_ids: list[str], start: datetime, end: datetime,
+    event_type: str | None = None,
+) -> list[dict[str, str]]:
+    """`GET_LEDGER_DETAIL_VIEW_DATA` rows: the pool's events in [start, end] in a requested marketplace's country.
+
+    Date is MM/DD/YYYY and "Date and Time" ISO 8601 with offset, as public parsers of the file expect (not verified
+    against a real file); reconciliation columns are 0 (the sandbox reconciles nothing).
+    """
+    countries = {world.markets[s.key].country for s in world.settings.account(seller_account).storefronts
+                 if s.marketplace_id in marketplace_ids}
+    rows = []
+    for event in ledger_events(world, seller_account, start, end):
+        if event.country not in countries or (event_type and event.event_type != event_type):
+            continue
+        product = PRODUCTS_BY_SKU[event.sku]
+        rows.append({
+            "Date": event.at.strftime("%m/%d/%Y"), "FNSKU": fnsku(event.sku), "ASIN": product.asin,
+            "MSKU": event.sku, "Title": product.name, "Event Type": event.event_type,
+            "Reference ID": event.reference_id, "Quantity": str(event.quantity),
+            "Fulfillment Center": event.fulfillment_center, "Disposition": event.disposition,
+            "Reason": event.reason, "Country": event.country, "Reconciled Quantity": "0",
+            "Unreconciled Quantity": "0", "Date and Time": event.at.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        })
+    return rows
+
+
+def ledger_report_text(rows: list[dict[str, str]]) -> str:
+    """The tab-separated file: header, then one line per row."""
+    lines = ["\t".join(LEDGER_COLUMNS), *("\t".join(row[c] for c in LEDGER_COLUMNS) for row in rows)]
+    return "\n".join(lines) + "\n"
