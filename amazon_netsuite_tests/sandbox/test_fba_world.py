@@ -34,7 +34,8 @@ def world() -> World:
 @pytest.mark.parametrize("account", ["demo-na", "demo-eu"])
 def test_the_pool_is_its_starting_stock_plus_its_ledger_events_at_any_instant(world, account):
     region = world.settings.account(account).region
-    for as_of in (START + timedelta(days=3, hours=5), START + timedelta(days=41, seconds=7), START + timedelta(days=89)):
+    for as_of in (START + timedelta(days=3, hours=5), START + timedelta(days=41, seconds=7),
+                  START + timedelta(days=89)):
         moved: Counter = Counter()
         for event in ledger_events(world, account, START, as_of):
             moved[event.sku] += event.quantity

@@ -1,7 +1,8 @@
 """NetSuite inventory adjustments of the FBA location, one per ledger row that moves it.
 
 `POST /record/v1/inventoryAdjustment` with `account`, `adjLocation`, `subsidiary` and `inventory.items[]`
-(`item`, `location`, `adjustQtyBy`): https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_0817101055.html.
+(`item`, `location`, `adjustQtyBy`):
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_0817101055.html.
 The external id is a hash of the ledger key, so re-sending a ledger row (an upsert by external id) never moves the
 stock twice.
 """

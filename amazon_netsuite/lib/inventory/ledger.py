@@ -1,9 +1,10 @@
 """The FBA inventory ledger (`GET_LEDGER_DETAIL_VIEW_DATA`): parsing the file, and which rows move NetSuite.
 
-Amazon documents no unique key for a ledger row (https://developer-docs.amazon.com/sp-api/docs/fba-inventory-reports-attributes),
-so a row's key is date|fnsku|event type|reference id|fulfillment center|disposition|reason, with `|2`, `|3`… added
-when a file repeats a key: the same file read twice gives the same keys, so adjustments built from them are
-idempotent. NetSuite's FBA location holds sellable units, so only SELLABLE rows can move it; shipments move it only
+Amazon documents no unique key for a ledger row
+(https://developer-docs.amazon.com/sp-api/docs/fba-inventory-reports-attributes), so a row's key is
+date|fnsku|event type|reference id|fulfillment center|disposition|reason, with `|2`, `|3`… added when a file
+repeats a key: the same file read twice gives the same keys, so adjustments built from them are idempotent.
+NetSuite's FBA location holds sellable units, so only SELLABLE rows can move it; shipments move it only
 when the storefront's orders do not post (its Cash Sales already take shipped units out of that location).
 """
 

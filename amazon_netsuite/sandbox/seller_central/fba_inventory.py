@@ -2,7 +2,8 @@
 
 Every marketplace of a seller account shows the account's pool (Amazon pools a region's marketplaces), so the same
 units show in each: never add them up across marketplaces. Pages hold `fba_page_size` summaries, 50 by default
-(Amazon's page size is not documented); a nextToken lives 30 seconds of wall time, as Amazon documents, and must come with the same query.
+(Amazon's page size is not documented); a nextToken lives 30 seconds of wall time, as Amazon documents
+(`fba_next_token_seconds`), and must come with the same query.
 """
 
 from __future__ import annotations

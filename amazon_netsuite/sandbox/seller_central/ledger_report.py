@@ -1,7 +1,8 @@
 """`GET_LEDGER_DETAIL_VIEW_DATA` through the Reports API: the FBA pool's movements in the report's window.
 
 One row per ledger event in [dataStartTime, dataEndTime] whose country is a requested marketplace's;
-`reportOptions.eventType` keeps one event type (https://developer-docs.amazon.com/sp-api/changelog/september-2022-sp-api-release-announcement).
+`reportOptions.eventType` keeps one event type
+(https://developer-docs.amazon.com/sp-api/changelog/september-2022-sp-api-release-announcement).
 An unknown event type matches nothing, so the report is CANCELLED like any report without data (Amazon's answer
 to an unknown value is not verified).
 """

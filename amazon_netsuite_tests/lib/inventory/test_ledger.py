@@ -27,8 +27,8 @@ from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 START, END = datetime(2026, 11, 18, tzinfo=timezone.utc), datetime(2026, 11, 19, 23, 59, 59, tzinfo=timezone.utc)
 US = "ATVPDKIKX0DER"
-ROW = "\t".join(["11/19/2026", "X00ABCDEFG", "B0TEST", "MUG-CAFE-WHITE", "Café Crème Coffee Mug™ – White", "{event}",
-                 "111-0000000-0000001", "{qty}", "SEA8", "{disposition}", "", "US", "0", "0",
+ROW = "\t".join(["11/19/2026", "X00ABCDEFG", "B0TEST", "MUG-CAFE-WHITE", "Café Crème Coffee Mug™ – White",
+                 "{event}", "111-0000000-0000001", "{qty}", "SEA8", "{disposition}", "", "US", "0", "0",
                  "2026-11-19T10:00:00+00:00"])
 
 
