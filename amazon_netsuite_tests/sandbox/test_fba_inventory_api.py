@@ -135,3 +135,8 @@ def test_the_usage_plan_is_two_requests_a_second_with_a_burst_of_two(sandbox):
     assert first.status_code == 200 and first.headers["x-amzn-RateLimit-Limit"] == "2"
     statuses = [_get(http, _params()).status_code for _ in range(4)]
     assert 429 in statuses and statuses[0] == 200
+
+
+def test_a_call_without_a_valid_access_token_is_forbidden(sandbox):
+    response = _get(httpx.Client(base_url=sandbox.url), _params())
+    assert response.status_code == 403 and response.json()["errors"][0]["code"] == "Unauthorized"
