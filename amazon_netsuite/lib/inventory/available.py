@@ -40,11 +40,10 @@ excluded AS (
   SELECT sku FROM snap WHERE matrix_type = 'PARENT'
   UNION SELECT sku FROM fba_inventory_snapshot WHERE storefront = $1 AND day = $2
 ),
-at_location AS (
+at_location AS (  -- every row of the snapshot; share is NULL where the storefront does not draw from the location
   SELECT s.sku, s.location, l.share,
          coalesce(s.quantity_on_hand, 0) AS on_hand, coalesce(s.quantity_committed, 0) AS committed
-  FROM snap s JOIN locs l USING (location)
-  WHERE NOT s.is_fba_location
+  FROM snap s LEFT JOIN locs l ON l.location = s.location AND NOT s.is_fba_location
 ),
 location_problems AS (
   SELECT sku, location, concat_ws(', ',
@@ -54,15 +53,17 @@ location_problems AS (
            CASE WHEN committed <> floor(committed) THEN 'fractional committed ' || {_shown('committed')} END
          ) || ' at ' || location AS problem
   FROM at_location
-  WHERE on_hand < 0 OR committed < 0 OR on_hand <> floor(on_hand) OR committed <> floor(committed)
+  WHERE share IS NOT NULL
+    AND (on_hand < 0 OR committed < 0 OR on_hand <> floor(on_hand) OR committed <> floor(committed))
 ),
 items AS (  -- every SKU of the snapshot that is not a kit, with its stock summed over the storefront's locations
   SELECT sku,
          coalesce(sum(on_hand * share), 0) AS on_hand,
          coalesce(sum(committed * share), 0) AS committed,
          -- a split location gives whole units only: floor its share of (on hand − committed)
-         sum(CASE WHEN share = 1 THEN on_hand - committed ELSE floor((on_hand - committed) * share) END) AS units
-  FROM (SELECT DISTINCT sku FROM snap) s LEFT JOIN at_location USING (sku)
+         coalesce(sum(CASE WHEN share = 1 THEN on_hand - committed ELSE floor((on_hand - committed) * share) END),
+                  0) AS units
+  FROM at_location
   WHERE sku NOT IN (SELECT kit_sku FROM kit_rows)
   GROUP BY sku
 ),
@@ -90,7 +91,7 @@ kits AS (
   FROM members GROUP BY kit_sku
 ),
 computed AS (
-  SELECT i.sku, false AS is_kit, i.on_hand, i.committed, coalesce(i.units, 0) AS units, h.reason
+  SELECT i.sku, false AS is_kit, i.on_hand, i.committed, i.units, h.reason
   FROM items i LEFT JOIN item_held h USING (sku)
   UNION ALL
   SELECT sku, true, NULL, NULL, coalesce(units, 0), CASE WHEN reason IS NOT NULL THEN 'kit: ' || reason END
@@ -104,7 +105,6 @@ SELECT $1 AS storefront, $2::DATE AS day, $3::TIMESTAMP AS computed_at,
        c.reason AS held_back_reason
 FROM computed c LEFT JOIN safety f USING (sku)
 WHERE c.sku NOT IN (SELECT sku FROM excluded)
-ORDER BY c.sku
 """
 
 
