@@ -1,5 +1,6 @@
-"""The NetSuite and SP-API benchmarks at a tiny size: each runs end to end against its own sandbox process and
-ends with one JSON line whose values say the work was right (nothing lost, duplicated or re-sent)."""
+"""The NetSuite, SP-API and inventory benchmarks at a tiny size: each runs end to end (the first three against their
+own sandbox process) and ends with one JSON line whose values say the work was right (nothing lost, duplicated or
+re-sent)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from bench.common import OUT_DIR, emit, machine, peak_rss_bytes, run_measured

@@ -22,6 +22,7 @@ import duckdb
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.lib.warehouse import replace_partition
 
+
 def _shown(column: str) -> str:
     """A DECIMAL as a person writes it in a reason: -2, 1.5 (not -2.0000)."""
     return f"regexp_replace(regexp_replace({column}::VARCHAR, '(\\.\\d*?)0+$', '\\1'), '\\.$', '')"
