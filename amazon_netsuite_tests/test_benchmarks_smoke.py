@@ -1,5 +1,6 @@
-"""The NetSuite and SP-API benchmarks at a tiny size: each runs end to end against its own sandbox process and
-ends with one JSON line whose values say the work was right (nothing lost, duplicated or re-sent)."""
+"""The NetSuite, SP-API and inventory benchmarks at a tiny size: each runs end to end (the first three against their
+own sandbox process) and ends with one JSON line whose values say the work was right (nothing lost, duplicated or
+re-sent)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ TINY = {
     # Enough orders that the handful of report calls is a small share of them, whatever the hour.
     "sp_api_calls_per_1000_orders": ["--orders", "3000", "--days", "2", "--storefront", "demo-US",
                                      "--report-delay", "0.5"],
+    "inventory_delta": ["--skus", "2000", "--repeat", "1"],
 }
 
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, dict]:
-    """All three at once (each mostly waits on its sandbox), as `python -m bench.run` would run them one by one."""
+    """All at once (each mostly waits on its sandbox), as `python -m bench.run` would run them one by one."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for name in ("AMAZON_NETSUITE_DATA_DIR", "AMAZON_NETSUITE_WAREHOUSE", "AMAZON_NETSUITE_SANDBOX_URL",
                  "DAGSTER_HOME"):
@@ -93,3 +95,16 @@ def test_the_report_path_needs_a_handful_of_calls_where_the_orders_api_needs_one
     # getOrderItems at 0.5/s after a burst of 30 sets the pace
     assert api["least_seconds"] == round((orders - 30) / 0.5)
     assert line["pass"] is True
+
+
+def test_an_inventory_push_sends_exactly_the_one_percent_that_changed(results):
+    line = results["inventory_delta"]
+    assert line["benchmark"] == "inventory_delta" and line["unit"] == "s" and line["baseline"] == 5.0
+    assert line["ratio"] == pytest.approx(line["figure"] / 5.0, abs=0.001)
+    assert line["changed_per_storefront"] == {"demo-US": 20, "demo-CA": 20, "demo-DE": 20}
+    assert line["messages_sent"] == 60 and line["documents"] == 3
+    # 2,000 SKUs less 200 FBA-listed and 20 matrix parents, in each of the 3 storefronts
+    assert line["available_rows"] == {"demo-US": 1780, "demo-CA": 1780, "demo-DE": 1780}
+    assert line["full_push_messages"] == 5340 and line["messages_share_of_full_push"] == round(60 / 5340, 4)
+    assert 0 < line["document_bytes"] < line["full_push_bytes"] / 50
+    assert line["exactly_the_changed_skus"] is True and line["pass"] is True
