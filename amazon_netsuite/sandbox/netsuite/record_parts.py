@@ -61,6 +61,7 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "journalEntry": {"line": Sublist("line", {"account": ("account",), "entity": ("customer",), **_SEGMENTS},
                                      ("debit", "credit"))},
     "deposit": {"payment": Sublist("id", {}, ("paymentAmount",)), "other": _GL_LINES, "cashback": _GL_LINES},
+    "kitItem": {"member": Sublist(None, {"item": ITEM_TYPES}, ("quantity",))},
     "inventoryItem": {"locations": Sublist("location", {"location": ("location",)},
                                            ("quantityOnHand", "preferredStockLevel", "reorderPoint"))},
 }
