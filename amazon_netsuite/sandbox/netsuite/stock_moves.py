@@ -7,15 +7,15 @@ negative."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.record_api import save_record
-from amazon_netsuite.sandbox.netsuite.record_parts import money, ref_id
-from amazon_netsuite.sandbox.netsuite.records import validate
+from amazon_netsuite.sandbox.netsuite.record_parts import is_matrix_parent, ref_id
+from amazon_netsuite.sandbox.netsuite.records import parse_number, validate
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.netsuite.suiteql_rows import inventory_rows
 from amazon_netsuite.sandbox.netsuite.wire import json_body, json_response
@@ -32,22 +32,9 @@ def _item(store: RecordStore, sku: object) -> dict:
         kit = any(kit.get("itemId") == sku for kit in store.all("kitItem"))
         raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid item reference key {sku}"
                           + (": a kit's stock is its members'." if kit else "."), "sku")
-    if (found.get("matrixType") or {}).get("id") == "PARENT":
+    if is_matrix_parent(found):
         raise RecordError(400, "USER_ERROR", f"{sku} is a matrix parent item: move its children's stock.", "sku")
     return found
-
-
-def _quantity(body: dict, name: str) -> Decimal:
-    value = body[name]
-    try:
-        if isinstance(value, (bool, float)):
-            raise InvalidOperation
-        number = money(value)
-        if not number.is_finite():
-            raise InvalidOperation
-    except (ArithmeticError, ValueError):
-        raise RecordError(400, "USER_ERROR", f"Invalid number {value!r}.", name) from None
-    return number
 
 
 def stock_at(store: RecordStore, item_id: int, location_id: int) -> dict:
@@ -69,16 +56,17 @@ def move_stock(store: RecordStore, body: dict, now) -> dict:
         raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid location reference key {body['location']}.",
                           "location")
     before = stock_at(store, int(item["id"]), location_id)
-    adjust_by = (_quantity(body, "adjust_by") if "adjust_by" in body
-                 else _quantity(body, "set_on_hand") - before["quantityonhand"])
+    adjust_by = (parse_number(body["adjust_by"], "adjust_by") if "adjust_by" in body
+                 else parse_number(body["set_on_hand"], "set_on_hand") - before["quantityonhand"])
     adjustment_id = None
     if adjust_by:
-        location = store.get("location", location_id)
+        subsidiary = ref_id(store.get("location", location_id).get("subsidiary"))
         adjustment = {
             "tranDate": now.date().isoformat(), "account": {"externalId": ADJUSTMENT_ACCOUNT},
-            "subsidiary": {"id": str(ref_id(location.get("subsidiary")))}, "adjLocation": {"id": str(location_id)},
+            "adjLocation": {"id": str(location_id)},
             "memo": f"Stock moved outside the integration (sandbox): {body['sku']} at {body['location']}",
-            "inventory": {"items": [{"item": {"id": str(item["id"])}, "adjustQtyBy": adjust_by}]}}
+            "inventory": {"items": [{"item": {"id": str(item["id"])}, "adjustQtyBy": adjust_by}]},
+            **({"subsidiary": {"id": str(subsidiary)}} if subsidiary else {})}
         validate(store, "inventoryAdjustment", adjustment)
         adjustment_id = str(save_record(store, "inventoryAdjustment", None, adjustment, set(), now))
     after = stock_at(store, int(item["id"]), location_id)

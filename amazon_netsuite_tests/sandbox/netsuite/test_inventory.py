@@ -70,7 +70,7 @@ def test_quantities_per_location_follow_an_order_a_sale_an_adjustment_and_the_ad
     warehouse, fba = starting_stock(SKU, "WH-na"), starting_stock(SKU, "FBA-na")
     assert warehouse > 4 and fba > 2
     _clock(sandbox, "2026-11-20T13:00:00Z")
-    create(netsuite, "salesOrder", sales_order("AMZ-INV-SO", (SKU, 2, "44.99")))  # commits at WH-na
+    order = create(netsuite, "salesOrder", sales_order("AMZ-INV-SO", (SKU, 2, "44.99")))  # commits at WH-na
     assert _stock(netsuite, SKU, "WH-na") == {
         "quantityonhand": str(warehouse), "quantityavailable": str(warehouse - 2), "quantitycommitted": "2",
         "changed": "2026-11-20 13:00:00"}
@@ -95,6 +95,11 @@ def test_quantities_per_location_follow_an_order_a_sale_an_adjustment_and_the_ad
         "quantityonhand": str(warehouse + 2), "quantityavailable": str(warehouse), "quantitycommitted": "2",
         "changed": "2026-11-20 13:15:00"}
     assert _watermark(netsuite) == "2026-11-20 13:15:00"
+    _clock(sandbox, "2026-11-20T13:20:00Z")
+    internal_id(transform(netsuite, "salesOrder", order, "itemFulfillment"))
+    assert _stock(netsuite, SKU, "WH-na") == {
+        "quantityonhand": str(warehouse), "quantityavailable": str(warehouse), "quantitycommitted": "0",
+        "changed": "2026-11-20 13:20:00"}
 
 
 def test_the_admin_move_sets_a_count_allows_negative_and_fractional_stock_and_posts_an_adjustment(sandbox, netsuite):
@@ -168,7 +173,8 @@ def test_a_kit_sale_moves_its_members_stock_and_their_change_time(sandbox, netsu
 
 def test_matrix_items_are_a_parent_without_stock_and_children_pointing_at_it(netsuite):
     rows = suiteql_rows(netsuite, """
-        SELECT i.itemid, i.matrixtype, p.itemid AS parent, i.isinactive FROM item i LEFT JOIN item p ON p.id = i.parent
+        SELECT i.itemid, i.matrixtype, p.itemid AS parent, i.isinactive
+        FROM item i LEFT JOIN item p ON p.id = i.parent
         WHERE i.itemid IN ('TSHIRT', 'TSHIRT-RED-M', 'MUG-CAFE', 'MUG-CAFE-WHITE', 'KIT-SOCKS-3PK') ORDER BY i.itemid""")
     assert rows == [
         {"itemid": "KIT-SOCKS-3PK", "isinactive": "F"},
