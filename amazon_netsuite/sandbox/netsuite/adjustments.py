@@ -27,6 +27,10 @@ def finish_adjustment(store: RecordStore, record: dict) -> None:
         if item is None:
             raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid item reference key {line.get('item')}: adjust "
                               "inventory items.", f"{path}.item")
+        if parts.is_matrix_parent(item):
+            # A matrix parent holds no stock; its children do (not verified: NetSuite's exact message).
+            raise parts.user_error(f"{item.get('itemId')} is a matrix parent item: adjust one of its children.",
+                                   f"{path}.item")
         if not line.get("location"):
             if not record.get("adjLocation"):
                 raise parts.user_error("Please enter value(s) for: Location", f"{path}.location")

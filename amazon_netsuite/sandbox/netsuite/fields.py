@@ -77,7 +77,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "classification": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "department": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "inventoryItem": (*_ITEM, "locations", "preferredStockLevel", "reorderPoint", "trackLandedCost",
-                      "matchBillToReceipt"),
+                      "matchBillToReceipt", "parent", "matrixType"),
     "kitItem": (*_ITEM, "member"),
     "discountItem": (*_ITEM, "account", "rate", "isPreTax", "nonPosting"),
     "otherChargeSaleItem": (*_ITEM, "rate", "isTaxable"),

@@ -31,6 +31,12 @@ def ref_id(value: object) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
+def is_matrix_parent(item: dict) -> bool:
+    """A matrix parent item (`matrixType` PARENT, as a select `{"id": ...}` or plain text): it holds no stock."""
+    value = item.get("matrixType")
+    return (value.get("id") if isinstance(value, dict) else value) == "PARENT"
+
+
 @dataclass(frozen=True)
 class Sublist:
     """A sublist's line key (lines with a matching key are updated by PATCH; None: lines are always appended),
@@ -61,6 +67,7 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "journalEntry": {"line": Sublist("line", {"account": ("account",), "entity": ("customer",), **_SEGMENTS},
                                      ("debit", "credit"))},
     "deposit": {"payment": Sublist("id", {}, ("paymentAmount",)), "other": _GL_LINES, "cashback": _GL_LINES},
+    "kitItem": {"member": Sublist(None, {"item": ITEM_TYPES}, ("quantity",))},
     "inventoryItem": {"locations": Sublist("location", {"location": ("location",)},
                                            ("quantityOnHand", "preferredStockLevel", "reorderPoint"))},
 }

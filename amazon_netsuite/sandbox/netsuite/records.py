@@ -53,7 +53,8 @@ READ_ONLY = frozenset({"id", "links", "total", "status", "amountPaid", "amountRe
 _ALIASES = {"deposit": {"cashBack": "cashback"}}  # NetSuite's REST name is `cashback`; accept the camel-cased one
 
 
-def _number(value: object, path: str) -> Decimal:
+def parse_number(value: object, path: str) -> Decimal:
+    """A JSON number or numeric string as an exact Decimal; 400 USER_ERROR at `path` for anything else."""
     try:
         if isinstance(value, (bool, float)) or value is None:
             raise InvalidOperation
@@ -130,7 +131,7 @@ def validate(store: RecordStore, record_type: str, body: dict) -> None:
         body["parent"] = resolve(store, body["parent"], (record_type,), "parent", "parent")
     for name in _HEADER_NUMBERS:
         if body.get(name) is not None and name not in SUBLISTS.get(record_type, {}):
-            body[name] = _number(body[name], name)
+            body[name] = parse_number(body[name], name)
     for name in ("tranDate", "shippedDate"):
         if body.get(name) is not None:
             try:
@@ -146,7 +147,7 @@ def validate(store: RecordStore, record_type: str, body: dict) -> None:
                     line[ref_name] = resolve(store, line[ref_name], targets, ref_name, f"{where}.{ref_name}")
             for number in sublist.numbers:
                 if line.get(number) is not None:
-                    line[number] = _number(line[number], f"{where}.{number}")
+                    line[number] = parse_number(line[number], f"{where}.{number}")
 
 
 def _finish_list_record(record_type: str, record: dict) -> None:

@@ -5,6 +5,8 @@ subsidiary `SUB-{region}`, locations `WH-{region}` (the seller's warehouse) and 
 fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU, accounts as in
 chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`, the discount item
 `AMZ-PROMOTION`, the other charge item `AMZ-REFUND`, SuiteTax tax types `TAXTYPE-*` and tax codes `TAXCODE-*`.
+Each catalog family (`TSHIRT`, `MUG-CAFE`, ...) is a matrix parent item (matrixType PARENT, no stock, never sold)
+whose variations are its children (`parent`, matrixType CHILD), as NetSuite models matrix items.
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
 Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
@@ -19,7 +21,7 @@ from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "6"
+SEED_VERSION = "7"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
@@ -31,6 +33,9 @@ _SUBSIDIARIES = {  # region → (name, country, base currency)
 }
 _CURRENCY_NAMES = {"USD": "US Dollar", "CAD": "Canadian Dollar", "EUR": "Euro", "GBP": "British Pound",
                    "JPY": "Japanese Yen", "MXN": "Mexican Peso"}
+# inventoryItem.matrixType as the REST record shows it (the select's refName wording is not verified)
+_PARENT = {"id": "PARENT", "refName": "Parent Matrix Item"}
+_CHILD = {"id": "CHILD", "refName": "Child Matrix Item"}
 DEPARTMENTS = {"DEPT-ECOMMERCE": "E-commerce", "DEPT-MARKETPLACES": "Marketplaces"}
 
 
@@ -120,6 +125,11 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
             continue
         fields = dict(itemId=product.sku, displayName=product.name, basePrice=Decimal(product.price_usd),
                       subsidiary=all_subsidiaries, isInactive=False, incomeAccount=accounts["incomeAccount"])
+        if product.parent_sku:
+            _add(store, "inventoryItem", product.parent_sku, itemId=product.parent_sku,
+                 displayName=product.name.split(" – ")[0], subsidiary=all_subsidiaries, isInactive=False,
+                 matrixType=_PARENT, **accounts)
+            fields.update(parent=_ref(store, "inventoryItem", product.parent_sku), matrixType=_CHILD)
         if product.is_kit:
             members = [{"item": _ref(store, "inventoryItem", sku), "quantity": qty} for sku, qty in product.components]
             _add(store, "kitItem", product.sku, **fields, member={"items": members})

@@ -300,11 +300,26 @@ def _members(store: RecordStore, item_id: int | None) -> list[tuple[int, Decimal
     return [(ref_id(m["item"]), money(m.get("quantity", 1))) for m in kit.get("member", {}).get("items", [])]
 
 
+def _stock_members(store: RecordStore, item_id: int | None) -> list[tuple[int, Decimal]]:
+    """The inventory items a line moves (a kit's members, an inventory item itself); discounts and charges none."""
+    return [(member, per_kit) for member, per_kit in _members(store, item_id)
+            if store.get("inventoryItem", member or 0) is not None]
+
+
 def inventory_rows(store: RecordStore) -> list[dict]:
     """Stock per item × location: the seeded on-hand less what shipped (fulfillments, stand-alone cash sales), plus
-    what credit memos and cash refunds took back; open order lines commit what is on hand and back-order the rest."""
+    what credit memos and cash refunds took back and inventory adjustments; open order lines commit what is on hand
+    and back-order the rest. `lastquantityavailablechange` is the last change of the newest record that moved or
+    committed the item there (NULL while only the seed has)."""
     on_hand: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    changed: dict[tuple[int, int], datetime] = {}
     levels: dict[tuple[int, int], dict] = {}
+
+    def touch(key: tuple[int, int], record: dict) -> None:
+        stamp = _timestamp(record.get("lastModifiedDate"))
+        if stamp is not None and (key not in changed or changed[key] < stamp):
+            changed[key] = stamp
+
     for item in store.all("inventoryItem"):
         for row in item.get("locations", {}).get("items", []):
             key = (int(item["id"]), ref_id(row.get("location")))
@@ -312,32 +327,34 @@ def inventory_rows(store: RecordStore) -> list[dict]:
             levels[key] = row
     for adjustment in store.all("inventoryAdjustment"):
         for line in adjustment["inventory"]["items"]:
-            on_hand[(ref_id(line.get("item")), ref_id(line.get("location")))] += money(line["adjustQtyBy"])
+            key = (ref_id(line.get("item")), ref_id(line.get("location")))
+            on_hand[key] += money(line["adjustQtyBy"])
+            touch(key, adjustment)
     shipped = [(f, f["item"]["items"]) for f in store.all("itemFulfillment")]
     shipped += [(s, s["item"]["items"]) for s in store.all("cashSale") if not s.get("createdFrom")]
     # Units a credit memo or cash refund takes back (its inventory and kit lines; other lines move no stock).
-    returned = [(r, [line for line in r["item"]["items"] if not line.get("isClosed") and any(
-        store.get(kind, ref_id(line.get("item")) or 0) is not None for kind in ("inventoryItem", "kitItem"))])
-        for t in ("creditMemo", "cashRefund") for r in store.all(t)]
+    returned = [(r, [line for line in r["item"]["items"] if not line.get("isClosed")])
+                for t in ("creditMemo", "cashRefund") for r in store.all(t)]
     for sign, moved in ((-1, shipped), (1, returned)):
         for record, lines in moved:
             for line in lines:
                 location = ref_id(line.get("location")) or ref_id(record.get("location"))
-                for member, per_kit in _members(store, ref_id(line.get("item"))):
+                for member, per_kit in _stock_members(store, ref_id(line.get("item"))):
                     on_hand[(member, location)] += sign * money(line.get("quantity", 0)) * per_kit
+                    touch((member, location), record)
     demand: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for order in store.all("salesOrder"):
-        if order.get("status", {}).get("id") in ("A", "C", "H", "G"):
-            continue
+        # Every order counts for the watermark: closing or cancelling one releases what it committed.
+        committing = order.get("status", {}).get("id") not in ("A", "C", "H", "G")
         for line in order["item"]["items"]:
-            left = money(line.get("quantity", 0)) - money(line.get("quantityFulfilled", 0))
-            if line.get("isClosed") or left <= 0:
-                continue
             location = ref_id(line.get("location")) or ref_id(order.get("location"))
-            for member, per_kit in _members(store, ref_id(line.get("item"))):
-                demand[(member, location)] += left * per_kit
+            left = money(line.get("quantity", 0)) - money(line.get("quantityFulfilled", 0))
+            for member, per_kit in _stock_members(store, ref_id(line.get("item"))):
+                touch((member, location), order)
+                if committing and not line.get("isClosed") and left > 0:
+                    demand[(member, location)] += left * per_kit
     rows = []
-    for item, location in sorted(set(on_hand) | set(demand), key=lambda k: (k[0] or 0, k[1] or 0)):
+    for item, location in sorted(set(on_hand) | set(demand) | set(changed), key=lambda k: (k[0] or 0, k[1] or 0)):
         here = on_hand[(item, location)]
         committed = min(demand[(item, location)], max(here, ZERO))
         level = levels.get((item, location), {})
@@ -345,5 +362,15 @@ def inventory_rows(store: RecordStore) -> list[dict]:
                          quantityavailable=max(here - committed, ZERO),
                          quantitybackordered=demand[(item, location)] - committed, quantityonorder=ZERO,
                          quantityintransit=ZERO, preferredstocklevel=dec(level.get("preferredStockLevel")),
-                         reorderpoint=dec(level.get("reorderPoint"))))
+                         reorderpoint=dec(level.get("reorderPoint")),
+                         lastquantityavailablechange=changed.get((item, location))))
     return rows
+
+
+def kit_member_rows(store: RecordStore) -> list[dict]:
+    """One row per kit member: `kititemmember` and `itemmember` (netsuite-facts: which one an account exposes is
+    not verified, so the sandbox has both)."""
+    return [dict(parentitem=int(kit["id"]), item=ref_id(member.get("item")), quantity=dec(member.get("quantity", 1),
+                 Decimal("0.0001")), linenumber=int(member.get("lineNumber") or number))
+            for kit in store.all("kitItem")
+            for number, member in enumerate(kit.get("member", {}).get("items", []), 1)]

@@ -17,6 +17,7 @@ from amazon_netsuite.sandbox.netsuite.suiteql_rows import (
     dec,
     flag,
     inventory_rows,
+    kit_member_rows,
     transaction_rows,
 )
 from amazon_netsuite.sandbox.netsuite.record_parts import ref_id
@@ -54,7 +55,7 @@ SCHEMAS = {
     "item": _schema(
         ("id", _ID), ("itemid", _TEXT), ("displayname", _TEXT), ("itemtype", _TEXT), ("externalid", _TEXT),
         ("isinactive", _TEXT), ("baseprice", _MONEY), ("incomeaccount", _ID),
-        ("assetaccount", _ID), ("expenseaccount", _ID), ("cost", _MONEY)),
+        ("assetaccount", _ID), ("expenseaccount", _ID), ("cost", _MONEY), ("parent", _ID), ("matrixtype", _TEXT)),
     "customer": _schema(
         ("id", _ID), ("entityid", _TEXT), ("companyname", _TEXT), ("externalid", _TEXT), ("subsidiary", _ID),
         ("currency", _ID), ("isinactive", _TEXT)),
@@ -72,7 +73,9 @@ SCHEMAS = {
     "inventoryitemlocations": _schema(
         ("item", _ID), ("location", _ID), ("quantityonhand", _QTY), ("quantitycommitted", _QTY),
         ("quantityavailable", _QTY), ("quantitybackordered", _QTY), ("quantityonorder", _QTY),
-        ("quantityintransit", _QTY), ("preferredstocklevel", _QTY), ("reorderpoint", _QTY)),
+        ("quantityintransit", _QTY), ("preferredstocklevel", _QTY), ("reorderpoint", _QTY),
+        ("lastquantityavailablechange", pa.timestamp("s"))),
+    "kititemmember": _schema(("parentitem", _ID), ("item", _ID), ("quantity", _QTY), ("linenumber", _ID)),
 }
 _CUSTOM_PREFIX = {"item": "custitem_", "transaction": "custbody_"}
 # Custom fields defined in the sandbox account even before any record sets them, so a lookup by them works on a
@@ -97,7 +100,8 @@ def _rows(store: RecordStore) -> dict[str, list[dict]]:
                   itemtype=ITEM_TYPE_CODES[t], externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")),
                   baseprice=dec(r.get("basePrice")), incomeaccount=ref_id(r.get("incomeAccount")),
                   assetaccount=ref_id(r.get("assetAccount")), expenseaccount=ref_id(r.get("cogsAccount")),
-                  cost=dec(r.get("cost")),
+                  cost=dec(r.get("cost")), parent=ref_id(r.get("parent")),
+                  matrixtype=custom_text(r.get("matrixType")),
                   **{k: custom_text(v) for k, v in r.items() if k.startswith("custitem_")})
              for t in ITEM_TYPE_CODES for r in store.all(t)]
     return {
@@ -124,6 +128,7 @@ def _rows(store: RecordStore) -> dict[str, list[dict]]:
         "classification": _segment_rows(store, "classification"),
         "department": _segment_rows(store, "department"),
         "inventoryitemlocations": inventory_rows(store),
+        "kititemmember": kit_member_rows(store),
     }
 
 
@@ -145,8 +150,9 @@ def build_database(store: RecordStore) -> duckdb.DuckDBPyConnection:
         con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM arrow_rows')
         con.unregister("arrow_rows")
     con.execute("CREATE VIEW aggregateitemlocation AS SELECT item, location, quantityonhand, quantityavailable, "
-                "quantitycommitted, quantitybackordered, quantityonorder, quantityintransit "
-                "FROM inventoryitemlocations")
+                "quantitycommitted, quantitybackordered, quantityonorder, quantityintransit, "
+                "lastquantityavailablechange FROM inventoryitemlocations")
+    con.execute("CREATE VIEW itemmember AS SELECT * FROM kititemmember")
     # SuiteQL (Oracle dialect) functions that DuckDB spells differently.
     con.execute("CREATE MACRO nvl(a, b) AS coalesce(a, b)")
     con.execute(
