@@ -1,8 +1,9 @@
-"""Emulated Seller Central: the LWA token endpoint, the Reports API 2021-06-30 and report document downloads."""
+"""Emulated Seller Central: the LWA token endpoint, the Reports API 2021-06-30, report document downloads, the Feeds
+API 2021-06-30 and the Listings Items API 2021-08-01."""
 
 from starlette.routing import Route
 
-from amazon_netsuite.sandbox.seller_central import reports
+from amazon_netsuite.sandbox.seller_central import feeds, listings, reports
 from amazon_netsuite.sandbox.seller_central.documents import download_document
 from amazon_netsuite.sandbox.seller_central.lwa import token_endpoint
 
@@ -10,4 +11,6 @@ routes = [
     Route("/auth/o2/token", token_endpoint, methods=["POST"]),
     *reports.routes,
     Route("/_documents/{document_id}", download_document, methods=["GET"]),
+    *feeds.routes,
+    *listings.routes,
 ]
