@@ -140,7 +140,7 @@ def wait_for_feed(http: httpx.Client, feed_id: str, timeout: float = 5.0) -> dic
         feed = response.json()
         if feed["processingStatus"] in ("DONE", "CANCELLED", "FATAL") or time.monotonic() > deadline:
             return feed
-        time.sleep(0.05)
+        time.sleep(0.15)  # getFeed refills two tokens a second; its burst is 15
 
 
 def feed_report(http: httpx.Client, feed: dict) -> dict:
