@@ -77,6 +77,17 @@ def _operation(operation_id: str, model: dict) -> dict:
     raise KeyError(operation_id)
 
 
+class Answers(dict):
+    """The first answer of each operation and HTTP status, as contract tests collect them."""
+
+    def record(self, operation: str, response: httpx.Response) -> httpx.Response:
+        self.setdefault(operation, {}).setdefault(response.status_code, response)
+        return response
+
+    def __missing__(self, operation: str) -> dict:
+        return {}
+
+
 def assert_conforms(response: httpx.Response, operation_id: str, model_path: Path = REPORTS_MODEL) -> None:
     """The response's status, headers and body are what the official model declares for the operation."""
     model = load_model(model_path)

@@ -4,8 +4,6 @@ models declare (amazon_netsuite_tests/spapi_models/feeds_2021-06-30.json and lis
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-
 import httpx
 import pytest
 from jsonschema.exceptions import ValidationError
@@ -23,6 +21,7 @@ from .helpers import (
     FEEDS,
     SELLER_NA,
     US,
+    Answers,
     assert_conforms,
     create_feed,
     listings_feed,
@@ -52,11 +51,8 @@ def responses(tmp_path_factory) -> dict[str, dict[int, httpx.Response]]:
     """Drive every operation through its success, validation, auth, not-found and throttling answers."""
     config = SandboxConfig(settings=demo_settings(), state_dir=tmp_path_factory.mktemp("contract"), clock=NOW,
                            report_delay_seconds=1.0)
-    seen: dict[str, dict[int, httpx.Response]] = defaultdict(dict)
-
-    def record(operation: str, response: httpx.Response) -> httpx.Response:
-        seen[operation].setdefault(response.status_code, response)
-        return response
+    seen = Answers()
+    record = seen.record
 
     with start_in_thread(config) as sandbox:
         http = seller_client(sandbox.url)

@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_camel
 
 from amazon_netsuite.lib.amazon.client import SpApiClient
 from amazon_netsuite.lib.amazon.errors import FeedTimeout, Forbidden
-from amazon_netsuite.lib.amazon.reports import TERMINAL_STATUSES, ProcessingStatus, UtcDateTime
+from amazon_netsuite.lib.amazon.reports import TERMINAL_STATUSES, ProcessingStatus, UtcDateTime, poll_until_terminal
 
 VERSION = "2021-06-30"
 BASE_PATH = f"/feeds/{VERSION}"
@@ -120,26 +120,20 @@ class FeedsApi:
             content = gzip.decompress(content)
         return content
 
-    def wait_for_feed(self, feed_id: str, poll_seconds: float = 30.0, timeout: float = 1800.0) -> Feed:
+    def wait_for_feed(self, feed_id: str, poll_seconds: float = 30.0, timeout: float = 1800.0,
+                      max_poll_seconds: float = 30.0) -> Feed:
         """Poll getFeed until DONE, CANCELLED or FATAL (returned, not raised); FeedTimeout after `timeout`."""
-        started = self._clock()
-        wait = poll_seconds
-        while True:
-            feed = self.get_feed(feed_id)
-            if feed.is_terminal:
-                return feed
-            waited = self._clock() - started
-            if waited + wait > timeout:
-                raise FeedTimeout(feed_id, feed.processing_status.value, waited)
-            self._sleep(wait)
-            wait = min(wait * 1.5, max(30.0, poll_seconds))
+        return poll_until_terminal(lambda: self.get_feed(feed_id), FeedTimeout, feed_id, clock=self._clock,
+                                   sleep=self._sleep, poll_seconds=poll_seconds, timeout=timeout,
+                                   max_poll_seconds=max_poll_seconds)
 
     def submit_json_listings_feed(self, document: dict, marketplace_ids: Sequence[str], *,
                                   poll_seconds: float = 30.0, timeout: float = 1800.0) -> FeedOutcome:
         """Upload a JSON_LISTINGS_FEED document, submit it, wait for the end and read its processing report."""
         messages = document.get("messages") or []
         if len(messages) > MAX_LISTINGS_MESSAGES:
-            raise ValueError(f"a JSON_LISTINGS_FEED takes at most {MAX_LISTINGS_MESSAGES} messages, got {len(messages)}")
+            raise ValueError(
+                f"a JSON_LISTINGS_FEED takes at most {MAX_LISTINGS_MESSAGES} messages, got {len(messages)}")
         upload = self.create_feed_document(JSON_CONTENT_TYPE)
         self.upload(upload, json.dumps(document).encode("utf-8"), JSON_CONTENT_TYPE)
         feed_id = self.create_feed(JSON_LISTINGS_FEED, marketplace_ids, upload.feed_document_id)
