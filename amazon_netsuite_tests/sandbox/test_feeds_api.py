@@ -114,6 +114,21 @@ def test_merge_with_a_lead_time_changes_it_and_delete_removes_the_attribute(sand
     assert (shown[MFN_2]["fulfillment_channel_code"], shown[MFN_2]["quantity"]) == (None, None)
 
 
+def test_partial_update_replaces_the_attribute_and_delete_removes_the_listing(sandbox, http):
+    partial = {"messageId": 1, "sku": MFN, "operationType": "PARTIAL_UPDATE", "productType": "PRODUCT",
+               "attributes": {"fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 6}],
+                              "item_name": [{"value": "kept by Amazon, not by the sandbox"}]}}
+    delete = {"messageId": 2, "sku": MFN_2, "operationType": "DELETE"}
+    assert _finished(http, listings_feed(partial, delete))["processingStatus"] == "DONE"
+    shown = listings(sandbox.url)
+    assert (shown[MFN]["quantity"], shown[MFN]["lead_time_to_ship_max_days"]) == (6, None)
+    assert MFN_2 not in shown
+    assert http.get(f"/listings/2021-08-01/items/A2DEMOSELLERNA1/{MFN_2}", params={"marketplaceIds": US}
+                    ).status_code == 404
+    again = feed_report(http, _finished(http, listings_feed(quantity_message(1, MFN_2, 1))))
+    assert [i["code"] for i in again["issues"]] == ["SKU_NOT_FOUND"]
+
+
 def test_each_bad_message_is_an_error_of_its_own_and_the_good_ones_apply(sandbox, http):
     amazon_quantity = {**quantity_message(3, FBA, 1), "patches": [
         {"op": "merge", "path": "/attributes/fulfillment_availability",

@@ -65,6 +65,18 @@ class FeedOutcome:
     report: dict | None
 
 
+def create_feed_specification(feed_type: str, marketplace_ids: Sequence[str], input_feed_document_id: str,
+                              feed_options: dict[str, str] | None = None) -> dict[str, Any]:
+    """The `CreateFeedSpecification` body of createFeed."""
+    if not marketplace_ids or len(marketplace_ids) > 25:
+        raise ValueError(f"createFeed takes 1 to 25 marketplace ids, got {len(marketplace_ids)}")
+    body: dict[str, Any] = {"feedType": feed_type, "marketplaceIds": list(marketplace_ids),
+                            "inputFeedDocumentId": input_feed_document_id}
+    if feed_options:
+        body["feedOptions"] = {str(k): str(v) for k, v in feed_options.items()}
+    return body
+
+
 class FeedsApi:
     """Feeds API, version 2021-06-30, over one `SpApiClient`."""
 
@@ -89,12 +101,7 @@ class FeedsApi:
     def create_feed(self, feed_type: str, marketplace_ids: Sequence[str], input_feed_document_id: str,
                     feed_options: dict[str, str] | None = None) -> str:
         """Submit a feed; returns its feed id."""
-        if not marketplace_ids or len(marketplace_ids) > 25:
-            raise ValueError(f"createFeed takes 1 to 25 marketplace ids, got {len(marketplace_ids)}")
-        body: dict[str, Any] = {"feedType": feed_type, "marketplaceIds": list(marketplace_ids),
-                                "inputFeedDocumentId": input_feed_document_id}
-        if feed_options:
-            body["feedOptions"] = dict(feed_options)
+        body = create_feed_specification(feed_type, marketplace_ids, input_feed_document_id, feed_options)
         response = self.client.request("createFeed", "POST", f"{BASE_PATH}/feeds", json=body)
         return str(response.payload["feedId"])
 

@@ -35,6 +35,13 @@ def merchant_quantity(listing: dict | None) -> int | None:
     return None
 
 
+def patch_request(product_type: str, patches: Sequence[dict]) -> dict:
+    """The `ListingsItemPatchRequest` body of patchListingsItem."""
+    if not patches:
+        raise ValueError("patchListingsItem needs at least one patch")
+    return {"productType": product_type, "patches": list(patches)}
+
+
 class ListingsApi:
     """Listings Items API, version 2021-08-01, over one `SpApiClient`."""
 
@@ -60,7 +67,7 @@ class ListingsApi:
         """Patch a listing; the `ListingsItemSubmissionResponse` (status ACCEPTED, INVALID or, previewing, VALID)."""
         params: dict[str, Any] = {"marketplaceIds": [marketplace_id], "includedData": list(included_data),
                                   "mode": "VALIDATION_PREVIEW" if validation_preview else None}
-        body = {"productType": product_type, "patches": list(patches)}
+        body = patch_request(product_type, patches)
         response = self.client.request("patchListingsItem", "PATCH", _path(seller_id, sku), params=params,
                                        json=body)
         return response.payload
