@@ -14,6 +14,9 @@ DEMO_SETTINGS = REPO / "data" / "accounts.yaml"
 # Amazon's official Reports API model, kept in the repository (spapi_models/README.md says where it comes from).
 SPAPI_MODELS = Path(os.environ.get("AMAZON_NETSUITE_SPAPI_MODELS", Path(__file__).parent / "spapi_models"))
 REPORTS_MODEL = SPAPI_MODELS / "reports_2021-06-30.json"
+FEEDS_MODEL = SPAPI_MODELS / "feeds_2021-06-30.json"
+LISTINGS_MODEL = SPAPI_MODELS / "listingsItems_2021-08-01.json"
+FEED_REPORT_SCHEMA = SPAPI_MODELS / "listings-feed-processing-report-schema-v2.json"
 
 # Tests never see a developer's real credentials: they always run against the sandbox.
 for _account in load_settings(DEMO_SETTINGS).seller_accounts:

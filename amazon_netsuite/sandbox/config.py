@@ -28,6 +28,8 @@ class Faults(BaseModel):
     slow_next: int = Field(0, ge=0, description="the next N new reports take slow_report_seconds to finish")
     slow_report_seconds: float = Field(
         3600.0, ge=0, description="time a slow report spends IN_QUEUE + IN_PROGRESS; lower it to let them finish")
+    fatal_feeds_next: int = Field(
+        0, ge=0, description="the next N new feeds end FATAL after applying their first half, with no result document")
     malformed_rows: float = Field(0.0, ge=0, le=1, description="share of report rows made unparseable")
     truncated_documents: float = Field(0.0, ge=0, le=1, description="report documents cut off mid-gzip")
     wrong_charset_documents: float = Field(0.0, ge=0, le=1, description="documents in UTF-8 labelled Cp1252")

@@ -1,4 +1,5 @@
-"""Everything a running sandbox holds: config, world, clock, reports registry, rate limiter and faults."""
+"""Everything a running sandbox holds: config, world, clock, reports registry, rate limiter, faults, listings and
+feeds."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.clock import WorldClock
 from amazon_netsuite.sandbox.config import SandboxConfig
 from amazon_netsuite.sandbox.seller_central.faults import FaultInjector
+from amazon_netsuite.sandbox.seller_central.listing_store import ListingStore
 from amazon_netsuite.sandbox.seller_central.rate_limits import RateLimiter
 from amazon_netsuite.sandbox.seller_central.report_store import ReportStore
 from amazon_netsuite.sandbox.world import World
@@ -25,6 +27,7 @@ class SandboxState:
     limiter: RateLimiter
     faults: FaultInjector
     stopping: threading.Event
+    listings: ListingStore
     finishing: asyncio.Lock = field(default_factory=asyncio.Lock)  # one report document built at a time
 
     @property
@@ -54,8 +57,10 @@ class SandboxState:
             limiter=RateLimiter(config.rate_scale),
             faults=FaultInjector(config.faults, config.seed, stopping),
             stopping=stopping,
+            listings=ListingStore(config.state_dir, {a.key: a.region for a in config.settings.seller_accounts}),
         )
 
     def close(self) -> None:
         self.stopping.set()
         self.reports.close()
+        self.listings.close()

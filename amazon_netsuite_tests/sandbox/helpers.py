@@ -1,10 +1,12 @@
-"""Test helpers for talking to a running sandbox over HTTP, and the official Reports API model as a contract."""
+"""Test helpers for talking to a running sandbox over HTTP, and Amazon's official models as a contract."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from functools import cache
+from pathlib import Path
 
 import httpx
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -63,14 +65,8 @@ def wait_for_report(http: httpx.Client, report_id: str, timeout: float = 5.0) ->
 
 
 @cache
-def reports_model() -> dict:
-    return json.loads(REPORTS_MODEL.read_text())
-
-
-@cache
-def spapi_model(name: str) -> dict:
-    """An official model kept in amazon_netsuite_tests/spapi_models/, e.g. `fbaInventory.json`."""
-    return json.loads((SPAPI_MODELS / name).read_text())
+def load_model(path: Path) -> dict:
+    return json.loads(path.read_text())
 
 
 def _operation(operation_id: str, model: dict) -> dict:
@@ -81,9 +77,20 @@ def _operation(operation_id: str, model: dict) -> dict:
     raise KeyError(operation_id)
 
 
-def assert_conforms(response: httpx.Response, operation_id: str, model: dict | None = None) -> None:
-    """The response's status, headers and body are what the official model (default: Reports API) declares."""
-    model = model or reports_model()
+class Answers(dict):
+    """The first answer of each operation and HTTP status, as contract tests collect them."""
+
+    def record(self, operation: str, response: httpx.Response) -> httpx.Response:
+        self.setdefault(operation, {}).setdefault(response.status_code, response)
+        return response
+
+    def __missing__(self, operation: str) -> dict:
+        return {}
+
+
+def assert_conforms(response: httpx.Response, operation_id: str, model_path: Path = REPORTS_MODEL) -> None:
+    """The response's status, headers and body are what the official model declares for the operation."""
+    model = load_model(model_path)
     declared = _operation(operation_id, model)["responses"].get(str(response.status_code))
     assert declared is not None, f"{operation_id} does not declare HTTP {response.status_code}"
     headers = declared.get("headers", {})
@@ -96,5 +103,66 @@ def assert_conforms(response: httpx.Response, operation_id: str, model: dict | N
     if schema is None:
         assert response.content == b""
         return
-    validator = OAS30Validator({**schema, "definitions": model["definitions"]}, format_checker=oas30_format_checker)
+    validator = OAS30Validator({**schema, "definitions": model["definitions"]},
+                               format_checker=oas30_format_checker)
     validator.validate(response.json())
+
+
+FEEDS = "/feeds/2021-06-30/feeds"
+FEED_DOCUMENTS = "/feeds/2021-06-30/documents"
+FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
+SELLER_NA = "A2DEMOSELLERNA1"
+
+
+def quantity_message(message_id: int, sku: str, quantity: int, op: str = "merge", **extra) -> dict:
+    """A PATCH message setting the DEFAULT channel's quantity (plus any other fields of the entry)."""
+    value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity, **extra}]
+    return {"messageId": message_id, "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
+            "patches": [{"op": op, "path": "/attributes/fulfillment_availability", "value": value}]}
+
+
+def listings_feed(*messages: dict, seller_id: str = SELLER_NA) -> dict:
+    return {"header": {"sellerId": seller_id, "version": "2.0"}, "messages": list(messages)}
+
+
+def upload_feed_document(http: httpx.Client, content: bytes, content_type: str = FEED_CONTENT_TYPE) -> str:
+    created = http.post(FEED_DOCUMENTS, json={"contentType": content_type})
+    assert created.status_code == 201, created.text
+    uploaded = httpx.put(created.json()["url"], content=content, headers={"content-type": content_type})
+    assert uploaded.status_code == 200, uploaded.text
+    return created.json()["feedDocumentId"]
+
+
+def create_feed(http: httpx.Client, document: dict | bytes, marketplaces: list[str] | None = None,
+                feed_type: str = "JSON_LISTINGS_FEED") -> httpx.Response:
+    content = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return http.post(FEEDS, json={"feedType": feed_type, "marketplaceIds": marketplaces or [US],
+                                  "inputFeedDocumentId": upload_feed_document(http, content)})
+
+
+def wait_for_feed(http: httpx.Client, feed_id: str, timeout: float = 5.0) -> dict:
+    """Poll getFeed until the feed is DONE, CANCELLED or FATAL."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = http.get(f"{FEEDS}/{feed_id}")
+        if response.status_code == 429:
+            time.sleep(0.5)
+            continue
+        feed = response.json()
+        if feed["processingStatus"] in ("DONE", "CANCELLED", "FATAL") or time.monotonic() > deadline:
+            return feed
+        time.sleep(0.15)  # getFeed refills two tokens a second; its burst is 15
+
+
+def feed_report(http: httpx.Client, feed: dict) -> dict:
+    """The processing report of a finished feed (gzip, as getFeedDocument says)."""
+    document = http.get(f"{FEED_DOCUMENTS}/{feed['resultFeedDocumentId']}").json()
+    assert document["compressionAlgorithm"] == "GZIP"
+    return json.loads(gzip.decompress(httpx.get(document["url"]).content))
+
+
+def listings(url: str, account: str = "demo-na", marketplace: str = US) -> dict[str, dict]:
+    """Every listing of a storefront, by SKU (the sandbox's admin view)."""
+    response = httpx.get(f"{url}/_sandbox/listings", params={"seller_account": account, "marketplace_id": marketplace})
+    response.raise_for_status()
+    return {row["sku"]: row for row in response.json()["listings"]}

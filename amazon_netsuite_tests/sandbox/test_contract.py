@@ -6,8 +6,6 @@ The model is amazon_netsuite_tests/spapi_models/reports_2021-06-30.json (Swagger
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import httpx
 import pytest
 from jsonschema.exceptions import ValidationError
@@ -17,7 +15,16 @@ from amazon_netsuite.sandbox.server import start_in_thread
 from amazon_netsuite.sandbox.world import ORDER_REPORT_TYPE, demo_settings
 
 from .conftest import NOW
-from .helpers import DOCUMENTS, REPORTS, US, assert_conforms, order_report_request, seller_client, wait_for_report
+from .helpers import (
+    DOCUMENTS,
+    REPORTS,
+    US,
+    Answers,
+    assert_conforms,
+    order_report_request,
+    seller_client,
+    wait_for_report,
+)
 
 DAY = ("2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z")
 
@@ -35,11 +42,8 @@ def responses(tmp_path_factory) -> dict[str, dict[int, httpx.Response]]:
     """Drive every operation through its success, validation, auth, not-found and throttling answers."""
     config = SandboxConfig(settings=demo_settings(), state_dir=tmp_path_factory.mktemp("contract"), clock=NOW,
                            report_delay_seconds=1.0)
-    seen: dict[str, dict[int, httpx.Response]] = defaultdict(dict)
-
-    def record(operation: str, response: httpx.Response) -> httpx.Response:
-        seen[operation].setdefault(response.status_code, response)
-        return response
+    seen = Answers()
+    record = seen.record
 
     with start_in_thread(config) as sandbox:
         http = seller_client(sandbox.url)

@@ -17,7 +17,8 @@ from amazon_netsuite.sandbox.world.fba import fba_stock
 from amazon_netsuite.sandbox.world.listings import FBA_SKUS
 
 from .conftest import NOW
-from .helpers import CA, DE, US, assert_conforms, seller_client, spapi_model
+from .helpers import CA, DE, US, assert_conforms, seller_client
+from amazon_netsuite_tests.conftest import SPAPI_MODELS
 
 SUMMARIES = "/fba/inventory/v1/summaries"
 OPERATION = "getInventorySummaries"
@@ -30,7 +31,7 @@ def _params(marketplace: str = US, **extra) -> dict:
 
 def _get(http: httpx.Client, params: dict) -> httpx.Response:
     response = http.get(SUMMARIES, params=params)
-    assert_conforms(response, OPERATION, spapi_model("fbaInventory.json"))
+    assert_conforms(response, OPERATION, SPAPI_MODELS / "fbaInventory.json")
     return response
 
 

@@ -5,6 +5,7 @@ from amazon_netsuite.lib.amazon.documents import DownloadedReport
 from amazon_netsuite.lib.amazon.errors import (
     AuthError,
     ErrorItem,
+    FeedTimeout,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -16,6 +17,8 @@ from amazon_netsuite.lib.amazon.errors import (
     SpApiUnreachable,
     Unauthorized,
 )
+from amazon_netsuite.lib.amazon.feeds import Feed, FeedDocument, FeedOutcome, FeedsApi
+from amazon_netsuite.lib.amazon.listings import ListingsApi, merchant_quantity, quantity_patch
 from amazon_netsuite.lib.amazon.ratelimit import USAGE_PLANS, RateLimiter, UsagePlan
 from amazon_netsuite.lib.amazon.reports import ProcessingStatus, Report, ReportDocument, ReportsApi
 from amazon_netsuite.lib.amazon.transport import RetryPolicy
@@ -24,8 +27,14 @@ __all__ = [
     "AuthError",
     "DownloadedReport",
     "ErrorItem",
+    "Feed",
+    "FeedDocument",
+    "FeedOutcome",
+    "FeedTimeout",
+    "FeedsApi",
     "Forbidden",
     "InvalidInput",
+    "ListingsApi",
     "NotFound",
     "ProcessingStatus",
     "QuotaExceeded",
@@ -43,5 +52,7 @@ __all__ = [
     "SpApiUnreachable",
     "USAGE_PLANS",
     "Unauthorized",
+    "merchant_quantity",
+    "quantity_patch",
     "UsagePlan",
 ]

@@ -117,6 +117,18 @@ class SpApiClient:
 
         return self.retry_policy.call(once, operation=operation)
 
+    def upload(self, url: str, content: bytes, content_type: str, *, operation: str) -> httpx.Response:
+        """PUT to a presigned URL (feed documents): the twin of `download`. The Content-Type must be the one the
+        URL was issued for, or S3 answers 403 SignatureDoesNotMatch."""
+
+        def once() -> httpx.Response:
+            response = self._http.put(url, content=content, headers={"content-type": content_type})
+            if response.is_error:
+                raise SpApiError.from_response(response, operation)
+            return response
+
+        return self.retry_policy.call(once, operation=operation)
+
     def close(self) -> None:
         self._http.close()
 

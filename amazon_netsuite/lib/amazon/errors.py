@@ -204,3 +204,15 @@ class ReportTimeout(TimeoutError):
             f"report {report_id} is still {last_status} after {waited_seconds:.0f}s; "
             "Amazon may be busy: wait longer or poll it again later (it keeps its id)"
         )
+
+
+class FeedTimeout(TimeoutError):
+    """A feed did not reach DONE, CANCELLED or FATAL within the time we were willing to wait."""
+
+    def __init__(self, feed_id: str, last_status: str, waited_seconds: float) -> None:
+        self.feed_id = feed_id
+        self.last_status = last_status
+        super().__init__(
+            f"feed {feed_id} is still {last_status} after {waited_seconds:.0f}s; feeds are queued per seller and "
+            "cannot be hurried: poll it again later (it keeps its id) before submitting the same changes again"
+        )

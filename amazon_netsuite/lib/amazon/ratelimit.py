@@ -32,6 +32,16 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getOrderItems": UsagePlan(0.5, 30),
     # FBA Inventory API v1 (fbaInventory.json)
     "getInventorySummaries": UsagePlan(2.0, 2),
+    # Feeds API 2021-06-30 (feeds_2021-06-30.json); JSON_LISTINGS_FEED has its own 5 per 5 minutes on top.
+    "createFeedDocument": UsagePlan(0.5, 15),
+    "createFeed": UsagePlan(0.0083, 15),
+    "getFeed": UsagePlan(2.0, 15),
+    "getFeeds": UsagePlan(0.0222, 10),
+    "cancelFeed": UsagePlan(2.0, 15),
+    "getFeedDocument": UsagePlan(0.0222, 10),
+    # Listings Items API 2021-08-01 (listingsItems_2021-08-01.json)
+    "getListingsItem": UsagePlan(5.0, 10),
+    "patchListingsItem": UsagePlan(5.0, 5),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.

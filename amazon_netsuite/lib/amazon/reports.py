@@ -201,17 +201,9 @@ class ReportsApi:
 
         The wait starts at `poll_seconds` and grows by half each time up to `max_poll_seconds`: a quick report is
         seen quickly, and one that takes Amazon many minutes costs a few calls, not one a second."""
-        started = self._clock()
-        wait = poll_seconds
-        while True:
-            report = self.get_report(report_id)
-            if report.is_terminal:
-                return report
-            waited = self._clock() - started
-            if waited + wait > timeout:
-                raise ReportTimeout(report_id, report.processing_status.value, waited)
-            self._sleep(wait)
-            wait = min(wait * 1.5, max(max_poll_seconds, poll_seconds))
+        return poll_until_terminal(lambda: self.get_report(report_id), ReportTimeout, report_id,
+                                   clock=self._clock, sleep=self._sleep, poll_seconds=poll_seconds, timeout=timeout,
+                                   max_poll_seconds=max_poll_seconds)
 
     def download_report_document(self, report_document_id: str, *, report_id: str | None = None) -> DownloadedReport:
         """Fetch the document record and its content right away (the URL lives 5 minutes), then gunzip and decode."""
@@ -240,6 +232,24 @@ class ReportsApi:
             content_type=response.headers.get("content-type"),
             content_encoding=response.headers.get("content-encoding"),
         )
+
+
+def poll_until_terminal(fetch: Callable[[], Any], timeout_error: Callable[[str, str, float], Exception], item_id: str,
+                        *, clock: Callable[[], float], sleep: Callable[[float], None], poll_seconds: float,
+                        timeout: float, max_poll_seconds: float) -> Any:
+    """Call `fetch` until what it returns `is_terminal`; the wait grows by half each time up to `max_poll_seconds`.
+    Raises `timeout_error(item_id, last status, seconds waited)` when the next wait would pass `timeout`."""
+    started = clock()
+    wait = poll_seconds
+    while True:
+        item = fetch()
+        if item.is_terminal:
+            return item
+        waited = clock() - started
+        if waited + wait > timeout:
+            raise timeout_error(item_id, item.processing_status.value, waited)
+        sleep(wait)
+        wait = min(wait * 1.5, max(max_poll_seconds, poll_seconds))
 
 
 def _segment(value: str) -> str:

@@ -1,8 +1,9 @@
-"""Emulated Seller Central: the LWA token endpoint, the Reports API 2021-06-30 and report document downloads."""
+"""Emulated Seller Central: the LWA token endpoint, the Reports API 2021-06-30, report document downloads, the Feeds
+API 2021-06-30 and the Listings Items API 2021-08-01."""
 
 from starlette.routing import Route
 
-from amazon_netsuite.sandbox.seller_central import reports
+from amazon_netsuite.sandbox.seller_central import feeds, listings, reports
 from amazon_netsuite.sandbox.seller_central.fba_inventory import routes as fba_inventory_routes
 from amazon_netsuite.sandbox.seller_central.documents import download_document
 from amazon_netsuite.sandbox.seller_central.lwa import token_endpoint
@@ -12,4 +13,6 @@ routes = [
     *reports.routes,
     *fba_inventory_routes,
     Route("/_documents/{document_id}", download_document, methods=["GET"]),
+    *feeds.routes,
+    *listings.routes,
 ]

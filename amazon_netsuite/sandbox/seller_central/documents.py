@@ -16,9 +16,9 @@ URL_TTL = timedelta(minutes=5)
 _SIGNING_KEY = b"amazon-netsuite sandbox documents"
 
 
-def _signature(document_id: str, expires: int, content_encoding: str) -> str:
-    message = f"{document_id}|{expires}|{content_encoding}".encode()
-    return hmac.new(_SIGNING_KEY, message, hashlib.sha256).hexdigest()
+def sign(*parts: object) -> str:
+    """The signature of a presigned URL over its parts (document id, expiry, and what else the URL binds)."""
+    return hmac.new(_SIGNING_KEY, "|".join(map(str, parts)).encode(), hashlib.sha256).hexdigest()
 
 
 def own_base_url(request: Request, public_url: str | None) -> str:
@@ -36,14 +36,32 @@ def presigned_url(base_url: str, document_id: str, now: datetime, gzip_content_e
     """The download URL getReportDocument hands out; valid until now + 5 minutes."""
     expires = int((now + URL_TTL).timestamp())
     encoding = "gzip" if gzip_content_encoding else "identity"
-    query = {"expires": expires, "encoding": encoding, "signature": _signature(document_id, expires, encoding)}
+    query = {"expires": expires, "encoding": encoding, "signature": sign(document_id, expires, encoding)}
     return f"{base_url.rstrip('/')}/_documents/{document_id}?{urlencode(query)}"
 
 
-def _s3_error(status: int, code: str, message: str, **extra: str) -> Response:
+def s3_error(status: int, code: str, message: str, **extra: str) -> Response:
     fields = "".join(f"<{k}>{v}</{k}>" for k, v in {"Code": code, "Message": message, **extra}.items())
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{fields}<RequestId>{new_request_id()}</RequestId></Error>'
     return Response(body, status_code=status, media_type="application/xml")
+
+
+def presigned_refusal(params, now: datetime, document_id: str, *bound: str) -> Response | None:
+    """S3's 403 for a presigned URL whose signature (over the id, `expires` and `bound`) fails or has expired."""
+    try:
+        expires = int(params.get("expires", ""))
+    except ValueError:
+        return s3_error(
+            403, "AccessDenied", "Query-string authentication requires the Signature and Expires parameters"
+        )
+    if not hmac.compare_digest(sign(document_id, expires, *bound), params.get("signature", "")):
+        return s3_error(403, "SignatureDoesNotMatch",
+                        "The request signature we calculated does not match the signature you provided.")
+    if now.timestamp() >= expires:
+        return s3_error(403, "AccessDenied", "Request has expired",
+                        Expires=datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        ServerTime=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return None
 
 
 async def download_document(request: Request) -> Response:
@@ -52,23 +70,12 @@ async def download_document(request: Request) -> Response:
     document_id = request.path_params["document_id"]
     params = request.query_params
     encoding = params.get("encoding", "identity")
-    try:
-        expires = int(params.get("expires", ""))
-    except ValueError:
-        return _s3_error(
-            403, "AccessDenied", "Query-string authentication requires the Signature and Expires parameters"
-        )
-    if not hmac.compare_digest(_signature(document_id, expires, encoding), params.get("signature", "")):
-        return _s3_error(403, "SignatureDoesNotMatch",
-                         "The request signature we calculated does not match the signature you provided.")
-    now = state.clock.now()
-    if now.timestamp() >= expires:
-        return _s3_error(403, "AccessDenied", "Request has expired",
-                         Expires=datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         ServerTime=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    refusal = presigned_refusal(params, state.clock.now(), document_id, encoding)
+    if refusal is not None:
+        return refusal
     document = state.reports.document(document_id)
     if document is None or not document.path.exists():
-        return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        return s3_error(404, "NoSuchKey", "The specified key does not exist.")
     headers = {"Content-Type": document.content_type, REQUEST_ID_HEADER: new_request_id()}
     if encoding == "gzip":
         headers["Content-Encoding"] = "gzip"

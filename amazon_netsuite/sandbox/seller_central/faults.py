@@ -67,6 +67,15 @@ class FaultInjector:
             return "CANCELLED"
         return None
 
+    def feed_fatal(self) -> bool:
+        """For a new feed: whether `fatal_feeds_next` makes it end FATAL (counting it down)."""
+        with self._lock:
+            f = self._faults
+            if f.fatal_feeds_next:
+                self._faults = f.model_copy(update={"fatal_feeds_next": f.fatal_feeds_next - 1})
+                return True
+        return False
+
     def mark_if_slow(self, report_id: str) -> None:
         """For a new report: slow while `slow_next` says so (Amazon can keep a report queued for a long time)."""
         with self._lock:

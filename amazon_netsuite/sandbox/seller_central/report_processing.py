@@ -49,6 +49,13 @@ def _build_document(state, report: ReportRecord, as_of, faults: Faults) -> bytes
     return data
 
 
+def processing_stage(created_wall: float, delay: float) -> str:
+    """Where a report or feed created at `created_wall` (epoch seconds) stands after `delay` seconds of processing:
+    IN_QUEUE for the first half, IN_PROGRESS for the second, then FINISHED."""
+    elapsed = time.time() - created_wall
+    return "IN_QUEUE" if elapsed < delay / 2 else "IN_PROGRESS" if elapsed < delay else "FINISHED"
+
+
 async def refresh(state, report: ReportRecord) -> ReportRecord:
     """Bring a report's status up to date; finishing it builds and stores its document."""
     # Re-read: the caller's copy may be stale if another request cancelled or finished the report meanwhile.
@@ -56,10 +63,10 @@ async def refresh(state, report: ReportRecord) -> ReportRecord:
     if report.processing_status in TERMINAL_STATUSES:
         return report
     delay = state.faults.report_delay(report.report_id, state.config.report_delay_seconds)
-    elapsed = time.time() - report.created_wall
-    if elapsed < delay / 2:
+    stage = processing_stage(report.created_wall, delay)
+    if stage == "IN_QUEUE":
         return report
-    if elapsed < delay:
+    if stage == "IN_PROGRESS":
         if report.processing_status == "IN_QUEUE":
             report.processing_status = "IN_PROGRESS"
             report.processing_start_time = min(report.created_time + timedelta(seconds=delay / 2), state.clock.now())

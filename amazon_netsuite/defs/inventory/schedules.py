@@ -1,0 +1,34 @@
+"""The inventory flow's schedules: every storefront's quantities each hour (whatever the sensor saw), and
+yesterday's FBA ledger each night."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from amazon_netsuite.defs.helpers import Flow
+from amazon_netsuite.defs.inventory.jobs import fba_ledger_job, inventory_job
+from amazon_netsuite.defs.partitions import partition_key
+
+
+def definitions(flow: Flow) -> dg.Definitions:
+    storefronts = [s.key for s in flow.settings.storefronts]
+    pushing = [key for key in storefronts if flow.settings.inventory_pushed(key)]
+
+    @dg.schedule(name="inventory_hourly", job=inventory_job, cron_schedule="17 * * * *", execution_timezone="UTC",
+                 default_status=flow.schedule_status,
+                 description="Snapshots and pushes every pushing storefront's quantities each hour: Amazon is "
+                             "brought back in line even when no stock change was seen.")
+    def inventory_hourly(context: dg.ScheduleEvaluationContext):
+        day = context.scheduled_execution_time.date()
+        return [dg.RunRequest(run_key=f"{context.scheduled_execution_time.isoformat()}|{storefront}",
+                              partition_key=partition_key(storefront, day)) for storefront in pushing]
+
+    @dg.schedule(name="fba_ledger_nightly", job=fba_ledger_job, cron_schedule="40 0 * * *", execution_timezone="UTC",
+                 default_status=flow.schedule_status,
+                 description="Loads yesterday's FBA ledger of every storefront and posts its adjustments.")
+    def fba_ledger_nightly(context: dg.ScheduleEvaluationContext):
+        day = context.scheduled_execution_time.date() - timedelta(days=1)
+        return [dg.RunRequest(run_key=f"{day}|{storefront}", partition_key=partition_key(storefront, day))
+                for storefront in storefronts]
+
+    return dg.Definitions(schedules=[inventory_hourly, fba_ledger_nightly])

@@ -1,0 +1,15 @@
+"""Marketplace ids and their countries (https://developer-docs.amazon.com/sp-api/docs/marketplace-ids): reports
+that cover a seller account's marketplaces name the country, not the marketplace, on each row."""
+
+MARKETPLACE_COUNTRIES = {
+    "A2EUQ1WTGCTBG2": "CA", "ATVPDKIKX0DER": "US", "A1AM78C64UM0Y8": "MX", "A2Q3Y263D00KWC": "BR",
+    "A28R8C7NBKEWEA": "IE", "A1RKKUPIHCS9HS": "ES", "A1F83G8C2ARO7P": "GB", "A13V1IB3VIYZZH": "FR",
+    "AMEN7PMS3EDWL": "BE", "A1805IZSGTT6HS": "NL", "A1PA6795UKMFR9": "DE", "APJ6JRA9NG5V4": "IT",
+    "A2NODRKZP88ZB9": "SE", "AE08WJ6YKNBMC": "ZA", "A1C3SOZRARQ6R3": "PL", "ARBP9OOSHTCHU": "EG",
+    "A33AVAJ2PDY3EV": "TR", "A17E79C6D8DWNP": "SA", "A2VIGQ35RCS4UG": "AE", "A21TJRUUN4KGV": "IN",
+    "A19VAU5U5O7RUS": "SG", "A39IBJ37TRP1C6": "AU", "A1VC38T7YXB528": "JP",
+}
+
+
+def country_of(marketplace_id: str) -> str | None:
+    return MARKETPLACE_COUNTRIES.get(marketplace_id)

@@ -1,0 +1,81 @@
+"""Amazon's FBA movements into NetSuite's FBA location: one inventory adjustment per ledger row that moves sellable
+stock NetSuite does not already move, upserted by an external id derived from the row, so a re-run (or the same row
+in a later report) never adjusts twice. Every attempt goes to the posting ledger; a refusal to `integration_errors`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from amazon_netsuite.lib.inventory.fba_adjustments import adjustment_payload
+from amazon_netsuite.lib.netsuite.errors import NetSuiteError
+from amazon_netsuite.lib.postings import PostingAttempt, is_posted_unchanged, ledger_entries, record_attempts, utc_now
+from amazon_netsuite.lib.settings import Settings
+
+FLOW = "inventory"
+ADJUSTMENT = "inventoryAdjustment"
+RECEIPTS = "Receipts"
+Connection = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+
+@dataclass
+class AdjustmentResult:
+    posted: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    not_adjusted: Counter = field(default_factory=Counter)  # reason → rows
+    errors_by_class: Counter = field(default_factory=Counter)
+
+
+def post_fba_adjustments(connect: Connection, client, settings: Settings, storefront: str, day: date, *,
+                         account: str, log=None) -> AdjustmentResult:
+    """Post the storefront-day's adjusting ledger rows; `account` is the NetSuite account the ledger files under."""
+    posting = settings.storefront_posting(storefront)
+    result = AdjustmentResult()
+    with connect() as con:
+        rows = con.execute(
+            "SELECT * FROM fba_inventory_ledger WHERE storefront = ? AND day = ? ORDER BY ledger_key",
+            [storefront, day]).fetch_arrow_table().to_pylist()
+        entries = ledger_entries(con, FLOW, storefront, [r["ledger_key"] for r in rows], account=account)
+    result.not_adjusted.update(r["not_adjusted_reason"] for r in rows if not r["adjusts_netsuite"])
+    attempts: list[PostingAttempt] = []
+    for row in rows:
+        if not row["adjusts_netsuite"]:
+            continue
+        # A receipt is the seller's own inbound shipment arriving, not a gain: it clears the in-transit account.
+        account_for = (settings.inventory.fba_inbound_account if row["event_type"] == RECEIPTS
+                       else settings.inventory.fba_adjustment_account)
+        body = adjustment_payload(row, subsidiary=posting.subsidiary, fba_location=posting.fba_location,
+                                  account=account_for)
+        external_id = body["externalId"]
+        if is_posted_unchanged(entries.get(row["ledger_key"]), body):
+            result.unchanged += 1
+            continue
+        internal_id, error = None, None
+        try:
+            internal_id = client.upsert(ADJUSTMENT, external_id, {k: v for k, v in body.items() if k != "externalId"})
+        except NetSuiteError as exc:
+            error = exc
+        attempts.append(PostingAttempt(
+            flow=FLOW, storefront=storefront, key=row["ledger_key"], record_type=ADJUSTMENT,
+            external_id=external_id, payload=body, at=utc_now(), internal_id=internal_id, error=error,
+            record_label=f"FBA {row['event_type']} of {row['quantity']} × {row['sku']} ({row['reference_id']})",
+            complete=True))
+    with connect() as con:
+        classes = record_attempts(con, attempts, account=account)
+    for error_class in classes:
+        if error_class is None:
+            result.posted += 1
+        else:
+            result.failed += 1
+            result.errors_by_class[error_class] += 1
+    if log:
+        log.info(f"FBA adjustments {storefront} {day}: {result.posted} posted, {result.unchanged} unchanged, "
+                 f"{result.failed} failed")
+    return result

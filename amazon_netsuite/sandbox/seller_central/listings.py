@@ -1,0 +1,341 @@
+"""Listings Items API 2021-08-01 (getListingsItem, patchListingsItem) and the `fulfillment_availability` rules that
+listings feeds share with it, plus the admin view of every listing.
+
+Rules (https://developer-docs.amazon.com/sp-api/docs/merge-a-listing and the product type definitions): a DEFAULT
+entry needs an integer `quantity` ≥ 0 unless `is_inventory_available`; an Amazon channel entry carries no quantity,
+lead time or restock date; the lead time is 0–30 days. `merge` updates the entry with the same
+`fulfillment_channel_code` (a quantity update keeps the lead time), `replace` rewrites the whole attribute,
+`delete` removes it. Issue codes are the sandbox's own (Amazon documents none): see the sandbox README.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+
+from jsonschema import Draft7Validator
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from amazon_netsuite.sandbox.seller_central.errors import ACCESS_DENIED, ApiError, invalid_input, not_found
+from amazon_netsuite.sandbox.seller_central.listing_store import Listing
+from amazon_netsuite.sandbox.seller_central.operations import sp_api_operation
+from amazon_netsuite.sandbox.seller_central.report_store import api_time
+from amazon_netsuite.sandbox.world.catalog import PRODUCTS_BY_SKU
+from amazon_netsuite.sandbox.world.listings import AMAZON_CHANNELS, MERCHANT_CHANNEL, is_fba_listed
+
+BASE = "/listings/2021-08-01/items"
+ATTRIBUTE = "fulfillment_availability"
+ATTRIBUTE_PATH = f"/attributes/{ATTRIBUTE}"
+PRODUCT_TYPE = "PRODUCT"  # the sandbox catalog has no product types; Amazon's generic one stands in
+INCLUDED_DATA = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailability", "procurement",
+                 "relationships", "productTypes")
+
+# Issue codes (the sandbox's own, stable; Amazon's are undocumented numbers).
+SKU_NOT_FOUND = "SKU_NOT_FOUND"
+INVALID_MESSAGE = "INVALID_MESSAGE"
+INVALID_VALUE = "INVALID_ATTRIBUTE_VALUE"
+INVALID_PATH = "INVALID_PATCH_PATH"
+CHANNEL_CHANGED = "FULFILLMENT_CHANNEL_CHANGED"
+
+_NON_MERCHANT_FORBIDDEN = ("quantity", "lead_time_to_ship_max_days", "restock_date")
+
+# fulfillment_availability after a change, as JSON Schema (the product type definition's rules, US sample).
+FULFILLMENT_AVAILABILITY_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["fulfillment_channel_code"],
+        "properties": {
+            "fulfillment_channel_code": {"enum": [MERCHANT_CHANNEL, *AMAZON_CHANNELS.values()]},
+            "quantity": {"type": "integer", "minimum": 0},
+            "lead_time_to_ship_max_days": {"type": "integer", "minimum": 0, "maximum": 30},
+            "restock_date": {"type": "string"},
+            "is_inventory_available": {"type": "boolean"},
+        },
+        "if": {"properties": {"fulfillment_channel_code": {"const": MERCHANT_CHANNEL}}},
+        "then": {
+            "oneOf": [
+                {"required": ["quantity"], "not": {"required": ["is_inventory_available"]}},
+                {"required": ["is_inventory_available"], "not": {"required": ["quantity"]}},
+            ]
+        },
+        "else": {"not": {"anyOf": [{"required": [name]} for name in _NON_MERCHANT_FORBIDDEN]}},
+    },
+}
+_VALUE_VALIDATOR = Draft7Validator(FULFILLMENT_AVAILABILITY_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    message: str
+    severity: str = "ERROR"
+    attribute_name: str | None = None
+
+    def to_api(self) -> dict:
+        """An `Issue` of the Listings Items API."""
+        body = {"code": self.code, "message": self.message, "severity": self.severity, "categories": []}
+        if self.attribute_name:
+            body["attributeNames"] = [self.attribute_name]
+        return body
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a patch or feed message does to one listing: the new attribute (when accepted) and the issues."""
+
+    accepted: bool
+    fulfillment_availability: list[dict] | None
+    issues: tuple[Issue, ...]
+    deleted: bool = False
+
+
+def _value_issues(value: list[dict]) -> list[Issue]:
+    return [
+        Issue(INVALID_VALUE, f"'{ATTRIBUTE}{''.join(f'[{p}]' for p in e.absolute_path)}': {_describe(e)}",
+              attribute_name=ATTRIBUTE)
+        for e in sorted(_VALUE_VALIDATOR.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def _describe(error) -> str:
+    if error.validator == "if" or error.validator == "oneOf":
+        return "the DEFAULT channel needs an integer quantity of 0 or more, or is_inventory_available, not both"
+    if error.validator == "not":
+        return f"a non-DEFAULT channel must not carry {', '.join(_NON_MERCHANT_FORBIDDEN)}"
+    return error.message
+
+
+def _merge(current: list[dict], value: list[dict]) -> list[dict]:
+    merged = [dict(entry) for entry in current]
+    for update in value:
+        code = update.get("fulfillment_channel_code")
+        target = next((e for e in merged if e.get("fulfillment_channel_code") == code), None)
+        if target is None:
+            merged.append({k: v for k, v in update.items() if v is not None})
+            continue
+        for key, new in update.items():
+            if new is None:
+                target.pop(key, None)  # merge with null removes the field
+            else:
+                target[key] = new
+    return merged
+
+
+def _apply_patch(current: list[dict] | None, patch: dict) -> list[dict] | None | Issue:
+    op, value = patch["op"], patch.get("value")
+    if op == "delete":
+        if not value:
+            return None
+        codes = {v.get("fulfillment_channel_code") for v in value}
+        return [e for e in current or [] if e.get("fulfillment_channel_code") not in codes]
+    if value is None:
+        return Issue(INVALID_VALUE, f"'{op}' needs a value", attribute_name=ATTRIBUTE)
+    if op == "merge":
+        if any(not v.get("fulfillment_channel_code") for v in value):
+            return Issue(INVALID_VALUE, "merge needs a non-empty fulfillment_channel_code in every entry",
+                         attribute_name=ATTRIBUTE)
+        return _merge(current or [], value)
+    return [dict(v) for v in value]  # add / replace: the whole attribute, omitted sub-fields dropped
+
+
+def apply_patches(sku: str, current: list[dict] | None, patches: list[dict]) -> Outcome:
+    """Apply JSON patches to a listing's fulfillment_availability (other attributes are accepted and not kept)."""
+    result = current
+    named: set[str] = set()
+    for patch in patches:
+        path = patch.get("path", "")
+        if not path.startswith("/attributes/") or "/" in path.removeprefix("/attributes/") or path == "/attributes/":
+            return Outcome(False, current, (Issue(INVALID_PATH, f"Invalid path '{path}': only top-level listings item "
+                                                  "attributes can be patched"),))
+        if path != ATTRIBUTE_PATH:
+            continue
+        applied = _apply_patch(result, patch)
+        if isinstance(applied, Issue):
+            return Outcome(False, current, (applied,))
+        result = applied
+        named |= {v.get("fulfillment_channel_code") for v in patch.get("value") or [] if patch["op"] != "delete"}
+    return _checked(sku, current, result, named)
+
+
+def replace_attribute(sku: str, current: list[dict] | None, attributes: dict, *, full: bool) -> Outcome:
+    """UPDATE (`full`: attributes left out are gone) or PARTIAL_UPDATE (only the attributes given) of a message."""
+    if ATTRIBUTE not in attributes:
+        return _checked(sku, current, None if full else current, set())
+    value = attributes[ATTRIBUTE]
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return Outcome(False, current, (Issue(INVALID_VALUE, f"'{ATTRIBUTE}' must be a list of objects",
+                                              attribute_name=ATTRIBUTE),))
+    return _checked(sku, current, [dict(v) for v in value], {v.get("fulfillment_channel_code") for v in value})
+
+
+def _checked(sku: str, current: list[dict] | None, result: list[dict] | None, named: set[str]) -> Outcome:
+    if result is None:
+        return Outcome(True, None, ())
+    issues = _value_issues(result)
+    if issues:
+        return Outcome(False, current, tuple(issues))
+    codes = {e["fulfillment_channel_code"] for e in result}
+    if MERCHANT_CHANNEL in codes and codes - {MERCHANT_CHANNEL}:
+        # Sellers report that a DEFAULT quantity on an FBA listing makes it merchant-fulfilled (and the reverse);
+        # the channel the change names wins (not verified, see the sandbox README).
+        keep_merchant = MERCHANT_CHANNEL in named
+        result = [e for e in result if (e["fulfillment_channel_code"] == MERCHANT_CHANNEL) == keep_merchant]
+        channel = "merchant-fulfilled (DEFAULT)" if keep_merchant else "fulfilled by Amazon"
+        return Outcome(True, result, (Issue(CHANNEL_CHANGED, f"The listing {sku} is now {channel}",
+                                            severity="WARNING", attribute_name=ATTRIBUTE),))
+    return Outcome(True, result, ())
+
+
+def patch_request_issues(body: object) -> list[Issue]:
+    """Problems with a ListingsItemPatchRequest body itself."""
+    if not isinstance(body, dict) or not isinstance(body.get("productType"), str) or not isinstance(
+        body.get("patches"), list
+    ) or not body["patches"]:
+        return [Issue(INVALID_MESSAGE, "The body must be a ListingsItemPatchRequest: productType and patches")]
+    for patch in body["patches"]:
+        if not isinstance(patch, dict) or patch.get("op") not in ("add", "replace", "merge", "delete") or not (
+            isinstance(patch.get("path"), str)
+        ) or not isinstance(patch.get("value", []), list) or not all(
+            isinstance(v, dict) for v in patch.get("value", [])
+        ):
+            return [Issue(INVALID_MESSAGE, f"Invalid patch operation {json.dumps(patch)[:200]}")]
+    return []
+
+
+# --- the Listings Items API item ----------------------------------------------------------------------------
+
+
+def listings_item(listing: Listing, marketplace_id: str, included: list[str], created: datetime) -> dict:
+    """An `Item` of getListingsItem with the included data asked for."""
+    item: dict = {"sku": listing.sku}
+    availability = listing.fulfillment_availability or []
+    product = PRODUCTS_BY_SKU.get(listing.sku)
+    if "summaries" in included:
+        buyable = any(e.get("quantity", 0) > 0 or e.get("fulfillment_channel_code") != MERCHANT_CHANNEL
+                      for e in availability)
+        summary = {
+            "marketplaceId": marketplace_id,
+            "productType": PRODUCT_TYPE,
+            "conditionType": "new_new",
+            "status": ["BUYABLE", "DISCOVERABLE"] if buyable else ["DISCOVERABLE"],
+            "createdDate": api_time(created),
+            "lastUpdatedDate": api_time(listing.changed_at or created),
+        }
+        if product is not None:
+            summary |= {"asin": product.asin, "itemName": product.name}
+            if is_fba_listed(listing.sku):
+                summary["fnSku"] = "X00" + product.asin[3:]
+        item["summaries"] = [summary]
+    if "attributes" in included:
+        item["attributes"] = {ATTRIBUTE: availability} if listing.fulfillment_availability is not None else {}
+    if "fulfillmentAvailability" in included:
+        item["fulfillmentAvailability"] = [
+            {"fulfillmentChannelCode": e["fulfillment_channel_code"],
+             **({"quantity": e["quantity"]} if "quantity" in e else {})}
+            for e in availability
+        ]
+    if "issues" in included:
+        item["issues"] = []
+    for name in ("offers", "procurement"):
+        if name in included:
+            item[name] = []
+    return item
+
+
+def listed_since(state) -> datetime:
+    """When every catalog listing was created: the first day of the world's history."""
+    return datetime.combine(state.world.first_day, time.min, tzinfo=timezone.utc)
+
+
+def _marketplace(request: Request, state, account: str) -> str:
+    raw = [v.strip() for v in request.query_params.get("marketplaceIds", "").split(",") if v.strip()]
+    if len(raw) != 1:
+        raise invalid_input("Invalid input", "marketplaceIds must name exactly one marketplace")
+    if raw[0] not in state.settings.account(account).marketplace_ids:
+        raise invalid_input("Invalid marketplaceIds", f"Marketplace id {raw[0]} does not belong to this seller")
+    return raw[0]
+
+
+def _seller(request: Request, state, account: str) -> None:
+    if request.path_params["seller_id"] != state.settings.account(account).seller_id:
+        raise ApiError(403, "Unauthorized", ACCESS_DENIED, "The sellerId does not match the access token's seller")
+
+
+def _included(request: Request, allowed: tuple[str, ...], default: str) -> list[str]:
+    included = [v.strip() for v in request.query_params.get("includedData", default).split(",") if v.strip()]
+    bad = [v for v in included if v not in allowed]
+    if bad:
+        raise invalid_input("Invalid input", f"Invalid includedData: {', '.join(bad)}")
+    return included
+
+
+@sp_api_operation("getListingsItem")
+async def get_listings_item(request: Request, state, account: str) -> Response:
+    _seller(request, state, account)
+    marketplace = _marketplace(request, state, account)
+    included = _included(request, INCLUDED_DATA, "summaries")
+    sku = request.path_params["sku"]
+    listing = state.listings.get(account, marketplace, sku)
+    if listing is None:
+        raise not_found(f"SKU '{sku}' not found in marketplace {marketplace}")
+    return JSONResponse(listings_item(listing, marketplace, included, listed_since(state)))
+
+
+@sp_api_operation("patchListingsItem")
+async def patch_listings_item(request: Request, state, account: str) -> Response:
+    _seller(request, state, account)
+    marketplace = _marketplace(request, state, account)
+    _included(request, ("identifiers", "issues"), "issues")
+    mode = request.query_params.get("mode")
+    if mode not in (None, "VALIDATION_PREVIEW"):
+        raise invalid_input("Invalid input", f"Invalid mode {mode!r}")
+    try:
+        body = json.loads(await request.body() or b"null")
+    except ValueError:
+        raise invalid_input("Invalid input", "The request body is not valid JSON") from None
+    problems = patch_request_issues(body)
+    if problems:
+        raise invalid_input(problems[0].message)
+    sku = request.path_params["sku"]
+    listing = state.listings.get(account, marketplace, sku)
+    if listing is None:
+        outcome = Outcome(False, None, (Issue(SKU_NOT_FOUND, f"SKU '{sku}' is not known in marketplace "
+                                              f"{marketplace}"),))
+    else:
+        outcome = apply_patches(sku, listing.fulfillment_availability, body["patches"])
+    preview = mode == "VALIDATION_PREVIEW"
+    if outcome.accepted and not preview:
+        state.listings.put(account, marketplace, sku, outcome.fulfillment_availability, state.clock.now())
+    status = ("VALID" if preview else "ACCEPTED") if outcome.accepted else "INVALID"
+    return JSONResponse({"sku": sku, "status": status, "submissionId": uuid.uuid4().hex,
+                         "issues": [i.to_api() for i in outcome.issues]})
+
+
+async def admin_listings(request: Request) -> JSONResponse:
+    """`GET /_sandbox/listings?seller_account=&marketplace_id=`: every listing's channel, quantity and lead time."""
+    state = request.app.state.sandbox
+    account, marketplace = (request.query_params.get(k) for k in ("seller_account", "marketplace_id"))
+    accounts = {a.key: a for a in state.settings.seller_accounts}
+    if account not in accounts or marketplace not in accounts[account].marketplace_ids:
+        return JSONResponse({"error": "seller_account and marketplace_id must name one of the seller's "
+                                      "storefronts"}, status_code=400)
+    rows = [
+        {"sku": listing.sku, "fulfillment_channel_code": entry.get("fulfillment_channel_code"),
+         "quantity": entry.get("quantity"), "lead_time_to_ship_max_days": entry.get("lead_time_to_ship_max_days"),
+         "changed_at": listing.changed_at.isoformat() if listing.changed_at else None}
+        for listing in state.listings.all(account, marketplace)
+        for entry in (listing.fulfillment_availability or [{}])
+    ]
+    return JSONResponse({"seller_account": account, "marketplace_id": marketplace, "listings": rows})
+
+
+routes = [
+    Route(f"{BASE}/{{seller_id}}/{{sku:path}}", get_listings_item, methods=["GET"]),
+    Route(f"{BASE}/{{seller_id}}/{{sku:path}}", patch_listings_item, methods=["PATCH"]),
+    Route("/_sandbox/listings", admin_listings, methods=["GET"]),
+]
