@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import duckdb
 
+from amazon_netsuite.lib.inventory import tables as inventory
 from amazon_netsuite.lib.orders import tables as orders
 from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements)
+FLOWS = (orders, settlements, inventory)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

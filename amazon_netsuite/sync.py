@@ -326,6 +326,21 @@ def _load_order_report(account, days: list[date], now: datetime, poll_seconds: f
     return report_id
 
 
+def _load_ledger_report(account, days: list[date], say: Callable[[str], None]) -> str:
+    """Request the account's FBA ledger over `days` (up to two minutes ago), wait for it and land it."""
+    from amazon_netsuite.defs.resources import SellerCentral, Warehouse
+    from amazon_netsuite.lib.amazon.reports import ReportsApi
+    from amazon_netsuite.lib.inventory.ledger_reports import load_ledger_report
+
+    start = day_window(days[0])[0]
+    end = min(day_window(days[-1])[1], datetime.now(timezone.utc) - timedelta(minutes=2))
+    with SellerCentral().client(account.key) as client:
+        report = load_ledger_report(ReportsApi(client), Warehouse().connection, account.key,
+                                    account.marketplace_ids, start, end, poll_seconds=1.0)
+    say(f"{account.key}: FBA ledger report {report.report_id} for {start:%Y-%m-%d} .. {end:%Y-%m-%d %H:%M} UTC")
+    return report.report_id
+
+
 def sandbox_warehouse_ships(settings: Settings, say: Callable[[str], None] = print) -> dict | None:
     """In sandbox mode, the seller's warehouse fulfils the Sales Orders of shipped MFN orders
     (`POST /_sandbox/netsuite/warehouse/ship`); against live NetSuite it does nothing and returns None: there the
@@ -394,6 +409,51 @@ def sync_settlements(
     for storefront_key, day in storefront_days:
         outcome.settlement_partitions.append(f"{storefront_key} {day}")
         _run_storefront_day(jobs, storefront_key, day, instance, {}, outcome, say)
+        if progress:
+            progress.advance(failed_runs=len(outcome.failed))
+    return outcome
+
+
+def sync_inventory(
+    storefront: str | None = None,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    say: Callable[[str], None] = print,
+    days: list[date] | None = None,
+    outcome: SyncOutcome | None = None,
+    progress: Progress | None = None,
+) -> SyncOutcome:
+    """Load each day's FBA ledger and post its adjustments, then take today's snapshots and push each storefront's
+    changed quantities (`inventory_job`), for the storefronts whose inventory flow is on."""
+    from amazon_netsuite.defs.helpers import REPORT_ID_TAG
+    from amazon_netsuite.definitions import build_definitions
+
+    settings = load_settings()
+    outcome = outcome or SyncOutcome()
+    if not settings.flows.inventory:
+        return outcome
+    chosen = [storefront] if storefront else settings.storefront_keys
+    today = datetime.now(timezone.utc).date()
+    days = days or [today]
+    definitions = build_definitions(settings)
+    ledger, inventory = (definitions.resolve_job_def(name) for name in ("fba_ledger_job", "inventory_job"))
+    instance = instance or dagster_instance()
+    if progress:
+        progress.add("inventory", len(chosen) * (len(days) + 1))
+    for account in settings.seller_accounts:
+        keys = [s.key for s in account.storefronts if s.key in chosen]
+        if not keys:
+            continue
+        # One ledger report per account over the window, read by each storefront-day, as for orders.
+        report_id = _load_ledger_report(account, days, say)
+        for key in keys:
+            for day in days:
+                _run_storefront_day([ledger], key, day, instance, {REPORT_ID_TAG: report_id}, outcome, say)
+                if progress:
+                    progress.advance(failed_runs=len(outcome.failed))
+    for key in chosen:
+        if settings.inventory_pushed(key):
+            _run_storefront_day([inventory], key, today, instance, {}, outcome, say)
         if progress:
             progress.advance(failed_runs=len(outcome.failed))
     return outcome
@@ -545,6 +605,9 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
             sandbox_warehouse_ships(settings, say)
         sync_settlements(storefront=storefront, post=post, outcome=outcome, instance=instance, say=say,
                          progress=progress)
+        if post:  # the orders posted move NetSuite's stock: push it, and bring FBA's movements in
+            sync_inventory(storefront, instance=instance, say=say, days=outcome.days, outcome=outcome,
+                           progress=progress)
     progress.close()
     elapsed = datetime.now(timezone.utc) - outcome.started
     today = outcome.days[-1]

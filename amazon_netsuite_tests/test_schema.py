@@ -15,10 +15,14 @@ EVERY_TABLE = {
     "settlement_report_intake", "settlement_documents", "settlements", "settlement_lines",
     "settlement_line_quarantine", "settlement_line_matches", "settlement_line_accounts", "settlement_gl_summary",
     "settlement_reconciliation",
+    # inventory
+    "netsuite_inventory_snapshot", "netsuite_kit_members", "fba_inventory_snapshot", "available_to_sell",
+    "inventory_feed_submissions", "amazon_listing_quantities", "fba_inventory_ledger",
 }
 EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",
     "settlement_fees_by_type", "sales_orders_posted", "cash_sales_posted", "settlement_gl_postings",
+    "fba_inventory_adjustments_posted", "fba_stock_differences",
 }
 
 

@@ -13,9 +13,9 @@ import dagster as dg
 POSTING_LOOK_BACK = timedelta(days=31)
 
 
-def post_when_loaded(look_back: timedelta = POSTING_LOOK_BACK) -> dg.AutomationCondition:
-    """Eager within `look_back`, and only once every blocking check of the dependencies passed: plain eager
-    ignores blocking checks (https://github.com/dagster-io/dagster/issues/17332)."""
+def post_when_loaded(look_back: timedelta | None = POSTING_LOOK_BACK) -> dg.AutomationCondition:
+    """Eager within `look_back` (None: the newest day only), and only once every blocking check of the dependencies
+    passed: plain eager ignores blocking checks (https://github.com/dagster-io/dagster/issues/17332)."""
     return (
         dg.AutomationCondition.eager().replace(
             "in_latest_time_window", dg.AutomationCondition.in_latest_time_window(look_back))

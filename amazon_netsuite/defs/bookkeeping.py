@@ -10,6 +10,8 @@ BOOKKEEPING_TABLES = {
     "settlement_report_intake": "Every settlement report Amazon listed, with where it stands (listed, landed, "
                                 "unusable and why). Written by the `new_settlement_reports` sensor and "
                                 "`settlement_documents`.",
+    "amazon_listing_quantities": "What Amazon last accepted (or showed when read back) per storefront × SKU: a push "
+                                 "sends only what differs. Written by `inventory_feed_submissions`.",
     "netsuite_postings": "The ledger: one row per NetSuite record a flow created or changed, with its external id, "
                          "internal id, the hash of what was sent and the NetSuite account. Written by every "
                          "posting asset and retry; what makes a re-run send nothing twice.",

@@ -34,6 +34,15 @@ class SellerCentral(dg.ConfigurableResource):
         check_one_world(load_settings(self.settings_file or None))
 
     @contextmanager
+    def client(self, seller_account: str):
+        """The account's `SpApiClient`, for the API areas over it (feeds, listings, FBA inventory)."""
+        from amazon_netsuite.lib.amazon.client import SpApiClient
+
+        settings = load_settings(self.settings_file or None)
+        with SpApiClient(amazon_connection(settings, seller_account)) as client:
+            yield client
+
+    @contextmanager
     def reports(self, seller_account: str):
         from amazon_netsuite.lib.amazon.client import SpApiClient
         from amazon_netsuite.lib.amazon.reports import ReportsApi

@@ -354,3 +354,30 @@ def ledger_connections(path: str | Path | None = None) -> Callable[
     """Connections for the ledger batches written while requests are in flight: the schema is in place by then,
     so they skip the schema check and hold the file (and the GIL) as briefly as possible."""
     return partial(connect, path or None)
+
+
+@dataclass(frozen=True)
+class QueuedError:
+    """A problem found without a NetSuite write (a SKU held back, a message Amazon refused), for the error queue."""
+
+    key: str
+    error_class: str
+    message: str
+    payload: Mapping[str, Any] | None = None
+
+
+def queue_errors(con: duckdb.DuckDBPyConnection, flow: str, storefront: str, errors: Sequence[QueuedError],
+                 at: datetime, *, settled: Iterable[str] = (), resolution: str = "resolved") -> None:
+    """Open (or refresh) one error per key, and resolve the open errors of `settled` keys (the problem is gone)."""
+    settled = [k for k in settled if k not in {e.key for e in errors}]
+    resolve_errors(con, flow, storefront, settled, at, resolution)
+    for error in errors:
+        payload = canonical_json(error.payload) if error.payload is not None else None
+        updated = con.execute(
+            "UPDATE integration_errors SET error_class = ?, message = ?, payload = ? WHERE flow = ? AND "
+            "storefront = ? AND key = ? AND resolved IS NULL RETURNING 1",
+            [error.error_class, error.message, payload, flow, storefront, error.key]).fetchall()
+        if not updated:
+            con.execute("INSERT INTO integration_errors (flow, storefront, key, error_class, message, payload, "
+                        "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [flow, storefront, error.key, error.error_class, error.message, payload, at])

@@ -2,9 +2,10 @@
 
 The only run launched by hand is the hourly order report request (`request_order_reports_job`, which the
 `order_reports_hourly` schedule launches at :07). Everything after it — loading each storefront-day the report
-covers, posting its orders, importing the settlement Amazon deposited and posting it — is the daemon's doing:
-sensors and automation conditions that run by default. The test prints how long an order took from "report DONE"
-to "record in NetSuite".
+covers, posting its orders, importing the settlement Amazon deposited and posting it, pushing NetSuite's stock to
+Amazon and, after a stock change in NetSuite, the changed quantity — is the daemon's doing: sensors and automation
+conditions that run by default. The test prints how long an order took from "report DONE" to "record in NetSuite",
+and a stock change from NetSuite to Amazon.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ import yaml
 
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
+from amazon_netsuite.sandbox.world.catalog import CATALOG
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS, REPO, _project_env, start_sandbox
 
 UTC = timezone.utc
 STOREFRONT = "demo-US"
 ACCOUNT = "demo-na"
+MARKETPLACE = "ATVPDKIKX0DER"
+KIT_MEMBERS = {sku for p in CATALOG for sku, _ in p.components}
 # libfaketime (the shifted-date runs of `make test-dates`) breaks gRPC's timers: the daemon then finds its code server
 # unresponsive and starts a new one every minute, so nothing ticks. The date logic the daemon runs (the sensors'
 # windows, the automation's 31 days) is tested under the shifted clock without the daemon, in
@@ -106,6 +110,24 @@ def _netsuite_records(pattern: str) -> dict[str, tuple[str, datetime]]:
                 for r in rows}
 
 
+def _listing_quantities(url: str) -> dict[str, int | None]:
+    listings = httpx.get(f"{url}/_sandbox/listings", params={"seller_account": ACCOUNT,
+                                                             "marketplace_id": MARKETPLACE}, timeout=30).json()
+    return {l["sku"]: l.get("quantity") for l in listings["listings"] if l["fulfillment_channel_code"] == "DEFAULT"}
+
+
+def _pushed_quantities() -> dict[str, int] | None:
+    """SKU → quantity of today's available_to_sell once Amazon shows all of it (the sensor's run pushed it)."""
+    rows = _warehouse("SELECT sku, quantity FROM available_to_sell WHERE storefront = ? AND day = ? AND quantity IS "
+                      "NOT NULL", [STOREFRONT, datetime.now(UTC).date()])
+    if not rows:
+        return None
+    from amazon_netsuite.lib.settings import sandbox_url
+
+    shown = _listing_quantities(sandbox_url())
+    return dict(rows) if all(shown.get(sku) == q for sku, q in rows) else None
+
+
 @pytest.fixture
 def unattended(monkeypatch, tmp_path):
     """The sandbox (16 days of history: one settlement per stream deposited yesterday), the project environment,
@@ -173,6 +195,28 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
         postable, in_netsuite, posted_settlements = _wait(
             "every postable order and the deposited settlement in NetSuite", everything_posted, deadline, daemon, log,
             every=5.0)
+
+        # Inventory, unattended too: the stock sensor pushed today's quantities when it first ticked; a sale in
+        # another channel (a NetSuite adjustment) then reaches Amazon with nobody launching a run.
+        pushed = _wait("today's quantities pushed by the stock sensor's run", _pushed_quantities, deadline, daemon,
+                       log)
+        sku = next(s for s, q in sorted(pushed.items()) if q >= 3 and s not in KIT_MEMBERS)
+        moved_at = datetime.now(UTC)
+        moved = time.monotonic()
+        response = httpx.post(f"{sandbox.url}/_sandbox/netsuite/inventory/move",
+                              json={"sku": sku, "location": "WH-na", "adjust_by": -3}, timeout=30)
+        assert response.status_code == 200, response.text
+
+        def amazon_shows_the_sale():
+            rows = _warehouse("SELECT quantity FROM available_to_sell WHERE storefront = ? AND sku = ? AND "
+                              "computed_at > ?", [STOREFRONT, sku, moved_at.replace(tzinfo=None)])
+            if not rows:
+                return None
+            shown = _listing_quantities(sandbox.url).get(sku)
+            return (rows[0][0], shown) if shown == rows[0][0] else None
+
+        after_move, shown = _wait(f"the sale of 3 × {sku} on Amazon", amazon_shows_the_sale, deadline, daemon, log)
+        stock_latency = time.monotonic() - moved
     finally:
         daemon.terminate()
         try:
@@ -193,7 +237,8 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
     failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
     assert failed == [], [r.job_name for r in failed]
     launched = {r.job_name for r in instance.get_runs()}
-    assert {"orders_job", "settlements_job"} <= launched  # by the sensors
+    assert {"orders_job", "settlements_job", "inventory_job"} <= launched  # by the sensors
+    assert after_move == pushed[sku] - 3 == shown
     assert any(r.tags.get("dagster/automation_condition") or r.tags.get("dagster/sensor_name", "").endswith(
         "_automation") for r in instance.get_runs())  # and the postings by the automation sensors
 
@@ -202,4 +247,5 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
     print(f"\nunattended: {len(postable)} orders from report DONE to record in NetSuite: median "
           f"{statistics.median(minutes):.1f} min, max {max(minutes):.1f} min; settlement(s) "
           f"{', '.join(s['settlement_id'] for s in settlements)} posted; whole test "
-          f"{(time.monotonic() - started) / 60:.1f} min")
+          f"{(time.monotonic() - started) / 60:.1f} min; a NetSuite stock change reached Amazon in "
+          f"{stock_latency:.0f} s")

@@ -17,6 +17,7 @@ from amazon_netsuite.lib.inventory.fba_adjustments import adjustment_payload
 from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.postings import PostingAttempt, is_posted_unchanged, ledger_entries, record_attempts, utc_now
 from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.lib.warehouse import fetch_arrow
 
 FLOW = "inventory"
 ADJUSTMENT = "inventoryAdjustment"
@@ -39,9 +40,8 @@ def post_fba_adjustments(connect: Connection, client, settings: Settings, storef
     posting = settings.storefront_posting(storefront)
     result = AdjustmentResult()
     with connect() as con:
-        rows = con.execute(
-            "SELECT * FROM fba_inventory_ledger WHERE storefront = ? AND day = ? ORDER BY ledger_key",
-            [storefront, day]).fetch_arrow_table().to_pylist()
+        rows = fetch_arrow(con, "SELECT * FROM fba_inventory_ledger WHERE storefront = ? AND day = ? ORDER BY "
+                                "ledger_key", [storefront, day]).to_pylist()
         entries = ledger_entries(con, FLOW, storefront, [r["ledger_key"] for r in rows], account=account)
     result.not_adjusted.update(r["not_adjusted_reason"] for r in rows if not r["adjusts_netsuite"])
     attempts: list[PostingAttempt] = []

@@ -53,6 +53,19 @@ def zero_drop_gate(con: duckdb.DuckDBPyConnection, storefront: str, day: date, *
     """, [day, storefront]).fetchall()[0]
     zeroed = zeroed or []
     skus: list[str] = []
+    if not in_stock:
+        # The first push (nothing accepted yet): judged on the snapshot alone, since nothing says what Amazon shows.
+        in_stock, zeroed = con.execute(
+            "SELECT count(*), list(sku ORDER BY sku) FILTER (WHERE quantity = 0) FROM available_to_sell "
+            "WHERE storefront = ? AND day = ? AND quantity IS NOT NULL", [storefront, day]).fetchall()[0]
+        zeroed = zeroed or []
+        if in_stock and Decimal(len(zeroed)) / in_stock > Decimal(str(max_zeroed_share)):
+            skus = zeroed
+            reasons.append(f"the first push would show {len(zeroed)} of its {in_stock} SKUs as out of stock "
+                           f"({len(zeroed) / in_stock:.1%}, more than the {Decimal(str(max_zeroed_share)):.1%} "
+                           f"allowed): {_named(zeroed)}. Check the storefront's locations; if the stock really is "
+                           "gone, override the gate for one run.")
+        return GateResult(not reasons, reasons, skus)
     if in_stock and Decimal(len(zeroed)) / in_stock > Decimal(str(max_zeroed_share)):
         skus = zeroed
         reasons.append(f"the push would drop {len(zeroed)} of the {in_stock} SKUs Amazon shows in stock to zero "

@@ -24,6 +24,9 @@ from amazon_netsuite.lib.postings import QueuedError, queue_errors
 from amazon_netsuite.lib.settings import Settings
 
 FLOW = "inventory"
+# getFeed allows 2 requests a second; the wait grows by half each time up to 30 s, so a feed Amazon takes minutes
+# over costs a few calls.
+POLL_SECONDS = 2.0
 READ_BACK_LIMIT = 500  # getListingsItem runs at 5 requests a second: beyond this, forget and resend
 Connection = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
@@ -64,7 +67,7 @@ def push_storefront_day(connect: Connection, feeds_api, listings_api, settings: 
     rows: list[dict] = []
     for document in documents:
         messages = document["messages"]
-        outcome = feeds_api.submit_json_listings_feed(document, [marketplace_id])
+        outcome = feeds_api.submit_json_listings_feed(document, [marketplace_id], poll_seconds=POLL_SECONDS)
         result.feeds.append(outcome.feed_id)
         result.statuses[outcome.processing_status] += 1
         outcomes = message_outcomes(messages, outcome.report, outcome.processing_status)

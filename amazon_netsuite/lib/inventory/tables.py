@@ -127,4 +127,34 @@ TABLES: tuple[str, ...] = (
     """,
 )
 
-VIEWS: tuple[str, ...] = ()
+VIEWS: tuple[str, ...] = (
+    # What `fba_inventory_adjustments_posted` wrote: the ledger rows of its inventory adjustments.
+    """
+    CREATE OR REPLACE VIEW fba_inventory_adjustments_posted AS
+    SELECT p.storefront, l.day, p.key AS ledger_key, l.event_type, l.sku, l.quantity, p.external_id, p.internal_id,
+           p.status, p.netsuite_account, p.attempts, p.last_attempt, p.last_error
+    FROM netsuite_postings AS p
+    LEFT JOIN fba_inventory_ledger AS l ON l.storefront = p.storefront AND l.ledger_key = p.key
+    WHERE p.flow = 'inventory' AND p.record_type = 'inventoryAdjustment'
+    """,
+    # Every SKU Amazon holds at FBA whose NetSuite FBA quantity differs, from each storefront's newest snapshots.
+    # Amazon's side is fulfillable + reserved: NetSuite still holds the units Amazon reserved for orders it has not
+    # shipped (their Cash Sales move them when they ship).
+    """
+    CREATE OR REPLACE VIEW fba_stock_differences AS
+    WITH amazon AS (
+      SELECT storefront, day, sku, fulfillable, reserved, fulfillable + reserved AS amazon_quantity, taken_at
+      FROM fba_inventory_snapshot QUALIFY day = max(day) OVER (PARTITION BY storefront)
+    ), netsuite AS (
+      SELECT storefront, day, sku, location, quantity_on_hand, taken_at
+      FROM netsuite_inventory_snapshot WHERE is_fba_location QUALIFY day = max(day) OVER (PARTITION BY storefront)
+    )
+    SELECT a.storefront, a.sku, n.location AS netsuite_location, n.quantity_on_hand AS netsuite_quantity,
+           a.fulfillable, a.reserved, a.amazon_quantity,
+           coalesce(n.quantity_on_hand, 0) - a.amazon_quantity AS difference,
+           CASE WHEN n.sku IS NULL THEN 'no NetSuite item at the FBA location' ELSE 'quantities differ' END AS reason,
+           a.taken_at AS amazon_taken_at, n.taken_at AS netsuite_taken_at
+    FROM amazon AS a LEFT JOIN netsuite AS n ON n.storefront = a.storefront AND n.day = a.day AND n.sku = a.sku
+    WHERE coalesce(n.quantity_on_hand, 0) <> a.amazon_quantity
+    """,
+)

@@ -46,8 +46,11 @@ class InventorySettings(StrictModel):
     max_snapshot_age: timedelta = Field(timedelta(hours=2), description="the gate: a source snapshot older than "
                                         "this is stale and not pushed")
     lead_time_days: int | None = Field(None, ge=0, le=30, description="not sent by default: merge keeps Amazon's")
-    fba_adjustment_account: str = Field("ACCT-INVENTORY-ADJUSTMENTS", description="the account FBA inventory "
-                                        "adjustments post against (external id)")
+    fba_adjustment_account: str = Field("ACCT-INVENTORY-ADJUSTMENTS", description="the account FBA gains and "
+                                        "losses post against (found, lost, damaged, customer returns; external id)")
+    fba_inbound_account: str = Field("ACCT-FBA-INBOUND", description="the account an FBA receipt is credited to: "
+                                     "units arriving at Amazon come from the seller's own shipment, not from "
+                                     "nowhere, so they are not a gain (external id)")
 
     @model_validator(mode="after")
     def _shares(self) -> "InventorySettings":

@@ -22,6 +22,7 @@ CHART_OF_ACCOUNTS: tuple[tuple[str, str, str, str, str | None, str | None], ...]
     ("ACCT-AMZ-RESERVE", "1310", "Amazon Reserve Held", "OthCurrAsset", None, None),
     ("ACCT-SUSPENSE", "1390", "Amazon Suspense (unmapped settlement lines)", "OthCurrAsset", None, None),
     ("ACCT-INVENTORY", "1400", "Inventory Asset", "OthCurrAsset", None, None),
+    ("ACCT-FBA-INBOUND", "1410", "Inventory in Transit to FBA", "OthCurrAsset", None, None),
     ("ACCT-FACILITATOR-TAX-CLEARING", "2200", "Marketplace Facilitator Tax Clearing", "OthCurrLiab", None, None),
     ("ACCT-SALES-TAX-PAYABLE", "2300", "Sales Tax / VAT Payable", "OthCurrLiab", None, None),
     ("ACCT-VAT-PAYABLE", "2310", "VAT Payable", "OthCurrLiab", None, None),

@@ -21,7 +21,7 @@ from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "7"
+SEED_VERSION = "8"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS

@@ -70,3 +70,16 @@ def test_held_back_skus_are_not_zeroed_and_a_stale_snapshot_adds_its_reason(con)
     assert [r.split(" ")[1:4] for r in result.reasons] == [["NetSuite", "stock", "snapshot"],
                                                           ["push", "would", "drop"]]
     assert "drop 2 of the 6 SKUs" in result.reasons[1] and "(33.3%, more than the 30.0% allowed)" in result.reasons[1]
+
+
+
+def test_a_first_push_that_would_show_most_skus_out_of_stock_is_refused(con):
+    """Nothing accepted yet: the snapshot alone decides, so a wrong location cannot zero the catalogue at once."""
+    for n, units in enumerate((0, 0, 0, 5, 5)):
+        stock(con, f"SKU-{n:03d}", units)
+    compute_available_to_sell(con, settings_with(), "demo-US", DAY, SOON)
+    result = zero_drop_gate(con, "demo-US", DAY, now=SOON, **LIMITS)
+    assert not result.passed and result.skus == ["SKU-000", "SKU-001", "SKU-002"]
+    assert result.reasons[0].startswith("the first push would show 3 of its 5 SKUs as out of stock (60.0%")
+    listed(con, "SKU-003", 5)  # once Amazon accepted something, what it shows is the measure
+    assert zero_drop_gate(con, "demo-US", DAY, now=SOON, **LIMITS).passed
