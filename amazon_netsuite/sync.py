@@ -427,6 +427,7 @@ def sync_inventory(
     changed quantities (`inventory_job`), for the storefronts whose inventory flow is on."""
     from amazon_netsuite.defs.helpers import REPORT_ID_TAG
     from amazon_netsuite.definitions import build_definitions
+    from amazon_netsuite.lib.inventory.ledger_reports import LedgerUnavailable
 
     settings = load_settings()
     outcome = outcome or SyncOutcome()
@@ -445,7 +446,12 @@ def sync_inventory(
         if not keys:
             continue
         # One ledger report per account over the window, read by each storefront-day, as for orders.
-        report_id = _load_ledger_report(account, days, say)
+        try:
+            report_id = _load_ledger_report(account, days, say)
+        except LedgerUnavailable as exc:
+            say(f"{account.key}: FBA ledger not loaded: {exc}")
+            outcome.failed.append(f"fba_ledger_job {account.key}")
+            continue
         for key in keys:
             for day in days:
                 _run_storefront_day([ledger], key, day, instance, {REPORT_ID_TAG: report_id}, outcome, say)
@@ -627,6 +633,11 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
               f"{row['netsuite_records_posted']:>8}")
     if not settled:
         print("none (a settlement needs 15 days of history: `sandbox serve --history-days 35`)")
+    if post and settings.flows.inventory:
+        print("\nInventory today (messages sent to Amazon, SKUs held back, FBA SKUs whose NetSuite quantity differs):")
+        for row in inventory_rows(keys, today):
+            print(f"  {row['storefront']:<12}{row['sent']:>6} sent{row['accepted']:>6} accepted"
+                  f"{row['held_back']:>6} held back{row['fba_differences']:>6} FBA differences")
     print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
           f"({outcome.days[0]} .. {outcome.days[-1]}) in {_duration(elapsed.total_seconds())}")
     print(f"Run logs: {log_file}")
@@ -641,6 +652,27 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         for error in refused:
             print(f"  {error.storefront} {error.day} settlement {error.settlement_id}: {error}")
     return 1 if outcome.failed or refused else 0
+
+
+def inventory_rows(storefronts: list[str], day: date) -> list[dict]:
+    """Per storefront: today's messages sent and accepted, SKUs held back, and FBA SKUs that differ."""
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        return con.sql(
+            """
+            SELECT s.storefront,
+                   (SELECT count(*) FROM inventory_feed_submissions f WHERE f.storefront = s.storefront
+                      AND f.day = $day) AS sent,
+                   (SELECT count(*) FROM inventory_feed_submissions f WHERE f.storefront = s.storefront
+                      AND f.day = $day AND f.outcome IN ('accepted', 'read_back')) AS accepted,
+                   (SELECT count(*) FROM available_to_sell a WHERE a.storefront = s.storefront AND a.day = $day
+                      AND a.held_back_reason IS NOT NULL) AS held_back,
+                   (SELECT count(*) FROM fba_stock_differences d WHERE d.storefront = s.storefront) AS fba_differences
+            FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s ORDER BY s.storefront
+            """, params={"day": day, "storefronts": storefronts}).to_arrow_table().to_pylist()
 
 
 def settlement_posting_errors(partitions: list[str]) -> list:

@@ -133,9 +133,16 @@ def test_sync_shows_progress_then_a_summary_whose_figures_are_the_warehouses_and
     assert progress and "\r" not in out
     last = re.search(r"(\d+)/(\d+) storefront-days, (\d+) records posted, (\d+) open errors", progress[-1])
     assert last, progress[-1]
-    total = 2 + settlement_days  # two order days of one storefront, then each storefront-day with a deposit
+    # Two order days of one storefront, each storefront-day with a deposit, then the FBA ledger of the two days and
+    # today's inventory push.
+    total = 2 + settlement_days + 2 + 1
     assert [int(g) for g in last.groups()] == [total, total, records_posted, expected["errors"]]
     assert re.search(r"done in \d+", progress[-1])
+    with connect(read_only=True) as con:
+        sent = con.execute("SELECT count(*) FROM inventory_feed_submissions WHERE storefront = 'demo-CA'").fetchone()[0]
+    assert sent > 0
+    assert re.search(rf"^  demo-CA\s+{sent} sent\s+{sent} accepted\s+0 held back\s+\d+ FBA differences$", out,
+                     re.MULTILINE), out
 
 
 def test_progress_rewrites_one_line_on_a_terminal_and_prints_every_tenth_elsewhere():
