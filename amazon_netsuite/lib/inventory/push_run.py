@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from amazon_netsuite.lib.inventory.deltas import changed_quantities, feed_documents
 from amazon_netsuite.lib.inventory.outcomes import message_outcomes, record_accepted
-from amazon_netsuite.lib.postings import QueuedError, queue_errors
+from amazon_netsuite.lib.postings import QueuedError, queue_errors, resolve_errors
 from amazon_netsuite.lib.settings import Settings
 
 FLOW = "inventory"
@@ -46,9 +46,10 @@ def listing_error_key(sku: str) -> str:
 
 def _issue_class(issue: str) -> str:
     # A SKU Amazon does not know needs a listing (or the SKU fixed in NetSuite): a mapping problem, not the data's.
-    lowered = issue.lower()
-    return "mapping" if "sku" in lowered and any(w in lowered for w in ("not found", "unknown", "does not exist")) \
-        else "validation"
+    # The text holds the issue's code too (the sandbox's SKU_NOT_FOUND), so underscores read as spaces.
+    lowered = issue.lower().replace("_", " ")
+    return "mapping" if "sku" in lowered and any(
+        w in lowered for w in ("not found", "not known", "unknown", "does not exist")) else "validation"
 
 
 def push_storefront_day(connect: Connection, feeds_api, listings_api, settings: Settings, storefront: str, day: date,
@@ -104,7 +105,19 @@ def push_storefront_day(connect: Connection, feeds_api, listings_api, settings: 
                   for r in rows if r["outcome"] == "rejected"]
         queue_errors(con, FLOW, storefront, errors, now,
                      settled=[listing_error_key(r["sku"]) for r in rows if r["outcome"] in ("accepted", "read_back")])
+        resolve_retired_errors(con, storefront, day, listing_error_key(""), now)
     return result
+
+
+def resolve_retired_errors(con: duckdb.DuckDBPyConnection, storefront: str, day: date, key_prefix: str,
+                           at: datetime) -> int:
+    """Resolve the open `{key_prefix}{sku}` errors of SKUs the storefront-day's `available_to_sell` no longer lists
+    (the item retired in NetSuite, or the listing now FBA): nothing is left to fix. How many were resolved."""
+    retired = con.execute(
+        "SELECT key FROM integration_errors WHERE flow = ? AND storefront = ? AND resolved IS NULL AND "
+        "starts_with(key, ?) AND substr(key, length(?) + 1) NOT IN (SELECT sku FROM available_to_sell WHERE "
+        "storefront = ? AND day = ?)", [FLOW, storefront, key_prefix, key_prefix, storefront, day]).fetchall()
+    return resolve_errors(con, FLOW, storefront, [k for k, in retired], at, "the SKU is no longer pushed")
 
 
 def _read_back(listings_api, seller_id: str, marketplace_id: str, outcomes: list[dict], log) -> list[dict]:
