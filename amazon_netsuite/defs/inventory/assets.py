@@ -16,7 +16,7 @@ from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
 from amazon_netsuite.lib.inventory.available import compute_available_to_sell
 from amazon_netsuite.lib.inventory.fba_snapshot import fba_snapshot_table
-from amazon_netsuite.lib.inventory.gate import zero_drop_gate
+from amazon_netsuite.lib.inventory.gate import settings_gate
 from amazon_netsuite.lib.inventory.push_run import resolve_retired_errors
 from amazon_netsuite.lib.postings import QueuedError, queue_errors
 from amazon_netsuite.lib.settings import load_settings
@@ -141,8 +141,7 @@ def definitions(flow: Flow) -> dg.Definitions:
                           for sku, reason in held], now,
                          settled=[stock_error_key(sku) for sku, _, reason in rows if not reason])
             resolve_retired_errors(con, storefront, day, stock_error_key(""), now)
-            gate = zero_drop_gate(con, storefront, day, max_zeroed_share=settings.inventory.max_zeroed_share,
-                                  max_snapshot_age=settings.inventory.max_snapshot_age, now=now)
+            gate = settings_gate(con, settings, storefront, day, now)
         yield dg.MaterializeResult(asset_key="available_to_sell", metadata={
             "dagster/row_count": written,
             "pushable": sum(1 for _, q, _ in rows if q is not None),

@@ -15,7 +15,7 @@ from amazon_netsuite.defs.helpers import Flow, counted_markdown
 from amazon_netsuite.defs.inventory.assets import OVERRIDE_TAG, today_only
 from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
-from amazon_netsuite.lib.inventory.gate import zero_drop_gate
+from amazon_netsuite.lib.inventory.gate import settings_gate
 from amazon_netsuite.lib.settings import load_settings
 
 
@@ -41,8 +41,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         if context.run.tags.get(OVERRIDE_TAG, "").lower() != "true":
             # Again here, so a push launched on its own cannot pass a snapshot the gate refused.
             with warehouse.connection() as con:
-                gate = zero_drop_gate(con, storefront, day, max_zeroed_share=settings.inventory.max_zeroed_share,
-                                      max_snapshot_age=settings.inventory.max_snapshot_age, now=now)
+                gate = settings_gate(con, settings, storefront, day, now)
             if not gate.passed:
                 raise dg.Failure("the gate refuses this push: " + "; ".join(gate.reasons))
         with seller_central.client(settings.account_of(storefront).key) as client:

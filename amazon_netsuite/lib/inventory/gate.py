@@ -72,3 +72,9 @@ def zero_drop_gate(con: duckdb.DuckDBPyConnection, storefront: str, day: date, *
                        f"({len(zeroed) / in_stock:.1%}, more than the {Decimal(str(max_zeroed_share)):.1%} "
                        f"allowed): {_named(zeroed)}. If the stock really is gone, override the gate for one run.")
     return GateResult(not reasons, reasons, skus)
+
+
+def settings_gate(con: duckdb.DuckDBPyConnection, settings, storefront: str, day: date, now: datetime) -> GateResult:
+    """`zero_drop_gate` with the limits of the settings' `inventory:`."""
+    return zero_drop_gate(con, storefront, day, max_zeroed_share=settings.inventory.max_zeroed_share,
+                          max_snapshot_age=settings.inventory.max_snapshot_age, now=now)
