@@ -20,7 +20,7 @@ from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, start_sa
 
 STOREFRONT, MARKETPLACE, ACCOUNT = "demo-US", "ATVPDKIKX0DER", "demo-na"
 KIT_MEMBERS = {sku for p in CATALOG for sku, _ in p.components}
-HISTORY_DAYS = 4
+HISTORY_DAYS = 2
 
 
 @pytest.fixture

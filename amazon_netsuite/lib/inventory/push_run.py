@@ -24,9 +24,9 @@ from amazon_netsuite.lib.postings import QueuedError, queue_errors, resolve_erro
 from amazon_netsuite.lib.settings import Settings
 
 FLOW = "inventory"
-# getFeed allows 2 requests a second; the wait grows by half each time up to 30 s, so a feed Amazon takes minutes
-# over costs a few calls.
-POLL_SECONDS = 2.0
+# getFeed allows 2 requests a second (burst 15); the wait grows by half each time up to 30 s, so a quick feed is
+# seen quickly and one Amazon takes minutes over costs a few calls more.
+POLL_SECONDS = 0.5
 READ_BACK_LIMIT = 500  # getListingsItem runs at 5 requests a second: beyond this, forget and resend
 Connection = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 

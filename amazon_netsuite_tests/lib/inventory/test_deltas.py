@@ -69,7 +69,9 @@ def test_25001_changes_make_two_documents_each_numbered_from_one():
     assert [m["messageId"] for m in first["messages"]] == list(range(1, 25_001))
     assert second["messages"][0]["messageId"] == 1 and second["messages"][0]["sku"] == "SKU-25000"
     assert second["messages"][0]["patches"][0]["value"][0]["quantity"] == 25_000 % 7
-    jsonschema.Draft7Validator(FEED_SCHEMA).validate(first)  # maxItems 25000: the largest feed Amazon takes
+    # The largest document is the largest Amazon takes (validating all 25,000 messages would take seconds).
+    assert FEED_SCHEMA["properties"]["messages"]["maxItems"] == len(first["messages"])
+    jsonschema.Draft7Validator(FEED_SCHEMA).validate({**first, "messages": first["messages"][:3]})
 
 
 def test_smaller_documents_when_asked_and_none_when_nothing_changed():
