@@ -18,7 +18,7 @@ from amazon_netsuite.lib.inventory.available import compute_available_to_sell
 from amazon_netsuite.lib.inventory.fba_snapshot import fba_snapshot_table
 from amazon_netsuite.lib.inventory.gate import settings_gate
 from amazon_netsuite.lib.inventory.push_run import resolve_retired_errors
-from amazon_netsuite.lib.postings import QueuedError, queue_errors
+from amazon_netsuite.lib.postings import QueuedError, queue_errors, utc_now
 from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite.lib.warehouse import replace_partition, transaction
 from amazon_netsuite.lib.warehouse.writes import replace_partition_rows
@@ -44,10 +44,6 @@ def today_only(context: dg.AssetExecutionContext):
     return storefront, day
 
 
-def _naive_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def definitions(flow: Flow) -> dg.Definitions:
     spec = flow.asset_spec
 
@@ -66,7 +62,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         settings = load_settings()
         locations = settings.storefront_stock(storefront).locations
         fba_location = settings.storefront_posting(storefront).fba_location
-        taken_at = _naive_now()
+        taken_at = utc_now()
         with netsuite.client() as client:
             stock = read_stock(client, list(dict.fromkeys([*locations, fba_location])), fba_locations=[fba_location])
             kits = read_kit_members(client)
@@ -100,7 +96,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         storefront, day = today_only(context)
         settings = load_settings()
         account = settings.account_of(storefront)
-        taken_at = _naive_now()
+        taken_at = utc_now()
         with seller_central.client(account.key) as client:
             summaries = list(FbaInventoryApi(client).summaries(settings.storefront(storefront).marketplace_id,
                                                                details=True))
@@ -126,7 +122,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         whether they may be pushed."""
         storefront, day = split_partition_key(context.partition_key)
         settings = load_settings()
-        now = _naive_now()
+        now = utc_now()
         override = context.run.tags.get(OVERRIDE_TAG, "").lower() == "true"
         with warehouse.connection() as con:
             written = compute_available_to_sell(con, settings, storefront, day, now)

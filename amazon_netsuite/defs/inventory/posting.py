@@ -16,6 +16,7 @@ from amazon_netsuite.defs.inventory.assets import OVERRIDE_TAG, today_only
 from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
 from amazon_netsuite.lib.inventory.gate import settings_gate
+from amazon_netsuite.lib.postings import utc_now
 from amazon_netsuite.lib.settings import load_settings
 
 
@@ -37,7 +38,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         settings = load_settings()
         if not settings.inventory_pushed(storefront):
             return dg.MaterializeResult(metadata={"skipped": f"inventory push is off for {storefront}"})
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = utc_now()
         if context.run.tags.get(OVERRIDE_TAG, "").lower() != "true":
             # Again here, so a push launched on its own cannot pass a snapshot the gate refused.
             with warehouse.connection() as con:
