@@ -231,20 +231,26 @@ def record_attempts(con: duckdb.DuckDBPyConnection, attempts: Sequence[PostingAt
         for batch in rounds:
             con.register("posting_batch", pa.Table.from_pylist(batch, schema=_BATCH_SCHEMA))
             con.execute(_UPSERT_LEDGER)
-            con.execute(f"UPDATE integration_errors e SET resolved = b.attempted_at, resolution = b.resolution "
-                        f"FROM posting_batch b WHERE b.resolution IS NOT NULL AND {_SAME_RECORD}")
-            # One open error per record: a repeated failure refreshes it rather than piling up rows.
-            con.execute(f"UPDATE integration_errors e SET error_class = b.error_class, message = b.last_error, "
-                        f"payload = b.error_payload FROM posting_batch b WHERE b.error_class IS NOT NULL "
-                        f"AND {_SAME_RECORD}")
-            con.execute(f"""
-                INSERT INTO integration_errors (flow, storefront, key, error_class, message, payload, created)
-                SELECT flow, storefront, key, error_class, last_error, error_payload, attempted_at FROM posting_batch b
-                WHERE b.error_class IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM integration_errors e WHERE {_SAME_RECORD})
-            """)
+            _queue_batch(con)
             con.unregister("posting_batch")
     return classes
+
+
+def _queue_batch(con: duckdb.DuckDBPyConnection) -> None:
+    """The error queue's side of a registered `posting_batch`: a row with a resolution resolves the record's open
+    error; a row with an error class opens one, or refreshes the open one."""
+    con.execute(f"UPDATE integration_errors e SET resolved = b.attempted_at, resolution = b.resolution "
+                f"FROM posting_batch b WHERE b.resolution IS NOT NULL AND {_SAME_RECORD}")
+    # One open error per record: a repeated failure refreshes it rather than piling up rows.
+    con.execute(f"UPDATE integration_errors e SET error_class = b.error_class, message = b.last_error, "
+                f"payload = b.error_payload FROM posting_batch b WHERE b.error_class IS NOT NULL "
+                f"AND {_SAME_RECORD}")
+    con.execute(f"""
+        INSERT INTO integration_errors (flow, storefront, key, error_class, message, payload, created)
+        SELECT flow, storefront, key, error_class, last_error, error_payload, attempted_at FROM posting_batch b
+        WHERE b.error_class IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM integration_errors e WHERE {_SAME_RECORD})
+    """)
 
 
 def peek_warehouse(path: Path, read: Callable[[duckdb.DuckDBPyConnection], T], empty: T) -> T | None:
@@ -368,16 +374,17 @@ class QueuedError:
 
 def queue_errors(con: duckdb.DuckDBPyConnection, flow: str, storefront: str, errors: Sequence[QueuedError],
                  at: datetime, *, settled: Iterable[str] = (), resolution: str = "resolved") -> None:
-    """Open (or refresh) one error per key, and resolve the open errors of `settled` keys (the problem is gone)."""
-    settled = [k for k in settled if k not in {e.key for e in errors}]
-    resolve_errors(con, flow, storefront, settled, at, resolution)
-    for error in errors:
-        payload = canonical_json(error.payload) if error.payload is not None else None
-        updated = con.execute(
-            "UPDATE integration_errors SET error_class = ?, message = ?, payload = ? WHERE flow = ? AND "
-            "storefront = ? AND key = ? AND resolved IS NULL RETURNING 1",
-            [error.error_class, error.message, payload, flow, storefront, error.key]).fetchall()
-        if not updated:
-            con.execute("INSERT INTO integration_errors (flow, storefront, key, error_class, message, payload, "
-                        "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [flow, storefront, error.key, error.error_class, error.message, payload, at])
+    """Open (or refresh) one error per key, and resolve the open errors of `settled` keys (the problem is gone),
+    in one transaction, by the same statements as a posting batch."""
+    by_key = {e.key: e for e in errors}  # one open error per key: the last word on a key counts
+    rows = [dict(flow=flow, storefront=storefront, key=e.key, attempted_at=at, error_class=e.error_class,
+                 last_error=e.message, error_payload=canonical_json(e.payload) if e.payload is not None else None)
+            for e in by_key.values()]
+    rows += [dict(flow=flow, storefront=storefront, key=k, attempted_at=at, resolution=resolution)
+             for k in dict.fromkeys(settled) if k not in by_key]
+    if not rows:
+        return
+    with transaction(con):
+        con.register("posting_batch", pa.Table.from_pylist(rows, schema=_BATCH_SCHEMA))
+        _queue_batch(con)
+        con.unregister("posting_batch")
