@@ -327,13 +327,14 @@ def _load_order_report(account, days: list[date], now: datetime, poll_seconds: f
 
 
 def _load_ledger_report(account, days: list[date], say: Callable[[str], None]) -> str:
-    """Request the account's FBA ledger over `days` (up to two minutes ago), wait for it and land it."""
+    """Request the account's FBA ledger over `days` (up to now, so it covers the snapshots just taken), wait for it
+    and land it."""
     from amazon_netsuite.defs.resources import SellerCentral, Warehouse
     from amazon_netsuite.lib.amazon.reports import ReportsApi
     from amazon_netsuite.lib.inventory.ledger_reports import load_ledger_report
 
     start = day_window(days[0])[0]
-    end = min(day_window(days[-1])[1], datetime.now(timezone.utc) - timedelta(minutes=2))
+    end = min(day_window(days[-1])[1], datetime.now(timezone.utc))
     with SellerCentral().client(account.key) as client:
         report = load_ledger_report(ReportsApi(client), Warehouse().connection, account.key,
                                     account.marketplace_ids, start, end, poll_seconds=1.0)
@@ -423,8 +424,10 @@ def sync_inventory(
     outcome: SyncOutcome | None = None,
     progress: Progress | None = None,
 ) -> SyncOutcome:
-    """Load each day's FBA ledger and post its adjustments, then take today's snapshots and push each storefront's
-    changed quantities (`inventory_job`), for the storefronts whose inventory flow is on."""
+    """Take today's snapshots and push each storefront's changed quantities (`inventory_job`), load each day's FBA
+    ledger and post its adjustments (and, at go-live, the FBA location's opening balance, which needs a snapshot the
+    ledger covers), then take today's snapshots again so `fba_stock_differences` compares NetSuite after them; for
+    the storefronts whose inventory flow is on."""
     from amazon_netsuite.defs.helpers import REPORT_ID_TAG
     from amazon_netsuite.definitions import build_definitions
     from amazon_netsuite.lib.inventory.ledger_reports import LedgerUnavailable
@@ -439,8 +442,17 @@ def sync_inventory(
     definitions = build_definitions(settings)
     ledger, inventory = (definitions.resolve_job_def(name) for name in ("fba_ledger_job", "inventory_job"))
     instance = instance or dagster_instance()
+    pushed = [key for key in chosen if settings.inventory_pushed(key)]
     if progress:
-        progress.add("inventory", len(chosen) * (len(days) + 1))
+        progress.add("inventory", len(chosen) * len(days) + 2 * len(pushed))
+
+    def snapshots() -> None:
+        for key in pushed:
+            _run_storefront_day([inventory], key, today, instance, {}, outcome, say)
+            if progress:
+                progress.advance(failed_runs=len(outcome.failed))
+
+    snapshots()
     for account in settings.seller_accounts:
         keys = [s.key for s in account.storefronts if s.key in chosen]
         if not keys:
@@ -457,11 +469,7 @@ def sync_inventory(
                 _run_storefront_day([ledger], key, day, instance, {REPORT_ID_TAG: report_id}, outcome, say)
                 if progress:
                     progress.advance(failed_runs=len(outcome.failed))
-    for key in chosen:
-        if settings.inventory_pushed(key):
-            _run_storefront_day([inventory], key, today, instance, {}, outcome, say)
-        if progress:
-            progress.advance(failed_runs=len(outcome.failed))
+    snapshots()
     return outcome
 
 

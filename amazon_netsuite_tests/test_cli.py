@@ -135,9 +135,9 @@ def test_sync_shows_progress_then_a_summary_whose_figures_are_the_warehouses_and
     assert progress and "\r" not in out
     last = re.search(r"(\d+)/(\d+) storefront-days, (\d+) records posted, (\d+) open errors", progress[-1])
     assert last, progress[-1]
-    # Two order days of one storefront, each storefront-day with a deposit, then the FBA ledger of the two days and
-    # today's inventory push.
-    total = 2 + settlement_days + 2 + 1
+    # Two order days of one storefront, each storefront-day with a deposit, then today's snapshots and push, the FBA
+    # ledger of the two days, and today's snapshots again.
+    total = 2 + settlement_days + 1 + 2 + 1
     assert [int(g) for g in last.groups()] == [total, total, records_posted, expected["errors"]]
     assert re.search(r"done in \d+", progress[-1])
     with connect(read_only=True) as con:

@@ -17,7 +17,7 @@ EVERY_TABLE = {
     "settlement_reconciliation",
     # inventory
     "netsuite_inventory_snapshot", "netsuite_kit_members", "fba_inventory_snapshot", "available_to_sell",
-    "inventory_feed_submissions", "amazon_listing_quantities", "fba_inventory_ledger",
+    "inventory_feed_submissions", "amazon_listing_quantities", "fba_inventory_ledger", "fba_opening_balances",
 }
 EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",

@@ -12,6 +12,9 @@ BOOKKEEPING_TABLES = {
                                 "`settlement_documents`.",
     "amazon_listing_quantities": "What Amazon last accepted (or showed when read back) per storefront × SKU: a push "
                                  "sends only what differs. Written by `inventory_feed_submissions`.",
+    "fba_opening_balances": "Each FBA location's opening balance at go-live, SKU by SKU: Amazon's FBA stock at a "
+                            "snapshot the ledger covers, NetSuite's, the movements still to post, and the opening "
+                            "adjustment that ties them. Computed once; written by `fba_inventory_adjustments_posted`.",
     "netsuite_postings": "The ledger: one row per NetSuite record a flow created or changed, with its external id, "
                          "internal id, the hash of what was sent and the NetSuite account. Written by every "
                          "posting asset and retry; what makes a re-run send nothing twice.",

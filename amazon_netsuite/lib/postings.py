@@ -166,9 +166,10 @@ _BATCH_SCHEMA = pa.schema([
 _UPSERT_LEDGER = """
     INSERT INTO netsuite_postings (flow, storefront, key, record_type, external_id, internal_id, payload_hash, status,
                                    attempts, first_attempt, last_attempt, last_error, source_updated, posted_body,
-                                   posted_line_keys, complete, netsuite_account)
+                                   posted_line_keys, complete, netsuite_account, first_posted)
     SELECT flow, storefront, key, record_type, external_id, internal_id, payload_hash, status, 1, attempted_at,
-           attempted_at, last_error, source_updated, posted_body, posted_line_keys, coalesce(complete, false), netsuite_account
+           attempted_at, last_error, source_updated, posted_body, posted_line_keys, coalesce(complete, false), netsuite_account,
+           CASE WHEN status = 'posted' THEN attempted_at END
     FROM posting_batch
     ON CONFLICT (flow, storefront, key) DO UPDATE SET
       record_type = excluded.record_type, external_id = excluded.external_id,
@@ -188,7 +189,9 @@ _UPSERT_LEDGER = """
       posted_line_keys = CASE WHEN {same} THEN coalesce(excluded.posted_line_keys, netsuite_postings.posted_line_keys)
                               ELSE excluded.posted_line_keys END,
       complete = CASE WHEN excluded.status = 'posted' THEN excluded.complete
-                      WHEN {same} THEN netsuite_postings.complete ELSE false END
+                      WHEN {same} THEN netsuite_postings.complete ELSE false END,
+      first_posted = coalesce(CASE WHEN {same} THEN netsuite_postings.first_posted END,
+                              CASE WHEN excluded.status = 'posted' THEN excluded.last_attempt END)
 """.format(same="coalesce(netsuite_postings.netsuite_account, excluded.netsuite_account) = excluded.netsuite_account")
 _SAME_RECORD = "e.flow = b.flow AND e.storefront = b.storefront AND e.key = b.key AND e.resolved IS NULL"
 

@@ -85,8 +85,9 @@ def record_report(con: duckdb.DuckDBPyConnection, seller_account: str, report) -
 
 
 def get_registered(con: duckdb.DuckDBPyConnection, report_id: str) -> RegisteredReport | None:
-    row = con.execute(f"SELECT {_COLUMNS} FROM amazon_reports WHERE report_id = ?", [report_id]).fetchone()
-    return RegisteredReport(*row) if row else None
+    # fetchall, not fetchone: DuckDB refuses other work on a connection whose result was not read to the end.
+    rows = con.execute(f"SELECT {_COLUMNS} FROM amazon_reports WHERE report_id = ?", [report_id]).fetchall()
+    return RegisteredReport(*rows[0]) if rows else None
 
 
 def find_covering_report(

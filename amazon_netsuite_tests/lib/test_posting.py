@@ -175,9 +175,9 @@ def test_orders_not_yet_postable_are_skipped_with_a_reason():
     assert "once Amazon ships it" in reasons[("Unshipped", "FBA")].reason
 
 
-def _attempt(payload: dict, error=None, internal_id="42") -> PostingAttempt:
+def _attempt(payload: dict, error=None, internal_id="42", at=datetime(2026, 11, 20)) -> PostingAttempt:
     return PostingAttempt(flow="orders", storefront="demo-US", key="111-0000001-0000001", record_type=SALES_ORDER,
-                          external_id="AMZ-demo-US-111-0000001-0000001", payload=payload, at=datetime(2026, 11, 20),
+                          external_id="AMZ-demo-US-111-0000001-0000001", payload=payload, at=at,
                           internal_id=None if error else internal_id, error=error,
                           record_label="order 111-0000001-0000001")
 
@@ -206,6 +206,20 @@ def test_an_unmapped_sku_is_a_mapping_error_naming_sku_storefront_and_order_unti
         assert is_posted_unchanged(entry, body)
         assert not is_posted_unchanged(entry, {**body, "memo": "edited"})
         assert con.execute("SELECT count(*) FROM integration_errors WHERE resolved IS NULL").fetchone()[0] == 0
+
+
+def test_the_ledger_keeps_when_netsuite_first_held_a_record_through_failures_before_and_updates_after():
+    body = {"memo": "x"}
+    refused = InvalidKeyOrRef(400, "INVALID_KEY_OR_REF", "Invalid item reference key CAP-OLIVE.", "item")
+    first_posted = "SELECT first_posted FROM netsuite_postings"
+    with duckdb.connect() as con:
+        ensure_schema(con)
+        record_attempt(con, _attempt(body, refused, at=datetime(2026, 11, 20, 1)), account=ACCOUNT)
+        assert con.execute(first_posted).fetchall() == [(None,)]
+        record_attempt(con, _attempt(body, at=datetime(2026, 11, 20, 2)), account=ACCOUNT)
+        record_attempt(con, _attempt({"memo": "edited"}, at=datetime(2026, 11, 20, 3)), account=ACCOUNT)
+        record_attempt(con, _attempt(body, refused, at=datetime(2026, 11, 20, 4)), account=ACCOUNT)
+        assert con.execute(first_posted).fetchall() == [(datetime(2026, 11, 20, 2),)]
 
 
 def test_a_refused_record_is_a_validation_error():

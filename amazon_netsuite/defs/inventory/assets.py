@@ -165,6 +165,7 @@ def definitions(flow: Flow) -> dg.Definitions:
             load_ledger_report,
             storefront_day_rows,
         )
+        from amazon_netsuite.lib.inventory.opening import opening_of
 
         storefront, day = split_partition_key(context.partition_key)
         settings = load_settings()
@@ -181,7 +182,10 @@ def definitions(flow: Flow) -> dg.Definitions:
                 except LedgerUnavailable as exc:
                     raise dg.Failure(str(exc)) from exc
         rows = storefront_day_rows(report, settings.storefront(storefront).marketplace_id, day)
-        table = classify_ledger_rows(rows, orders_posted=settings.orders_posted(storefront))
+        with warehouse.connection() as con:
+            opened_at, pending_keys = opening_of(con, settings.storefront_posting(storefront).fba_location)
+        table = classify_ledger_rows(rows, orders_posted=settings.orders_posted(storefront), opened_at=opened_at,
+                                     pending_keys=pending_keys)
         with warehouse.connection() as con:
             con.register("ledger", table)
             written = replace_partition(con, "fba_inventory_ledger", storefront, str(day),

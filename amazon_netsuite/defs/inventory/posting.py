@@ -57,19 +57,28 @@ def definitions(flow: Flow) -> dg.Definitions:
         automation_condition=post_when_loaded(),
         description="One NetSuite inventory adjustment at the region's FBA location per ledger row that moves "
                     "sellable stock no other record moves (receipts, customer returns, removals, damaged, lost, "
-                    "found), external id AMZ-FBA-{hash of the row}, so NetSuite's FBA quantity follows Amazon's.")
+                    "found), external id AMZ-FBA-{hash of the row}, so NetSuite's FBA quantity follows Amazon's; "
+                    "and once per FBA location, when a landed ledger covers a snapshot, each SKU's opening balance "
+                    "(table fba_opening_balances).")
     def fba_inventory_adjustments_posted(context: dg.AssetExecutionContext, warehouse: Warehouse,
                                          netsuite: NetSuite) -> dg.MaterializeResult:
         from amazon_netsuite.lib.inventory.fba_run import post_fba_adjustments
+        from amazon_netsuite.lib.inventory.opening import post_fba_opening
 
         storefront, day = split_partition_key(context.partition_key)
+        settings = load_settings()
         with netsuite.client() as client:
-            result = post_fba_adjustments(warehouse.connection, client, load_settings(), storefront, day,
+            result = post_fba_adjustments(warehouse.connection, client, settings, storefront, day,
                                           account=netsuite.ledger_account(), log=context.log)
+            opening = post_fba_opening(warehouse.connection, client, settings, storefront,
+                                       account=netsuite.ledger_account(), log=context.log)
         return dg.MaterializeResult(metadata={
             "posted": result.posted, "already_posted_unchanged": result.unchanged, "failed": result.failed,
             "not_adjusted": counted_markdown(result.not_adjusted.most_common()),
-            "errors_by_class": dict(result.errors_by_class)})
+            "errors_by_class": dict(result.errors_by_class),
+            "opening_balance": opening.waiting or (f"{opening.skus} SKUs, {opening.units:+} units: {opening.posted} "
+                                                   f"posted, {opening.unchanged} unchanged, {opening.failed} failed"
+                                                   + (" (computed in this run)" if opening.computed else ""))})
 
     automation = dg.AutomationConditionSensorDefinition(
         "inventory_automation",

@@ -22,6 +22,7 @@ _EVENTS = {
     "Adjustments": "adjusted by FBA",
     "VendorReturns": "removed from FBA",
     "WhseTransfers": "moved between FBA warehouses",
+    "Opening balance": "Amazon's FBA stock at go-live less NetSuite's and the movements still to post",
 }
 _REASONS = {"M": "lost (M)", "F": "found (F)", "E": "damaged in the warehouse (E)"}  # codes not verified
 
@@ -36,7 +37,7 @@ def adjustment_memo(row: Mapping[str, Any]) -> str:
     what = _EVENTS.get(event, event)
     reason = _REASONS.get(row.get("reason") or "", row.get("reason") or "")
     parts = [f"Amazon FBA ledger: {event} ({what})", reason, f"ref {row.get('reference_id') or '-'}",
-             f"SKU {row['sku']}", f"{row['quantity']:+d}", row.get("fulfillment_center") or ""]
+             f"SKU {row['sku']}", f"{row['quantity']:+}", row.get("fulfillment_center") or ""]
     return ", ".join(p for p in parts if p)
 
 
@@ -53,6 +54,7 @@ def adjustment_payload(row: Mapping[str, Any], *, subsidiary: str, fba_location:
         "inventory": {"items": [{
             "item": {"externalId": row["sku"]},
             "location": {"externalId": fba_location},
-            "adjustQtyBy": int(row["quantity"]),
+            # Whole units as an integer; a fraction (only an opening against a fractional NetSuite quantity) as is.
+            "adjustQtyBy": int(row["quantity"]) if row["quantity"] == int(row["quantity"]) else float(row["quantity"]),
         }]},
     }

@@ -5,12 +5,16 @@ Amazon documents no unique key for a ledger row
 date|fnsku|event type|reference id|fulfillment center|disposition|reason, with `|2`, `|3`… added when a file
 repeats a key: the same file read twice gives the same keys, so adjustments built from them are idempotent.
 NetSuite's FBA location holds sellable units, so only SELLABLE rows can move it; shipments move it only
-when the storefront's orders do not post (its Cash Sales already take shipped units out of that location).
+when the storefront's orders do not post (its Cash Sales already take shipped units out of that location). Once the
+FBA location has its opening balance (lib/inventory/opening.py), a row from before it moves NetSuite only if the
+opening counted it as still to post.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -30,6 +34,7 @@ LEDGER_ROW_COLUMNS: tuple[str, ...] = (
 NOT_SELLABLE = "not sellable stock ({disposition}): NetSuite's FBA location holds sellable units only"
 MOVED_BY_CASH_SALE = "the storefront's orders post: their Cash Sales take shipped units out of the FBA location"
 NO_UNITS = "no units moved"
+INCLUDED_IN_OPENING = "before the FBA location's opening balance, which includes it"
 
 _PARSE_SQL = """
 WITH typed AS (
@@ -85,10 +90,13 @@ def parse_ledger_report(data: bytes, charset: str | None) -> pa.Table:
     return table.select(list(LEDGER_ROW_COLUMNS))
 
 
-def classify_ledger_rows(table: pa.Table, *, orders_posted: bool) -> pa.Table:
-    """The rows with `adjusts_netsuite` and `not_adjusted_reason` (NULL when the row adjusts NetSuite)."""
+def classify_ledger_rows(table: pa.Table, *, orders_posted: bool, opened_at: datetime | None = None,
+                         pending_keys: Sequence[str] = ()) -> pa.Table:
+    """The rows with `adjusts_netsuite` and `not_adjusted_reason` (NULL when the row adjusts NetSuite); `opened_at`
+    is the FBA snapshot of the location's opening balance, `pending_keys` the rows it left to post."""
     with duckdb.connect() as con:
         con.register("ledger_rows", table)
+        con.register("pending_keys", pa.table({"ledger_key": pa.array(list(pending_keys), pa.string())}))
         return con.sql(
             """
             SELECT * EXCLUDE (reason_), reason_ IS NULL AS adjusts_netsuite, reason_ AS not_adjusted_reason
@@ -97,11 +105,16 @@ def classify_ledger_rows(table: pa.Table, *, orders_posted: bool) -> pa.Table:
                 CASE WHEN quantity = 0 THEN $no_units
                      WHEN disposition IS DISTINCT FROM $sellable
                        THEN replace($not_sellable, '{disposition}', coalesce(disposition, 'none'))
+                     WHEN $opened_at::TIMESTAMP IS NOT NULL
+                          AND coalesce(event_time <= $opened_at::TIMESTAMP,
+                                       event_date < CAST($opened_at::TIMESTAMP AS DATE))
+                          AND ledger_key NOT IN (SELECT ledger_key FROM pending_keys) THEN $included
                      WHEN event_type = $shipments AND $orders_posted THEN $moved_by_cash_sale
                 END AS reason_
               FROM ledger_rows
             )
             """,
             params={"no_units": NO_UNITS, "sellable": SELLABLE, "not_sellable": NOT_SELLABLE,
-                    "shipments": SHIPMENTS, "orders_posted": orders_posted, "moved_by_cash_sale": MOVED_BY_CASH_SALE},
+                    "shipments": SHIPMENTS, "orders_posted": orders_posted, "moved_by_cash_sale": MOVED_BY_CASH_SALE,
+                    "opened_at": opened_at, "included": INCLUDED_IN_OPENING},
         ).to_arrow_table()

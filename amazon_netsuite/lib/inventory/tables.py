@@ -11,7 +11,37 @@ them with a reason), Amazon's are whole units.
 
 from __future__ import annotations
 
+from amazon_netsuite.lib.inventory.ledger import MOVED_BY_CASH_SALE
+
 QTY = "DECIMAL(18,4)"
+
+# When NetSuite first held a record of the ledger (rows posted before `first_posted` existed: their first attempt).
+_POSTED_AT = "coalesce(p.first_posted, CASE WHEN p.status = 'posted' THEN p.first_attempt END)"
+
+
+def pending_sql(rows: str, amazon_at: str, netsuite_at: str, opened_at: str = "NULL") -> str:
+    """The rows of `rows` (ledger rows with `storefront`) that Amazon's stock at `amazon_at` has and NetSuite's at
+    `netsuite_at` has not, with `waiting_for` saying which record still moves them. A shipment waits for its order's
+    Cash Sale if the order is loaded, or (its report not loaded yet) if it shipped after the FBA location's opening
+    at `opened_at`; before it, the opening holds it. The arguments are SQL expressions (columns of `rows`, or
+    parameters)."""
+    return f"""
+    SELECT r.*, CASE WHEN r.adjusts_netsuite THEN 'inventory adjustment of ' || r.event_type || ' ' ||
+                                                   coalesce(r.reference_id, '-')
+                     ELSE 'Cash Sale of order ' || r.reference_id END AS waiting_for
+    FROM {rows} AS r
+    WHERE coalesce(r.event_time <= {amazon_at}, r.event_date < CAST({amazon_at} AS DATE))
+      AND ((r.adjusts_netsuite AND NOT EXISTS (
+              SELECT 1 FROM netsuite_postings p WHERE p.flow = 'inventory' AND p.storefront = r.storefront
+                AND p.key = r.ledger_key AND {_POSTED_AT} <= {netsuite_at}))
+           OR (r.not_adjusted_reason = '{MOVED_BY_CASH_SALE.replace("'", "''")}'
+               AND (EXISTS (SELECT 1 FROM orders o WHERE o.amazon_order_id = r.reference_id)
+                    OR coalesce(r.event_time > {opened_at}, r.event_date > CAST({opened_at} AS DATE)))
+               AND NOT EXISTS (
+                 SELECT 1 FROM netsuite_postings p WHERE p.flow = 'orders' AND p.key = r.reference_id
+                   AND p.record_type = 'cashSale' AND {_POSTED_AT} <= {netsuite_at})))
+    """
+
 
 TABLES: tuple[str, ...] = (
     f"""
@@ -125,6 +155,24 @@ TABLES: tuple[str, ...] = (
       not_adjusted_reason VARCHAR
     )
     """,
+    # Once per FBA location, at go-live (lib/inventory/opening.py): what each SKU's opening adjustment is made of.
+    f"""
+    CREATE TABLE IF NOT EXISTS fba_opening_balances (
+      fba_location VARCHAR NOT NULL,
+      sku VARCHAR NOT NULL,
+      storefront VARCHAR NOT NULL,        -- whose snapshots it was computed from
+      snapshot_day DATE NOT NULL,
+      amazon_taken_at TIMESTAMP NOT NULL, -- the FBA snapshot: movements up to here are in the opening or pending
+      netsuite_taken_at TIMESTAMP NOT NULL,
+      amazon_quantity INTEGER NOT NULL,   -- fulfillable + reserved
+      netsuite_quantity {QTY} NOT NULL,   -- on hand at the FBA location
+      pending_quantity INTEGER NOT NULL,  -- Σ of the pending ledger rows: their records were still to post
+      quantity {QTY} NOT NULL,            -- the opening adjustment: amazon − netsuite − pending
+      pending_keys VARCHAR[] NOT NULL,    -- those rows' ledger keys
+      computed_at TIMESTAMP NOT NULL,
+      PRIMARY KEY (fba_location, sku)
+    )
+    """,
 )
 
 VIEWS: tuple[str, ...] = (
@@ -139,8 +187,10 @@ VIEWS: tuple[str, ...] = (
     """,
     # Every SKU Amazon holds at FBA whose NetSuite FBA quantity differs, from each storefront's newest snapshots.
     # Amazon's side is fulfillable + reserved: NetSuite still holds the units Amazon reserved for orders it has not
-    # shipped (their Cash Sales move them when they ship).
-    """
+    # shipped (their Cash Sales move them when they ship). A difference is explained (`unexplained` = 0) when it is
+    # the sum of the movements still to post (`pending_units`, `waiting_for` names their records): ledger rows of
+    # any storefront sharing the FBA location, and an opening adjustment not yet in NetSuite.
+    f"""
     CREATE OR REPLACE VIEW fba_stock_differences AS
     WITH amazon AS (
       SELECT storefront, day, sku, fulfillable, reserved, fulfillable + reserved AS amazon_quantity, taken_at
@@ -148,13 +198,43 @@ VIEWS: tuple[str, ...] = (
     ), netsuite AS (
       SELECT storefront, day, sku, location, quantity_on_hand, taken_at
       FROM netsuite_inventory_snapshot WHERE is_fba_location QUALIFY day = max(day) OVER (PARTITION BY storefront)
+    ), viewers AS (
+      SELECT a.storefront, max(a.taken_at) AS amazon_at, max(n.taken_at) AS netsuite_at, any_value(n.location) AS location
+      FROM amazon a JOIN netsuite n ON n.storefront = a.storefront AND n.day = a.day GROUP BY a.storefront
+    ), known AS (
+      SELECT v.storefront AS viewer, v.amazon_at, v.netsuite_at,
+             (SELECT max(o.amazon_taken_at) FROM fba_opening_balances o WHERE o.fba_location = v.location) AS opened_at,
+             l.*
+      FROM viewers v
+      JOIN (SELECT DISTINCT storefront, location FROM netsuite) s ON s.location = v.location
+      JOIN fba_inventory_ledger l ON l.storefront = s.storefront
+    ), pending AS (
+      SELECT viewer, sku, sum(quantity) AS units, list(waiting_for ORDER BY event_date, ledger_key) AS waiting
+      FROM ({pending_sql("known", "r.amazon_at", "r.netsuite_at", "r.opened_at")}) GROUP BY viewer, sku
+      UNION ALL
+      SELECT v.storefront, o.sku, sum(o.quantity), list('FBA opening balance adjustment')
+      FROM viewers v JOIN fba_opening_balances o ON o.fba_location = v.location AND o.amazon_taken_at <= v.amazon_at
+      WHERE o.quantity <> 0 AND NOT EXISTS (
+        SELECT 1 FROM netsuite_postings p WHERE p.flow = 'inventory' AND p.storefront = o.storefront
+          AND p.key = 'opening|' || o.fba_location || '|' || o.sku AND {_POSTED_AT} <= v.netsuite_at)
+      GROUP BY ALL
+    ), explained AS (
+      SELECT viewer, sku, sum(units) AS units, flatten(list(waiting)) AS waiting FROM pending GROUP BY ALL
     )
     SELECT a.storefront, a.sku, n.location AS netsuite_location, n.quantity_on_hand AS netsuite_quantity,
            a.fulfillable, a.reserved, a.amazon_quantity,
            coalesce(n.quantity_on_hand, 0) - a.amazon_quantity AS difference,
-           CASE WHEN n.sku IS NULL THEN 'no NetSuite item at the FBA location' ELSE 'quantities differ' END AS reason,
+           coalesce(e.units, 0)::INTEGER AS pending_units,
+           coalesce(n.quantity_on_hand, 0) - a.amazon_quantity + coalesce(e.units, 0) AS unexplained,
+           e.waiting[1:20] AS waiting_for,
+           CASE WHEN n.sku IS NULL THEN 'no NetSuite item at the FBA location'
+                WHEN coalesce(n.quantity_on_hand, 0) - a.amazon_quantity + coalesce(e.units, 0) = 0
+                  THEN 'NetSuite records still to post (waiting_for)'
+                ELSE 'quantities differ' END AS reason,
            a.taken_at AS amazon_taken_at, n.taken_at AS netsuite_taken_at
-    FROM amazon AS a LEFT JOIN netsuite AS n ON n.storefront = a.storefront AND n.day = a.day AND n.sku = a.sku
-    WHERE coalesce(n.quantity_on_hand, 0) <> a.amazon_quantity
+    FROM amazon AS a
+    LEFT JOIN netsuite AS n ON n.storefront = a.storefront AND n.day = a.day AND n.sku = a.sku
+    LEFT JOIN explained AS e ON e.viewer = a.storefront AND e.sku = a.sku
+    WHERE coalesce(n.quantity_on_hand, 0) <> a.amazon_quantity OR coalesce(e.units, 0) <> 0
     """,
 )

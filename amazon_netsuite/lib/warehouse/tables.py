@@ -77,6 +77,9 @@ LEDGER: tuple[str, ...] = (
     # netsuite_account: the account the record was last written to (realm, or 'sandbox'). NULL on rows written
     # before the ledger recorded it; the first run after the upgrade claims them for its account (ledger_entries).
     "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS netsuite_account VARCHAR",
+    # first_posted: when NetSuite first held the record (naive UTC), so a stock read can be matched with the records
+    # it already reflects. NULL while it never posted, and on rows posted before the column existed.
+    "ALTER TABLE netsuite_postings ADD COLUMN IF NOT EXISTS first_posted TIMESTAMP",
     # resolution: how an error was resolved (posted, or no longer needed, e.g. cancelled on Amazon first).
     "ALTER TABLE integration_errors ADD COLUMN IF NOT EXISTS resolution VARCHAR",
 )

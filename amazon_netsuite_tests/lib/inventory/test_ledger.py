@@ -13,6 +13,7 @@ from amazon_netsuite.lib.amazon import ReportsApi, RetryPolicy, SpApiClient
 from amazon_netsuite.lib.amazon.fba_inventory import LEDGER_COLUMNS, LEDGER_REPORT_TYPE
 from amazon_netsuite.lib.inventory.fba_adjustments import adjustment_external_id, adjustment_payload
 from amazon_netsuite.lib.inventory.ledger import (
+    INCLUDED_IN_OPENING,
     LEDGER_ROW_COLUMNS,
     MOVED_BY_CASH_SALE,
     LedgerReportError,
@@ -102,6 +103,21 @@ def test_only_sellable_rows_adjust_netsuite_and_shipments_only_when_orders_do_no
     assert reasons[0] == MOVED_BY_CASH_SALE and "CUSTOMER_DAMAGED" in reasons[2] and reasons[1] is None
     unposted = classify_ledger_rows(table, orders_posted=False)
     assert unposted["adjusts_netsuite"].to_pylist() == [True, True, False, True]
+
+
+def test_after_the_opening_an_earlier_row_adjusts_only_if_the_opening_left_it_to_post():
+    table = parse_ledger_report(_file(
+        ROW.format(event="Receipts", qty=40, disposition="SELLABLE"),  # 10:00, before the opening's snapshot
+        ROW.format(event="Adjustments", qty=-1, disposition="SELLABLE"),  # 10:00, left to post by the opening
+        ROW.format(event="Adjustments", qty=1, disposition="SELLABLE").replace("10:00:00", "13:00:00"),  # after
+    ), "Cp1252")
+    pending = table["ledger_key"][1].as_py()
+    classified = classify_ledger_rows(table, orders_posted=False, opened_at=datetime(2026, 11, 19, 12, 0),
+                                      pending_keys=[pending])
+    assert classified["adjusts_netsuite"].to_pylist() == [False, True, True]
+    assert classified["not_adjusted_reason"].to_pylist() == [INCLUDED_IN_OPENING, None, None]
+    # Without an opening every sellable row adjusts.
+    assert classify_ledger_rows(table, orders_posted=False)["adjusts_netsuite"].to_pylist() == [True, True, True]
 
 
 def test_an_adjustment_payload_moves_the_fba_location_by_the_rows_quantity_and_netsuite_accepts_it(sandbox, ledger):
