@@ -146,10 +146,21 @@ def _inspect_settlement_report(path: Path, settings: "Settings | None") -> dict[
     return inspect_settlement(path)
 
 
+def _is_ledger_report(names: list[str]) -> bool:
+    return {"fnsku", "msku", "event type", "disposition"} <= set(names)
+
+
+def _inspect_ledger_report(path: Path, settings: "Settings | None") -> dict[str, Any]:
+    from amazon_netsuite.lib.inventory.inspect import inspect_ledger_report
+
+    return inspect_ledger_report(path)
+
+
 # First match wins.
 REPORT_KINDS: list[ReportKind] = [
     ReportKind("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", _is_order_report, _inspect_order_report),
     ReportKind("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", _is_settlement_report, _inspect_settlement_report),
+    ReportKind("GET_LEDGER_DETAIL_VIEW_DATA", _is_ledger_report, _inspect_ledger_report),
 ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from amazon_netsuite.cli import main
+from amazon_netsuite.lib.warehouse import connect
 
 
 def test_sync_prints_a_summary_and_sql_reads_exact_decimals(project, capsys, monkeypatch, tmp_path):
@@ -50,6 +51,22 @@ def test_reports_inspect_summarises_a_landed_order_report(project, capsys):
     assert summary["quarantined"] == 0
     assert set(summary["by_fulfillment_channel"]) <= {"Amazon", "Merchant"}
     assert set(summary["totals_by_currency"]) <= {"USD", "CAD"}
+
+    # The FBA ledger, as landed (gzip): its rows and units as the file has them, classified as the flow would.
+    ledger = next(p for p in (project / "reports").glob("*.tsv.gz")
+                  if gzip.decompress(p.read_bytes()).startswith(b"Date\tFNSKU"))
+    lines = [line.split("\t") for line in gzip.decompress(ledger.read_bytes()).decode("cp1252").splitlines()]
+    assert main(["reports", "inspect", str(ledger), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["report_type"] == "GET_LEDGER_DETAIL_VIEW_DATA"
+    assert summary["rows"] == len(lines) - 1 > 0
+    quantity = lines[0].index("Quantity")
+    assert sum(e["units"] for e in summary["by_event"]) == sum(int(line[quantity]) for line in lines[1:])
+    assert set(summary["countries"]) <= {"US", "CA"}
+    with connect(read_only=True) as con:
+        adjusting = con.execute("SELECT count(*) FILTER (adjusts_netsuite) FROM fba_inventory_ledger").fetchone()[0]
+    # Only demo-US's rows were loaded, and its orders post: the file's count when orders post covers them.
+    assert 0 < adjusting <= summary["adjusting_rows_when_orders_post"] < summary["adjusting_rows_when_orders_do_not_post"]
 
 
 def test_reports_inspect_refuses_an_unreadable_file_with_a_message(tmp_path, capsys):
