@@ -77,6 +77,16 @@ class Flow:
                                       description=description) for name, description in gates.items()]
 
 
+_NOT_FINISHED = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                 dg.DagsterRunStatus.STARTED]
+
+
+def busy_partitions(instance: dg.DagsterInstance, job_name: str) -> set[str]:
+    """The partitions whose run of `job_name` is queued or running: a retry schedule does not queue a second."""
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=_NOT_FINISHED))
+    return {run.tags.get("dagster/partition") for run in runs}
+
+
 def column_schema(model) -> dict:
     """A Pandera model's columns as the asset's column schema, so the UI shows what the checks enforce."""
     with warnings.catch_warnings():

@@ -4,7 +4,7 @@ location equals Amazon's FBA stock, and bad input ends in `integration_errors` w
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
@@ -142,8 +142,10 @@ def test_at_go_live_one_opening_per_sku_ties_netsuites_fba_location_to_amazon_an
     from amazon_netsuite.sandbox.world.listings import FBA_SKUS, starting_stock
     from amazon_netsuite.sync import sync_inventory
 
-    with _inventory_sandbox(monkeypatch, tmp_path, history_days=4, only_north_america=True) as sandbox:
-        instance = dg.DagsterInstance.ephemeral()
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(_inventory_sandbox(monkeypatch, tmp_path, history_days=4,
+                                                         only_north_america=True))
+        instance = stack.enter_context(dg.instance_for_test())  # the retry schedule reads the runs in flight
         today = _today()
         window = [today - timedelta(days=n) for n in (2, 1, 0)]
         assert sync_inventory(instance=instance, say=lambda _: None, days=window).failed == []
@@ -189,6 +191,27 @@ def test_at_go_live_one_opening_per_sku_ties_netsuites_fba_location_to_amazon_an
         assert _rows("SELECT key, attempts, payload_hash FROM netsuite_postings WHERE flow = 'inventory' "
                      "AND status = 'posted' ORDER BY key") == posted
         assert dict(_rows("SELECT sku, quantity FROM fba_opening_balances")) == opening
+
+        # The seller creates the missing items: within 30 minutes the retry schedule posts what NetSuite refused (the
+        # openings and the ledger rows of those SKUs), and NetSuite's FBA location equals Amazon's for every SKU.
+        from amazon_netsuite.definitions import defs
+        from amazon_netsuite.lib.netsuite.client import NetSuiteClient
+        from amazon_netsuite.lib.settings import load_settings, netsuite_connection
+
+        with NetSuiteClient(netsuite_connection(load_settings())) as client:
+            for sku in missing:
+                client.upsert("inventoryItem", sku, {"itemId": sku, "displayName": sku})
+        retry = defs().resolve_schedule_def("retry_failed_fba_adjustments_every_30_minutes")
+        requests = retry(dg.build_schedule_context(instance=instance))
+        assert {r.partition_key for r in requests} >= {partition_key(STOREFRONT, today)}
+        for request in requests:
+            assert defs().resolve_job_def("fba_adjustments_job").execute_in_process(
+                partition_key=request.partition_key, instance=instance, tags=request.tags).success
+        for storefront in ("demo-US", "demo-CA"):
+            assert _run("inventory_job", storefront, today, instance).success
+        assert differences() == []
+        assert not [k for k in _open_errors() if not k.startswith(("stock:", "listing:"))]
+        assert isinstance(retry(dg.build_schedule_context(instance=instance)), dg.SkipReason)
 
 
 def test_with_orders_posted_every_fba_difference_is_a_cash_sale_that_cannot_post_yet(monkeypatch, tmp_path):

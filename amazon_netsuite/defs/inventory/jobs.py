@@ -25,5 +25,14 @@ fba_ledger_job = dg.define_asset_job(
 )
 
 
+fba_adjustments_job = dg.define_asset_job(
+    "fba_adjustments_job",
+    selection=dg.AssetSelection.assets("fba_inventory_adjustments_posted"),
+    description="Post one storefront-day's FBA adjustments (and the FBA location's opening balance) again from the "
+                "ledger already loaded: what NetSuite refused before goes through once its item exists.",
+    tags=TAGS,
+)
+
+
 def definitions(flow: Flow) -> dg.Definitions:
-    return dg.Definitions(jobs=[inventory_job, fba_ledger_job])
+    return dg.Definitions(jobs=[inventory_job, fba_ledger_job, fba_adjustments_job])

@@ -10,21 +10,12 @@ a storefront-day whose posting run is already queued or running (behind the `duc
 
 import dagster as dg
 
-from amazon_netsuite.defs.helpers import Flow
+from amazon_netsuite.defs.helpers import Flow, busy_partitions
 from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.defs.settlements.jobs import settlement_posting_job
 from amazon_netsuite.lib.postings import peek_warehouse
 from amazon_netsuite.lib.settings import warehouse_path
 from amazon_netsuite.lib.settlements.posting_run import open_posting_errors
-
-_NOT_FINISHED = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-                 dg.DagsterRunStatus.STARTED]
-
-
-def _busy_partitions(instance: dg.DagsterInstance) -> set[str]:
-    runs = instance.get_runs(filters=dg.RunsFilter(job_name=settlement_posting_job.name, statuses=_NOT_FINISHED))
-    return {run.tags.get("dagster/partition") for run in runs}
-
 
 def definitions(flow: Flow) -> dg.Definitions:
     @flow.every_30_minutes(
@@ -39,7 +30,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         if not errors:
             return dg.SkipReason("no open integration errors in the settlements flow")
         partitions = list(dict.fromkeys(str(partition_key(e.storefront, e.day)) for e in errors))
-        busy = _busy_partitions(context.instance)
+        busy = busy_partitions(context.instance, settlement_posting_job.name)
         todo = [key for key in partitions if key not in busy]
         if not todo:
             return dg.SkipReason(f"the posting run of every storefront-day to retry ({', '.join(partitions)}) is "

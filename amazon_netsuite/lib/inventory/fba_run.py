@@ -79,3 +79,20 @@ def post_fba_adjustments(connect: Connection, client, settings: Settings, storef
         log.info(f"FBA adjustments {storefront} {day}: {result.posted} posted, {result.unchanged} unchanged, "
                  f"{result.failed} failed")
     return result
+
+
+def open_adjustment_partitions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date]]:
+    """The storefront-days whose FBA adjustment (or the FBA location's opening balance) NetSuite refused and is still
+    open in `integration_errors`: the day of the ledger row, or the storefront's newest ledger day for an opening
+    (any run of a storefront sharing the location posts it)."""
+    return [tuple(row) for row in con.execute(
+        """
+        SELECT DISTINCT e.storefront, l.day FROM integration_errors e
+        JOIN fba_inventory_ledger l ON l.storefront = e.storefront AND l.ledger_key = e.key
+        WHERE e.flow = ? AND e.resolved IS NULL
+        UNION
+        SELECT DISTINCT e.storefront, max(l.day) FROM integration_errors e
+        JOIN fba_inventory_ledger l ON l.storefront = e.storefront
+        WHERE e.flow = ? AND e.resolved IS NULL AND starts_with(e.key, 'opening|') GROUP BY e.storefront
+        ORDER BY 2, 1
+        """, [FLOW, FLOW]).fetchall()]
