@@ -221,8 +221,8 @@ def test_with_orders_posted_every_fba_difference_is_a_cash_sale_that_cannot_post
     in integration_errors."""
     from amazon_netsuite.sync import sync_inventory, sync_orders
 
-    with _inventory_sandbox(monkeypatch, tmp_path, history_days=4, only_north_america=True, post_orders=True):
-        instance = dg.DagsterInstance.ephemeral()
+    with _inventory_sandbox(monkeypatch, tmp_path, history_days=4, only_north_america=True, post_orders=True), \
+            dg.instance_for_test() as instance:  # the retry schedule reads the runs in flight
         today = _today()
         assert sync_orders(3, instance=instance, say=lambda _: None, poll_seconds=0.1).failed == []
         window = [today - timedelta(days=n) for n in (2, 1, 0)]
@@ -247,3 +247,25 @@ def test_with_orders_posted_every_fba_difference_is_a_cash_sale_that_cannot_post
         assert opened_at is not None
         loaded = {oid for oid, in _rows("SELECT DISTINCT amazon_order_id FROM orders")}
         assert waiting == failed & shipped & loaded
+
+        # The seller creates the three items (the kit with its members); the retries post the Cash Sales and the
+        # refused FBA adjustments: NetSuite's FBA location then equals Amazon's for every SKU.
+        from amazon_netsuite.definitions import defs
+        from amazon_netsuite.lib.netsuite.client import NetSuiteClient
+        from amazon_netsuite.lib.settings import load_settings, netsuite_connection
+
+        with NetSuiteClient(netsuite_connection(load_settings())) as client:
+            for product in CATALOG:
+                if product.sku in MISSING_SKUS and product.is_kit:
+                    members = [{"item": {"externalId": sku}, "quantity": qty} for sku, qty in product.components]
+                    client.upsert("kitItem", product.sku, {"itemId": product.sku, "member": {"items": members}})
+                elif product.sku in MISSING_SKUS:
+                    client.upsert("inventoryItem", product.sku, {"itemId": product.sku})
+        assert defs().resolve_job_def("retry_failed_postings").execute_in_process(instance=instance).success
+        retry = defs().resolve_schedule_def("retry_failed_fba_adjustments_every_30_minutes")
+        for request in retry(dg.build_schedule_context(instance=instance)):
+            assert defs().resolve_job_def("fba_adjustments_job").execute_in_process(
+                partition_key=request.partition_key, instance=instance, tags=request.tags).success
+        for storefront in ("demo-US", "demo-CA"):
+            assert _run("inventory_job", storefront, today, instance).success
+        assert _rows("SELECT storefront, sku, difference, waiting_for FROM fba_stock_differences") == []
