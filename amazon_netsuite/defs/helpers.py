@@ -8,8 +8,9 @@ mappings, credentials) is read from the settings when the run starts.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 from dagster_pandera import pandera_schema_to_dagster_type
@@ -81,10 +82,30 @@ _NOT_FINISHED = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg
                  dg.DagsterRunStatus.STARTED]
 
 
-def busy_partitions(instance: dg.DagsterInstance, job_name: str) -> set[str]:
-    """The partitions whose run of `job_name` is queued or running: a retry schedule does not queue a second."""
-    runs = instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=_NOT_FINISHED))
-    return {run.tags.get("dagster/partition") for run in runs}
+def retry_runs(context: dg.ScheduleEvaluationContext, flow: Flow, job, read: Callable[[Any], list[tuple[str, Any]]],
+               what: str) -> list[dg.RunRequest] | dg.SkipReason:
+    """A retry schedule's tick: one run of `job` per storefront-day `read` (on the warehouse, read-only) finds with
+    an open error, but none for a storefront-day whose run of `job` is already queued or running; a reason to skip
+    when there is nothing to do or the warehouse is busy. `what` names the errors in the skip reason."""
+    from amazon_netsuite.defs.partitions import partition_key
+    from amazon_netsuite.lib.postings import peek_warehouse
+    from amazon_netsuite.lib.settings import warehouse_path
+
+    found = peek_warehouse(warehouse_path(), read, [])
+    if found is None:
+        return dg.SkipReason("the warehouse is busy (another process is writing); the next tick looks again")
+    if not found:
+        return dg.SkipReason(f"no open integration errors {what}")
+    partitions = list(dict.fromkeys(str(partition_key(storefront, day)) for storefront, day in found))
+    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=job.name, statuses=_NOT_FINISHED))
+    busy = {run.tags.get("dagster/partition") for run in runs}
+    todo = [key for key in partitions if key not in busy]
+    if not todo:
+        return dg.SkipReason(f"the {job.name} run of every storefront-day to retry ({', '.join(partitions)}) is "
+                             "already queued or running")
+    # Several requests in one tick need a run key each; the scheduler scopes it to the tick.
+    return [dg.RunRequest(run_key=key, partition_key=key,
+                          tags={**flow.tags, "amazon_netsuite/retry": "integration_errors"}) for key in todo]
 
 
 def column_schema(model) -> dict:

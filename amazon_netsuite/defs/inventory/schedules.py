@@ -6,11 +6,9 @@ from datetime import timedelta
 
 import dagster as dg
 
-from amazon_netsuite.defs.helpers import Flow, busy_partitions
+from amazon_netsuite.defs.helpers import Flow, retry_runs
 from amazon_netsuite.defs.inventory.jobs import fba_adjustments_job, fba_ledger_job, inventory_job
 from amazon_netsuite.defs.partitions import partition_key
-from amazon_netsuite.lib.postings import peek_warehouse
-from amazon_netsuite.lib.settings import warehouse_path
 
 
 def definitions(flow: Flow) -> dg.Definitions:
@@ -42,16 +40,7 @@ def definitions(flow: Flow) -> dg.Definitions:
     def retry_failed_fba_adjustments_every_30_minutes(context: dg.ScheduleEvaluationContext):
         from amazon_netsuite.lib.inventory.fba_run import open_adjustment_partitions
 
-        partitions = peek_warehouse(warehouse_path(), open_adjustment_partitions, [])
-        if partitions is None:
-            return dg.SkipReason("the warehouse is busy (another process is writing); the next tick looks again")
-        if not partitions:
-            return dg.SkipReason("no open integration errors of FBA adjustments")
-        busy = busy_partitions(context.instance, fba_adjustments_job.name)
-        todo = [key for key in (str(partition_key(s, d)) for s, d in partitions) if key not in busy]
-        if not todo:
-            return dg.SkipReason("the retry run of every storefront-day with an open error is already queued or running")
-        return [dg.RunRequest(run_key=key, partition_key=key,
-                              tags={**flow.tags, "amazon_netsuite/retry": "integration_errors"}) for key in todo]
+        return retry_runs(context, flow, fba_adjustments_job, open_adjustment_partitions, "of FBA adjustments")
 
-    return dg.Definitions(schedules=[inventory_hourly, fba_ledger_nightly, retry_failed_fba_adjustments_every_30_minutes])
+    return dg.Definitions(schedules=[inventory_hourly, fba_ledger_nightly,
+                                     retry_failed_fba_adjustments_every_30_minutes])

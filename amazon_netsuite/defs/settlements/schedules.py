@@ -10,12 +10,10 @@ a storefront-day whose posting run is already queued or running (behind the `duc
 
 import dagster as dg
 
-from amazon_netsuite.defs.helpers import Flow, busy_partitions
-from amazon_netsuite.defs.partitions import partition_key
+from amazon_netsuite.defs.helpers import Flow, retry_runs
 from amazon_netsuite.defs.settlements.jobs import settlement_posting_job
-from amazon_netsuite.lib.postings import peek_warehouse
-from amazon_netsuite.lib.settings import warehouse_path
 from amazon_netsuite.lib.settlements.posting_run import open_posting_errors
+
 
 def definitions(flow: Flow) -> dg.Definitions:
     @flow.every_30_minutes(
@@ -24,19 +22,8 @@ def definitions(flow: Flow) -> dg.Definitions:
         "record, a deposit waiting for its journal); skips when none is open.",
     )
     def retry_failed_settlement_postings_every_30_minutes(context: dg.ScheduleEvaluationContext):
-        errors = peek_warehouse(warehouse_path(), open_posting_errors, [])
-        if errors is None:
-            return dg.SkipReason("the warehouse is busy (another process is writing); the next tick looks again")
-        if not errors:
-            return dg.SkipReason("no open integration errors in the settlements flow")
-        partitions = list(dict.fromkeys(str(partition_key(e.storefront, e.day)) for e in errors))
-        busy = busy_partitions(context.instance, settlement_posting_job.name)
-        todo = [key for key in partitions if key not in busy]
-        if not todo:
-            return dg.SkipReason(f"the posting run of every storefront-day to retry ({', '.join(partitions)}) is "
-                                 "already queued or running")
-        # Several requests in one tick need a run key each; the scheduler scopes it to the tick.
-        return [dg.RunRequest(run_key=key, partition_key=key,
-                              tags={**flow.tags, "amazon_netsuite/retry": "integration_errors"}) for key in todo]
+        return retry_runs(context, flow, settlement_posting_job,
+                          lambda con: [(e.storefront, e.day) for e in open_posting_errors(con)],
+                          "in the settlements flow")
 
     return dg.Definitions(schedules=[retry_failed_settlement_postings_every_30_minutes])
