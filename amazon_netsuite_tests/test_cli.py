@@ -267,6 +267,15 @@ def test_sync_keeps_amazons_throttling_retries_off_the_terminal_and_in_its_log(m
     from amazon_netsuite.sandbox.config import parse_faults
     from amazon_netsuite_tests.conftest import _project_env, start_sandbox
 
+    from dataclasses import replace
+
+    from amazon_netsuite.lib.amazon import ratelimit
+
+    # The client's buckets start at the sandbox's usage plans (start_sandbox scales Amazon's by 200), as they would
+    # after any answer's x-amzn-RateLimit-Limit: a 429 before the first answer otherwise leaves a drained bucket
+    # refilling at Amazon's real rate, a 45 s sleep that proves nothing here.
+    monkeypatch.setattr(ratelimit, "USAGE_PLANS",
+                        {op: replace(plan, rate=plan.rate * 200) for op, plan in ratelimit.USAGE_PLANS.items()})
     # Half the SP-API calls answer 429 (the sandbox's seeded dice: a few retries, never eight in a row).
     with start_sandbox(tmp_path / "sandbox", faults=parse_faults("throttle_rate=0.5")) as sandbox:
         _project_env(monkeypatch, tmp_path, sandbox.url)

@@ -6,10 +6,16 @@ covers, posting its orders, importing the settlement Amazon deposited and postin
 Amazon and, after a stock change in NetSuite, the changed quantity — is the daemon's doing: sensors and automation
 conditions that run by default. The test prints how long an order took from "report DONE" to "record in NetSuite",
 and a stock change from NetSuite to Amazon.
+
+The inventory half runs while the order sensor waits for its second tick (two minutes): a stock count made before the
+daemon starts is the change its stock sensor's first tick pushes, and the SKU the test then sells in NetSuite is one
+no demo-US order of the report names, so no posting the daemon makes meanwhile moves it (settlement postings move no
+stock: refunds post on their rule's item, never the SKU's, lib/settlements/posting.py).
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import statistics
@@ -35,6 +41,7 @@ STOREFRONT = "demo-US"
 ACCOUNT = "demo-na"
 MARKETPLACE = "ATVPDKIKX0DER"
 KIT_MEMBERS = {sku for p in CATALOG for sku, _ in p.components}
+KITS = {p.sku for p in CATALOG if p.components}
 # libfaketime (the shifted-date runs of `make test-dates`) breaks gRPC's timers: the daemon then finds its code server
 # unresponsive and starts a new one every minute, so nothing ticks. The date logic the daemon runs (the sensors'
 # windows, the automation's 31 days) is tested under the shifted clock without the daemon, in
@@ -116,6 +123,12 @@ def _listing_quantities(url: str) -> dict[str, int | None]:
     return {l["sku"]: l.get("quantity") for l in listings["listings"] if l["fulfillment_channel_code"] == "DEFAULT"}
 
 
+def _ordered_skus(report_text: str) -> set[str]:
+    """The SKUs the order report's Amazon.com rows (demo-US's orders; demo-CA is not in this test's settings) name."""
+    return {row["sku"] for row in csv.DictReader(report_text.splitlines(), delimiter="\t")
+            if row.get("sales-channel") == "Amazon.com" and row.get("sku")}
+
+
 def _pushed_quantities() -> dict[str, int] | None:
     """SKU → quantity of today's available_to_sell once Amazon shows all of it (the sensor's run pushed it)."""
     rows = _warehouse("SELECT sku, quantity FROM available_to_sell WHERE storefront = ? AND day = ? AND quantity IS "
@@ -155,6 +168,11 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
                    if s["storefronts"] == [STOREFRONT]
                    and date.fromisoformat(s["deposit_date"][:10]) >= datetime.now(UTC).date() - timedelta(days=29)]
     assert settlements, "the sandbox deposited no demo-US settlement in the sensor's first look-back"
+    # A stock count in NetSuite's warehouse before the daemon starts: the change its stock sensor first sees.
+    counted = next(p.sku for p in CATALOG if p.sku not in KITS | KIT_MEMBERS)
+    response = httpx.post(f"{sandbox.url}/_sandbox/netsuite/inventory/move",
+                          json={"sku": counted, "location": "WH-na", "adjust_by": 5}, timeout=30)
+    assert response.status_code == 200, response.text
 
     log = tmp_path / "daemon.log"
     started = time.monotonic()
@@ -178,6 +196,35 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
                                                      - timedelta(seconds=5))]
             done = api.wait_for_report(report.report_id, poll_seconds=0.2, timeout=60)
         assert done.processing_status == "DONE"
+        with SellerCentral().reports(ACCOUNT) as api:
+            ordered_skus = _ordered_skus(api.download_report_document(done.report_document_id,
+                                                                      report_id=done.report_id).text)
+        assert ordered_skus, "the order report names no demo-US SKU"
+
+        # Inventory, unattended too: the stock sensor pushed today's quantities when it first ticked; a sale in
+        # another channel (a NetSuite adjustment) then reaches Amazon with nobody launching a run. The SKU sold is
+        # one no posting of this test moves (no kit nor kit member, and no demo-US order of the report names it),
+        # so the daemon's postings, which run meanwhile, leave its quantity to the sale alone.
+        pushed = _wait("today's quantities pushed by the stock sensor's run", _pushed_quantities, deadline, daemon,
+                       log)
+        sku = next(s for s, q in sorted(pushed.items())
+                   if q >= 3 and s not in KITS | KIT_MEMBERS | ordered_skus)
+        moved_at = datetime.now(UTC)
+        moved = time.monotonic()
+        response = httpx.post(f"{sandbox.url}/_sandbox/netsuite/inventory/move",
+                              json={"sku": sku, "location": "WH-na", "adjust_by": -3}, timeout=30)
+        assert response.status_code == 200, response.text
+
+        def amazon_shows_the_sale():
+            rows = _warehouse("SELECT quantity FROM available_to_sell WHERE storefront = ? AND sku = ? AND "
+                              "computed_at > ?", [STOREFRONT, sku, moved_at.replace(tzinfo=None)])
+            if not rows:
+                return None
+            shown = _listing_quantities(sandbox.url).get(sku)
+            return (rows[0][0], shown) if shown == rows[0][0] else None
+
+        after_move, shown = _wait(f"the sale of 3 × {sku} on Amazon", amazon_shows_the_sale, deadline, daemon, log)
+        stock_latency = time.monotonic() - moved
 
         def everything_posted():
             postable = _postable_orders()
@@ -195,28 +242,6 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
         postable, in_netsuite, posted_settlements = _wait(
             "every postable order and the deposited settlement in NetSuite", everything_posted, deadline, daemon, log,
             every=5.0)
-
-        # Inventory, unattended too: the stock sensor pushed today's quantities when it first ticked; a sale in
-        # another channel (a NetSuite adjustment) then reaches Amazon with nobody launching a run.
-        pushed = _wait("today's quantities pushed by the stock sensor's run", _pushed_quantities, deadline, daemon,
-                       log)
-        sku = next(s for s, q in sorted(pushed.items()) if q >= 3 and s not in KIT_MEMBERS)
-        moved_at = datetime.now(UTC)
-        moved = time.monotonic()
-        response = httpx.post(f"{sandbox.url}/_sandbox/netsuite/inventory/move",
-                              json={"sku": sku, "location": "WH-na", "adjust_by": -3}, timeout=30)
-        assert response.status_code == 200, response.text
-
-        def amazon_shows_the_sale():
-            rows = _warehouse("SELECT quantity FROM available_to_sell WHERE storefront = ? AND sku = ? AND "
-                              "computed_at > ?", [STOREFRONT, sku, moved_at.replace(tzinfo=None)])
-            if not rows:
-                return None
-            shown = _listing_quantities(sandbox.url).get(sku)
-            return (rows[0][0], shown) if shown == rows[0][0] else None
-
-        after_move, shown = _wait(f"the sale of 3 × {sku} on Amazon", amazon_shows_the_sale, deadline, daemon, log)
-        stock_latency = time.monotonic() - moved
     finally:
         daemon.terminate()
         try:
