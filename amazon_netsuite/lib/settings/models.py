@@ -23,6 +23,7 @@ from amazon_netsuite.lib.settings.accounts import (
 from amazon_netsuite.lib.settings.inventory import InventorySettings, StorefrontStock
 from amazon_netsuite.lib.settings.order_posting import OrderPostingSettings, StorefrontPosting
 from amazon_netsuite.lib.settings.paths import settings_path
+from amazon_netsuite.lib.settings.pricing import PricingSettings, StorefrontPrices
 
 
 class SettingsError(ValueError):
@@ -37,6 +38,7 @@ class Settings(StrictModel):
     netsuite: NetSuiteSettings = NetSuiteSettings()
     order_posting: OrderPostingSettings = OrderPostingSettings()
     inventory: InventorySettings = InventorySettings()
+    pricing: PricingSettings = PricingSettings()
     allow_mixed_sandbox: bool = Field(False, description="let live Amazon post to the NetSuite sandbox, or the "
                                       "Amazon sandbox post to a live NetSuite account (refused otherwise)")
 
@@ -53,6 +55,7 @@ class Settings(StrictModel):
         for label, named in (("order_posting.storefronts", self.order_posting.storefronts),
                              ("inventory.storefronts", self.inventory.storefronts),
                              ("inventory.safety_stock.storefronts", self.inventory.safety_stock.storefronts),
+                             ("pricing.storefronts", self.pricing.storefronts),
                              *((f"inventory.split_locations.{loc}", shares)
                                for loc, shares in self.inventory.split_locations.items())):
             unknown = sorted(set(named) - set(self.storefront_keys))
@@ -102,6 +105,10 @@ class Settings(StrictModel):
         given = self.inventory.storefronts.get(key) or StorefrontStock()
         return given if given.locations else given.model_copy(
             update={"locations": [self.storefront_posting(key).location]})
+
+    def storefront_prices(self, key: str) -> StorefrontPrices:
+        """Where the storefront's prices come from (default: the Base Price level, pushed)."""
+        return self.pricing.storefronts.get(key) or StorefrontPrices()
 
     def inventory_pushed(self, key: str) -> bool:
         """Whether this project pushes the storefront's quantities: the inventory flow and its `push` are on."""
