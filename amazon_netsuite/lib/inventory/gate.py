@@ -6,25 +6,13 @@ would tell Amazon "sold out" for listings that are not; refusing is cheaper than
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import duckdb
 
-SKUS_NAMED = 20
-
-
-@dataclass(frozen=True)
-class GateResult:
-    passed: bool
-    reasons: list[str] = field(default_factory=list)
-    skus: list[str] = field(default_factory=list)  # the SKUs the push would drop to zero, when that is the reason
-
-
-def _named(skus: list[str]) -> str:
-    more = f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
-    return ", ".join(skus[:SKUS_NAMED]) + more
+from amazon_netsuite.lib.gates import GateResult
+from amazon_netsuite.lib.gates import named as _named
 
 
 def zero_drop_gate(con: duckdb.DuckDBPyConnection, storefront: str, day: date, *, max_zeroed_share: Decimal | float,

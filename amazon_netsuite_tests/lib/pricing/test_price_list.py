@@ -74,3 +74,25 @@ def test_pricing_settings_default_to_the_base_price_and_refuse_an_unknown_storef
         path.write_text(yaml.safe_dump({**raw, "pricing": pricing}), encoding="utf-8")
         with pytest.raises(SettingsError, match=said):
             load_settings(path)
+
+
+def _prices(**by_sku) -> pa.Table:
+    return pa.Table.from_pylist([{"sku": k, "price": None if v is None else D(v)} for k, v in by_sku.items()],
+                                schema=pa.schema([("sku", pa.string()), ("price", pa.decimal128(18, 4))]))
+
+
+def test_the_gate_refuses_a_price_that_moved_by_more_than_the_share_or_fell_under_cost_naming_the_skus():
+    from amazon_netsuite.lib.pricing.gate import price_gate
+
+    accepted = _prices(MUG="10.00", CAP="20.00", TOTE="5.00")
+    costs = pa.Table.from_pylist([{"sku": "MUG", "cost": D("4.00")}, {"sku": "NEW", "cost": D("8.00")}],
+                                 schema=pa.schema([("sku", pa.string()), ("cost", pa.decimal128(18, 4))]))
+    fine = price_gate(_prices(MUG="12.50", CAP="15.00", TOTE=None, NEW="9.00"), accepted, costs,
+                      max_change_share=D("0.25"), allow_below_cost=False)
+    assert fine.passed and fine.reasons == []  # +25 % and −25 % are within the share; a held-back SKU is not judged
+    refused = price_gate(_prices(MUG="1.00", CAP="14.99", NEW="7.99"), accepted, costs,
+                         max_change_share=D("0.25"), allow_below_cost=False)
+    assert not refused.passed and refused.skus == ["CAP", "MUG", "NEW"]
+    assert "MUG 10.0000 → 1.0000" in refused.reasons[0] and "CAP 20.0000 → 14.9900" in refused.reasons[0]
+    assert refused.reasons[1].startswith("2 price(s) are under the item's cost: MUG 1.0000 < cost 4.0000, NEW")
+    assert price_gate(_prices(NEW="7.99"), accepted, costs, max_change_share=D("0.25"), allow_below_cost=True).passed
