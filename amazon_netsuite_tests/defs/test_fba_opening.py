@@ -45,9 +45,9 @@ def test_at_go_live_one_opening_per_sku_ties_netsuites_fba_location_to_amazon_an
         # window (NetSuite's FBA seed equals the pool at the world's start), for every SKU Amazon holds at FBA.
         world = sandbox.state.world
         start = datetime.combine(world.first_day, datetime.min.time(), tzinfo=timezone.utc)
+        window_start = datetime.combine(window[0], datetime.min.time(), tzinfo=timezone.utc)
         before = {}
-        for event in ledger_events(world, ACCOUNT, start, datetime.combine(window[0], datetime.min.time(),
-                                                                           tzinfo=timezone.utc) - timedelta(microseconds=1)):
+        for event in ledger_events(world, ACCOUNT, start, window_start - timedelta(microseconds=1)):
             if event.disposition == SELLABLE:
                 before[event.sku] = before.get(event.sku, 0) + event.quantity
         opening = dict(_rows("SELECT sku, quantity FROM fba_opening_balances WHERE fba_location = 'FBA-na'"))

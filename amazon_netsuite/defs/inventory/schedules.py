@@ -13,16 +13,17 @@ from amazon_netsuite.defs.partitions import partition_key
 
 def definitions(flow: Flow) -> dg.Definitions:
     storefronts = [s.key for s in flow.settings.storefronts]
-    pushing = [key for key in storefronts if flow.settings.inventory_pushed(key)]
 
+    # Every storefront, pushing or not: the snapshots are what the FBA tie-out and the opening balance compare
+    # (the push itself skips a storefront whose push is off).
     @dg.schedule(name="inventory_hourly", job=inventory_job, cron_schedule="17 * * * *", execution_timezone="UTC",
                  default_status=flow.schedule_status,
-                 description="Snapshots and pushes every pushing storefront's quantities each hour: Amazon is "
-                             "brought back in line even when no stock change was seen.")
+                 description="Snapshots every storefront's stock each hour and pushes the quantities of those that "
+                             "push: Amazon is brought back in line even when no stock change was seen.")
     def inventory_hourly(context: dg.ScheduleEvaluationContext):
         day = context.scheduled_execution_time.date()
         return [dg.RunRequest(run_key=f"{context.scheduled_execution_time.isoformat()}|{storefront}",
-                              partition_key=partition_key(storefront, day)) for storefront in pushing]
+                              partition_key=partition_key(storefront, day)) for storefront in storefronts]
 
     @dg.schedule(name="fba_ledger_nightly", job=fba_ledger_job, cron_schedule="40 0 * * *", execution_timezone="UTC",
                  default_status=flow.schedule_status,

@@ -32,7 +32,8 @@ class StorefrontStock(StrictModel):
 
     locations: list[str] = Field(default_factory=list, description="NetSuite location external ids; default: "
                                  "the storefront's posting location (WH-{region})")
-    push: bool = Field(True, description="push this storefront's quantities (off: snapshots still load)")
+    push: bool = Field(True, description="push this storefront's quantities (off: the hourly snapshots still "
+                       "load, for the FBA tie-out)")
 
 
 class InventorySettings(StrictModel):
