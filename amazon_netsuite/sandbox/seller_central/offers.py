@@ -148,8 +148,10 @@ def sent_issues(value: list[dict] | None, marketplace_ids: list[str]) -> list[Of
 def offer_issues(offers: list[dict], marketplace_id: str, currency: str) -> list[OfferIssue]:
     """Why the attribute as it would be stored is refused in this marketplace (empty: accepted)."""
     issues: list[OfferIssue] = []
-    for index, offer in enumerate(offers):
-        where = f"{ATTRIBUTE}[{index}]"
+    places = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+    for offer in offers:
+        where = f"{ATTRIBUTE}[{'/'.join(map(str, selectors(offer)))}]"
+        before = len(issues)
         errors = sorted(_VALIDATOR.iter_errors(offer), key=lambda e: list(map(str, e.absolute_path)))
         issues += [OfferIssue(INVALID_VALUE, f"'{where}{''.join(f'[{p}]' for p in e.absolute_path)}': {e.message}",
                               "INVALID_ATTRIBUTE") for e in errors]
@@ -163,7 +165,6 @@ def offer_issues(offers: list[dict], marketplace_id: str, currency: str) -> list
             issues.append(OfferIssue(INVALID_CURRENCY, f"'{where}': currency {offer['currency']} is not the currency "
                                                        f"of marketplace {marketplace_id} ({currency})"))
             continue
-        places = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
         for name in _PRICED:
             for entry in _schedules(offer, name):
                 amount = _amount(entry["value_with_tax"])
@@ -175,7 +176,8 @@ def offer_issues(offers: list[dict], marketplace_id: str, currency: str) -> list
             if start is None or end is None or start >= end:
                 issues.append(OfferIssue(INVALID_VALUE, f"'{where}[discounted_price]': start_at and end_at must be "
                                                         "dates or date-times, start before end", "INVALID_ATTRIBUTE"))
-        issues += _bound_issues(offer, where, currency)
+        if len(issues) == before:  # bounds only mean something for well-formed prices
+            issues += _bound_issues(offer, where, currency)
     return issues
 
 
@@ -186,12 +188,20 @@ def _bound_issues(offer: dict, where: str, currency: str) -> list[OfferIssue]:
         for entry in _schedules(offer, name):
             amount = _amount(entry["value_with_tax"])
             if low is not None and amount < low:
-                issues.append(OfferIssue(PRICE_BELOW_MINIMUM, f"'{where}[{name}]': {amount} {currency} is below the "
-                                                              f"minimum_seller_allowed_price {low} {currency}"))
+                issues.append(OfferIssue(PRICE_BELOW_MINIMUM, f"'{where}[{name}]': {money(amount, currency)} "
+                                         f"{currency} is below the minimum_seller_allowed_price "
+                                         f"{money(low, currency)} {currency}"))
             if high is not None and amount > high:
-                issues.append(OfferIssue(PRICE_ABOVE_MAXIMUM, f"'{where}[{name}]': {amount} {currency} is above the "
-                                                              f"maximum_seller_allowed_price {high} {currency}"))
+                issues.append(OfferIssue(PRICE_ABOVE_MAXIMUM, f"'{where}[{name}]': {money(amount, currency)} "
+                                         f"{currency} is above the maximum_seller_allowed_price "
+                                         f"{money(high, currency)} {currency}"))
     return issues
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """The amount with the currency's decimals (19.9 → 19.90, 2980.0 → 2980); finer amounts as they are."""
+    unit = Decimal(1) if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
+    return str(amount.quantize(unit)) if amount == amount.quantize(unit) else str(amount)
 
 
 def live_price(offer: dict, now: datetime) -> Decimal | None:
@@ -212,7 +222,7 @@ def offers_api(offers: list[dict] | None, marketplace_id: str, now: datetime) ->
             continue
         audience = offer.get("audience") or DEFAULT_AUDIENCE
         result.append({"marketplaceId": marketplace_id, "offerType": OFFER_TYPES.get(audience, "B2C"),
-                       "price": {"currencyCode": offer["currency"], "amount": str(price)},
+                       "price": {"currencyCode": offer["currency"], "amount": money(price, offer["currency"])},
                        "audience": {"value": audience, "displayName": AUDIENCE_NAMES.get(audience, audience)}})
     return result
 
