@@ -25,7 +25,7 @@ from amazon_netsuite.sandbox.seller_central.listings import (
     listed_since,
     listings_item,
     patch_listing,
-    storefront,
+    submission,
     update_listing,
 )
 from amazon_netsuite.sandbox.seller_central.report_processing import processing_stage
@@ -177,9 +177,9 @@ def _process_message(state, feed: FeedRecord, message: object, now: datetime) ->
         elif operation == "DELETE":
             outcome = Outcome(True, None, (), deleted=True)
         elif operation == "PATCH":
-            outcome = patch_listing(listing, message["patches"], storefront(state, marketplace, feed.marketplace_ids))
+            outcome = patch_listing(listing, message["patches"], submission(state, marketplace, feed.marketplace_ids))
         else:
-            outcome = update_listing(listing, message["attributes"], storefront(state, marketplace,
+            outcome = update_listing(listing, message["attributes"], submission(state, marketplace,
                                      feed.marketplace_ids), full=operation == "UPDATE")
         if outcome.accepted:
             state.listings.put(feed.seller_account, marketplace, sku, outcome.fulfillment_availability, now,

@@ -197,16 +197,16 @@ def _checked(sku: str, current: list[dict] | None, result: list[dict] | None, na
 
 
 @dataclass(frozen=True)
-class Storefront:
-    """Where a listing change lands: its marketplace, that marketplace's currency, and all the submission's
-    marketplaces (an offer may name any of them)."""
+class Submission:
+    """Where a listing change lands: its marketplace, that marketplace's currency, and all the marketplaces of the
+    patch or feed (an offer may name any of them)."""
 
     marketplace_id: str
     currency: str
     marketplace_ids: list[str]
 
 
-def patch_listing(listing: Listing, patches: list[dict], where: Storefront) -> Outcome:
+def patch_listing(listing: Listing, patches: list[dict], where: Submission) -> Outcome:
     """Apply JSON patches to both kept attributes; nothing changes unless every patch is accepted."""
     outcome = apply_patches(listing.sku, listing.fulfillment_availability, patches)
     if not outcome.accepted:
@@ -229,7 +229,7 @@ def patch_listing(listing: Listing, patches: list[dict], where: Storefront) -> O
     return _offer_checked(listing, outcome, offer, where)
 
 
-def update_listing(listing: Listing, attributes: dict, where: Storefront, *, full: bool) -> Outcome:
+def update_listing(listing: Listing, attributes: dict, where: Submission, *, full: bool) -> Outcome:
     """UPDATE (`full`: attributes left out are gone) or PARTIAL_UPDATE (only the attributes given) of both kept
     attributes."""
     outcome = replace_attribute(listing.sku, listing.fulfillment_availability, attributes, full=full)
@@ -247,7 +247,7 @@ def update_listing(listing: Listing, attributes: dict, where: Storefront, *, ful
     return _offer_checked(listing, outcome, offers.for_marketplace(value, where.marketplace_id), where)
 
 
-def _offer_checked(listing: Listing, outcome: Outcome, offer: list[dict] | None, where: Storefront) -> Outcome:
+def _offer_checked(listing: Listing, outcome: Outcome, offer: list[dict] | None, where: Submission) -> Outcome:
     refused = [] if offer is None else offers.offer_issues(offer, where.marketplace_id, where.currency)
     if refused:
         return _refused(listing, refused)
@@ -259,9 +259,9 @@ def _refused(listing: Listing, refused: list[offers.OfferIssue]) -> Outcome:
     return Outcome(False, listing.fulfillment_availability, issues, purchasable_offer=listing.purchasable_offer)
 
 
-def storefront(state, marketplace_id: str, marketplace_ids: list[str]) -> Storefront:
+def submission(state, marketplace_id: str, marketplace_ids: list[str]) -> Submission:
     currency = next(s.currency for s in state.settings.storefronts if s.marketplace_id == marketplace_id)
-    return Storefront(marketplace_id, currency, list(marketplace_ids))
+    return Submission(marketplace_id, currency, list(marketplace_ids))
 
 
 def patch_request_issues(body: object) -> list[Issue]:
@@ -384,7 +384,7 @@ async def patch_listings_item(request: Request, state, account: str) -> Response
         outcome = Outcome(False, None, (Issue(SKU_NOT_FOUND, f"SKU '{sku}' is not known in marketplace "
                                               f"{marketplace}"),))
     else:
-        outcome = patch_listing(listing, body["patches"], storefront(state, marketplace, [marketplace]))
+        outcome = patch_listing(listing, body["patches"], submission(state, marketplace, [marketplace]))
     preview = mode == "VALIDATION_PREVIEW"
     if outcome.accepted and not preview:
         state.listings.put(account, marketplace, sku, outcome.fulfillment_availability, state.clock.now(),

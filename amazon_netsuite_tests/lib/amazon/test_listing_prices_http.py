@@ -4,6 +4,7 @@ and every refusal Amazon's price rules give."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from decimal import Decimal
 
@@ -189,6 +190,19 @@ def test_a_replace_rewrites_the_whole_offer_and_drops_the_running_sale(listings)
     assert listed.price == Decimal("22.00") and "discounted_price" not in listed.offer
 
 
+
+def test_by_feed_too_a_merge_keeps_the_sale_and_a_replace_drops_it(feeds, listings):
+    _running_sale(listings)
+    merge = price_patch(US, "USD", Decimal("23.00"))
+    replace = {**price_patch(US, "USD", Decimal("24.00")), "op": "replace"}
+    header = {"sellerId": SELLER, "version": "2.0"}
+    kept = feeds.submit_json_listings_feed({"header": header, "messages": [price_message(1, SKU, merge)]}, [US],
+                                           poll_seconds=0.05, timeout=15)
+    assert kept.report["issues"] == [] and listings.get_price(SELLER, SKU, US).price == Decimal("14.99")
+    dropped = feeds.submit_json_listings_feed({"header": header, "messages": [price_message(1, SKU, replace)]}, [US],
+                                              poll_seconds=0.05, timeout=15)
+    assert dropped.report["issues"] == [] and listings.get_price(SELLER, SKU, US).price == Decimal("24.00")
+
 def test_a_delete_removes_the_offer(listings, sandbox):
     patch = {"op": "delete", "path": "/attributes/purchasable_offer",
              "value": [{"marketplace_id": US, "currency": "USD", "audience": "ALL"}]}
@@ -208,8 +222,8 @@ def test_a_currency_that_is_not_the_marketplaces_is_refused(listings):
 
 def test_a_price_with_more_decimals_than_the_currency_allows_is_refused(listings):
     assert _refusal(listings, price_patch(US, "USD", Decimal("17.999"))) == (
-        "INVALID_PRICE_PRECISION", f"'purchasable_offer[{US}/USD/ALL][our_price]': 17.999 USD has more decimals than USD "
-                                   "allows (2)")
+        "INVALID_PRICE_PRECISION",
+        f"'purchasable_offer[{US}/USD/ALL][our_price]': 17.999 USD has more decimals than USD allows (2)")
 
 
 def test_a_yen_price_with_decimals_is_refused_and_whole_yen_accepted(start_sandbox, settings, make_client):
@@ -222,8 +236,8 @@ def test_a_yen_price_with_decimals_is_refused_and_whole_yen_accepted(start_sandb
     shelf = market_for(with_japan.storefront("demo-JP")).local_price(PRODUCTS_BY_SKU[SKU].price_usd)
     assert _live(listings, SELLER, SKU, JP) == (shelf, "JPY")
     assert _refusal(listings, price_patch(JP, "JPY", Decimal("2980.5")), marketplace=JP) == (
-        "INVALID_PRICE_PRECISION", f"'purchasable_offer[{JP}/JPY/ALL][our_price]': 2980.5 JPY has more decimals than JPY "
-                                   "allows (0)")
+        "INVALID_PRICE_PRECISION",
+        f"'purchasable_offer[{JP}/JPY/ALL][our_price]': 2980.5 JPY has more decimals than JPY allows (0)")
     assert listings.patch_listings_item(SELLER, SKU, JP, [price_patch(JP, "JPY", Decimal("2980"))])[
         "status"] == "ACCEPTED"
     assert _live(listings, SELLER, SKU, JP) == (Decimal("2980"), "JPY")
@@ -260,8 +274,8 @@ def test_a_discounted_price_without_its_end_is_refused(listings):
     patch = price_patch(US, "USD", SHELF, sale=Sale(Decimal("9.99"), TODAY, TODAY + timedelta(days=3)))
     del patch["value"][0]["discounted_price"][0]["schedule"][0]["end_at"]
     assert _refusal(listings, patch) == (
-        "INVALID_ATTRIBUTE_VALUE", f"'purchasable_offer[{US}/USD/ALL][discounted_price][0][schedule][0]': 'end_at' is a "
-                                   "required property")
+        "INVALID_ATTRIBUTE_VALUE",
+        f"'purchasable_offer[{US}/USD/ALL][discounted_price][0][schedule][0]': 'end_at' is a required property")
 
 
 def test_a_quantity_discount_plan_outside_b2b_is_refused(listings):
@@ -299,3 +313,32 @@ def test_price_answers_match_the_listings_items_model(sandbox):
     with pytest.raises(Exception, match="currencyCode|is not of type"):
         assert_conforms(httpx.Response(200, json=broken, headers=got.headers), "getListingsItem", LISTINGS_MODEL)
 
+
+
+def test_a_merge_with_a_null_discounted_price_ends_the_sale_and_keeps_our_price(listings):
+    _running_sale(listings)
+    end = {"op": "merge", "path": "/attributes/purchasable_offer",
+           "value": [{"marketplace_id": US, "currency": "USD", "audience": "ALL", "discounted_price": None}]}
+    assert listings.patch_listings_item(SELLER, SKU, US, [end])["status"] == "ACCEPTED"
+    listed = listings.get_price(SELLER, SKU, US)
+    assert listed.price == SHELF and "discounted_price" not in listed.offer
+
+
+def test_a_state_directory_from_before_prices_keeps_its_quantities_and_gains_the_initial_prices(start_sandbox,
+                                                                                               tmp_path):
+    state = tmp_path / "old-state"
+    state.mkdir()
+    old = sqlite3.connect(state / "listings.sqlite3")
+    old.executescript("""
+        create table listings (seller_account text not null, marketplace_id text not null, sku text not null,
+            fulfillment_availability text, deleted integer not null default 0, changed_at text not null,
+            primary key (seller_account, marketplace_id, sku));""")
+    old.execute("insert into listings values (?, ?, ?, ?, 0, ?)",
+                ("demo-na", US, SKU, '[{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]', NOW.isoformat()))
+    old.commit()
+    old.close()
+    sandbox = start_sandbox(state_dir=state)
+    row = httpx.get(f"{sandbox.url}/_sandbox/listings",
+                    params={"seller_account": "demo-na", "marketplace_id": US}).json()["listings"]
+    (mine,) = [r for r in row if r["sku"] == SKU]
+    assert (mine["quantity"], mine["price"], mine["currency"]) == (7, str(SHELF), "USD")
