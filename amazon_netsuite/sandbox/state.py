@@ -16,6 +16,7 @@ from amazon_netsuite.sandbox.seller_central.listing_store import ListingStore
 from amazon_netsuite.sandbox.seller_central.rate_limits import RateLimiter
 from amazon_netsuite.sandbox.seller_central.report_store import ReportStore
 from amazon_netsuite.sandbox.world import World
+from amazon_netsuite.sandbox.world.markets import market_for
 
 
 @dataclass
@@ -57,7 +58,8 @@ class SandboxState:
             limiter=RateLimiter(config.rate_scale),
             faults=FaultInjector(config.faults, config.seed, stopping),
             stopping=stopping,
-            listings=ListingStore(config.state_dir, {a.key: a.region for a in config.settings.seller_accounts}),
+            listings=ListingStore(config.state_dir, {a.key: a.region for a in config.settings.seller_accounts},
+                                  {s.marketplace_id: market_for(s) for s in config.settings.storefronts}),
         )
 
     def close(self) -> None:

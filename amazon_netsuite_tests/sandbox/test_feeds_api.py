@@ -56,10 +56,10 @@ def test_every_catalog_sku_starts_listed_fba_ones_on_the_amazon_channel_and_the_
     shown = listings(sandbox.url)
     expected = {
         p.sku: {"sku": p.sku, "fulfillment_channel_code": "AMAZON_NA", "quantity": None,
-                "lead_time_to_ship_max_days": None, "changed_at": None}
+                "lead_time_to_ship_max_days": None, "changed_at": None, "price": str(p.price_usd), "currency": "USD"}
         if is_fba_listed(p.sku) else
         {"sku": p.sku, "fulfillment_channel_code": "DEFAULT", "quantity": starting_stock(p.sku, "WH-na"),
-         "lead_time_to_ship_max_days": 2, "changed_at": None}
+         "lead_time_to_ship_max_days": 2, "changed_at": None, "price": str(p.price_usd), "currency": "USD"}
         for p in CATALOG
     }
     assert shown == expected

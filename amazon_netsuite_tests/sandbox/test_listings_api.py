@@ -34,8 +34,8 @@ def test_a_merchant_listing_shows_its_quantity_lead_time_and_summary(http):
     item = response.json()
     quantity = starting_stock(MFN, "WH-na")
     assert item["fulfillmentAvailability"] == [{"fulfillmentChannelCode": "DEFAULT", "quantity": quantity}]
-    assert item["attributes"] == {"fulfillment_availability": [
-        {"fulfillment_channel_code": "DEFAULT", "quantity": quantity, "lead_time_to_ship_max_days": 2}]}
+    assert item["attributes"]["fulfillment_availability"] == [
+        {"fulfillment_channel_code": "DEFAULT", "quantity": quantity, "lead_time_to_ship_max_days": 2}]
     (summary,) = item["summaries"]
     assert (summary["marketplaceId"], summary["asin"], summary["itemName"]) == (
         US, PRODUCTS_BY_SKU[MFN].asin, PRODUCTS_BY_SKU[MFN].name)

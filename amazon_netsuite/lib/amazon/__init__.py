@@ -18,7 +18,16 @@ from amazon_netsuite.lib.amazon.errors import (
     Unauthorized,
 )
 from amazon_netsuite.lib.amazon.feeds import Feed, FeedDocument, FeedOutcome, FeedsApi
-from amazon_netsuite.lib.amazon.listings import ListingsApi, merchant_quantity, quantity_patch
+from amazon_netsuite.lib.amazon.listings import (
+    ListedPrice,
+    ListingsApi,
+    Sale,
+    listed_price,
+    merchant_quantity,
+    price_message,
+    price_patch,
+    quantity_patch,
+)
 from amazon_netsuite.lib.amazon.ratelimit import USAGE_PLANS, RateLimiter, UsagePlan
 from amazon_netsuite.lib.amazon.reports import ProcessingStatus, Report, ReportDocument, ReportsApi
 from amazon_netsuite.lib.amazon.transport import RetryPolicy
@@ -34,6 +43,7 @@ __all__ = [
     "FeedsApi",
     "Forbidden",
     "InvalidInput",
+    "ListedPrice",
     "ListingsApi",
     "NotFound",
     "ProcessingStatus",
@@ -45,6 +55,7 @@ __all__ = [
     "ReportTimeout",
     "ReportsApi",
     "RetryPolicy",
+    "Sale",
     "ServerError",
     "SpApiClient",
     "SpApiError",
@@ -52,7 +63,10 @@ __all__ = [
     "SpApiUnreachable",
     "USAGE_PLANS",
     "Unauthorized",
+    "listed_price",
     "merchant_quantity",
+    "price_message",
+    "price_patch",
     "quantity_patch",
     "UsagePlan",
 ]

@@ -1,4 +1,5 @@
-"""Listings Items API 2021-08-01: read a listing (getListingsItem) and patch it (patchListingsItem).
+"""Listings Items API 2021-08-01: read a listing (getListingsItem) and patch it (patchListingsItem); the
+`fulfillment_availability` and `purchasable_offer` patches that feeds and patches share.
 
 https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference. "ACCEPTED" means the
 change was queued, not applied: confirm with getListingsItem(includedData=fulfillmentAvailability,issues).
@@ -6,6 +7,9 @@ change was queued, not applied: confirm with getListingsItem(includedData=fulfil
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Sequence
 from urllib.parse import quote
 
@@ -16,6 +20,81 @@ VERSION = "2021-08-01"
 BASE_PATH = f"/listings/{VERSION}/items"
 MERCHANT_CHANNEL = "DEFAULT"
 FULFILLMENT_AVAILABILITY_PATH = "/attributes/fulfillment_availability"
+PURCHASABLE_OFFER = "purchasable_offer"
+PURCHASABLE_OFFER_PATH = f"/attributes/{PURCHASABLE_OFFER}"
+OFFER_TYPES = {"ALL": "B2C", "B2B": "B2B"}  # purchasable_offer audience → getListingsItem offerType
+
+
+@dataclass(frozen=True)
+class Sale:
+    """A `discounted_price` schedule: `price` from `start_at` until `end_at` (dates or aware date-times)."""
+
+    price: Decimal
+    start_at: date | datetime
+    end_at: date | datetime
+
+
+@dataclass(frozen=True)
+class ListedPrice:
+    """What a listing shows for one audience: the live price (a running sale's, else our_price) and the stored
+    `purchasable_offer` entry it comes from (None when Amazon returned no attributes for it)."""
+
+    price: Decimal
+    currency: str
+    offer: dict | None
+
+
+def price_patch(marketplace_id: str, currency: str, our_price: Decimal, *, sale: Sale | None = None,
+                minimum: Decimal | None = None, maximum: Decimal | None = None, audience: str = "ALL") -> dict:
+    """The `merge` patch that sets a listing's price and keeps what it does not name (a running sale, other
+    audiences' offers): https://developer-docs.amazon.com/sp-api/docs/manage-purchasable-offer. A `replace` would
+    rewrite the whole attribute and drop the sale. Prices must already be rounded to the currency (JPY whole yen)."""
+    offer: dict[str, Any] = {"marketplace_id": marketplace_id, "currency": currency, "audience": audience,
+                             "our_price": _schedule(our_price)}
+    if sale is not None:
+        offer["discounted_price"] = [{"schedule": [{"start_at": sale.start_at.isoformat(),
+                                                    "end_at": sale.end_at.isoformat(),
+                                                    "value_with_tax": _json_number(sale.price)}]}]
+    if minimum is not None:
+        offer["minimum_seller_allowed_price"] = _schedule(minimum)
+    if maximum is not None:
+        offer["maximum_seller_allowed_price"] = _schedule(maximum)
+    return {"op": "merge", "path": PURCHASABLE_OFFER_PATH, "value": [offer]}
+
+
+def price_message(message_id: int, sku: str, patch: dict, product_type: str = "PRODUCT") -> dict:
+    """A JSON_LISTINGS_FEED PATCH message carrying one patch (e.g. `price_patch`), for
+    `FeedsApi.submit_json_listings_feed`."""
+    return {"messageId": message_id, "sku": sku, "operationType": "PATCH", "productType": product_type,
+            "patches": [patch]}
+
+
+def listed_price(listing: dict | None, marketplace_id: str, audience: str = "ALL") -> ListedPrice | None:
+    """The live price and stored offer of a getListingsItem answer (includedData offers,attributes), else None."""
+    offer_type = OFFER_TYPES.get(audience, audience)
+    live = next((o for o in (listing or {}).get("offers") or []
+                 if o.get("marketplaceId") == marketplace_id and o.get("offerType") == offer_type), None)
+    if live is None:
+        return None
+    stored = next((o for o in ((listing or {}).get("attributes") or {}).get(PURCHASABLE_OFFER) or []
+                   if o.get("marketplace_id") == marketplace_id and (o.get("audience") or "ALL") == audience), None)
+    return ListedPrice(Decimal(str(live["price"]["amount"])), live["price"]["currencyCode"], stored)
+
+
+def _schedule(amount: Decimal) -> list[dict]:
+    return [{"schedule": [{"value_with_tax": _json_number(amount)}]}]
+
+
+def _json_number(amount: Decimal) -> int | float:
+    """A JSON number with exactly the Decimal's digits (Amazon's schema wants a number, not a string)."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise ValueError(f"a price is a finite Decimal, got {amount!r}")
+    if amount == amount.to_integral_value() and amount.as_tuple().exponent >= 0:
+        return int(amount)
+    number = float(amount)
+    if Decimal(repr(number)) != amount.normalize():
+        raise ValueError(f"{amount} has more digits than a JSON price can carry exactly")
+    return number
 
 
 def quantity_patch(quantity: int) -> dict:
@@ -60,6 +139,11 @@ class ListingsApi:
         except NotFound:
             return None
         return response.payload
+
+    def get_price(self, seller_id: str, sku: str, marketplace_id: str, audience: str = "ALL") -> ListedPrice | None:
+        """The listing's live price and stored offer for the audience; None for an unknown SKU or no offer."""
+        listing = self.get_listings_item(seller_id, sku, marketplace_id, included_data=("offers", "attributes"))
+        return listed_price(listing, marketplace_id, audience)
 
     def patch_listings_item(self, seller_id: str, sku: str, marketplace_id: str, patches: Sequence[dict], *,
                             product_type: str = "PRODUCT", validation_preview: bool = False,

@@ -22,10 +22,11 @@ from amazon_netsuite.sandbox.seller_central.listings import (
     SKU_NOT_FOUND,
     Issue,
     Outcome,
-    apply_patches,
     listed_since,
     listings_item,
-    replace_attribute,
+    patch_listing,
+    submission,
+    update_listing,
 )
 from amazon_netsuite.sandbox.seller_central.report_processing import processing_stage
 from amazon_netsuite.sandbox.seller_central.report_store import TERMINAL_STATUSES
@@ -149,7 +150,7 @@ def process_feed(state, feed: FeedRecord, now: datetime) -> tuple[str, dict | No
         included = document["header"]["report"]["includedData"]
         marketplace = feed.marketplace_ids[0]
         items = [state.listings.get(feed.seller_account, marketplace, sku) for sku in dict.fromkeys(skus)]
-        report["items"] = [listings_item(i, marketplace, included, listed_since(state)) for i in items if i]
+        report["items"] = [listings_item(i, marketplace, included, listed_since(state), now) for i in items if i]
     return "DONE", report
 
 
@@ -176,13 +177,13 @@ def _process_message(state, feed: FeedRecord, message: object, now: datetime) ->
         elif operation == "DELETE":
             outcome = Outcome(True, None, (), deleted=True)
         elif operation == "PATCH":
-            outcome = apply_patches(sku, listing.fulfillment_availability, message["patches"])
+            outcome = patch_listing(listing, message["patches"], submission(state, marketplace, feed.marketplace_ids))
         else:
-            outcome = replace_attribute(sku, listing.fulfillment_availability, message["attributes"],
-                                        full=operation == "UPDATE")
+            outcome = update_listing(listing, message["attributes"], submission(state, marketplace,
+                                     feed.marketplace_ids), full=operation == "UPDATE")
         if outcome.accepted:
             state.listings.put(feed.seller_account, marketplace, sku, outcome.fulfillment_availability, now,
-                               deleted=outcome.deleted)
+                               deleted=outcome.deleted, purchasable_offer=outcome.purchasable_offer)
         for issue in outcome.issues:
             issues.setdefault((issue.code, issue.message), issue)
     return list(issues.values())

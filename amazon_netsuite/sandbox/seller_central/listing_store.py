@@ -1,7 +1,9 @@
 """Listing state and the feeds registry (SQLite) under the sandbox's state directory.
 
-A listing is a seller account × marketplace × SKU and holds its `fulfillment_availability` attribute. A SKU without a
-row shows its initial listing (`initial_fulfillment_availability`); a row records every accepted change since.
+A listing is a seller account × marketplace × SKU and holds its `fulfillment_availability` and `purchasable_offer`
+attributes. A SKU without a row shows its initial listing (`initial_fulfillment_availability`, `initial_offer`); a row
+records every accepted change since (a row whose `purchasable_offer` is SQL null, written before prices were kept,
+still shows the initial offer; JSON `null` is a deleted offer).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from amazon_netsuite.sandbox.seller_central.report_store import api_time
 from amazon_netsuite.sandbox.world.catalog import PRODUCTS_BY_SKU
+from amazon_netsuite.sandbox.world.markets import Market
 from amazon_netsuite.sandbox.world.listings import AMAZON_CHANNELS, MERCHANT_CHANNEL, is_fba_listed, starting_stock
 
 MERCHANT_LEAD_TIME_DAYS = 2
@@ -25,6 +28,7 @@ create table if not exists listings (
     marketplace_id text not null,
     sku text not null,
     fulfillment_availability text,  -- JSON list; null when the attribute was deleted
+    purchasable_offer text,  -- JSON list, or JSON null when deleted; SQL null: the initial offer
     deleted integer not null default 0,
     changed_at text not null,
     primary key (seller_account, marketplace_id, sku)
@@ -66,11 +70,24 @@ def initial_fulfillment_availability(sku: str, region: str) -> list[dict] | None
              "lead_time_to_ship_max_days": MERCHANT_LEAD_TIME_DAYS}]
 
 
+def initial_offer(sku: str, marketplace_id: str, market: Market) -> list[dict] | None:
+    """A catalog SKU's offer before any change: our_price is the world's shelf price in the marketplace's currency
+    (already in its minor unit, whole yen for JPY), for every buyer (audience ALL)."""
+    product = PRODUCTS_BY_SKU.get(sku)
+    if product is None:
+        return None
+    price = market.local_price(product.price_usd)
+    return [{"marketplace_id": marketplace_id, "currency": market.currency, "audience": "ALL",
+             "our_price": [{"schedule": [{"value_with_tax": int(price) if price == price.to_integral() else
+                                          float(price)}]}]}]
+
+
 @dataclass
 class Listing:
     sku: str
     fulfillment_availability: list[dict] | None  # None: the attribute was deleted
     changed_at: datetime | None  # None: never changed since the world began
+    purchasable_offer: list[dict] | None = None  # None: no offer (deleted, or a SKU Amazon does not know)
 
 
 @dataclass
@@ -113,13 +130,18 @@ class FeedDocument:
 
 
 class ListingStore:
-    def __init__(self, state_dir: Path, region_of: dict[str, str]) -> None:
-        """`region_of` maps each seller account key to its region (whose channel FBA listings show)."""
+    def __init__(self, state_dir: Path, region_of: dict[str, str], markets: dict[str, Market] | None = None) -> None:
+        """`region_of` maps each seller account key to its region (whose channel FBA listings show), `markets` each
+        marketplace id to its rules (whose currency and shelf prices the initial offers carry)."""
         self._region_of = region_of
+        self._markets = markets or {}
         self._lock = threading.Lock()
         self._db = sqlite3.connect(Path(state_dir) / "listings.sqlite3", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
+        columns = {r["name"] for r in self._db.execute("pragma table_info(listings)")}
+        if "purchasable_offer" not in columns:  # a state directory from before prices were kept
+            self._db.execute("alter table listings add column purchasable_offer text")
 
     def close(self) -> None:
         with self._lock:
@@ -135,21 +157,21 @@ class ListingStore:
                 (seller_account, marketplace_id, sku),
             ).fetchone()
         if row is None:
-            initial = initial_fulfillment_availability(sku, self._region_of[seller_account])
-            return None if initial is None else Listing(sku, initial, None)
+            return self._initial(seller_account, marketplace_id, sku)
         if row["deleted"]:
             return None
-        return _listing(row)
+        return self._listing(row, marketplace_id)
 
     def put(self, seller_account: str, marketplace_id: str, sku: str, fulfillment_availability: list[dict] | None,
-            at: datetime, *, deleted: bool = False) -> None:
+            at: datetime, *, deleted: bool = False, purchasable_offer: list[dict] | None = None) -> None:
+        """Store the listing's attributes as they now are (both: the caller passes the unchanged one through)."""
         with self._lock:
             self._db.execute(
                 "insert or replace into listings (seller_account, marketplace_id, sku, fulfillment_availability,"
-                " deleted, changed_at) values (?, ?, ?, ?, ?, ?)",
+                " deleted, changed_at, purchasable_offer) values (?, ?, ?, ?, ?, ?, ?)",
                 (seller_account, marketplace_id, sku,
                  None if fulfillment_availability is None else json.dumps(fulfillment_availability),
-                 int(deleted), at.isoformat()),
+                 int(deleted), at.isoformat(), json.dumps(purchasable_offer)),
             )
 
     def all(self, seller_account: str, marketplace_id: str) -> list[Listing]:
@@ -164,11 +186,25 @@ class ListingStore:
         for sku in sorted(set(PRODUCTS_BY_SKU) | set(changed)):
             row = changed.get(sku)
             if row is None:
-                listings.append(Listing(sku, initial_fulfillment_availability(sku, self._region_of[seller_account]),
-                                        None))
+                listings.append(self._initial(seller_account, marketplace_id, sku))
             elif not row["deleted"]:
-                listings.append(_listing(row))
+                listings.append(self._listing(row, marketplace_id))
         return listings
+
+    def _initial(self, seller_account: str, marketplace_id: str, sku: str) -> Listing | None:
+        availability = initial_fulfillment_availability(sku, self._region_of[seller_account])
+        if availability is None:
+            return None
+        return Listing(sku, availability, None, self._initial_offer(sku, marketplace_id))
+
+    def _initial_offer(self, sku: str, marketplace_id: str) -> list[dict] | None:
+        market = self._markets.get(marketplace_id)
+        return None if market is None else initial_offer(sku, marketplace_id, market)
+
+    def _listing(self, row: sqlite3.Row, marketplace_id: str) -> Listing:
+        value, offer = row["fulfillment_availability"], row["purchasable_offer"]
+        return Listing(row["sku"], None if value is None else json.loads(value), _parse(row["changed_at"]),
+                       self._initial_offer(row["sku"], marketplace_id) if offer is None else json.loads(offer))
 
     # --- feeds --------------------------------------------------------------------------------------------
 
@@ -239,11 +275,6 @@ def _iso(at: datetime | None) -> str | None:
 
 def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def _listing(row: sqlite3.Row) -> Listing:
-    value = row["fulfillment_availability"]
-    return Listing(row["sku"], None if value is None else json.loads(value), _parse(row["changed_at"]))
 
 
 def _feed(row: sqlite3.Row) -> FeedRecord:

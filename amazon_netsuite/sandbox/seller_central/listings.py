@@ -5,14 +5,15 @@ Rules (https://developer-docs.amazon.com/sp-api/docs/merge-a-listing and the pro
 entry needs an integer `quantity` ≥ 0 unless `is_inventory_available`; an Amazon channel entry carries no quantity,
 lead time or restock date; the lead time is 0–30 days. `merge` updates the entry with the same
 `fulfillment_channel_code` (a quantity update keeps the lead time), `replace` rewrites the whole attribute,
-`delete` removes it. Issue codes are the sandbox's own (Amazon documents none): see the sandbox README.
+`delete` removes it. `purchasable_offer` follows offers.py. Issue codes are the sandbox's own (Amazon documents none):
+see the sandbox README.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timezone
 
 from jsonschema import Draft7Validator
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from amazon_netsuite.sandbox.seller_central import offers
 from amazon_netsuite.sandbox.seller_central.errors import ACCESS_DENIED, ApiError, invalid_input, not_found
 from amazon_netsuite.sandbox.seller_central.listing_store import Listing
 from amazon_netsuite.sandbox.seller_central.operations import sp_api_operation
@@ -75,10 +77,12 @@ class Issue:
     message: str
     severity: str = "ERROR"
     attribute_name: str | None = None
+    category: str | None = None  # INVALID_PRICE, MISSING_PRICE, INVALID_ATTRIBUTE, …
 
     def to_api(self) -> dict:
         """An `Issue` of the Listings Items API."""
-        body = {"code": self.code, "message": self.message, "severity": self.severity, "categories": []}
+        body = {"code": self.code, "message": self.message, "severity": self.severity,
+                "categories": [self.category] if self.category else []}
         if self.attribute_name:
             body["attributeNames"] = [self.attribute_name]
         return body
@@ -92,6 +96,7 @@ class Outcome:
     fulfillment_availability: list[dict] | None
     issues: tuple[Issue, ...]
     deleted: bool = False
+    purchasable_offer: list[dict] | None = None
 
 
 def _value_issues(value: list[dict]) -> list[Issue]:
@@ -191,6 +196,74 @@ def _checked(sku: str, current: list[dict] | None, result: list[dict] | None, na
     return Outcome(True, result, ())
 
 
+@dataclass(frozen=True)
+class Submission:
+    """Where a listing change lands: its marketplace, that marketplace's currency, and all the marketplaces of the
+    patch or feed (an offer may name any of them)."""
+
+    marketplace_id: str
+    currency: str
+    marketplace_ids: list[str]
+
+
+def patch_listing(listing: Listing, patches: list[dict], where: Submission) -> Outcome:
+    """Apply JSON patches to both kept attributes; nothing changes unless every patch is accepted."""
+    outcome = apply_patches(listing.sku, listing.fulfillment_availability, patches)
+    if not outcome.accepted:
+        return replace(outcome, purchasable_offer=listing.purchasable_offer)
+    offer = listing.purchasable_offer
+    for patch in patches:
+        if patch.get("path") != offers.ATTRIBUTE_PATH:
+            continue
+        value = patch.get("value")
+        mine = offers.for_marketplace(value, where.marketplace_id)
+        if patch["op"] == "delete" and value and not mine:
+            continue  # it deletes offers of other marketplaces only
+        applied = offers.apply_patch(offer, patch["op"], mine)
+        if isinstance(applied, offers.OfferIssue):
+            return _refused(listing, [applied])
+        refused = offers.sent_issues(value, where.marketplace_ids)
+        if refused:
+            return _refused(listing, refused)
+        offer = applied
+    return _offer_checked(listing, outcome, offer, where)
+
+
+def update_listing(listing: Listing, attributes: dict, where: Submission, *, full: bool) -> Outcome:
+    """UPDATE (`full`: attributes left out are gone) or PARTIAL_UPDATE (only the attributes given) of both kept
+    attributes."""
+    outcome = replace_attribute(listing.sku, listing.fulfillment_availability, attributes, full=full)
+    if not outcome.accepted:
+        return replace(outcome, purchasable_offer=listing.purchasable_offer)
+    if offers.ATTRIBUTE not in attributes:
+        return _offer_checked(listing, outcome, None if full else listing.purchasable_offer, where)
+    value = attributes[offers.ATTRIBUTE]
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return _refused(listing, [offers.OfferIssue(offers.INVALID_VALUE, f"'{offers.ATTRIBUTE}' must be a list of "
+                                                                          "objects", "INVALID_ATTRIBUTE")])
+    refused = offers.sent_issues(value, where.marketplace_ids)
+    if refused:
+        return _refused(listing, refused)
+    return _offer_checked(listing, outcome, offers.for_marketplace(value, where.marketplace_id), where)
+
+
+def _offer_checked(listing: Listing, outcome: Outcome, offer: list[dict] | None, where: Submission) -> Outcome:
+    refused = [] if offer is None else offers.offer_issues(offer, where.marketplace_id, where.currency)
+    if refused:
+        return _refused(listing, refused)
+    return replace(outcome, purchasable_offer=offer)
+
+
+def _refused(listing: Listing, refused: list[offers.OfferIssue]) -> Outcome:
+    issues = tuple(Issue(i.code, i.message, attribute_name=offers.ATTRIBUTE, category=i.category) for i in refused)
+    return Outcome(False, listing.fulfillment_availability, issues, purchasable_offer=listing.purchasable_offer)
+
+
+def submission(state, marketplace_id: str, marketplace_ids: list[str]) -> Submission:
+    currency = next(s.currency for s in state.settings.storefronts if s.marketplace_id == marketplace_id)
+    return Submission(marketplace_id, currency, list(marketplace_ids))
+
+
 def patch_request_issues(body: object) -> list[Issue]:
     """Problems with a ListingsItemPatchRequest body itself."""
     if not isinstance(body, dict) or not isinstance(body.get("productType"), str) or not isinstance(
@@ -210,8 +283,9 @@ def patch_request_issues(body: object) -> list[Issue]:
 # --- the Listings Items API item ----------------------------------------------------------------------------
 
 
-def listings_item(listing: Listing, marketplace_id: str, included: list[str], created: datetime) -> dict:
-    """An `Item` of getListingsItem with the included data asked for."""
+def listings_item(listing: Listing, marketplace_id: str, included: list[str], created: datetime,
+                  now: datetime | None = None) -> dict:
+    """An `Item` of getListingsItem with the included data asked for; the offers' live prices are those at `now`."""
     item: dict = {"sku": listing.sku}
     availability = listing.fulfillment_availability or []
     product = PRODUCTS_BY_SKU.get(listing.sku)
@@ -233,6 +307,8 @@ def listings_item(listing: Listing, marketplace_id: str, included: list[str], cr
         item["summaries"] = [summary]
     if "attributes" in included:
         item["attributes"] = {ATTRIBUTE: availability} if listing.fulfillment_availability is not None else {}
+        if listing.purchasable_offer is not None:
+            item["attributes"][offers.ATTRIBUTE] = listing.purchasable_offer
     if "fulfillmentAvailability" in included:
         item["fulfillmentAvailability"] = [
             {"fulfillmentChannelCode": e["fulfillment_channel_code"],
@@ -241,9 +317,10 @@ def listings_item(listing: Listing, marketplace_id: str, included: list[str], cr
         ]
     if "issues" in included:
         item["issues"] = []
-    for name in ("offers", "procurement"):
-        if name in included:
-            item[name] = []
+    if "offers" in included:
+        item["offers"] = offers.offers_api(listing.purchasable_offer, marketplace_id, now or created)
+    if "procurement" in included:
+        item["procurement"] = []
     return item
 
 
@@ -283,7 +360,7 @@ async def get_listings_item(request: Request, state, account: str) -> Response:
     listing = state.listings.get(account, marketplace, sku)
     if listing is None:
         raise not_found(f"SKU '{sku}' not found in marketplace {marketplace}")
-    return JSONResponse(listings_item(listing, marketplace, included, listed_since(state)))
+    return JSONResponse(listings_item(listing, marketplace, included, listed_since(state), state.clock.now()))
 
 
 @sp_api_operation("patchListingsItem")
@@ -307,31 +384,42 @@ async def patch_listings_item(request: Request, state, account: str) -> Response
         outcome = Outcome(False, None, (Issue(SKU_NOT_FOUND, f"SKU '{sku}' is not known in marketplace "
                                               f"{marketplace}"),))
     else:
-        outcome = apply_patches(sku, listing.fulfillment_availability, body["patches"])
+        outcome = patch_listing(listing, body["patches"], submission(state, marketplace, [marketplace]))
     preview = mode == "VALIDATION_PREVIEW"
     if outcome.accepted and not preview:
-        state.listings.put(account, marketplace, sku, outcome.fulfillment_availability, state.clock.now())
+        state.listings.put(account, marketplace, sku, outcome.fulfillment_availability, state.clock.now(),
+                           purchasable_offer=outcome.purchasable_offer)
     status = ("VALID" if preview else "ACCEPTED") if outcome.accepted else "INVALID"
     return JSONResponse({"sku": sku, "status": status, "submissionId": uuid.uuid4().hex,
                          "issues": [i.to_api() for i in outcome.issues]})
 
 
 async def admin_listings(request: Request) -> JSONResponse:
-    """`GET /_sandbox/listings?seller_account=&marketplace_id=`: every listing's channel, quantity and lead time."""
+    """`GET /_sandbox/listings?seller_account=&marketplace_id=`: every listing's channel, quantity, lead time and
+    live price (audience ALL, at the world clock's now)."""
     state = request.app.state.sandbox
     account, marketplace = (request.query_params.get(k) for k in ("seller_account", "marketplace_id"))
     accounts = {a.key: a for a in state.settings.seller_accounts}
     if account not in accounts or marketplace not in accounts[account].marketplace_ids:
         return JSONResponse({"error": "seller_account and marketplace_id must name one of the seller's "
                                       "storefronts"}, status_code=400)
+    now = state.clock.now()
     rows = [
         {"sku": listing.sku, "fulfillment_channel_code": entry.get("fulfillment_channel_code"),
          "quantity": entry.get("quantity"), "lead_time_to_ship_max_days": entry.get("lead_time_to_ship_max_days"),
+         **_admin_price(listing, marketplace, now),
          "changed_at": listing.changed_at.isoformat() if listing.changed_at else None}
         for listing in state.listings.all(account, marketplace)
         for entry in (listing.fulfillment_availability or [{}])
     ]
     return JSONResponse({"seller_account": account, "marketplace_id": marketplace, "listings": rows})
+
+
+def _admin_price(listing: Listing, marketplace: str, now: datetime) -> dict:
+    live = next((o for o in offers.offers_api(listing.purchasable_offer, marketplace, now)
+                 if o["offerType"] == "B2C"), None)
+    return {"price": live["price"]["amount"] if live else None, "currency": live["price"]["currencyCode"] if live
+            else None}
 
 
 routes = [
