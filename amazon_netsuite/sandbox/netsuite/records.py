@@ -162,9 +162,6 @@ def validate(store: RecordStore, record_type: str, body: dict) -> None:
                     line[number] = parse_number(line[number], f"{where}.{number}")
             if name == "price":
                 _price_line(store, line, where)
-    if record_type == PRICE_CHANGE and body.get("custrecord_apc_price") is not None:
-        body["custrecord_apc_price"] = in_currency(store, body.get("custrecord_apc_currency"),
-                                                   body["custrecord_apc_price"])
 
 
 def in_currency(store: RecordStore, currency: object, amount: Decimal) -> Decimal:
@@ -187,7 +184,7 @@ def _price_line(store: RecordStore, line: dict, where: str) -> None:
         line["price"] = in_currency(store, line["currencyPage"], line["price"])
 
 
-def _finish_list_record(record_type: str, record: dict) -> None:
+def _finish_list_record(store: RecordStore, record_type: str, record: dict) -> None:
     if record_type == "account":
         require(record, "acctName", "Name")
         require(record, "acctType", "Type")
@@ -204,6 +201,8 @@ def _finish_list_record(record_type: str, record: dict) -> None:
                             ("custrecord_apc_currency", "Currency"), ("custrecord_apc_price", "Price"),
                             ("custrecord_apc_start_date", "Start Date")):
             require(record, name, label)
+        record["custrecord_apc_price"] = in_currency(store, record["custrecord_apc_currency"],
+                                                     record["custrecord_apc_price"])
 
 
 def apply(store: RecordStore, record_type: str, current: dict | None, body: dict, *, record_id: int,
@@ -227,5 +226,5 @@ def apply(store: RecordStore, record_type: str, current: dict | None, body: dict
     if record_type in TRANSACTION_TYPES:
         finish_transaction(store, record_type, record, now.date(), creating=current is None)
     else:
-        _finish_list_record(record_type, record)
+        _finish_list_record(store, record_type, record)
     return record

@@ -131,13 +131,8 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
     regions = list(dict.fromkeys(account.region for account in settings.seller_accounts))
     currencies = list(dict.fromkeys([*(_SUBSIDIARIES[r][2] for r in regions),
                                      *(s.currency for s in settings.storefronts),
-                                     *(c for *_, c, _ in CHART_OF_ACCOUNTS if c), *PRICE_CURRENCIES]))
-    for code in currencies:
-        _add(store, "currency", code, symbol=code, name=_CURRENCY_NAMES.get(code, code), isInactive=False,
-             currencyPrecision=_PRECISION.get(code, 2))
-    for name, markup in PRICE_LEVELS.items():
-        _add(store, "priceLevel", price_level_key(name), name=name, discountPct=markup, isInactive=False,
-             isOnline=name == BASE_PRICE)
+                                     *(c for *_, c, _ in CHART_OF_ACCOUNTS if c)]))
+    _currencies(store, currencies)
     for region in regions:
         name, country, currency = _SUBSIDIARIES[region]
         _add(store, "subsidiary", f"SUB-{region}", name=name, country={"id": country},
@@ -188,8 +183,7 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
         if product.sku in MISSING_SKUS:
             continue
         fields = dict(itemId=product.sku, displayName=product.name, basePrice=Decimal(product.price_usd),
-                      subsidiary=all_subsidiaries, isInactive=False, incomeAccount=accounts["incomeAccount"],
-                      price=_price_matrix(store, product, currencies))
+                      subsidiary=all_subsidiaries, isInactive=False, incomeAccount=accounts["incomeAccount"])
         if product.parent_sku:
             _add(store, "inventoryItem", product.parent_sku, itemId=product.parent_sku,
                  displayName=product.name.split(" – ")[0], subsidiary=all_subsidiaries, isInactive=False,
@@ -204,5 +198,26 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
                  for loc in locations]
         _add(store, "inventoryItem", product.sku, **fields, cost=item_cost(product),
              cogsAccount=accounts["cogsAccount"], assetAccount=accounts["assetAccount"], locations={"items": stock})
+    _prices(store, [*currencies, *PRICE_CURRENCIES], today)
+
+
+def _currencies(store: RecordStore, codes: list[str]) -> None:
+    for code in codes:
+        _add(store, "currency", code, symbol=code, name=_CURRENCY_NAMES.get(code, code), isInactive=False,
+             currencyPrecision=_PRECISION.get(code, 2))
+
+
+def _prices(store: RecordStore, currencies: list[str], today: date | None) -> None:
+    """Price levels, every item's pricing matrix and the scheduled price changes, seeded after everything else so
+    the internal ids of the records seeded before prices existed stay as they were."""
+    currencies = list(dict.fromkeys(currencies))
+    _currencies(store, currencies)
+    for name, markup in PRICE_LEVELS.items():
+        _add(store, "priceLevel", price_level_key(name), name=name, discountPct=markup, isInactive=False,
+             isOnline=name == BASE_PRICE)
+    for product in CATALOG:
+        if product.sku not in MISSING_SKUS:
+            _add(store, "kitItem" if product.is_kit else "inventoryItem", product.sku,
+                 price=_price_matrix(store, product, currencies))
     if today is not None:
         _price_changes(store, today)

@@ -98,14 +98,14 @@ def test_price_levels_are_listed_by_suiteql_with_netsuites_columns(netsuite):
                     {"name": "Amazon EU", "discountpct": "15", "isinactive": "F", "isonline": "F"}]
 
 
-def test_a_price_change_record_is_created_updated_and_queried_with_its_dates(netsuite):
+def test_a_price_change_record_is_created_updated_and_queried_with_its_dates_and_whole_yen(netsuite):
     item_id, level, jpy = _ids(netsuite, ITEM.sku)
     change_id = internal_id(netsuite.post(f"{RECORDS}/customrecord_amz_price_change", headers=STRICT, json={
         "name": "Winter", "custrecord_apc_item": {"id": item_id}, "custrecord_apc_price_level": {"id": level},
-        "custrecord_apc_currency": {"id": jpy}, "custrecord_apc_price": 2999.5,
+        "custrecord_apc_currency": {"id": jpy}, "custrecord_apc_price": 2500,
         "custrecord_apc_start_date": "2026-12-01"}))
-    assert netsuite.patch(f"{RECORDS}/customrecord_amz_price_change/{change_id}",
-                          json={"custrecord_apc_end_date": "2026-12-31"}).status_code == 204
+    change = {"custrecord_apc_end_date": "2026-12-31", "custrecord_apc_price": 2999.5}  # no currency: the record's
+    assert netsuite.patch(f"{RECORDS}/customrecord_amz_price_change/{change_id}", json=change).status_code == 204
     record = netsuite.get(f"{RECORDS}/customrecord_amz_price_change/{change_id}").json()
     assert record["custrecord_apc_end_date"] == "2026-12-31"
     assert _rows(netsuite, "SELECT custrecord_apc_price, custrecord_apc_start_date, custrecord_apc_end_date "
