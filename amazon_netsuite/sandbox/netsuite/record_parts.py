@@ -88,8 +88,10 @@ def _line_key(line: dict, key: str | tuple[str, ...]) -> str | None:
         parts = [_line_key(line, part) for part in key]
         return None if None in parts else "|".join(parts)
     value = line.get(key)
+    if isinstance(value, dict) and "id" not in value and value.get("value") is not None:
+        return format(money(value["value"]).normalize(), "f")  # a quantity: 0, 0.0 and 0.00 are one break
     if isinstance(value, dict):
-        value = value.get("id", value.get("value"))
+        value = value.get("id")
     return None if value is None else str(value)
 
 

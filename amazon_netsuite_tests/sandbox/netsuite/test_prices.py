@@ -121,3 +121,13 @@ def test_a_price_change_without_a_start_date_is_refused(netsuite):
         "custrecord_apc_currency": {"id": jpy}, "custrecord_apc_price": 10})
     assert response.status_code == 400
     assert response.json()["o:errorDetails"][0]["o:errorPath"] == "custrecord_apc_start_date"
+
+
+def test_a_quantity_break_is_its_own_line_and_quantity_zero_written_as_0_0_updates_the_list_price(netsuite):
+    item_id, level, jpy = _ids(netsuite, ITEM.sku)
+    lines = [{"currencyPage": {"id": jpy}, "priceLevel": {"id": level}, "quantity": {"value": 10}, "price": 1000},
+             {"currencyPage": {"id": jpy}, "priceLevel": {"id": level}, "quantity": {"value": 0.0}, "price": 1100}]
+    assert netsuite.patch(f"{RECORDS}/inventoryItem/{item_id}", json={"price": {"items": lines}}).status_code == 204
+    assert _rows(netsuite, "SELECT quantity, unitprice FROM pricing WHERE item = ? AND pricelevel = ? "
+                           "AND currency = ? ORDER BY quantity", item_id, level, jpy) == [
+        {"quantity": "0", "unitprice": "1100"}, {"quantity": "10", "unitprice": "1000"}]
