@@ -20,7 +20,13 @@ from collections.abc import Iterable
 
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
-from amazon_netsuite.sandbox.netsuite.store import ITEM_TYPES, SALES_TYPES, TRANSACTION_TYPES
+from amazon_netsuite.sandbox.netsuite.store import (
+    ITEM_TYPES,
+    PRICE_CHANGE,
+    PRICE_CHANGE_FIELDS,
+    SALES_TYPES,
+    TRANSACTION_TYPES,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,9 @@ _APPLY_LINE = ("doc", "apply", "amount", "applyDate", "createdFrom", "currency",
                "refNum", "total", "type", "refName", "links")
 _GL_LINE = ("account", "amount", "entity", "memo", "department", "class", "location", "paymentMethod", "refNum",
             "refName", "links")
+# REST API Browser, kitItem-priceElement.
+_PRICE_LINE = ("currencyPage", "priceLevel", "priceLevelName", "priceQty", "quantity", "price", "discountDisplay",
+               "isInactive", "refName", "links")
 _ITEM = (*_READ_BACK, "externalId", "itemId", "displayName", "description", "salesDescription", "upcCode",
          "basePrice", "subsidiary", "includeChildren", "isInactive", "incomeAccount", "cogsAccount", "assetAccount",
          "taxSchedule", "itemType", "class", "department", "location", "vendorName", "purchaseDescription",
@@ -77,8 +86,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "classification": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "department": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "inventoryItem": (*_ITEM, "locations", "preferredStockLevel", "reorderPoint", "trackLandedCost",
-                      "matchBillToReceipt", "parent", "matrixType"),
-    "kitItem": (*_ITEM, "member"),
+                      "matchBillToReceipt", "parent", "matrixType", "price", "pricesIncludeTax"),
+    "kitItem": (*_ITEM, "member", "price", "pricesIncludeTax"),
+    # https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0718033232.html
+    "priceLevel": (*_READ_BACK, "externalId", "name", "discountPct", "isInactive", "isOnline",
+                   "updateExistingPrices"),
+    # The sandbox account's custom record of scheduled price changes (README "Prices").
+    PRICE_CHANGE: (*_READ_BACK, "externalId", "name", "isInactive", "owner", *PRICE_CHANGE_FIELDS),
     "discountItem": (*_ITEM, "account", "rate", "isPreTax", "nonPosting"),
     "otherChargeSaleItem": (*_ITEM, "rate", "isTaxable"),
     "salesOrder": (*_SALES, "orderStatus", "shipComplete", "startDate", "endDate", "orderType", "handlingMode",
@@ -126,10 +140,12 @@ LINE_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                 "other": _GL_LINE, "cashback": _GL_LINE},
     "customer": {"addressBook": ("addressBookAddress", "defaultBilling", "defaultShipping", "isResidential",
                                  "label", "id", "internalId", "refName", "links")},
-    "inventoryItem": {"locations": ("location", "quantityOnHand", "quantityAvailable", "quantityCommitted",
+    "inventoryItem": {"price": _PRICE_LINE,
+                      "locations": ("location", "quantityOnHand", "quantityAvailable", "quantityCommitted",
                                     "quantityBackOrdered", "preferredStockLevel", "reorderPoint", "refName",
                                     "links")},
-    "kitItem": {"member": ("item", "quantity", "memberDescr", "lineNumber", "refName", "links")},
+    "kitItem": {"member": ("item", "quantity", "memberDescr", "lineNumber", "refName", "links"),
+                "price": _PRICE_LINE},
 }
 
 # Custom fields an account has by prefix: body fields of transactions, item fields, entity (customer) fields and

@@ -12,6 +12,7 @@ from amazon_netsuite.sandbox.netsuite.errors import RecordError, not_found
 from amazon_netsuite.sandbox.netsuite.fields import HEADER, check_field_names, mode_of
 from amazon_netsuite.sandbox.netsuite.governance import governed
 from amazon_netsuite.sandbox.netsuite.paging import page, page_params
+from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS
 from amazon_netsuite.sandbox.netsuite.records import apply, check_external_id, validate
 from amazon_netsuite.sandbox.netsuite.store import RECORD_TYPES, RecordStore
 from amazon_netsuite.sandbox.netsuite.tax import refuse_legacy_tax
@@ -21,8 +22,12 @@ from amazon_netsuite.sandbox.netsuite.wire import COLLECTION, SINGULAR, json_bod
 RECORD_PATH = "/services/rest/record/v1"
 
 
+_BY_LOWER = {name.lower(): name for name in RECORD_TYPES}
+
+
 def _record_type(request: Request, name: str = "type") -> str:
-    record_type = request.path_params[name]
+    """The record type named in the path, without regard to case (Oracle's samples write `/inventoryitem`)."""
+    record_type = _BY_LOWER.get(request.path_params[name].lower(), request.path_params[name])
     if record_type not in RECORD_TYPES:
         raise RecordError(404, "NONEXISTENT_ID", f"Record type '{record_type}' does not exist or is not supported.")
     return record_type
@@ -144,6 +149,29 @@ async def get_record(request: Request) -> Response:
 
 
 @governed
+async def get_sublist(request: Request) -> Response:
+    """`GET /record/v1/{type}/{id}/{sublist}`: a sublist as a collection, e.g. an item's pricing matrix
+    (`/inventoryitem/482/price?expandSubResources=true`,
+    https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_159531460854.html). The sandbox always
+    expands the lines; NetSuite without `expandSubResources` lists links only (not verified)."""
+    try:
+        record_type, key, name = _record_type(request), request.path_params["key"], request.path_params["sublist"]
+        store: RecordStore = request.app.state.netsuite.store
+        record_id = _find(store, record_type, key)
+        if record_id is None:
+            raise not_found(record_type, key)
+        sublist = next((s for s in SUBLISTS.get(record_type, {}) if s.lower() == name.lower()), None)
+        if sublist is None:
+            raise RecordError(404, "NONEXISTENT_ID", f"Sub-resource '{name}' does not exist on {record_type}.")
+        lines = store.get(record_type, record_id).get(sublist, {}).get("items", [])
+        href = f"{_location(request, record_type, record_id)}/{sublist}"
+        return json_response({"links": [{"rel": "self", "href": href}], "items": lines, "count": len(lines),
+                              "hasMore": False, "offset": 0, "totalResults": len(lines)}, media_type=SINGULAR)
+    except RecordError as error:
+        return error.response()
+
+
+@governed
 async def list_records(request: Request) -> Response:
     """`GET /record/v1/{type}?q=&limit=&offset=`: ids and links of the matching records, in id order."""
     try:
@@ -189,6 +217,7 @@ routes = [
     Route(f"{RECORD_PATH}/{{type}}", list_records, methods=["GET"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}/!transform/{{target}}", transform_record, methods=["POST"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", get_record, methods=["GET"]),
+    Route(f"{RECORD_PATH}/{{type}}/{{key}}/{{sublist}}", get_sublist, methods=["GET"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", upsert_record, methods=["PUT"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", update_record, methods=["PATCH"]),
 ]

@@ -37,16 +37,23 @@ def is_matrix_parent(item: dict) -> bool:
     return (value.get("id") if isinstance(value, dict) else value) == "PARENT"
 
 
+LineKey = str | tuple[str, ...] | None  # a tuple: lines match when every part does
+
+
 @dataclass(frozen=True)
 class Sublist:
     """A sublist's line key (lines with a matching key are updated by PATCH; None: lines are always appended),
     its reference fields and its numeric fields."""
 
-    key: str | None
+    key: LineKey
     references: dict[str, tuple[str, ...]] = field(default_factory=dict)
     numbers: tuple[str, ...] = ()
 
 
+# The pricing matrix: one line per currency × price level × quantity break
+# (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_159531460854.html).
+PRICE_LINES = Sublist(("currencyPage", "priceLevel", "quantity"),
+                      {"currencyPage": ("currency",), "priceLevel": ("priceLevel",)}, ("price",))
 _ITEM_LINES = Sublist("line", {"item": ITEM_TYPES, **_SEGMENTS}, ("quantity", "rate", "amount"))
 _TAX_LINES = Sublist(None, {"taxType": ("taxType",), "taxCode": ("salesTaxItem",)},
                      ("taxBasis", "taxRate", "taxAmount"))
@@ -69,18 +76,26 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "deposit": {"payment": Sublist("id", {}, ("paymentAmount",)), "other": _GL_LINES, "cashback": _GL_LINES},
     "kitItem": {"member": Sublist(None, {"item": ITEM_TYPES}, ("quantity",))},
     "inventoryItem": {"locations": Sublist("location", {"location": ("location",)},
-                                           ("quantityOnHand", "preferredStockLevel", "reorderPoint"))},
+                                           ("quantityOnHand", "preferredStockLevel", "reorderPoint")),
+                      "price": PRICE_LINES},
 }
+SUBLISTS["kitItem"]["price"] = PRICE_LINES
 
 
-def _line_key(line: dict, key: str) -> str | None:
+def _line_key(line: dict, key: str | tuple[str, ...]) -> str | None:
+    """A line's key as text: a reference's id, a `{"value": n}`'s value; a tuple key joins its parts."""
+    if isinstance(key, tuple):
+        parts = [_line_key(line, part) for part in key]
+        return None if None in parts else "|".join(parts)
     value = line.get(key)
+    if isinstance(value, dict) and "id" not in value and value.get("value") is not None:
+        return format(money(value["value"]).normalize(), "f")  # a quantity: 0, 0.0 and 0.00 are one break
     if isinstance(value, dict):
         value = value.get("id")
     return None if value is None else str(value)
 
 
-def merge_lines(current: list[dict], changes: list[dict], replace: bool, key: str | None) -> list[dict]:
+def merge_lines(current: list[dict], changes: list[dict], replace: bool, key: LineKey) -> list[dict]:
     """PATCH semantics: `replace` swaps every line; else lines whose key matches are updated, others appended.
     Takes ownership of both lists (callers pass copies)."""
     if replace:

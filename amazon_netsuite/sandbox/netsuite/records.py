@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date, datetime
-from decimal import InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.record_parts import (
@@ -16,10 +16,17 @@ from amazon_netsuite.sandbox.netsuite.record_parts import (
     finish_sublist,
     merge_lines,
     money,
+    ref_id,
     require,
     user_error,
 )
-from amazon_netsuite.sandbox.netsuite.store import EXTERNAL_ID, TRANSACTION_TYPES, RecordStore
+from amazon_netsuite.sandbox.netsuite.store import (
+    EXTERNAL_ID,
+    ITEM_TYPES,
+    PRICE_CHANGE,
+    TRANSACTION_TYPES,
+    RecordStore,
+)
 from amazon_netsuite.sandbox.netsuite.transactions import finish_transaction
 
 ACCOUNT_TYPES = frozenset({
@@ -43,8 +50,13 @@ HEADER_REFERENCES: dict[str, tuple[str, ...]] = {
     "adjLocation": ("location",),
     "taxType": ("taxType",),
     "payablesAccount": ("account",),
+    # the price-change custom record's list/record fields
+    "custrecord_apc_item": ITEM_TYPES,
+    "custrecord_apc_price_level": ("priceLevel",),
+    "custrecord_apc_currency": ("currency",),
 }
-_HEADER_NUMBERS = ("shippingCost", "handlingCost", "exchangeRate", "payment")
+_HEADER_NUMBERS = ("shippingCost", "handlingCost", "exchangeRate", "payment", "discountPct", "custrecord_apc_price")
+_DATES = ("tranDate", "shippedDate", "custrecord_apc_start_date", "custrecord_apc_end_date")
 # Fields NetSuite computes; a body may carry them (a record read back and re-sent) but they are ignored.
 READ_ONLY = frozenset({"id", "links", "total", "status", "amountPaid", "amountRemaining", "applied", "unapplied",
                        "createdDate", "lastModifiedDate"})
@@ -132,7 +144,7 @@ def validate(store: RecordStore, record_type: str, body: dict) -> None:
     for name in _HEADER_NUMBERS:
         if body.get(name) is not None and name not in SUBLISTS.get(record_type, {}):
             body[name] = parse_number(body[name], name)
-    for name in ("tranDate", "shippedDate"):
+    for name in _DATES:
         if body.get(name) is not None:
             try:
                 date.fromisoformat(str(body[name])[:10])
@@ -148,9 +160,31 @@ def validate(store: RecordStore, record_type: str, body: dict) -> None:
             for number in sublist.numbers:
                 if line.get(number) is not None:
                     line[number] = parse_number(line[number], f"{where}.{number}")
+            if name == "price":
+                _price_line(store, line, where)
 
 
-def _finish_list_record(record_type: str, record: dict) -> None:
+def in_currency(store: RecordStore, currency: object, amount: Decimal) -> Decimal:
+    """`amount` rounded to the currency's precision (JPY: whole yen). NetSuite's rounding here is not verified."""
+    record = store.get("currency", ref_id(currency) or 0) or {}
+    places = int(record.get("currencyPrecision", 2))
+    return amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def _price_line(store: RecordStore, line: dict, where: str) -> None:
+    """A pricing matrix line as stored: quantity `{"value": n}` (0 = the list price), the price in the currency's
+    precision, the level's name beside its reference."""
+    quantity = line.get("quantity", {"value": 0})
+    value = quantity.get("value", 0) if isinstance(quantity, dict) else quantity
+    line["quantity"] = {"value": parse_number(value, f"{where}.quantity")}
+    if line.get("priceLevel") is None or line.get("currencyPage") is None:
+        raise user_error("Please enter value(s) for: Price Level, Currency", where)
+    line["priceLevelName"] = line["priceLevel"]["refName"]
+    if line.get("price") is not None:
+        line["price"] = in_currency(store, line["currencyPage"], line["price"])
+
+
+def _finish_list_record(store: RecordStore, record_type: str, record: dict) -> None:
     if record_type == "account":
         require(record, "acctName", "Name")
         require(record, "acctType", "Type")
@@ -160,6 +194,15 @@ def _finish_list_record(record_type: str, record: dict) -> None:
         record["acctType"] = {"id": acct_type, "refName": acct_type}
     if record_type == "inventoryItem" and "locations" in record:
         finish_sublist(record, "locations")
+    if "price" in record and record_type in ITEM_TYPES:
+        finish_sublist(record, "price")
+    if record_type == PRICE_CHANGE:
+        for name, label in (("custrecord_apc_item", "Item"), ("custrecord_apc_price_level", "Price Level"),
+                            ("custrecord_apc_currency", "Currency"), ("custrecord_apc_price", "Price"),
+                            ("custrecord_apc_start_date", "Start Date")):
+            require(record, name, label)
+        record["custrecord_apc_price"] = in_currency(store, record["custrecord_apc_currency"],
+                                                     record["custrecord_apc_price"])
 
 
 def apply(store: RecordStore, record_type: str, current: dict | None, body: dict, *, record_id: int,
@@ -183,5 +226,5 @@ def apply(store: RecordStore, record_type: str, current: dict | None, body: dict
     if record_type in TRANSACTION_TYPES:
         finish_transaction(store, record_type, record, now.date(), creating=current is None)
     else:
-        _finish_list_record(record_type, record)
+        _finish_list_record(store, record_type, record)
     return record

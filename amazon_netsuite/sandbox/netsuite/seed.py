@@ -4,7 +4,8 @@ Every seeded record has an external id, so callers can refer to it as `{"externa
 subsidiary `SUB-{region}`, locations `WH-{region}` (the seller's warehouse) and `FBA-{region}` (Amazon's
 fulfilment network), currency = ISO code, customer `AMZ-CUSTOMER-{storefront}`, item = SKU, accounts as in
 chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, departments `DEPT-*`, the discount item
-`AMZ-PROMOTION`, the other charge item `AMZ-REFUND`, SuiteTax tax types `TAXTYPE-*` and tax codes `TAXCODE-*`.
+`AMZ-PROMOTION`, the other charge item `AMZ-REFUND`, SuiteTax tax types `TAXTYPE-*` and tax codes `TAXCODE-*`,
+price levels `PRICELEVEL-*` and scheduled price changes `APC-*` (custom record `customrecord_amz_price_change`).
 Each catalog family (`TSHIRT`, `MUG-CAFE`, ...) is a matrix parent item (matrixType PARENT, no stock, never sold)
 whose variations are its children (`parent`, matrixType CHILD), as NetSuite models matrix items.
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
@@ -13,15 +14,16 @@ Seeding only adds what is missing, so a state directory from an older sandbox ga
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS, TAX_CODES, TAX_TYPES
-from amazon_netsuite.sandbox.netsuite.store import RecordStore
+from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "8"
+SEED_VERSION = "9"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
@@ -36,6 +38,15 @@ _CURRENCY_NAMES = {"USD": "US Dollar", "CAD": "Canadian Dollar", "EUR": "Euro", 
 # inventoryItem.matrixType as the REST record shows it (the select's refName wording is not verified)
 _PARENT = {"id": "PARENT", "refName": "Parent Matrix Item"}
 _CHILD = {"id": "CHILD", "refName": "Child Matrix Item"}
+# Every price level × currency of the pricing matrix, whatever currencies the settings use.
+PRICE_CURRENCIES = ("USD", "CAD", "EUR", "GBP", "JPY")
+_PRECISION = {"JPY": 0}  # currencies without minor units; the rest have cents
+# A fixed FX table, USD → currency, so the matrix is deterministic (not today's rates).
+FX_FROM_USD = {"USD": Decimal("1"), "CAD": Decimal("1.36"), "EUR": Decimal("0.92"), "GBP": Decimal("0.79"),
+               "JPY": Decimal("150"), "MXN": Decimal("17.5")}
+BASE_PRICE = "Base Price"
+# Price level name → markup over the base price in % (NetSuite's `discountPct`: negative = a discount).
+PRICE_LEVELS = {BASE_PRICE: Decimal(0), "Amazon US": Decimal(10), "Amazon EU": Decimal(15)}
 DEPARTMENTS = {"DEPT-ECOMMERCE": "E-commerce", "DEPT-MARKETPLACES": "Marketplaces"}
 
 
@@ -65,15 +76,63 @@ def item_cost(product: Product) -> Decimal:
     return (Decimal(product.price_usd) * COST_SHARE).quantize(Decimal("0.01"))
 
 
-def seed_records(store: RecordStore, settings: Settings) -> None:
+def price_level_key(name: str) -> str:
+    return "PRICELEVEL-" + name.upper().replace(" ", "-")
+
+
+def seeded_price(product: Product, level: str, currency: str) -> Decimal:
+    """The seeded unit price at quantity 0: the Base Price in USD is the catalog's `price_usd`; the rest is it
+    marked up by the level and converted at FX_FROM_USD, ending in .99 (JPY: whole yen, rounded half up)."""
+    usd = Decimal(product.price_usd)
+    if (level, currency) == (BASE_PRICE, "USD"):
+        return usd
+    raw = usd * (1 + PRICE_LEVELS[level] / 100) * FX_FROM_USD[currency]
+    if _PRECISION.get(currency) == 0:
+        return raw.quantize(Decimal(1), ROUND_HALF_UP)
+    return raw.quantize(Decimal(1), ROUND_CEILING) - Decimal("0.01")
+
+
+def _price_matrix(store: RecordStore, product: Product, currencies: list[str]) -> dict:
+    """The item's `price` sublist: every level × currency at quantity 0, references as a read shows them."""
+    lines = []
+    for name in PRICE_LEVELS:
+        level = {**_ref(store, "priceLevel", price_level_key(name)), "refName": name}
+        lines += [{"currencyPage": {**_ref(store, "currency", c), "refName": _CURRENCY_NAMES[c]},
+                   "priceLevel": dict(level), "priceLevelName": name, "quantity": {"value": Decimal(0)},
+                   "price": seeded_price(product, name, c)}
+                  for c in currencies if c in FX_FROM_USD]
+    return {"items": lines}
+
+
+def _price_changes(store: RecordStore, today: date) -> None:
+    """Scheduled price changes: one already in force, two starting tomorrow (README "Prices")."""
+    item = next(p for p in CATALOG if p.sku not in MISSING_SKUS and not p.is_kit)
+    kit = next(p for p in CATALOG if p.sku not in MISSING_SKUS and p.is_kit)
+    changes = (("APC-PAST", item, "Amazon US", "USD", "-0.10", -30, None, "Autumn price"),
+               ("APC-TOMORROW", item, "Amazon US", "USD", "0.05", 1, 8, "One-week price rise"),
+               ("APC-TOMORROW-JPY", kit, BASE_PRICE, "JPY", "-0.20", 1, None, "Kit price cut in Japan"))
+    for external_id, product, level, currency, change, start, end, memo in changes:
+        price = seeded_price(product, level, currency) * (1 + Decimal(change))
+        places = Decimal(1) if _PRECISION.get(currency) == 0 else Decimal("0.01")
+        _add(store, PRICE_CHANGE, external_id, name=external_id, isInactive=False,
+             custrecord_apc_item=_ref(store, "kitItem" if product.is_kit else "inventoryItem", product.sku),
+             custrecord_apc_price_level=_ref(store, "priceLevel", price_level_key(level)),
+             custrecord_apc_currency=_ref(store, "currency", currency),
+             custrecord_apc_price=price.quantize(places, ROUND_HALF_UP),
+             custrecord_apc_start_date=(today + timedelta(days=start)).isoformat(),
+             custrecord_apc_end_date=(today + timedelta(days=end)).isoformat() if end else None,
+             custrecord_apc_memo=memo)
+
+
+def seed_records(store: RecordStore, settings: Settings, today: date | None = None) -> None:
     """Currencies, subsidiaries and locations per region, a customer per storefront, the chart of accounts,
-    classes and departments, and an item per catalog SKU with its stock per location."""
+    classes and departments, price levels, an item per catalog SKU with its stock per location and its pricing
+    matrix, and scheduled price changes relative to `today` (the sandbox clock's date; None: none seeded)."""
     regions = list(dict.fromkeys(account.region for account in settings.seller_accounts))
     currencies = list(dict.fromkeys([*(_SUBSIDIARIES[r][2] for r in regions),
                                      *(s.currency for s in settings.storefronts),
                                      *(c for *_, c, _ in CHART_OF_ACCOUNTS if c)]))
-    for code in currencies:
-        _add(store, "currency", code, symbol=code, name=_CURRENCY_NAMES.get(code, code), isInactive=False)
+    _currencies(store, currencies)
     for region in regions:
         name, country, currency = _SUBSIDIARIES[region]
         _add(store, "subsidiary", f"SUB-{region}", name=name, country={"id": country},
@@ -139,3 +198,26 @@ def seed_records(store: RecordStore, settings: Settings) -> None:
                  for loc in locations]
         _add(store, "inventoryItem", product.sku, **fields, cost=item_cost(product),
              cogsAccount=accounts["cogsAccount"], assetAccount=accounts["assetAccount"], locations={"items": stock})
+    _prices(store, [*currencies, *PRICE_CURRENCIES], today)
+
+
+def _currencies(store: RecordStore, codes: list[str]) -> None:
+    for code in codes:
+        _add(store, "currency", code, symbol=code, name=_CURRENCY_NAMES.get(code, code), isInactive=False,
+             currencyPrecision=_PRECISION.get(code, 2))
+
+
+def _prices(store: RecordStore, currencies: list[str], today: date | None) -> None:
+    """Price levels, every item's pricing matrix and the scheduled price changes, seeded after everything else so
+    the internal ids of the records seeded before prices existed stay as they were."""
+    currencies = list(dict.fromkeys(currencies))
+    _currencies(store, currencies)
+    for name, markup in PRICE_LEVELS.items():
+        _add(store, "priceLevel", price_level_key(name), name=name, discountPct=markup, isInactive=False,
+             isOnline=name == BASE_PRICE)
+    for product in CATALOG:
+        if product.sku not in MISSING_SKUS:
+            _add(store, "kitItem" if product.is_kit else "inventoryItem", product.sku,
+                 price=_price_matrix(store, product, currencies))
+    if today is not None:
+        _price_changes(store, today)

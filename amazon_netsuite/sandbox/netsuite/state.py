@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 
 from amazon_netsuite.sandbox.config import SandboxConfig
@@ -34,7 +35,7 @@ class NetSuiteState:
         store = RecordStore(config.state_dir / "netsuite.sqlite")
         if store.meta("seed_version") != SEED_VERSION:
             # Seeding adds only what is missing, so an older state directory gains the newer seed records.
-            seed_records(store, world.settings)
+            seed_records(store, world.settings, today=(config.clock or datetime.now(timezone.utc)).date())
             store.set_meta("seed_version", SEED_VERSION)
         return cls(store, SuiteQL(store), config.netsuite_concurrency_limit, config.netsuite_latency_ms,
                    TbaVerifier(config.settings.netsuite.account_id),

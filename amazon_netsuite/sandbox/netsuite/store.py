@@ -21,8 +21,14 @@ SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",
                      "customerRefund", "inventoryAdjustment")
 LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department",
-              "taxType", "salesTaxItem")
-RECORD_TYPES = (*LIST_TYPES, *ITEM_TYPES, *TRANSACTION_TYPES)
+              "taxType", "salesTaxItem", "priceLevel")
+# Custom record types the sandbox's account defines (their REST record type is their script id).
+PRICE_CHANGE = "customrecord_amz_price_change"
+CUSTOM_RECORD_TYPES = (PRICE_CHANGE,)
+PRICE_CHANGE_FIELDS = ("custrecord_apc_item", "custrecord_apc_price_level", "custrecord_apc_currency",
+                       "custrecord_apc_price", "custrecord_apc_start_date", "custrecord_apc_end_date",
+                       "custrecord_apc_memo")
+RECORD_TYPES = (*LIST_TYPES, *ITEM_TYPES, *TRANSACTION_TYPES, *CUSTOM_RECORD_TYPES)
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 _SCHEMA = """

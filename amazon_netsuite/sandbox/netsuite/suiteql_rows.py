@@ -22,7 +22,7 @@ from amazon_netsuite.sandbox.netsuite.chart_of_accounts import (
     UNDEPOSITED_FUNDS,
 )
 from amazon_netsuite.sandbox.netsuite.record_parts import CENT, money, ref_id
-from amazon_netsuite.sandbox.netsuite.store import RecordStore
+from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.netsuite.tax import TAX_DETAILS, payables_account
 
 TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "itemFulfillment": "ItemShip",
@@ -62,7 +62,7 @@ def custom_text(value: object) -> str | None:
     return str(value)
 
 
-def _timestamp(value: object) -> datetime | None:
+def timestamp(value: object) -> datetime | None:
     try:
         return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ") if value else None
     except ValueError:
@@ -137,8 +137,8 @@ class _Rows:
             **{"class": ref_id(record.get("class"))}, department=ref_id(record.get("department")),
             trackingnumberlist=",".join(p["packageTrackingNumber"] for p in packages
                                         if p.get("packageTrackingNumber")) or None,
-            createddate=_timestamp(record.get("createdDate")),
-            lastmodifieddate=_timestamp(record.get("lastModifiedDate")),
+            createddate=timestamp(record.get("createdDate")),
+            lastmodifieddate=timestamp(record.get("lastModifiedDate")),
             **{k: custom_text(v) for k, v in record.items() if k.startswith("custbody_")}))
         mainline = dict(transaction=tid, id=0, linesequencenumber=0, mainline="T", taxline="F", entity=entity,
                         location=location, isclosed="F", createdfrom=created_from, memo=record.get("memo"))
@@ -316,7 +316,7 @@ def inventory_rows(store: RecordStore) -> list[dict]:
     levels: dict[tuple[int, int], dict] = {}
 
     def touch(key: tuple[int, int], record: dict) -> None:
-        stamp = _timestamp(record.get("lastModifiedDate"))
+        stamp = timestamp(record.get("lastModifiedDate"))
         if stamp is not None and (key not in changed or changed[key] < stamp):
             changed[key] = stamp
 
@@ -374,3 +374,32 @@ def kit_member_rows(store: RecordStore) -> list[dict]:
                  Decimal("0.0001")), linenumber=int(member.get("lineNumber") or number))
             for kit in store.all("kitItem")
             for number, member in enumerate(kit.get("member", {}).get("items", []), 1)]
+
+
+def pricing_rows(store: RecordStore) -> list[dict]:
+    """The pricing matrix of every item: one row per item × price level × currency × quantity break."""
+    return [dict(item=int(item["id"]), pricelevel=ref_id(line.get("priceLevel")),
+                 currency=ref_id(line.get("currencyPage")), quantity=dec((line.get("quantity") or {}).get("value", 0),
+                                                                         Decimal("0.0001")),
+                 unitprice=dec(line.get("price")))
+            for record_type in ITEM_TYPE_CODES for item in store.all(record_type)
+            for line in item.get("price", {}).get("items", [])]
+
+
+def _date(value: object) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def price_change_rows(store: RecordStore) -> list[dict]:
+    """The price-change custom record as SuiteQL shows custom record fields: lower-case script ids, references by
+    internal id."""
+    return [dict(id=int(r["id"]), name=r.get("name"), externalid=r.get("externalId"),
+                 isinactive=flag(r.get("isInactive")), custrecord_apc_item=ref_id(r.get("custrecord_apc_item")),
+                 custrecord_apc_price_level=ref_id(r.get("custrecord_apc_price_level")),
+                 custrecord_apc_currency=ref_id(r.get("custrecord_apc_currency")),
+                 custrecord_apc_price=dec(r.get("custrecord_apc_price")),
+                 custrecord_apc_start_date=_date(r.get("custrecord_apc_start_date")),
+                 custrecord_apc_end_date=_date(r.get("custrecord_apc_end_date")),
+                 custrecord_apc_memo=r.get("custrecord_apc_memo"), created=timestamp(r.get("createdDate")),
+                 lastmodified=timestamp(r.get("lastModifiedDate")))
+            for r in store.all(PRICE_CHANGE)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from amazon_netsuite.sandbox.netsuite.store import RecordStore
+from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.netsuite.suiteql_rows import (
     ITEM_TYPE_CODES,
     TRANSACTION_TYPE_CODES,
@@ -18,6 +18,9 @@ from amazon_netsuite.sandbox.netsuite.suiteql_rows import (
     flag,
     inventory_rows,
     kit_member_rows,
+    price_change_rows,
+    pricing_rows,
+    timestamp,
     transaction_rows,
 )
 from amazon_netsuite.sandbox.netsuite.record_parts import ref_id
@@ -62,7 +65,18 @@ SCHEMAS = {
     "location": _schema(("id", _ID), ("name", _TEXT), ("subsidiary", _ID), ("externalid", _TEXT),
                         ("isinactive", _TEXT)),
     "subsidiary": _schema(("id", _ID), ("name", _TEXT), ("currency", _ID), ("country", _TEXT), ("externalid", _TEXT)),
-    "currency": _schema(("id", _ID), ("symbol", _TEXT), ("name", _TEXT)),
+    "currency": _schema(("id", _ID), ("symbol", _TEXT), ("name", _TEXT), ("currencyprecision", _ID),
+                        ("isinactive", _TEXT)),
+    "pricelevel": _schema(("id", _ID), ("name", _TEXT), ("discountpct", _MONEY), ("isinactive", _TEXT),
+                          ("isonline", _TEXT), ("externalid", _TEXT), ("lastmodifieddate", pa.timestamp("s"))),
+    # `currency` on pricing is not verified (README "Prices").
+    "pricing": _schema(("item", _ID), ("pricelevel", _ID), ("currency", _ID), ("quantity", _QTY),
+                       ("unitprice", _MONEY)),
+    PRICE_CHANGE: _schema(
+        ("id", _ID), ("name", _TEXT), ("externalid", _TEXT), ("isinactive", _TEXT), ("custrecord_apc_item", _ID),
+        ("custrecord_apc_price_level", _ID), ("custrecord_apc_currency", _ID), ("custrecord_apc_price", _MONEY),
+        ("custrecord_apc_start_date", pa.date32()), ("custrecord_apc_end_date", pa.date32()),
+        ("custrecord_apc_memo", _TEXT), ("created", pa.timestamp("s")), ("lastmodified", pa.timestamp("s"))),
     "account": _schema(
         ("id", _ID), ("acctnumber", _TEXT), ("accountsearchdisplayname", _TEXT), ("fullname", _TEXT),
         ("accttype", _TEXT), ("externalid", _TEXT), ("isinactive", _TEXT), ("parent", _ID), ("currency", _ID)),
@@ -117,8 +131,15 @@ def _rows(store: RecordStore) -> dict[str, list[dict]]:
         "subsidiary": [dict(id=int(r["id"]), name=r.get("name"), currency=ref_id(r.get("currency")),
                             country=(r.get("country") or {}).get("id"), externalid=r.get("externalId"))
                        for r in store.all("subsidiary")],
-        "currency": [dict(id=int(r["id"]), symbol=r.get("symbol"), name=r.get("name"))
+        "currency": [dict(id=int(r["id"]), symbol=r.get("symbol"), name=r.get("name"),
+                          currencyprecision=r.get("currencyPrecision", 2), isinactive=flag(r.get("isInactive")))
                      for r in store.all("currency")],
+        "pricelevel": [dict(id=int(r["id"]), name=r.get("name"), discountpct=dec(r.get("discountPct")),
+                            isinactive=flag(r.get("isInactive")), isonline=flag(r.get("isOnline")),
+                            externalid=r.get("externalId"), lastmodifieddate=timestamp(r.get("lastModifiedDate")))
+                       for r in store.all("priceLevel")],
+        "pricing": pricing_rows(store),
+        PRICE_CHANGE: price_change_rows(store),
         "account": [dict(id=i, acctnumber=r.get("acctNumber"),
                          accountsearchdisplayname=f"{r.get('acctNumber')} {r.get('acctName')}".strip(),
                          fullname=full_name(r), accttype=(r.get("acctType") or {}).get("id"),
