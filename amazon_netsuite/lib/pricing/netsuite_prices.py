@@ -20,8 +20,8 @@ import pyarrow as pa
 
 from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.netsuite.client import SUITEQL_MAX_PAGE
+from amazon_netsuite.lib.settings.pricing import BASE_PRICE
 
-BASE_PRICE = "Base Price"
 PRICE = pa.decimal128(18, 4)  # exact; room for the sub-cent prices NetSuite allows
 PRICES_SCHEMA = pa.schema([("sku", pa.string()), ("item_id", pa.string()), ("price", PRICE),
                            ("price_level", pa.string()), ("currency", pa.string())])

@@ -19,11 +19,6 @@ from amazon_netsuite.lib.settings.pricing import BASE_PRICE
 # ISO 4217 minor units of the currencies Amazon's marketplaces sell in; two for any other.
 MINOR_UNITS: dict[str, int] = {"JPY": 0, "KRW": 0, "CLP": 0, "HUF": 2, "TRY": 2}
 
-PRICES_SCHEMA = pa.schema([("sku", pa.string()), ("price_level", pa.string()), ("currency", pa.string()),
-                           ("price", pa.decimal128(18, 4))])
-CHANGES_SCHEMA = pa.schema([("change_id", pa.string()), ("sku", pa.string()), ("price_level", pa.string()),
-                            ("currency", pa.string()), ("price", pa.decimal128(18, 4)),
-                            ("start_date", pa.date32()), ("end_date", pa.date32())])
 
 _SQL = """
 WITH skus AS (
@@ -58,7 +53,8 @@ ORDER BY sku
 
 
 def price_list(prices: pa.Table, changes: pa.Table, *, price_level: str, currency: str, day: date) -> pa.Table:
-    """sku, currency, price (rounded to the currency; NULL when held back), source, held_back_reason."""
+    """sku, currency, price (rounded to the currency; NULL when held back), source, held_back_reason, from
+    `netsuite_prices.read_prices` (the level's prices and the Base Price ones) and `read_price_changes`."""
     with duckdb.connect() as con:
         con.register("prices", prices)
         con.register("changes", changes)

@@ -104,3 +104,22 @@ def test_the_scheduled_price_changes_are_read_with_their_dates(client):
          "price": (seeded_price(KIT, "Base Price", "JPY") * Decimal("0.8")).quantize(Decimal(1), ROUND_HALF_UP),
          "start_date": tomorrow, "end_date": None},
     ]
+
+
+def test_the_price_list_of_tomorrow_carries_the_change_scheduled_for_tomorrow_and_todays_does_not(client):
+    from amazon_netsuite.lib.pricing.price_list import price_list
+
+    prices, changes = read_prices(client, "Amazon US", "USD"), read_price_changes(client)
+    rise = next(c for c in changes.to_pylist() if c["price_level"] == "Amazon US" and c["start_date"] > TODAY)
+
+    def price_on(day):
+        rows = price_list(prices, changes, price_level="Amazon US", currency="USD", day=day).to_pylist()
+        return next((r["price"], r["source"]) for r in rows if r["sku"] == rise["sku"])
+
+    # Today the item is at its autumn price (a change 30 days old); the rise starts on its day, not before.
+    past = next(c for c in changes.to_pylist() if c["sku"] == rise["sku"] and c["start_date"] < TODAY)
+    assert price_on(TODAY) == (past["price"], f"scheduled change {past['change_id']} from "
+                                              f"{past['start_date']:%Y-%m-%d}")
+    assert price_on(rise["start_date"]) == (rise["price"], f"scheduled change {rise['change_id']} from "
+                                                           f"{rise['start_date']:%Y-%m-%d}")
+    assert rise["price"] != past["price"]

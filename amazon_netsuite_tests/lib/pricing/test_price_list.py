@@ -9,7 +9,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from amazon_netsuite.lib.pricing.price_list import CHANGES_SCHEMA, PRICES_SCHEMA, price_list
+from amazon_netsuite.lib.pricing.netsuite_prices import PRICE_CHANGES_SCHEMA, PRICES_SCHEMA
+from amazon_netsuite.lib.pricing.price_list import price_list
 
 D = Decimal
 PRICES = pa.Table.from_pylist([
@@ -26,7 +27,7 @@ CHANGES = pa.Table.from_pylist([
      "start_date": date(2026, 12, 10), "end_date": date(2026, 12, 12)},
     {"change_id": "9", "sku": "CAP", "price_level": "Amazon EU", "currency": "USD", "price": D("1.0000"),
      "start_date": date(2026, 12, 1), "end_date": None},  # another level: not this storefront's
-], schema=CHANGES_SCHEMA)
+], schema=PRICE_CHANGES_SCHEMA)
 
 
 def _list(day: date, currency: str = "USD", level: str = "Amazon US") -> dict[str, tuple]:
