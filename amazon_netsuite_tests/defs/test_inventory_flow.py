@@ -26,7 +26,7 @@ HISTORY_DAYS = 2
 
 @contextmanager
 def _inventory_sandbox(monkeypatch, tmp_path, history_days: int, only_north_america: bool = False,
-                       post_orders: bool = False):
+                       post_orders: bool = False, storefronts: set[str] | None = None):
     """The sandbox with its world clock frozen now, and the demo settings with the North American storefronts'
     orders not posted (unless `post_orders`), so Amazon's FBA shipments adjust NetSuite's FBA location (no Cash Sale
     moves them)."""
@@ -37,6 +37,9 @@ def _inventory_sandbox(monkeypatch, tmp_path, history_days: int, only_north_amer
     settings = yaml.safe_load(DEMO_SETTINGS.read_text(encoding="utf-8"))
     if only_north_america:
         settings["seller_accounts"] = [a for a in settings["seller_accounts"] if a["key"] == ACCOUNT]
+    if storefronts:  # these storefronts only (fewer runs where the test needs no more)
+        for account in settings["seller_accounts"]:
+            account["storefronts"] = [s for s in account["storefronts"] if s["key"] in storefronts]
     for account in settings["seller_accounts"]:
         for storefront in account["storefronts"]:
             if account["key"] == ACCOUNT:
