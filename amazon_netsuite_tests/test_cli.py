@@ -65,9 +65,11 @@ def test_reports_inspect_summarises_a_landed_order_report(project, capsys):
     assert set(summary["countries"]) <= {"US", "CA"}
     with connect(read_only=True) as con:
         adjusting = con.execute("SELECT count(*) FILTER (adjusts_netsuite) FROM fba_inventory_ledger").fetchone()[0]
-    # Only demo-US's rows were loaded, and its orders post: the file's count when orders post covers them.
+    # Only demo-US's rows were loaded, and its orders post: the file's count when orders post covers them. (Minutes
+    # after midnight UTC the day's few rows may all be shipments, which adjust nothing when orders post.)
     when_posted, when_not = (summary[f"adjusting_rows_when_orders_{w}"] for w in ("post", "do_not_post"))
-    assert 0 < adjusting <= when_posted < when_not
+    assert adjusting <= when_posted <= when_not
+    assert when_not > 0
 
 
 def test_reports_inspect_refuses_an_unreadable_file_with_a_message(tmp_path, capsys):

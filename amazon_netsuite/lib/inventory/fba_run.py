@@ -34,6 +34,40 @@ class AdjustmentResult:
     errors_by_class: Counter = field(default_factory=Counter)
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """One inventory adjustment to post: the storefront and key it is recorded under, its body, and how the
+    posting ledger and `integration_errors` name it."""
+    storefront: str
+    key: str
+    body: dict
+    label: str
+
+
+def upsert_adjustments(connect: Connection, client, adjustments: list[Adjustment], entries: dict, *,
+                       account: str) -> tuple[int, list[str | None]]:
+    """Upsert every adjustment NetSuite does not already hold as it is (by external id, so never twice) and record
+    each attempt; returns how many were unchanged and, per attempt, its error class (None when posted)."""
+    unchanged, attempts = 0, []
+    for adjustment in adjustments:
+        body = adjustment.body
+        if is_posted_unchanged(entries.get(adjustment.key), body):
+            unchanged += 1
+            continue
+        internal_id, error = None, None
+        try:
+            internal_id = client.upsert(ADJUSTMENT, body["externalId"],
+                                        {k: v for k, v in body.items() if k != "externalId"})
+        except NetSuiteError as exc:
+            error = exc
+        attempts.append(PostingAttempt(
+            flow=FLOW, storefront=adjustment.storefront, key=adjustment.key, record_type=ADJUSTMENT,
+            external_id=body["externalId"], payload=body, at=utc_now(), internal_id=internal_id, error=error,
+            record_label=adjustment.label, complete=True))
+    with connect() as con:
+        return unchanged, record_attempts(con, attempts, account=account)
+
+
 def post_fba_adjustments(connect: Connection, client, settings: Settings, storefront: str, day: date, *,
                          account: str, log=None) -> AdjustmentResult:
     """Post the storefront-day's adjusting ledger rows; `account` is the NetSuite account the ledger files under."""
@@ -44,7 +78,7 @@ def post_fba_adjustments(connect: Connection, client, settings: Settings, storef
                                 "ledger_key", [storefront, day]).to_pylist()
         entries = ledger_entries(con, FLOW, storefront, [r["ledger_key"] for r in rows], account=account)
     result.not_adjusted.update(r["not_adjusted_reason"] for r in rows if not r["adjusts_netsuite"])
-    attempts: list[PostingAttempt] = []
+    adjustments = []
     for row in rows:
         if not row["adjusts_netsuite"]:
             continue
@@ -53,22 +87,10 @@ def post_fba_adjustments(connect: Connection, client, settings: Settings, storef
                        else settings.inventory.fba_adjustment_account)
         body = adjustment_payload(row, subsidiary=posting.subsidiary, fba_location=posting.fba_location,
                                   account=account_for)
-        external_id = body["externalId"]
-        if is_posted_unchanged(entries.get(row["ledger_key"]), body):
-            result.unchanged += 1
-            continue
-        internal_id, error = None, None
-        try:
-            internal_id = client.upsert(ADJUSTMENT, external_id, {k: v for k, v in body.items() if k != "externalId"})
-        except NetSuiteError as exc:
-            error = exc
-        attempts.append(PostingAttempt(
-            flow=FLOW, storefront=storefront, key=row["ledger_key"], record_type=ADJUSTMENT,
-            external_id=external_id, payload=body, at=utc_now(), internal_id=internal_id, error=error,
-            record_label=f"FBA {row['event_type']} of {row['quantity']} × {row['sku']} ({row['reference_id']})",
-            complete=True))
-    with connect() as con:
-        classes = record_attempts(con, attempts, account=account)
+        adjustments.append(Adjustment(storefront, row["ledger_key"], body,
+                                      f"FBA {row['event_type']} of {row['quantity']} × {row['sku']} "
+                                      f"({row['reference_id']})"))
+    result.unchanged, classes = upsert_adjustments(connect, client, adjustments, entries, account=account)
     for error_class in classes:
         if error_class is None:
             result.posted += 1

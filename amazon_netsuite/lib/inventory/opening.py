@@ -18,8 +18,6 @@ are compared: NetSuite units at the FBA location of a SKU Amazon never stocked a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,17 +27,14 @@ import pyarrow as pa
 from amazon_netsuite.lib.amazon.fba_inventory import LEDGER_REPORT_TYPE
 from amazon_netsuite.lib.amazon.marketplaces import country_of
 from amazon_netsuite.lib.inventory.fba_adjustments import adjustment_payload
+from amazon_netsuite.lib.inventory.fba_run import FLOW, Adjustment, Connection, upsert_adjustments
 from amazon_netsuite.lib.inventory.ledger import classify_ledger_rows, parse_ledger_report
 from amazon_netsuite.lib.inventory.tables import pending_sql
-from amazon_netsuite.lib.netsuite.errors import NetSuiteError
-from amazon_netsuite.lib.postings import PostingAttempt, is_posted_unchanged, ledger_entries, record_attempts, utc_now
+from amazon_netsuite.lib.postings import ledger_entries, utc_now
 from amazon_netsuite.lib.report_registry import RegisteredReport, get_registered, read_landed_document
 from amazon_netsuite.lib.settings import Settings
 
-FLOW = "inventory"
-ADJUSTMENT = "inventoryAdjustment"
 OPENING_EVENT = "Opening balance"
-Connection = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 def opening_key(fba_location: str, sku: str) -> str:
     return f"opening|{fba_location}|{sku}"
@@ -189,7 +184,7 @@ def post_fba_opening(connect: Connection, client, settings: Settings, storefront
         entries = {k: e for owner, ks in keys.items()
                    for k, e in ledger_entries(con, FLOW, owner, ks, account=account).items()}
     result.skus, result.units = len(rows), int(sum(q for *_, q in rows))
-    attempts = []
+    adjustments = []
     for owner, sku, day, quantity in rows:
         key = opening_key(location, sku)
         quantity = int(quantity) if quantity == int(quantity) else quantity
@@ -197,21 +192,8 @@ def post_fba_opening(connect: Connection, client, settings: Settings, storefront
                "sku": sku, "quantity": quantity, "fulfillment_center": None, "reason": None}
         body = adjustment_payload(row, subsidiary=posting.subsidiary, fba_location=location,
                                   account=settings.inventory.fba_adjustment_account)
-        if is_posted_unchanged(entries.get(key), body):
-            result.unchanged += 1
-            continue
-        internal_id, error = None, None
-        try:
-            internal_id = client.upsert(ADJUSTMENT, body["externalId"],
-                                        {k: v for k, v in body.items() if k != "externalId"})
-        except NetSuiteError as exc:
-            error = exc
-        attempts.append(PostingAttempt(
-            flow=FLOW, storefront=owner, key=key, record_type=ADJUSTMENT, external_id=body["externalId"],
-            payload=body, at=utc_now(), internal_id=internal_id, error=error, complete=True,
-            record_label=f"FBA opening balance of {quantity:+} × {sku} at {location}"))
-    with connect() as con:
-        classes = record_attempts(con, attempts, account=account)
+        adjustments.append(Adjustment(owner, key, body, f"FBA opening balance of {quantity:+} × {sku} at {location}"))
+    result.unchanged, classes = upsert_adjustments(connect, client, adjustments, entries, account=account)
     result.posted = sum(1 for c in classes if c is None)
     result.failed = len(classes) - result.posted
     if log:
