@@ -19,11 +19,12 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS, TAX_CODES, TAX_TYPES
+from amazon_netsuite.sandbox.netsuite.product_master import item_fields, parent_fields
 from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "9"
+SEED_VERSION = "10"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
@@ -199,6 +200,19 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
         _add(store, "inventoryItem", product.sku, **fields, cost=item_cost(product),
              cogsAccount=accounts["cogsAccount"], assetAccount=accounts["assetAccount"], locations={"items": stock})
     _prices(store, [*currencies, *PRICE_CURRENCIES], today)
+    _product_master(store)
+
+
+def _product_master(store: RecordStore) -> None:
+    """Every item's Amazon content, identifiers and matrix options (product_master.py), seeded last so no
+    internal id moves."""
+    for product in CATALOG:
+        if product.sku in MISSING_SKUS:
+            continue
+        if product.parent_sku:
+            _add(store, "inventoryItem", product.parent_sku,
+                 **parent_fields(product.parent_sku, product.name.split(" – ")[0]))
+        _add(store, "kitItem" if product.is_kit else "inventoryItem", product.sku, **item_fields(product))
 
 
 def _currencies(store: RecordStore, codes: list[str]) -> None:
