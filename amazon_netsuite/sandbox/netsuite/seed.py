@@ -7,7 +7,8 @@ chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, depar
 `AMZ-PROMOTION`, the other charge item `AMZ-REFUND`, SuiteTax tax types `TAXTYPE-*` and tax codes `TAXCODE-*`,
 price levels `PRICELEVEL-*` and scheduled price changes `APC-*` (custom record `customrecord_amz_price_change`).
 Each catalog family (`TSHIRT`, `MUG-CAFE`, ...) is a matrix parent item (matrixType PARENT, no stock, never sold)
-whose variations are its children (`parent`, matrixType CHILD), as NetSuite models matrix items.
+whose variations are its children (`parent`, matrixType CHILD), as NetSuite models matrix items; every item carries
+its product master (README "Product master": identifiers, Amazon content, matrix options).
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
 Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
