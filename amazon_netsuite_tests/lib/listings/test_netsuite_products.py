@@ -9,8 +9,6 @@ from datetime import datetime, timezone
 import pytest
 
 from amazon_netsuite.lib.listings.netsuite_products import MATRIX_OPTION_FIELDS, PRODUCTS_SCHEMA, read_products
-from amazon_netsuite.lib.netsuite import NetSuiteClient
-from amazon_netsuite.lib.settings import load_settings, netsuite_connection
 from amazon_netsuite.sandbox.netsuite.product_master import (
     BRAND,
     NO_BRAND_SKU,
@@ -21,7 +19,7 @@ from amazon_netsuite.sandbox.netsuite.product_master import (
 from amazon_netsuite.sandbox.netsuite.seed import MISSING_SKUS
 from amazon_netsuite.sandbox.world import CATALOG
 from amazon_netsuite.sandbox.world.catalog import FAMILY_AXES
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, start_sandbox
+from amazon_netsuite_tests.lib.netsuite.conftest import frozen_client
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 SEEDED = [p for p in CATALOG if p.sku not in MISSING_SKUS]
@@ -31,10 +29,8 @@ EXPECTED_TYPES = {"TSHIRT": "SHIRT", "HOODIE": "SWEATSHIRT", "MUG-CAFE": "DRINKI
 
 @pytest.fixture
 def client(tmp_path):
-    with start_sandbox(tmp_path / "sandbox", orders_per_day=2, history_days=1, clock=NOW) as running:
-        connection = netsuite_connection(load_settings(DEMO_SETTINGS), {"AMAZON_NETSUITE_SANDBOX_URL": running.url})
-        with NetSuiteClient(connection, timeout=10, initial_backoff=0.01, max_backoff=0.05) as client:
-            yield client
+    with frozen_client(tmp_path / "sandbox", NOW) as client:
+        yield client
 
 
 def _by_sku(table) -> dict[str, dict]:
@@ -125,6 +121,7 @@ def test_a_matrix_child_without_a_usable_parent_is_returned_with_its_problem(cli
         None, "matrix child without a parent")
     assert rows["TSHIRT-RED-S"]["problem"] == "matrix child whose parent TSHIRT is inactive"
     assert rows["TSHIRT-RED-S"]["parent_sku"] == "TSHIRT" and rows["HOODIE-GREY-M"]["problem"] is None
+    assert rows["TSHIRT"]["is_retired"] is True  # an inactive item is retired too
 
 
 def test_a_retired_item_comes_back_retired(client):
