@@ -4,9 +4,9 @@
 Native columns: `itemid`, `displayname`, `storedisplayname`, `storedescription`, `salesdescription`, `upccode`,
 `manufacturer`, `mpn`, `isinactive`, `parent`, `matrixtype` ('PARENT', 'CHILD' or NULL), `lastmodifieddate`. The
 REST names are Oracle's (REST API Browser, record inventoryItem); `parent` and `matrixtype` on SuiteQL `item` are
-public (Tim Dietrich's SuiteQL query library, items-inventory-analysis.sql); the other SuiteQL columns are the REST names lower-cased, which is NetSuite's convention but not verified
-for each. Everything Amazon needs that NetSuite lacks is a custom item field the seller adds (the `custitem_amz_*`
-constants below). Matrix options are custom item fields (list/record fields on a real account, read as text through
+public (Tim Dietrich's SuiteQL query library, items-inventory-analysis.sql); the other SuiteQL columns are the REST
+names lower-cased, NetSuite's convention but not verified for each. Everything Amazon needs that NetSuite lacks is
+a custom item field the seller adds (the `custitem_amz_*` constants below). Matrix options are custom item fields (list/record fields on a real account, read as text through
 BUILTIN.DF); which ones an account has is the seller's, so `option_fields` names them.
 
 The reader judges nothing Amazon judges (a missing brand, an unknown product type pass through as they are): it
@@ -51,6 +51,8 @@ PRODUCTS_SCHEMA = pa.schema([
     ("bullet_points", pa.list_(pa.string())),  # the set ones of bullet 1–5, in order
     ("images", pa.list_(pa.string())),  # main image first, then the others
     ("variation_attributes", pa.map_(pa.string(), pa.string())),  # axis → value, set options only
+    # a parent's: the axes its children set; a child's: its own; in option_fields order
+    ("variation_axes", pa.list_(pa.string())),
     ("is_retired", pa.bool_()),  # RETIRED_FIELD checked or the item inactive
     ("last_modified", pa.timestamp("s", tz="UTC")),
     ("problem", pa.string()),  # why a matrix child cannot be listed under a parent; null when fine
@@ -121,4 +123,13 @@ def read_products(client: NetSuiteClient, *, option_fields: Mapping[str, str] = 
     so NetSuite's 100,000-row offset cap never applies."""
     rows = [_product(row, option_fields)
             for row in client.suiteql_by_key(_query(option_fields), key="netsuite_id", page_size=page_size)]
+    axes_of: dict[str, set[str]] = {}
+    for row in rows:
+        own = {axis for axis, _ in row["variation_attributes"]}
+        row["variation_axes"] = [axis for axis in option_fields if axis in own]
+        if row["parent_sku"]:
+            axes_of.setdefault(row["parent_sku"], set()).update(own)
+    for row in rows:
+        if row["matrix_type"] == "PARENT":
+            row["variation_axes"] = [axis for axis in option_fields if axis in axes_of.get(row["sku"], ())]
     return pa.Table.from_pylist(rows, schema=PRODUCTS_SCHEMA)

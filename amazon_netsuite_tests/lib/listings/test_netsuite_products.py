@@ -70,6 +70,7 @@ def test_matrix_parents_come_with_their_children_and_options(client):
         assert parent["brand"] == BRAND and parent["product_type"] == EXPECTED_TYPES.get(family, "HOME")
         children = {sku for sku, row in rows.items() if row["parent_sku"] == family}
         assert children == {p.sku for p in SEEDED if p.parent_sku == family}
+        assert parent["variation_axes"] == [a for a in MATRIX_OPTION_FIELDS if a in FAMILY_AXES[family]]
     tshirt = dict(rows["TSHIRT-RED-S"]["variation_attributes"])
     assert tshirt == {"color": "Red", "size": "S"}
     assert dict(rows["SOCKS-GREY-LXL"]["variation_attributes"]) == {"color": "Grey", "size": "L/XL"}
@@ -78,7 +79,7 @@ def test_matrix_parents_come_with_their_children_and_options(client):
         if product.parent_sku:
             assert dict(rows[product.sku]["variation_attributes"]) == dict(
                 zip(FAMILY_AXES[product.parent_sku], product.options))
-    assert rows["KIT-TSHIRT-MUG"]["variation_attributes"] == []
+    assert rows["KIT-TSHIRT-MUG"]["variation_attributes"] == [] and rows["KIT-TSHIRT-MUG"]["variation_axes"] == []
     assert MATRIX_OPTION_FIELDS == OPTION_FIELDS  # the reader's defaults are the sandbox account's fields
 
 

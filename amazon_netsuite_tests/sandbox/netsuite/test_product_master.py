@@ -80,8 +80,9 @@ def test_strict_validation_knows_the_product_master_fields_and_refuses_others(ne
 
 
 def test_a_child_under_an_item_that_is_not_a_matrix_parent_is_refused(netsuite):
+    not_a_parent = _item_id(netsuite, "TSHIRT-RED-S")
     response = netsuite.post(f"{RECORDS}/inventoryItem", json={
-        "itemId": "TSHIRT-RED-S-X", "matrixType": {"id": "CHILD"}, "parent": {"id": _item_id(netsuite, "TSHIRT-RED-S")}})
+        "itemId": "TSHIRT-RED-S-X", "matrixType": {"id": "CHILD"}, "parent": {"id": not_a_parent}})
     assert response.status_code == 400
     error = response.json()["o:errorDetails"][0]
     assert (error["o:errorCode"], error["o:errorPath"]) == ("INVALID_MATRIX_PARENT", "parent")
