@@ -5,9 +5,10 @@ Native columns: `itemid`, `displayname`, `storedisplayname`, `storedescription`,
 `manufacturer`, `mpn`, `isinactive`, `parent`, `matrixtype` ('PARENT', 'CHILD' or NULL), `lastmodifieddate`. The
 REST names are Oracle's (REST API Browser, record inventoryItem); `parent` and `matrixtype` on SuiteQL `item` are
 public (Tim Dietrich's SuiteQL query library, items-inventory-analysis.sql); the other SuiteQL columns are the REST
-names lower-cased, NetSuite's convention but not verified for each. Everything Amazon needs that NetSuite lacks is
-a custom item field the seller adds (the `custitem_amz_*` constants below). Matrix options are custom item fields (list/record fields on a real account, read as text through
-BUILTIN.DF); which ones an account has is the seller's, so `option_fields` names them.
+names lower-cased, NetSuite's convention but not verified for each. Everything Amazon needs that NetSuite lacks is a
+custom item field the seller adds (the `custitem_amz_*` constants below). Matrix options are custom item fields
+(list/record fields on a real account, read as text through BUILTIN.DF); which ones an account has is the seller's,
+so `option_fields` names them.
 
 The reader judges nothing Amazon judges (a missing brand, an unknown product type pass through as they are): it
 only flags, in `problem`, a matrix child the listings flow cannot place under a parent, so the flow can quarantine
