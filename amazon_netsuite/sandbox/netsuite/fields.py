@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
+from amazon_netsuite.sandbox.netsuite.product_master import PRODUCT_FIELDS
 from amazon_netsuite.sandbox.netsuite.store import (
     ITEM_TYPES,
     PRICE_CHANGE,
@@ -62,7 +63,8 @@ _PRICE_LINE = ("currencyPage", "priceLevel", "priceLevelName", "priceQty", "quan
 _ITEM = (*_READ_BACK, "externalId", "itemId", "displayName", "description", "salesDescription", "upcCode",
          "basePrice", "subsidiary", "includeChildren", "isInactive", "incomeAccount", "cogsAccount", "assetAccount",
          "taxSchedule", "itemType", "class", "department", "location", "vendorName", "purchaseDescription",
-         "cost", "weight", "weightUnit")
+         "cost", "weight", "weightUnit", "manufacturer", "mpn", "storeDisplayName", "storeDescription",
+         "storeDetailedDescription", "featuredDescription")
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "subsidiary": (*_READ_BACK, "externalId", "name", "country", "currency", "parent", "isInactive",
@@ -86,7 +88,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "classification": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "department": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),
     "inventoryItem": (*_ITEM, "locations", "preferredStockLevel", "reorderPoint", "trackLandedCost",
-                      "matchBillToReceipt", "parent", "matrixType", "price", "pricesIncludeTax"),
+                      "matchBillToReceipt", "parent", "matrixType", "matrixItemNameTemplate", "price",
+                      "pricesIncludeTax"),
     "kitItem": (*_ITEM, "member", "price", "pricesIncludeTax"),
     # https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0718033232.html
     "priceLevel": (*_READ_BACK, "externalId", "name", "discountPct", "isInactive", "isOnline",
@@ -153,9 +156,10 @@ LINE_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 CUSTOM_PREFIXES = {"custbody_": TRANSACTION_TYPES, "custitem_": ITEM_TYPES, "custentity_": ("customer",)}
 LINE_PREFIX = "custcol_"
 # Defined in the sandbox's account whatever the settings say: the demo's channel and SFP fields, the order id on a
-# transaction, and the SKU alias on items (README "Posting options").
+# transaction, the SKU alias on items (README "Posting options") and the product master's item fields (README
+# "Product master").
 DEFINED_CUSTOM_FIELDS = frozenset({"custbody_amz_sfp", "custbody_amz_channel", "custbody_amz_order_id",
-                                   "custitem_amz_sku"})
+                                   "custitem_amz_sku", *PRODUCT_FIELDS})
 
 
 def custom_fields_of(settings: Settings) -> frozenset[str]:

@@ -184,6 +184,24 @@ def _price_line(store: RecordStore, line: dict, where: str) -> None:
         line["price"] = in_currency(store, line["currencyPage"], line["price"])
 
 
+_MATRIX_TYPES = {"PARENT": "Parent Matrix Item", "CHILD": "Child Matrix Item"}
+
+
+def _matrix_item(store: RecordStore, record: dict) -> None:
+    """`matrixType` as a read shows it; a child's `parent` must be a matrix parent (INVALID_MATRIX_PARENT, as
+    Oracle documents for SOAP: https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_N3705423.html).
+    A child without a parent is accepted: no source says NetSuite refuses it (README "Product master")."""
+    value = record["matrixType"]
+    kind = str(value.get("id") if isinstance(value, dict) else value).upper()
+    if kind not in _MATRIX_TYPES:
+        raise user_error(f"Invalid matrixType {kind!r}: use PARENT or CHILD.", "matrixType")
+    record["matrixType"] = {"id": kind, "refName": _MATRIX_TYPES[kind]}
+    parent = store.get("inventoryItem", ref_id(record.get("parent")) or 0)
+    if kind == "CHILD" and parent is not None and (parent.get("matrixType") or {}).get("id") != "PARENT":
+        raise RecordError(400, "INVALID_MATRIX_PARENT", f"Item {parent.get('itemId')} is not a parent matrix item.",
+                          "parent")
+
+
 def _finish_list_record(store: RecordStore, record_type: str, record: dict) -> None:
     if record_type == "account":
         require(record, "acctName", "Name")
@@ -192,6 +210,8 @@ def _finish_list_record(store: RecordStore, record_type: str, record: dict) -> N
         if acct_type not in ACCOUNT_TYPES:
             raise user_error(f"Invalid acctType {acct_type!r}.", "acctType")
         record["acctType"] = {"id": acct_type, "refName": acct_type}
+    if record_type == "inventoryItem" and record.get("matrixType") is not None:
+        _matrix_item(store, record)
     if record_type == "inventoryItem" and "locations" in record:
         finish_sublist(record, "locations")
     if "price" in record and record_type in ITEM_TYPES:

@@ -7,7 +7,8 @@ chart_of_accounts.py, classes `CLASS-AMAZON` and `CLASS-AMZ-{storefront}`, depar
 `AMZ-PROMOTION`, the other charge item `AMZ-REFUND`, SuiteTax tax types `TAXTYPE-*` and tax codes `TAXCODE-*`,
 price levels `PRICELEVEL-*` and scheduled price changes `APC-*` (custom record `customrecord_amz_price_change`).
 Each catalog family (`TSHIRT`, `MUG-CAFE`, ...) is a matrix parent item (matrixType PARENT, no stock, never sold)
-whose variations are its children (`parent`, matrixType CHILD), as NetSuite models matrix items.
+whose variations are its children (`parent`, matrixType CHILD), as NetSuite models matrix items; every item carries
+its product master (README "Product master": identifiers, Amazon content, matrix options).
 The SKUs in MISSING_SKUS are deliberately left out so that orders for them exercise the "unmapped SKU" path.
 Seeding only adds what is missing, so a state directory from an older sandbox gains the newer seed records.
 """
@@ -19,11 +20,12 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS, TAX_CODES, TAX_TYPES
+from amazon_netsuite.sandbox.netsuite.product_master import item_fields, parent_fields
 from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "9"
+SEED_VERSION = "10"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
@@ -199,6 +201,19 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
         _add(store, "inventoryItem", product.sku, **fields, cost=item_cost(product),
              cogsAccount=accounts["cogsAccount"], assetAccount=accounts["assetAccount"], locations={"items": stock})
     _prices(store, [*currencies, *PRICE_CURRENCIES], today)
+    _product_master(store)
+
+
+def _product_master(store: RecordStore) -> None:
+    """Every item's Amazon content, identifiers and matrix options (product_master.py), seeded last so no
+    internal id moves."""
+    for product in CATALOG:
+        if product.sku in MISSING_SKUS:
+            continue
+        if product.parent_sku:
+            _add(store, "inventoryItem", product.parent_sku,
+                 **parent_fields(product.parent_sku, product.name.split(" – ")[0]))
+        _add(store, "kitItem" if product.is_kit else "inventoryItem", product.sku, **item_fields(product))
 
 
 def _currencies(store: RecordStore, codes: list[str]) -> None:

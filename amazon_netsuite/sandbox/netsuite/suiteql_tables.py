@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from amazon_netsuite.sandbox.netsuite.product_master import PRODUCT_FIELDS
 from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.netsuite.suiteql_rows import (
     ITEM_TYPE_CODES,
@@ -58,7 +59,9 @@ SCHEMAS = {
     "item": _schema(
         ("id", _ID), ("itemid", _TEXT), ("displayname", _TEXT), ("itemtype", _TEXT), ("externalid", _TEXT),
         ("isinactive", _TEXT), ("baseprice", _MONEY), ("incomeaccount", _ID),
-        ("assetaccount", _ID), ("expenseaccount", _ID), ("cost", _MONEY), ("parent", _ID), ("matrixtype", _TEXT)),
+        ("assetaccount", _ID), ("expenseaccount", _ID), ("cost", _MONEY), ("parent", _ID), ("matrixtype", _TEXT),
+        ("upccode", _TEXT), ("manufacturer", _TEXT), ("mpn", _TEXT), ("storedisplayname", _TEXT),
+        ("storedescription", _TEXT), ("salesdescription", _TEXT), ("lastmodifieddate", pa.timestamp("s"))),
     "customer": _schema(
         ("id", _ID), ("entityid", _TEXT), ("companyname", _TEXT), ("externalid", _TEXT), ("subsidiary", _ID),
         ("currency", _ID), ("isinactive", _TEXT)),
@@ -91,10 +94,11 @@ SCHEMAS = {
         ("lastquantityavailablechange", pa.timestamp("s"))),
     "kititemmember": _schema(("parentitem", _ID), ("item", _ID), ("quantity", _QTY), ("linenumber", _ID)),
 }
+_ITEM_TEXT = ("upcCode", "manufacturer", "mpn", "storeDisplayName", "storeDescription", "salesDescription")
 _CUSTOM_PREFIX = {"item": "custitem_", "transaction": "custbody_"}
 # Custom fields defined in the sandbox account even before any record sets them, so a lookup by them works on a
 # fresh sandbox (SuiteQL knows a defined field whether or not a record carries a value).
-DEFINED_CUSTOM_FIELDS = {"item": ("custitem_amz_sku",), "transaction": ()}
+DEFINED_CUSTOM_FIELDS = {"item": ("custitem_amz_sku", *PRODUCT_FIELDS), "transaction": ()}
 
 
 def _segment_rows(store: RecordStore, record_type: str) -> list[dict]:
@@ -116,6 +120,7 @@ def _rows(store: RecordStore) -> dict[str, list[dict]]:
                   assetaccount=ref_id(r.get("assetAccount")), expenseaccount=ref_id(r.get("cogsAccount")),
                   cost=dec(r.get("cost")), parent=ref_id(r.get("parent")),
                   matrixtype=custom_text(r.get("matrixType")),
+                  **{k.lower(): r.get(k) for k in _ITEM_TEXT}, lastmodifieddate=timestamp(r.get("lastModifiedDate")),
                   **{k: custom_text(v) for k, v in r.items() if k.startswith("custitem_")})
              for t in ITEM_TYPE_CODES for r in store.all(t)]
     return {

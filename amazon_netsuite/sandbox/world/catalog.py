@@ -20,6 +20,7 @@ class Product:
     price_usd: Decimal
     popularity: int  # relative weight when buyers pick products
     components: tuple[tuple[str, int], ...] = field(default=())  # (sku, quantity) for kits
+    options: tuple[str, ...] = field(default=())  # a variation's value per axis of its family (FAMILY_AXES)
 
     @property
     def is_kit(self) -> bool:
@@ -53,6 +54,14 @@ _FAMILIES: list[tuple[str, str, str, int, list[list]]] = [
     ("COFFEE", "Café Beans – {0}, {1}", "13.99", 6, [["Espresso", "Decaf"], [("250 g", "250G"), ("1 kg", "1KG")]]),
 ]
 
+# The variation axes of each family, in the order of its name pattern: a NetSuite matrix option per axis.
+FAMILY_AXES: dict[str, tuple[str, ...]] = {
+    "TSHIRT": ("color", "size"), "HOODIE": ("color", "size"), "MUG-CAFE": ("color",), "SOCKS": ("color", "size"),
+    "BOWL-MUSLI": ("color",), "BOTTLE": ("capacity", "color"), "YOGAMAT": ("color",), "NOTEBOOK-A5": ("style",),
+    "CASE": ("device_model", "color"), "CAP": ("color",), "CANDLE": ("scent",), "TOTE": ("color",),
+    "LEGGINGS": ("color", "size"), "EARBUDS": ("color",), "COFFEE": ("flavor", "size"),
+}
+
 _KITS: list[tuple[str, str, str, int, tuple[tuple[str, int], ...]]] = [
     ("KIT-TSHIRT-MUG", "Gift Set – T-Shirt & Café Mug™", "31.99", 2,
      (("TSHIRT-BLACK-M", 1), ("MUG-CAFE-WHITE", 1))),
@@ -74,7 +83,8 @@ def _build() -> tuple[Product, ...]:
         for combo in cartesian(*axes):
             labels, parts = zip(*(_label_and_part(v) for v in combo))
             sku = "-".join([family, *parts])
-            products.append(Product(sku, _asin(sku), pattern.format(*labels), family, Decimal(price), popularity))
+            products.append(Product(sku, _asin(sku), pattern.format(*labels), family, Decimal(price), popularity,
+                                    options=labels))
     for sku, name, price, popularity, components in _KITS:
         products.append(Product(sku, _asin(sku), name, None, Decimal(price), popularity, components))
     return tuple(products)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.settings import load_settings, netsuite_connection
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS
+from amazon_netsuite_tests.conftest import start_sandbox as start_test_sandbox
 
 
 def short_sleep(seconds: float) -> None:
@@ -48,3 +53,11 @@ def client(sandbox):
     with NetSuiteClient(connect(sandbox), timeout=10, initial_backoff=0.01, max_backoff=0.05,
                         sleep=short_sleep) as client:
         yield client
+
+
+@contextmanager
+def frozen_client(state_dir: Path, clock: datetime) -> Iterator[NetSuiteClient]:
+    """A NetSuiteClient on a tiny sandbox of its own whose clock stands still at `clock`."""
+    with start_test_sandbox(state_dir, orders_per_day=2, history_days=1, clock=clock) as running:
+        with NetSuiteClient(connect(running), timeout=10, initial_backoff=0.01, max_backoff=0.05) as client:
+            yield client

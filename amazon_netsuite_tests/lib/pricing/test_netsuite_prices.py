@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.pricing.netsuite_prices import (
     PRICE_CHANGES_SCHEMA,
     PRICES_SCHEMA,
@@ -17,10 +16,9 @@ from amazon_netsuite.lib.pricing.netsuite_prices import (
     read_price_changes,
     read_prices,
 )
-from amazon_netsuite.lib.settings import load_settings, netsuite_connection
 from amazon_netsuite.sandbox.netsuite.seed import MISSING_SKUS, seeded_price
 from amazon_netsuite.sandbox.world import CATALOG
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, start_sandbox
+from amazon_netsuite_tests.lib.netsuite.conftest import frozen_client
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
@@ -32,10 +30,8 @@ KIT = next(p for p in PRICED if p.is_kit)
 
 @pytest.fixture
 def client(tmp_path):
-    with start_sandbox(tmp_path / "sandbox", orders_per_day=2, history_days=1, clock=NOW) as running:
-        connection = netsuite_connection(load_settings(DEMO_SETTINGS), {"AMAZON_NETSUITE_SANDBOX_URL": running.url})
-        with NetSuiteClient(connection, timeout=10, initial_backoff=0.01, max_backoff=0.05) as client:
-            yield client
+    with frozen_client(tmp_path / "sandbox", NOW) as client:
+        yield client
 
 
 def _by_sku(table) -> dict[str, dict]:

@@ -1,8 +1,13 @@
-"""NetSuite sandbox fixtures: a signed client assertion, an access token and an authorised httpx client."""
+"""NetSuite sandbox fixtures: a signed client assertion, an access token, an authorised httpx client (on a sandbox
+of its own with a frozen clock, if need be) and SuiteQL rows."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +18,7 @@ from amazon_netsuite.lib.settings import (
     SANDBOX_NETSUITE_CLIENT_ID,
     SANDBOX_NETSUITE_PRIVATE_KEY,
 )
+from amazon_netsuite_tests.conftest import start_sandbox
 
 from joserfc import jwt
 from joserfc.jwk import import_key
@@ -137,3 +143,18 @@ def order_to_cash(netsuite: httpx.Client) -> dict[str, str]:
         {"id": ids["CustPymt"]}, {"id": ids["CashSale"]}]}, "cashback": {"items": [
             {"account": {"externalId": "ACCT-AMZ-SELLING-FEES"}, "amount": "7.50"}]}})
     return ids
+
+
+@contextmanager
+def frozen_netsuite(state_dir: Path, clock: datetime) -> Iterator[httpx.Client]:
+    """An authorised httpx client on a tiny sandbox of its own whose clock stands still at `clock`."""
+    with start_sandbox(state_dir, orders_per_day=2, history_days=1, clock=clock) as running:
+        with netsuite_client(running.url) as http:
+            yield http
+
+
+def suiteql_rows(http: httpx.Client, q: str, *params: object) -> list[dict]:
+    """The rows of a SuiteQL query, without their links."""
+    response = http.post(SUITEQL, json={"q": q, "params": list(params)}, headers={"Prefer": "transient"})
+    assert response.status_code == 200, response.text
+    return [{k: v for k, v in row.items() if k != "links"} for row in response.json()["items"]]

@@ -12,8 +12,7 @@ import simplejson
 
 from amazon_netsuite.sandbox.netsuite.seed import MISSING_SKUS, seeded_price
 from amazon_netsuite.sandbox.world import CATALOG
-from amazon_netsuite_tests.conftest import start_sandbox
-from amazon_netsuite_tests.sandbox.netsuite.conftest import RECORDS, SUITEQL, internal_id, netsuite_client
+from amazon_netsuite_tests.sandbox.netsuite.conftest import RECORDS, frozen_netsuite, internal_id, suiteql_rows
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 ITEM = next(p for p in CATALOG if p.sku not in MISSING_SKUS and not p.is_kit and p.parent_sku)
@@ -23,15 +22,11 @@ STRICT = {"X-NetSuite-PropertyNameValidation": "Error"}
 
 @pytest.fixture
 def netsuite(tmp_path):
-    with start_sandbox(tmp_path / "sandbox", orders_per_day=2, history_days=1, clock=NOW) as running:
-        with netsuite_client(running.url) as http:
-            yield http
+    with frozen_netsuite(tmp_path / "sandbox", NOW) as http:
+        yield http
 
 
-def _rows(netsuite, q: str, *params: object) -> list[dict]:
-    response = netsuite.post(SUITEQL, json={"q": q, "params": list(params)}, headers={"Prefer": "transient"})
-    assert response.status_code == 200, response.text
-    return [{k: v for k, v in row.items() if k != "links"} for row in response.json()["items"]]
+_rows = suiteql_rows
 
 
 def _one(netsuite, q: str, *params: object) -> str:

@@ -1,0 +1,1 @@
+"""The listings flow's plain Python: the NetSuite product master read for Amazon listings."""
