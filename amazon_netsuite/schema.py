@@ -14,10 +14,11 @@ import duckdb
 
 from amazon_netsuite.lib.inventory import tables as inventory
 from amazon_netsuite.lib.orders import tables as orders
+from amazon_netsuite.lib.pricing import tables as pricing
 from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements, inventory)
+FLOWS = (orders, settlements, inventory, pricing)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

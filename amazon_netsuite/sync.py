@@ -472,6 +472,35 @@ def sync_inventory(
     return outcome
 
 
+def sync_prices(
+    storefront: str | None = None,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    say: Callable[[str], None] = print,
+    outcome: SyncOutcome | None = None,
+    progress: Progress | None = None,
+) -> SyncOutcome:
+    """Compute today's price list of each storefront and push the prices that changed (`pricing_job`), for the
+    storefronts of the pricing flow when it is on."""
+    from amazon_netsuite.definitions import build_definitions
+
+    settings = load_settings()
+    outcome = outcome or SyncOutcome()
+    if not settings.flows.pricing:
+        return outcome
+    chosen = [storefront] if storefront else settings.storefront_keys
+    job = build_definitions(settings).resolve_job_def("pricing_job")
+    instance = instance or dagster_instance()
+    today = datetime.now(timezone.utc).date()
+    if progress:
+        progress.add("prices", len(chosen))
+    for key in chosen:
+        _run_storefront_day([job], key, today, instance, {}, outcome, say)
+        if progress:
+            progress.advance(failed_runs=len(outcome.failed))
+    return outcome
+
+
 def settlement_rows(first_day: date, last_day: date, storefronts: list[str]) -> list[dict]:
     """Per settlement deposited in the window: totals, tie-out, unmatched lines and NetSuite records posted."""
     from amazon_netsuite.lib.warehouse import connect
@@ -621,6 +650,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         if post:  # the orders posted move NetSuite's stock: push it, and bring FBA's movements in
             sync_inventory(storefront, instance=instance, say=say, days=outcome.days, outcome=outcome,
                            progress=progress)
+        sync_prices(storefront, instance=instance, say=say, outcome=outcome, progress=progress)
     progress.close()
     elapsed = datetime.now(timezone.utc) - outcome.started
     today = outcome.days[-1]
@@ -645,6 +675,11 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         for row in inventory_rows(keys, today):
             print(f"  {row['storefront']:<12}{row['sent']:>6} sent{row['accepted']:>6} accepted"
                   f"{row['held_back']:>6} held back{row['fba_differences']:>6} FBA differences")
+    if settings.flows.pricing:
+        print("\nPrices today (SKUs priced, held back, messages sent and accepted, SKUs Amazon shows differently):")
+        for row in price_rows(keys, today):
+            print(f"  {row['storefront']:<12}{row['priced']:>6} priced{row['held_back']:>6} held back"
+                  f"{row['sent']:>6} sent{row['accepted']:>6} accepted{row['differ']:>6} differ")
     print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
           f"({outcome.days[0]} .. {outcome.days[-1]}) in {_duration(elapsed.total_seconds())}")
     print(f"Run logs: {log_file}")
@@ -659,6 +694,32 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         for error in refused:
             print(f"  {error.storefront} {error.day} settlement {error.settlement_id}: {error}")
     return 1 if outcome.failed or refused else 0
+
+
+def price_rows(storefronts: list[str], day: date) -> list[dict]:
+    """Per storefront: today's priced and held-back SKUs, messages sent and accepted, and priced SKUs whose price
+    Amazon last accepted differs from the price list (the gate held them, or Amazon refused them)."""
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        return con.sql(
+            """
+            SELECT s.storefront,
+                   (SELECT count(*) FROM price_list l WHERE l.storefront = s.storefront AND l.day = $day
+                      AND l.price IS NOT NULL) AS priced,
+                   (SELECT count(*) FROM price_list l WHERE l.storefront = s.storefront AND l.day = $day
+                      AND l.held_back_reason IS NOT NULL) AS held_back,
+                   (SELECT count(*) FROM price_feed_submissions f WHERE f.storefront = s.storefront
+                      AND f.day = $day) AS sent,
+                   (SELECT count(*) FROM price_feed_submissions f WHERE f.storefront = s.storefront
+                      AND f.day = $day AND f.outcome IN ('accepted', 'read_back')) AS accepted,
+                   (SELECT count(*) FROM price_list l LEFT JOIN amazon_listing_prices a USING (storefront, sku)
+                      WHERE l.storefront = s.storefront AND l.day = $day AND l.price IS NOT NULL
+                        AND a.price IS DISTINCT FROM l.price) AS differ
+            FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s ORDER BY s.storefront
+            """, params={"day": day, "storefronts": storefronts}).to_arrow_table().to_pylist()
 
 
 def inventory_rows(storefronts: list[str], day: date) -> list[dict]:

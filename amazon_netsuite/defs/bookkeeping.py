@@ -12,6 +12,8 @@ BOOKKEEPING_TABLES = {
                                 "`settlement_documents`.",
     "amazon_listing_quantities": "What Amazon last accepted (or showed when read back) per storefront × SKU: a push "
                                  "sends only what differs. Written by `inventory_feed_submissions`.",
+    "amazon_listing_prices": "The price (our_price) Amazon last accepted per storefront × SKU, or showed when read "
+                             "back: a price push sends only what differs. Written by `price_feed_submissions`.",
     "fba_opening_balances": "Each FBA location's opening balance at go-live, SKU by SKU: Amazon's FBA stock at a "
                             "snapshot the ledger covers, NetSuite's, the movements still to post, and the opening "
                             "adjustment that ties them. Computed once; written by `fba_inventory_adjustments_posted`.",

@@ -3,7 +3,7 @@
 The only run launched by hand is the hourly order report request (`request_order_reports_job`, which the
 `order_reports_hourly` schedule launches at :07). Everything after it — loading each storefront-day the report
 covers, posting its orders, importing the settlement Amazon deposited and posting it, pushing NetSuite's stock to
-Amazon and, after a stock change in NetSuite, the changed quantity — is the daemon's doing: sensors and automation
+Amazon and, after a stock change in NetSuite, the changed quantity, and today's prices — is the daemon's doing: sensors and automation
 conditions that run by default. The test prints how long an order took from "report DONE" to "record in NetSuite",
 and a stock change from NetSuite to Amazon.
 
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -141,6 +142,21 @@ def _pushed_quantities() -> dict[str, int] | None:
     return dict(rows) if all(shown.get(sku) == q for sku, q in rows) else None
 
 
+def _prices_live() -> dict[str, Decimal] | None:
+    """SKU → price of today's price list once Amazon shows every one of them (the price sensor's run pushed it)."""
+    rows = _warehouse("SELECT sku, price FROM price_list WHERE storefront = ? AND day = ? AND price IS NOT NULL",
+                      [STOREFRONT, datetime.now(UTC).date()])
+    if not rows:
+        return None
+    from amazon_netsuite.lib.settings import sandbox_url
+
+    listings = httpx.get(f"{sandbox_url()}/_sandbox/listings", params={"seller_account": ACCOUNT,
+                                                                       "marketplace_id": MARKETPLACE}, timeout=30)
+    shown = {l["sku"]: l.get("price") for l in listings.json()["listings"]}
+    return dict(rows) if all(shown.get(sku) is not None and Decimal(str(shown[sku])) == p for sku, p in rows) \
+        else None
+
+
 @pytest.fixture
 def unattended(monkeypatch, tmp_path):
     """The sandbox (16 days of history: one settlement per stream deposited yesterday), the project environment,
@@ -207,6 +223,8 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
         # so the daemon's postings, which run meanwhile, leave its quantity to the sale alone.
         pushed = _wait("today's quantities pushed by the stock sensor's run", _pushed_quantities, deadline, daemon,
                        log)
+        # Prices too: the price sensor's first tick ran today's price list, and Amazon shows every price of it.
+        priced = _wait("today's prices live on Amazon", _prices_live, deadline, daemon, log)
         sku = next(s for s, q in sorted(pushed.items())
                    if q >= 3 and s not in KITS | KIT_MEMBERS | ordered_skus)
         moved_at = datetime.now(UTC)
@@ -262,7 +280,8 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
     failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
     assert failed == [], [r.job_name for r in failed]
     launched = {r.job_name for r in instance.get_runs()}
-    assert {"orders_job", "settlements_job", "inventory_job"} <= launched  # by the sensors
+    assert {"orders_job", "settlements_job", "inventory_job", "pricing_job"} <= launched  # by the sensors
+    assert len(priced) > 40
     assert after_move == pushed[sku] - 3 == shown
     assert any(r.tags.get("dagster/automation_condition") or r.tags.get("dagster/sensor_name", "").endswith(
         "_automation") for r in instance.get_runs())  # and the postings by the automation sensors

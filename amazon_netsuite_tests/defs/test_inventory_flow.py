@@ -44,6 +44,10 @@ def _inventory_sandbox(monkeypatch, tmp_path, history_days: int, only_north_amer
         for storefront in account["storefronts"]:
             if account["key"] == ACCOUNT:
                 storefront["post_orders"] = post_orders
+    kept = {s["key"] for a in settings["seller_accounts"] for s in a["storefronts"]}
+    prices = settings.get("pricing", {}).get("storefronts", {})
+    for key in set(prices) - kept:  # the settings name only storefronts they have
+        del prices[key]
     path = tmp_path / "accounts.yaml"
     path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     with start_sandbox(tmp_path / "sandbox", history_days=history_days, orders_per_day=20, clock=now) as sandbox:

@@ -8,7 +8,7 @@ change was queued, not applied: confirm with getListingsItem(includedData=fulfil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Sequence
 from urllib.parse import quote
@@ -79,6 +79,32 @@ def listed_price(listing: dict | None, marketplace_id: str, audience: str = "ALL
     stored = next((o for o in ((listing or {}).get("attributes") or {}).get(PURCHASABLE_OFFER) or []
                    if o.get("marketplace_id") == marketplace_id and (o.get("audience") or "ALL") == audience), None)
     return ListedPrice(Decimal(str(live["price"]["amount"])), live["price"]["currencyCode"], stored)
+
+
+def offer_value(offer: dict | None, attribute: str = "our_price") -> Decimal | None:
+    """The first scheduled value of one of an offer's prices (`our_price`, `minimum_seller_allowed_price`, ...)."""
+    for entry in (offer or {}).get(attribute) or []:
+        for schedule in entry.get("schedule") or []:
+            if schedule.get("value_with_tax") is not None:
+                return Decimal(str(schedule["value_with_tax"]))
+    return None
+
+
+def running_sale(offer: dict | None, now: datetime) -> Sale | None:
+    """The offer's `discounted_price` schedule live at `now`, if any (a naive time, and a date-only bound, count as
+    UTC)."""
+    def instant(value: str | datetime) -> datetime:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+    now = instant(now)
+
+    for entry in (offer or {}).get("discounted_price") or []:
+        for schedule in entry.get("schedule") or []:
+            start, end = instant(schedule["start_at"]), instant(schedule["end_at"])
+            if start <= now < end:
+                return Sale(Decimal(str(schedule["value_with_tax"])), start, end)
+    return None
 
 
 def _schedule(amount: Decimal) -> list[dict]:

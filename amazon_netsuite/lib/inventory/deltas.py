@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from amazon_netsuite.lib.amazon.feeds import MAX_LISTINGS_MESSAGES
+from amazon_netsuite.lib.amazon.listings_feed import OFFER_ONLY_PRODUCT_TYPE, patch_documents
 from amazon_netsuite.lib.warehouse import fetch_arrow
-
-MAX_MESSAGES = 25_000
 FULFILLMENT_AVAILABILITY = "/attributes/fulfillment_availability"
 
 
@@ -45,26 +45,15 @@ def quantity_patch(quantity: int, lead_time_days: int | None = None) -> dict[str
     return {"op": "merge", "path": FULFILLMENT_AVAILABILITY, "value": [value]}
 
 
-def feed_documents(seller_id: str, changes: pa.Table | Iterable[Mapping[str, Any]], *, product_type: str = "PRODUCT",
-                   lead_time_days: int | None = None, max_messages: int = MAX_MESSAGES,
+def feed_documents(seller_id: str, changes: pa.Table | Iterable[Mapping[str, Any]], *,
+                   product_type: str = OFFER_ONLY_PRODUCT_TYPE, lead_time_days: int | None = None, max_messages: int = MAX_LISTINGS_MESSAGES,
                    issue_locale: str = "en_US") -> list[dict[str, Any]]:
     """JSON_LISTINGS_FEED documents setting each change's quantity, `max_messages` per document at most.
 
     `changes` has `sku` and `quantity` (a `changed_quantities` table, or rows). messageId restarts at 1 in every
     document: it is unique within one feed, and the processing report answers per messageId.
     """
-    # productType is required on a PATCH message by the schema. "PRODUCT" for an offer-only patch of an existing
-    # listing is what public integrations send; that Amazon accepts it for every product type is NOT verified.
-    if not 1 <= max_messages <= MAX_MESSAGES:
-        raise ValueError(f"max_messages must be 1..{MAX_MESSAGES}, not {max_messages}")
     rows = changes.select(["sku", "quantity"]).to_pylist() if isinstance(changes, pa.Table) else list(changes)
-    documents = []
-    for start in range(0, len(rows), max_messages):
-        messages = [
-            {"messageId": n, "sku": row["sku"], "operationType": "PATCH", "productType": product_type,
-             "patches": [quantity_patch(row["quantity"], lead_time_days)]}
-            for n, row in enumerate(rows[start:start + max_messages], start=1)
-        ]
-        documents.append({"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": issue_locale},
-                          "messages": messages})
-    return documents
+    return patch_documents(seller_id, ((row["sku"], [quantity_patch(row["quantity"], lead_time_days)])
+                                       for row in rows), product_type=product_type, max_messages=max_messages,
+                           issue_locale=issue_locale)

@@ -1,29 +1,17 @@
-"""How Amazon answered one feed, message by message, and the register of what it accepted.
-
-The processing report (listings-feed-processing-report-schema-v2.json) lists issues per messageId; a message with an
-ERROR issue was not applied, one with only WARNING or INFO issues was. A FATAL feed "might have" applied some, none
-or all messages (https://github.com/amzn/selling-partner-api-docs, guides/en-US/use-case-guides/feeds-api-use-case-guide/
-feeds-api-use-case-guide_2021-06-30.md): its messages are `unknown` until the listing is read back. A CANCELLED feed
-was never processed.
-"""
+"""The quantities of a feed's messages, and the register of what Amazon accepted (`amazon_listing_quantities`).
+How Amazon answered each message is `lib/amazon/listings_feed.message_outcomes`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-ACCEPTED, REJECTED, READ_BACK, UNKNOWN = "accepted", "rejected", "read_back", "unknown"
-
-
-def _issue_text(issue: Mapping[str, Any]) -> str:
-    code = f" {issue['code']}" if issue.get("code") else ""
-    attribute = f" ({issue['attributeName']})" if issue.get("attributeName") else ""
-    return f"{issue['severity']}{code}: {issue['message']}{attribute}"
+from amazon_netsuite.lib.amazon import listings_feed
+from amazon_netsuite.lib.amazon.listings_feed import ACCEPTED, READ_BACK
 
 
 def _quantity(message: Mapping[str, Any]) -> int | None:
@@ -34,35 +22,12 @@ def _quantity(message: Mapping[str, Any]) -> int | None:
     return None
 
 
-def message_outcomes(messages: Iterable[Mapping[str, Any]], report: Mapping[str, Any] | None,
+def message_outcomes(messages: Sequence[Mapping[str, Any]], report: Mapping[str, Any] | None,
                      feed_status: str) -> list[dict[str, Any]]:
-    """message_id, sku, quantity, outcome (accepted | rejected | unknown) and issue of each message of one feed.
-
-    `messages` are the feed document's messages; `report` its processing report, or None (a FATAL feed may have
-    none). Issues without a messageId concern the whole feed and are kept on every message.
-    """
-    by_message: dict[int | None, list[Mapping[str, Any]]] = defaultdict(list)
-    for issue in (report or {}).get("issues") or []:
-        by_message[issue.get("messageId")].append(issue)
-    feed_wide = [_issue_text(i) for i in by_message.pop(None, [])]
-    rows = []
-    for message in messages:
-        issues = by_message.get(message["messageId"], [])
-        texts = [_issue_text(i) for i in issues] + feed_wide
-        if any(i["severity"] == "ERROR" for i in issues):
-            outcome = REJECTED
-        elif feed_status == "DONE" and report is not None:
-            outcome = ACCEPTED
-        elif feed_status == "CANCELLED":
-            outcome = REJECTED
-            texts.append("the feed was cancelled before Amazon processed it; nothing was applied")
-        else:
-            outcome = UNKNOWN
-            texts.append(f"the feed ended {feed_status}"
-                         f"{' without a processing report' if report is None else ''}: Amazon may have applied "
-                         "some, none or all of its messages; read the listing back before sending again")
-        rows.append({"message_id": message["messageId"], "sku": message["sku"], "quantity": _quantity(message),
-                     "outcome": outcome, "issue": "; ".join(texts) or None})
+    """`listings_feed.message_outcomes` of a quantity feed, each row with the quantity its message set."""
+    rows = listings_feed.message_outcomes(messages, report, feed_status)
+    for row, message in zip(rows, messages, strict=True):
+        row["quantity"] = _quantity(message)
     return rows
 
 

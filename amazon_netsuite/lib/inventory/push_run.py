@@ -18,6 +18,7 @@ from datetime import date, datetime
 import duckdb
 import pyarrow as pa
 
+from amazon_netsuite.lib.amazon.listings_feed import sku_issue_class
 from amazon_netsuite.lib.inventory.deltas import changed_quantities, feed_documents
 from amazon_netsuite.lib.inventory.outcomes import message_outcomes, record_accepted
 from amazon_netsuite.lib.postings import QueuedError, queue_errors, resolve_errors
@@ -42,14 +43,6 @@ class PushResult:
 
 def listing_error_key(sku: str) -> str:
     return f"listing:{sku}"
-
-
-def _issue_class(issue: str) -> str:
-    # A SKU Amazon does not know needs a listing (or the SKU fixed in NetSuite): a mapping problem, not the data's.
-    # The text holds the issue's code too (the sandbox's SKU_NOT_FOUND), so underscores read as spaces.
-    lowered = issue.lower().replace("_", " ")
-    return "mapping" if "sku" in lowered and any(
-        w in lowered for w in ("not found", "not known", "unknown", "does not exist")) else "validation"
 
 
 def push_storefront_day(connect: Connection, feeds_api, listings_api, settings: Settings, storefront: str, day: date,
@@ -98,7 +91,7 @@ def push_storefront_day(connect: Connection, feeds_api, listings_api, settings: 
             con.register("submitted", table)
             con.execute("INSERT INTO inventory_feed_submissions BY NAME SELECT * FROM submitted")
             con.unregister("submitted")
-        errors = [QueuedError(listing_error_key(r["sku"]), _issue_class(r["issue"] or ""),
+        errors = [QueuedError(listing_error_key(r["sku"]), sku_issue_class(r["issue"] or ""),
                               f"Amazon refused the quantity {r['quantity']} for SKU {r['sku']} (storefront "
                               f"{storefront}, feed {r['feed_id']}): {r['issue']}",
                               {"sku": r["sku"], "quantity": r["quantity"]})

@@ -94,3 +94,29 @@ def read_price_changes(client: NetSuiteClient, *, page_size: int = SUITEQL_MAX_P
              "end_date": _day(row.get("end_date")), "memo": row.get("memo")}
             for row in client.suiteql_by_key(_CHANGES, key="change_id", page_size=page_size)]
     return pa.Table.from_pylist(rows, schema=PRICE_CHANGES_SCHEMA)
+
+
+COSTS_SCHEMA = pa.schema([("sku", pa.string()), ("cost", PRICE)])
+_COSTS = "SELECT id, itemid AS sku, cost FROM item WHERE cost IS NOT NULL AND isinactive = 'F'"
+
+
+def read_costs(client: NetSuiteClient, *, page_size: int = SUITEQL_MAX_PAGE) -> pa.Table:
+    """Every active item's purchase cost (`item.cost`, in the company's base currency), for the price gate."""
+    rows = [{"sku": row.get("sku"), "cost": Decimal(str(row["cost"]))}
+            for row in client.suiteql_by_key(_COSTS, key="id", page_size=page_size)]
+    return pa.Table.from_pylist(rows, schema=COSTS_SCHEMA)
+
+
+def price_watermark(client: NetSuiteClient) -> str | None:
+    """A mark that moves when NetSuite's prices may have changed: the newest item edit (an item's pricing matrix is
+    part of the item record; that editing it bumps `item.lastmodifieddate` in a real account is not verified) and
+    the newest scheduled price change record, each with its count (a new or deleted record moves it too). None
+    when NetSuite has no item."""
+    time = "'YYYY-MM-DD HH24:MI:SS'"
+    marks = [client.suiteql(f"SELECT TO_CHAR(MAX({column}), {time}) AS changed, COUNT(*) AS records FROM {table}")
+             for table, column in (("item", "lastmodifieddate"), ("customrecord_amz_price_change", "lastmodified"))]
+    (items,), (changes,) = (list(m) for m in marks)
+    if not int(items.get("records") or 0):
+        return None
+    return (f"items {items.get('changed')} ({items.get('records')}) | price changes {changes.get('changed')} "
+            f"({changes.get('records')})")

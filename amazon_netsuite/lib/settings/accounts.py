@@ -90,6 +90,7 @@ class Flows(StrictModel):
     orders: bool = True
     settlements: bool = True
     inventory: bool = True
+    pricing: bool = True
 
 
 class Partitions(StrictModel):

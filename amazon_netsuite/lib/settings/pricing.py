@@ -30,6 +30,8 @@ class PricingSettings(StrictModel):
     max_change_share: Decimal = Field(Decimal("0.25"), gt=0, description="the gate: refuse a price list where a "
                                       "price moved by more than this share of the price Amazon last accepted")
     allow_below_cost: bool = Field(False, description="the gate: refuse a price under the item's cost unless set")
+    cost_currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="the currency NetSuite keeps item costs in "
+                               "(the company's base currency); prices in another currency are not compared with cost")
 
     @model_validator(mode="after")
     def _bounds(self) -> "PricingSettings":

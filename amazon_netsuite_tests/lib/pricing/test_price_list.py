@@ -63,9 +63,10 @@ def test_pricing_settings_default_to_the_base_price_and_refuse_an_unknown_storef
     from amazon_netsuite.lib.settings import SettingsError, load_settings
     from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 
-    settings = load_settings(DEMO_SETTINGS)
-    assert (settings.storefront_prices("demo-US").price_level, settings.storefront_prices("demo-US").push) == (
+    settings = load_settings(DEMO_SETTINGS)  # demo-CA is not named under pricing: every default
+    assert (settings.storefront_prices("demo-CA").price_level, settings.storefront_prices("demo-CA").push) == (
         "Base Price", True)
+    assert settings.storefront_prices("demo-US").price_level == "Amazon US"
     raw = yaml.safe_load(DEMO_SETTINGS.read_text(encoding="utf-8"))
     for pricing, said in (({"storefronts": {"demo-XX": {}}}, "pricing.storefronts: demo-XX"),
                           ({"storefronts": {"demo-US": {"minimum_allowed_share": "0.9", "maximum_allowed_share": "1",
