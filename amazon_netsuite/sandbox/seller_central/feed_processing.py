@@ -16,7 +16,7 @@ from importlib.resources import files
 import anyio.to_thread
 from jsonschema import Draft7Validator
 
-from amazon_netsuite.sandbox.seller_central.listing_store import FeedRecord
+from amazon_netsuite.sandbox.seller_central.listing_store import FeedRecord, Listing
 from amazon_netsuite.sandbox.seller_central.listings import (
     INVALID_MESSAGE,
     SKU_NOT_FOUND,
@@ -25,9 +25,14 @@ from amazon_netsuite.sandbox.seller_central.listings import (
     listed_since,
     listings_item,
     patch_listing,
+    put_listing,
+    schema_checked,
+    store,
+    storefront_lookup,
     submission,
     update_listing,
 )
+from amazon_netsuite.sandbox.seller_central.product_types import PRODUCT_TYPES
 from amazon_netsuite.sandbox.seller_central.report_processing import processing_stage
 from amazon_netsuite.sandbox.seller_central.report_store import TERMINAL_STATUSES
 
@@ -171,19 +176,31 @@ def _process_message(state, feed: FeedRecord, message: object, now: datetime) ->
     issues: dict[tuple, Issue] = {}
     for marketplace in feed.marketplace_ids:
         listing = state.listings.get(feed.seller_account, marketplace, sku)
-        if listing is None:
+        where = submission(state, marketplace, feed.marketplace_ids)
+        lookup = storefront_lookup(state, feed.seller_account, marketplace)
+        if operation == "UPDATE":  # a full put: it may create the SKU
+            outcome = put_listing(listing or Listing(sku, None, None), message, where, lookup)
+        elif listing is None:
             outcome = Outcome(False, None, (Issue(SKU_NOT_FOUND, f"SKU '{sku}' is not known to Amazon for this "
                                                   "seller"),))
         elif operation == "DELETE":
             outcome = Outcome(True, None, (), deleted=True)
         elif operation == "PATCH":
-            outcome = patch_listing(listing, message["patches"], submission(state, marketplace, feed.marketplace_ids))
-        else:
-            outcome = update_listing(listing, message["attributes"], submission(state, marketplace,
-                                     feed.marketplace_ids), full=operation == "UPDATE")
+            outcome = patch_listing(listing, message["patches"], where)
+            outcome = schema_checked(listing, outcome, _product_type(listing, message), lookup,
+                                     {p["path"].removeprefix("/attributes/") for p in message["patches"]})
+        else:  # PARTIAL_UPDATE
+            outcome = update_listing(listing, message["attributes"], where, full=False)
+            outcome = schema_checked(listing, outcome, _product_type(listing, message), lookup,
+                                     set(message["attributes"]))
         if outcome.accepted:
-            state.listings.put(feed.seller_account, marketplace, sku, outcome.fulfillment_availability, now,
-                               deleted=outcome.deleted, purchasable_offer=outcome.purchasable_offer)
+            store(state, feed.seller_account, marketplace, sku, listing, outcome, now)
         for issue in outcome.issues:
             issues.setdefault((issue.code, issue.message), issue)
     return list(issues.values())
+
+
+def _product_type(listing: Listing, message: dict) -> str:
+    """A patch names a product type that must exist; the listing keeps its own."""
+    sent = message["productType"]
+    return listing.product_type if sent in PRODUCT_TYPES else sent
