@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft201909Validator
 
 from .conftest import NOW
-from .helpers import SELLER_NA, US, listings, seller_client
+from .helpers import SELLER_NA, US, create_feed, feed_report, listings, listings_feed, seller_client, wait_for_feed
 
 ITEMS = f"/listings/2021-08-01/items/{SELLER_NA}"
 DEFINITIONS = "/definitions/2020-09-01/productTypes"
@@ -232,3 +232,17 @@ def test_catalog_skus_carry_a_product_type_from_the_mapping(http):
     assert get(http, "TSHIRT-RED-M", "summaries").json()["summaries"][0]["productType"] == "SHIRT"
     assert get(http, "MUG-CAFE-WHITE", "summaries").json()["summaries"][0]["productType"] == "DRINKING_CUP"
     assert get(http, "KIT-SOCKS-3PK", "summaries").json()["summaries"][0]["productType"] == "PRODUCT"
+
+
+def test_a_feed_update_creates_a_valid_sku_and_refuses_one_missing_its_brand(http):
+    good = {"messageId": 1, "sku": "FEED-LINEN", "operationType": "UPDATE", "productType": "SHIRT",
+            "requirements": "LISTING", "attributes": shirt()}
+    bad = {**good, "messageId": 2, "sku": "FEED-NOBRAND", "attributes": shirt(brand=None)}
+    created = create_feed(http, listings_feed(good, bad))
+    assert created.status_code == 202, created.text
+    report = feed_report(http, wait_for_feed(http, created.json()["feedId"]))
+    # The feed processing report names one attribute per issue and has no categories (the feed report schema).
+    assert [(i["messageId"], i["severity"], i.get("attributeName")) for i in report["issues"]] == [
+        (2, "ERROR", "brand")]
+    assert get(http, "FEED-LINEN").json()["summaries"][0]["status"] == ["BUYABLE", "DISCOVERABLE"]
+    assert get(http, "FEED-NOBRAND").status_code == 404
