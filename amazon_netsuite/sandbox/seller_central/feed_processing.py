@@ -22,9 +22,10 @@ from amazon_netsuite.sandbox.seller_central.listings import (
     SKU_NOT_FOUND,
     Issue,
     Outcome,
+    checked_patch,
+    kept_product_type,
     listed_since,
     listings_item,
-    patch_listing,
     put_listing,
     schema_checked,
     store,
@@ -32,7 +33,6 @@ from amazon_netsuite.sandbox.seller_central.listings import (
     submission,
     update_listing,
 )
-from amazon_netsuite.sandbox.seller_central.product_types import PRODUCT_TYPES
 from amazon_netsuite.sandbox.seller_central.report_processing import processing_stage
 from amazon_netsuite.sandbox.seller_central.report_store import TERMINAL_STATUSES
 
@@ -186,12 +186,10 @@ def _process_message(state, feed: FeedRecord, message: object, now: datetime) ->
         elif operation == "DELETE":
             outcome = Outcome(True, None, (), deleted=True)
         elif operation == "PATCH":
-            outcome = patch_listing(listing, message["patches"], where)
-            outcome = schema_checked(listing, outcome, _product_type(listing, message), lookup,
-                                     {p["path"].removeprefix("/attributes/") for p in message["patches"]})
+            outcome = checked_patch(listing, message, where, lookup)
         else:  # PARTIAL_UPDATE
             outcome = update_listing(listing, message["attributes"], where, full=False)
-            outcome = schema_checked(listing, outcome, _product_type(listing, message), lookup,
+            outcome = schema_checked(listing, outcome, kept_product_type(listing, message["productType"]), lookup,
                                      set(message["attributes"]))
         if outcome.accepted:
             store(state, feed.seller_account, marketplace, sku, listing, outcome, now)
@@ -199,8 +197,3 @@ def _process_message(state, feed: FeedRecord, message: object, now: datetime) ->
             issues.setdefault((issue.code, issue.message), issue)
     return list(issues.values())
 
-
-def _product_type(listing: Listing, message: dict) -> str:
-    """A patch names a product type that must exist; the listing keeps its own."""
-    sent = message["productType"]
-    return listing.product_type if sent in PRODUCT_TYPES else sent

@@ -493,11 +493,7 @@ async def get_listings_item(request: Request, state, account: str) -> Response:
 
 @sp_api_operation("patchListingsItem")
 async def patch_listings_item(request: Request, state, account: str) -> Response:
-    _seller(request, state, account)
-    marketplace = one_marketplace(request, state, account)
-    _included(request, ("identifiers", "issues"), "issues")
-    preview = _preview(request)
-    body = await _body(request)
+    marketplace, preview, body = await _submission_request(request, state, account)
     problems = patch_request_issues(body)
     if problems:
         raise invalid_input(problems[0].message)
@@ -507,23 +503,15 @@ async def patch_listings_item(request: Request, state, account: str) -> Response
         outcome = Outcome(False, None, (Issue(SKU_NOT_FOUND, f"SKU '{sku}' is not known in marketplace "
                                               f"{marketplace}"),))
     else:
-        outcome = patch_listing(listing, body["patches"], submission(state, marketplace, [marketplace]))
-        # The patch's productType must exist; the listing keeps its own (Amazon's catalog decides it).
-        sent = body["productType"]
-        product_type = listing.product_type if sent in product_types.PRODUCT_TYPES else sent
-        named = {p["path"].removeprefix("/attributes/") for p in body["patches"]}
-        outcome = schema_checked(listing, outcome, product_type, storefront_lookup(state, account, marketplace), named)
+        outcome = checked_patch(listing, body, submission(state, marketplace, [marketplace]),
+                                storefront_lookup(state, account, marketplace))
     return _submitted(state, account, marketplace, sku, listing, outcome, preview)
 
 
 @sp_api_operation("putListingsItem")
 async def put_listings_item(request: Request, state, account: str) -> Response:
     """Create a listing or replace all its attributes, validated against its product type's schema."""
-    _seller(request, state, account)
-    marketplace = one_marketplace(request, state, account)
-    _included(request, ("identifiers", "issues"), "issues")
-    preview = _preview(request)
-    body = await _body(request)
+    marketplace, preview, body = await _submission_request(request, state, account)
     if not isinstance(body, dict) or not isinstance(body.get("productType"), str) or not isinstance(
         body.get("attributes"), dict
     ) or body.get("requirements", "LISTING") not in product_types.REQUIREMENTS:
@@ -545,22 +533,38 @@ def put_listing(listing: Listing, body: dict, where: Submission, lookup: Callabl
     return schema_checked(listing, outcome, body["productType"], lookup, named)
 
 
+def checked_patch(listing: Listing, request: dict, where: Submission,
+                  lookup: Callable[[str], Listing | None]) -> Outcome:
+    """A patch request or feed PATCH message (`productType`, `patches`) applied and checked for the attributes it
+    names. The productType sent must exist; the listing keeps its own (Amazon's catalog decides it)."""
+    outcome = patch_listing(listing, request["patches"], where)
+    named = {p["path"].removeprefix("/attributes/") for p in request["patches"]}
+    return schema_checked(listing, outcome, kept_product_type(listing, request["productType"]), lookup, named)
+
+
+def kept_product_type(listing: Listing, sent: str) -> str:
+    """The product type a patch or partial update checks against: the listing's own, unless the one sent is unknown
+    (then the change is refused for it)."""
+    return listing.product_type if sent in product_types.PRODUCT_TYPES else sent
+
+
 def storefront_lookup(state, account: str, marketplace: str) -> Callable[[str], Listing | None]:
     return lambda sku: state.listings.get(account, marketplace, sku)
 
 
-def _preview(request: Request) -> bool:
+async def _submission_request(request: Request, state, account: str) -> tuple[str, bool, object]:
+    """What a put or patch asks: (the marketplace, whether it previews, the JSON body)."""
+    _seller(request, state, account)
+    marketplace = one_marketplace(request, state, account)
+    _included(request, ("identifiers", "issues"), "issues")
     mode = request.query_params.get("mode")
     if mode not in (None, "VALIDATION_PREVIEW"):
         raise invalid_input("Invalid input", f"Invalid mode {mode!r}")
-    return mode == "VALIDATION_PREVIEW"
-
-
-async def _body(request: Request) -> object:
     try:
-        return json.loads(await request.body() or b"null")
+        body = json.loads(await request.body() or b"null")
     except ValueError:
         raise invalid_input("Invalid input", "The request body is not valid JSON") from None
+    return marketplace, mode == "VALIDATION_PREVIEW", body
 
 
 def _submitted(state, account: str, marketplace: str, sku: str, listing: Listing | None, outcome: Outcome,
