@@ -12,6 +12,7 @@ from jsonschema import Draft7Validator
 
 from amazon_netsuite.sandbox.config import SandboxConfig
 from amazon_netsuite.sandbox.server import start_in_thread
+from amazon_netsuite.sandbox.seller_central.product_types import product_type_of
 from amazon_netsuite.sandbox.world.catalog import CATALOG
 from amazon_netsuite.sandbox.world.listings import FBA_SKUS, MFN_SKUS, is_fba_listed, starting_stock
 from amazon_netsuite_tests.conftest import FEED_REPORT_SCHEMA
@@ -56,10 +57,13 @@ def test_every_catalog_sku_starts_listed_fba_ones_on_the_amazon_channel_and_the_
     shown = listings(sandbox.url)
     expected = {
         p.sku: {"sku": p.sku, "fulfillment_channel_code": "AMAZON_NA", "quantity": None,
-                "lead_time_to_ship_max_days": None, "changed_at": None, "price": str(p.price_usd), "currency": "USD"}
+                "lead_time_to_ship_max_days": None, "changed_at": None, "price": str(p.price_usd), "currency": "USD",
+                "product_type": product_type_of(p.sku), "parentage": None, "parent_sku": None, "status": "BUYABLE"}
         if is_fba_listed(p.sku) else
         {"sku": p.sku, "fulfillment_channel_code": "DEFAULT", "quantity": starting_stock(p.sku, "WH-na"),
-         "lead_time_to_ship_max_days": 2, "changed_at": None, "price": str(p.price_usd), "currency": "USD"}
+         "lead_time_to_ship_max_days": 2, "changed_at": None, "price": str(p.price_usd), "currency": "USD",
+         "product_type": product_type_of(p.sku), "parentage": None, "parent_sku": None,
+         "status": "BUYABLE" if starting_stock(p.sku, "WH-na") > 0 else "DISCOVERABLE"}
         for p in CATALOG
     }
     assert shown == expected

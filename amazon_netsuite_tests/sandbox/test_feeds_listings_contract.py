@@ -42,6 +42,7 @@ EXPECTED = {
     "getFeedDocument": {200, 400, 403, 404, 429},
     "getListingsItem": {200, 400, 403, 404, 429},
     "patchListingsItem": {200, 400, 403, 429},
+    "putListingsItem": {200, 400, 403, 429},
 }
 MODEL_OF = {op: LISTINGS_MODEL if "Listings" in op else FEEDS_MODEL for op in EXPECTED}
 
@@ -102,6 +103,20 @@ def responses(tmp_path_factory) -> dict[str, dict[int, httpx.Response]]:
         record("patchListingsItem", http.patch(f"{ITEMS}/{MFN}", params={"marketplaceIds": US}, json={}))
         record("patchListingsItem", anonymous.patch(f"{ITEMS}/{MFN}", params={"marketplaceIds": US}, json=patch))
 
+        text = [{"value": "Sandbox", "marketplace_id": US}]
+        parent = {"productType": "SHIRT", "requirements": "LISTING", "attributes": {
+            "item_name": text, "brand": text, "bullet_point": text, "product_description": text,
+            "main_product_image_locator": [{"media_location": "https://example.com/p.jpg"}],
+            "parentage_level": [{"value": "parent"}], "variation_theme": [{"name": "COLOR"}]}}
+        record("putListingsItem", http.put(f"{ITEMS}/CONTRACT-PARENT", params={"marketplaceIds": US}, json=parent))
+        record("putListingsItem", http.put(f"{ITEMS}/CONTRACT-BAD", params={"marketplaceIds": US},
+                                           json={**parent, "attributes": {}}))
+        record("putListingsItem", http.put(f"{ITEMS}/CONTRACT-PARENT", params={"marketplaceIds": US}, json={}))
+        record("putListingsItem", anonymous.put(f"{ITEMS}/CONTRACT-PARENT", params={"marketplaceIds": US},
+                                                json=parent))
+        record("getListingsItem with relationships", http.get(f"{ITEMS}/CONTRACT-PARENT", params={
+            "marketplaceIds": US, "includedData": "summaries,attributes,issues,relationships"}))
+
         # Spend every burst; createFeed's 429 comes from the 5-per-5-minutes listings feed window first.
         for _ in range(5):
             record("createFeed", create_feed(http, document))
@@ -113,6 +128,8 @@ def responses(tmp_path_factory) -> dict[str, dict[int, httpx.Response]]:
             record("getFeedDocument", http.get(f"{FEED_DOCUMENTS}/{result_id}"))
             record("getListingsItem", http.get(f"{ITEMS}/{MFN}", params={"marketplaceIds": US}))
             record("patchListingsItem", http.patch(f"{ITEMS}/{MFN}", params={"marketplaceIds": US}, json=patch))
+            record("putListingsItem", http.put(f"{ITEMS}/CONTRACT-PARENT", params={"marketplaceIds": US},
+                                               json=parent))
     return seen
 
 
@@ -133,3 +150,11 @@ def test_the_contract_check_rejects_bodies_the_models_do_not_allow(responses):
     broken = {**item.json(), "fulfillmentAvailability": [{"quantity": 3}]}
     with pytest.raises(ValidationError):
         assert_conforms(httpx.Response(200, json=broken, headers=item.headers), "getListingsItem", LISTINGS_MODEL)
+
+
+def test_a_put_listing_read_back_with_its_relationships_matches_the_model(responses):
+    item = responses["getListingsItem with relationships"][200]
+    assert item.json()["relationships"] == [{"marketplaceId": US, "relationships": [
+        {"childSkus": [], "type": "VARIATION", "variationTheme": {"attributes": ["color"], "theme": "COLOR"}}]}]
+    assert_conforms(item, "getListingsItem", LISTINGS_MODEL)
+    assert responses["putListingsItem"][200].json()["status"] == "ACCEPTED"

@@ -20,14 +20,19 @@ from amazon_netsuite.lib.amazon.errors import (
 from amazon_netsuite.lib.amazon.feeds import Feed, FeedDocument, FeedOutcome, FeedsApi
 from amazon_netsuite.lib.amazon.listings import (
     ListedPrice,
+    ListingIssue,
+    ListingItem,
     ListingsApi,
     Sale,
+    SubmissionResult,
     listed_price,
     merchant_quantity,
     price_message,
     price_patch,
     quantity_patch,
+    retire_patches,
 )
+from amazon_netsuite.lib.amazon.product_types import ProductTypeDefinition, ProductTypesApi
 from amazon_netsuite.lib.amazon.ratelimit import USAGE_PLANS, RateLimiter, UsagePlan
 from amazon_netsuite.lib.amazon.reports import ProcessingStatus, Report, ReportDocument, ReportsApi
 from amazon_netsuite.lib.amazon.transport import RetryPolicy
@@ -44,9 +49,13 @@ __all__ = [
     "Forbidden",
     "InvalidInput",
     "ListedPrice",
+    "ListingIssue",
+    "ListingItem",
     "ListingsApi",
     "NotFound",
     "ProcessingStatus",
+    "ProductTypeDefinition",
+    "ProductTypesApi",
     "QuotaExceeded",
     "RateLimiter",
     "Report",
@@ -61,6 +70,7 @@ __all__ = [
     "SpApiError",
     "SpApiResponse",
     "SpApiUnreachable",
+    "SubmissionResult",
     "USAGE_PLANS",
     "Unauthorized",
     "listed_price",
@@ -68,5 +78,6 @@ __all__ = [
     "price_message",
     "price_patch",
     "quantity_patch",
+    "retire_patches",
     "UsagePlan",
 ]

@@ -1,5 +1,6 @@
-"""Listings Items API 2021-08-01: read a listing (getListingsItem) and patch it (patchListingsItem); the
-`fulfillment_availability` and `purchasable_offer` patches that feeds and patches share.
+"""Listings Items API 2021-08-01: read a listing (getListingsItem), create or replace it (putListingsItem) and patch
+it (patchListingsItem), each with `mode=VALIDATION_PREVIEW`; the `fulfillment_availability` and `purchasable_offer`
+patches that feeds and patches share.
 
 https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference. "ACCEPTED" means the
 change was queued, not applied: confirm with getListingsItem(includedData=fulfillmentAvailability,issues).
@@ -23,6 +24,75 @@ FULFILLMENT_AVAILABILITY_PATH = "/attributes/fulfillment_availability"
 PURCHASABLE_OFFER = "purchasable_offer"
 PURCHASABLE_OFFER_PATH = f"/attributes/{PURCHASABLE_OFFER}"
 OFFER_TYPES = {"ALL": "B2C", "B2B": "B2B"}  # purchasable_offer audience → getListingsItem offerType
+
+
+@dataclass(frozen=True)
+class ListingIssue:
+    """An `Issue` of the Listings Items API: ERROR, WARNING or INFO, the attributes it names and its categories
+    (MISSING_ATTRIBUTE, INVALID_ATTRIBUTE, INVALID_PRICE, ...)."""
+
+    code: str
+    message: str
+    severity: str
+    attribute_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    @classmethod
+    def from_api(cls, body: dict) -> "ListingIssue":
+        return cls(body["code"], body["message"], body["severity"], tuple(body.get("attributeNames") or ()),
+                   tuple(body.get("categories") or ()))
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """A `ListingsItemSubmissionResponse`: ACCEPTED (queued), INVALID (refused, nothing changed) or, previewing,
+    VALID."""
+
+    sku: str
+    status: str
+    submission_id: str
+    issues: tuple[ListingIssue, ...]
+
+    @property
+    def errors(self) -> tuple[ListingIssue, ...]:
+        return tuple(i for i in self.issues if i.severity == "ERROR")
+
+    @classmethod
+    def from_api(cls, body: dict) -> "SubmissionResult":
+        return cls(body["sku"], body["status"], body["submissionId"],
+                   tuple(ListingIssue.from_api(i) for i in body.get("issues") or ()))
+
+
+@dataclass(frozen=True)
+class ListingItem:
+    """What getListingsItem shows of a listing in one marketplace (summaries, attributes, issues, relationships;
+    a part not asked for is empty)."""
+
+    sku: str
+    product_type: str | None
+    status: tuple[str, ...]  # BUYABLE, DISCOVERABLE
+    item_name: str | None
+    created: str | None  # ISO 8601 as Amazon sends it
+    last_updated: str | None
+    attributes: dict
+    issues: tuple[ListingIssue, ...]
+    parent_skus: tuple[str, ...] = ()
+    child_skus: tuple[str, ...] = ()
+
+    @property
+    def buyable(self) -> bool:
+        return "BUYABLE" in self.status
+
+    @classmethod
+    def from_api(cls, body: dict, marketplace_id: str) -> "ListingItem":
+        summary = next((s for s in body.get("summaries") or [] if s.get("marketplaceId") == marketplace_id), {})
+        relationships = [r for block in body.get("relationships") or [] if block.get("marketplaceId") ==
+                         marketplace_id for r in block.get("relationships") or [] if r.get("type") == "VARIATION"]
+        return cls(body["sku"], summary.get("productType"), tuple(summary.get("status") or ()),
+                   summary.get("itemName"), summary.get("createdDate"), summary.get("lastUpdatedDate"),
+                   body.get("attributes") or {}, tuple(ListingIssue.from_api(i) for i in body.get("issues") or ()),
+                   tuple(s for r in relationships for s in r.get("parentSkus") or ()),
+                   tuple(s for r in relationships for s in r.get("childSkus") or ()))
 
 
 @dataclass(frozen=True)
@@ -140,6 +210,17 @@ def merchant_quantity(listing: dict | None) -> int | None:
     return None
 
 
+def retire_patches(offers: Sequence[dict], end_at: datetime) -> list[dict]:
+    """Patches that stop selling a SKU without deleting it: every current `purchasable_offer` entry (from
+    getListingsItem attributes, so nothing else is lost by the replace) ends at `end_at`, and the merchant quantity
+    becomes 0. The listing, its history and its FBA stock keep the SKU (https://github.com/amzn/selling-partner-api-
+    models/issues/4780)."""
+    if end_at.tzinfo is None:
+        raise ValueError("end_at must be an aware date-time")
+    ended = [{**offer, "end_at": [{"value": end_at.isoformat()}]} for offer in offers]
+    return [{"op": "replace", "path": PURCHASABLE_OFFER_PATH, "value": ended}, quantity_patch(0)]
+
+
 def patch_request(product_type: str, patches: Sequence[dict]) -> dict:
     """The `ListingsItemPatchRequest` body of patchListingsItem."""
     if not patches:
@@ -181,6 +262,28 @@ class ListingsApi:
         response = self.client.request("patchListingsItem", "PATCH", _path(seller_id, sku), params=params,
                                        json=body)
         return response.payload
+
+
+    def put_item(self, seller_id: str, sku: str, marketplace_id: str, product_type: str, attributes: dict, *,
+                 requirements: str = "LISTING", preview: bool = False) -> SubmissionResult:
+        """Create the listing or replace all its attributes (putListingsItem); `preview` only validates."""
+        params = {"marketplaceIds": [marketplace_id], "includedData": ["issues"],
+                  "mode": "VALIDATION_PREVIEW" if preview else None}
+        body = {"productType": product_type, "requirements": requirements, "attributes": attributes}
+        response = self.client.request("putListingsItem", "PUT", _path(seller_id, sku), params=params, json=body)
+        return SubmissionResult.from_api(response.payload)
+
+    def patch_item(self, seller_id: str, sku: str, marketplace_id: str, product_type: str, patches: Sequence[dict],
+                   *, preview: bool = False) -> SubmissionResult:
+        """`patch_listings_item` as a typed result."""
+        return SubmissionResult.from_api(self.patch_listings_item(
+            seller_id, sku, marketplace_id, patches, product_type=product_type, validation_preview=preview))
+
+    def get_item(self, seller_id: str, sku: str, marketplace_id: str,
+                 included: Sequence[str] = ("summaries", "attributes", "issues")) -> ListingItem | None:
+        """The listing as a `ListingItem`, or None when Amazon does not know the SKU."""
+        body = self.get_listings_item(seller_id, sku, marketplace_id, included_data=included)
+        return None if body is None else ListingItem.from_api(body, marketplace_id)
 
 
 def _path(seller_id: str, sku: str) -> str:

@@ -42,6 +42,9 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     # Listings Items API 2021-08-01 (listingsItems_2021-08-01.json)
     "getListingsItem": UsagePlan(5.0, 10),
     "patchListingsItem": UsagePlan(5.0, 5),
+    "putListingsItem": UsagePlan(5.0, 10),
+    # Product Type Definitions API 2020-09-01 (definitionsProductTypes_2020-09-01.json)
+    "getDefinitionsProductType": UsagePlan(5.0, 10),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.

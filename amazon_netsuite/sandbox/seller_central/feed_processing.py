@@ -16,15 +16,20 @@ from importlib.resources import files
 import anyio.to_thread
 from jsonschema import Draft7Validator
 
-from amazon_netsuite.sandbox.seller_central.listing_store import FeedRecord
+from amazon_netsuite.sandbox.seller_central.listing_store import FeedRecord, Listing
 from amazon_netsuite.sandbox.seller_central.listings import (
     INVALID_MESSAGE,
     SKU_NOT_FOUND,
     Issue,
     Outcome,
+    checked_patch,
+    kept_product_type,
     listed_since,
     listings_item,
-    patch_listing,
+    put_listing,
+    schema_checked,
+    store,
+    storefront_lookup,
     submission,
     update_listing,
 )
@@ -171,19 +176,24 @@ def _process_message(state, feed: FeedRecord, message: object, now: datetime) ->
     issues: dict[tuple, Issue] = {}
     for marketplace in feed.marketplace_ids:
         listing = state.listings.get(feed.seller_account, marketplace, sku)
-        if listing is None:
+        where = submission(state, marketplace, feed.marketplace_ids)
+        lookup = storefront_lookup(state, feed.seller_account, marketplace)
+        if operation == "UPDATE":  # a full put: it may create the SKU
+            outcome = put_listing(listing or Listing(sku, None, None), message, where, lookup)
+        elif listing is None:
             outcome = Outcome(False, None, (Issue(SKU_NOT_FOUND, f"SKU '{sku}' is not known to Amazon for this "
                                                   "seller"),))
         elif operation == "DELETE":
             outcome = Outcome(True, None, (), deleted=True)
         elif operation == "PATCH":
-            outcome = patch_listing(listing, message["patches"], submission(state, marketplace, feed.marketplace_ids))
-        else:
-            outcome = update_listing(listing, message["attributes"], submission(state, marketplace,
-                                     feed.marketplace_ids), full=operation == "UPDATE")
+            outcome = checked_patch(listing, message, where, lookup)
+        else:  # PARTIAL_UPDATE
+            outcome = update_listing(listing, message["attributes"], where, full=False)
+            outcome = schema_checked(listing, outcome, kept_product_type(listing, message["productType"]), lookup,
+                                     set(message["attributes"]))
         if outcome.accepted:
-            state.listings.put(feed.seller_account, marketplace, sku, outcome.fulfillment_availability, now,
-                               deleted=outcome.deleted, purchasable_offer=outcome.purchasable_offer)
+            store(state, feed.seller_account, marketplace, sku, listing, outcome, now)
         for issue in outcome.issues:
             issues.setdefault((issue.code, issue.message), issue)
     return list(issues.values())
+

@@ -1,9 +1,10 @@
 """Listing state and the feeds registry (SQLite) under the sandbox's state directory.
 
-A listing is a seller account × marketplace × SKU and holds its `fulfillment_availability` and `purchasable_offer`
-attributes. A SKU without a row shows its initial listing (`initial_fulfillment_availability`, `initial_offer`); a row
-records every accepted change since (a row whose `purchasable_offer` is SQL null, written before prices were kept,
-still shows the initial offer; JSON `null` is a deleted offer).
+A listing is a seller account × marketplace × SKU and holds its product type, its `fulfillment_availability` and
+`purchasable_offer` attributes, every other attribute a put or patch set, and its last submission's issues. A SKU
+without a row shows its initial listing (`initial_fulfillment_availability`, `initial_offer`, the catalog's product
+type); a row records every accepted change since (a row whose `purchasable_offer` is SQL null, written before prices
+were kept, still shows the initial offer; JSON `null` is a deleted offer).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from amazon_netsuite.sandbox.seller_central.product_types import GENERIC, product_type_of
 from amazon_netsuite.sandbox.seller_central.report_store import api_time
 from amazon_netsuite.sandbox.world.catalog import PRODUCTS_BY_SKU
 from amazon_netsuite.sandbox.world.markets import Market
@@ -31,6 +33,10 @@ create table if not exists listings (
     purchasable_offer text,  -- JSON list, or JSON null when deleted; SQL null: the initial offer
     deleted integer not null default 0,
     changed_at text not null,
+    product_type text,  -- null: the catalog SKU's own (product_types.product_type_of)
+    attributes text,  -- JSON object of every other attribute a put or patch set
+    issues text,  -- JSON list of the last accepted submission's issues (warnings)
+    created_at text,  -- null: listed since the world began
     primary key (seller_account, marketplace_id, sku)
 );
 create table if not exists feeds (
@@ -88,6 +94,10 @@ class Listing:
     fulfillment_availability: list[dict] | None  # None: the attribute was deleted
     changed_at: datetime | None  # None: never changed since the world began
     purchasable_offer: list[dict] | None = None  # None: no offer (deleted, or a SKU Amazon does not know)
+    product_type: str = GENERIC
+    attributes: dict = field(default_factory=dict)  # every attribute but the two above
+    issues: list[dict] = field(default_factory=list)  # Issue objects of the Listings Items API
+    created_at: datetime | None = None  # None: listed since the world began
 
 
 @dataclass
@@ -140,8 +150,9 @@ class ListingStore:
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
         columns = {r["name"] for r in self._db.execute("pragma table_info(listings)")}
-        if "purchasable_offer" not in columns:  # a state directory from before prices were kept
-            self._db.execute("alter table listings add column purchasable_offer text")
+        for column in ("purchasable_offer", "product_type", "attributes", "issues", "created_at"):
+            if column not in columns:  # a state directory from before the column was kept
+                self._db.execute(f"alter table listings add column {column} text")
 
     def close(self) -> None:
         with self._lock:
@@ -163,15 +174,22 @@ class ListingStore:
         return self._listing(row, marketplace_id)
 
     def put(self, seller_account: str, marketplace_id: str, sku: str, fulfillment_availability: list[dict] | None,
-            at: datetime, *, deleted: bool = False, purchasable_offer: list[dict] | None = None) -> None:
-        """Store the listing's attributes as they now are (both: the caller passes the unchanged one through)."""
+            at: datetime, *, deleted: bool = False, purchasable_offer: list[dict] | None = None,
+            product_type: str | None = None, attributes: dict | None = None, issues: list[dict] | None = None,
+            ) -> None:
+        """Store the listing's attributes as they now are (all: the caller passes the unchanged ones through); a
+        SKU new to the storefront is created at `at`."""
         with self._lock:
             self._db.execute(
                 "insert or replace into listings (seller_account, marketplace_id, sku, fulfillment_availability,"
-                " deleted, changed_at, purchasable_offer) values (?, ?, ?, ?, ?, ?, ?)",
+                " deleted, changed_at, purchasable_offer, product_type, attributes, issues, created_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce((select created_at from listings where"
+                " seller_account = ? and marketplace_id = ? and sku = ? and not deleted), ?))",
                 (seller_account, marketplace_id, sku,
                  None if fulfillment_availability is None else json.dumps(fulfillment_availability),
-                 int(deleted), at.isoformat(), json.dumps(purchasable_offer)),
+                 int(deleted), at.isoformat(), json.dumps(purchasable_offer), product_type,
+                 json.dumps(attributes or {}), json.dumps(issues or []), seller_account, marketplace_id, sku,
+                 None if sku in PRODUCTS_BY_SKU else at.isoformat()),
             )
 
     def all(self, seller_account: str, marketplace_id: str) -> list[Listing]:
@@ -195,7 +213,7 @@ class ListingStore:
         availability = initial_fulfillment_availability(sku, self._region_of[seller_account])
         if availability is None:
             return None
-        return Listing(sku, availability, None, self._initial_offer(sku, marketplace_id))
+        return Listing(sku, availability, None, self._initial_offer(sku, marketplace_id), product_type_of(sku))
 
     def _initial_offer(self, sku: str, marketplace_id: str) -> list[dict] | None:
         market = self._markets.get(marketplace_id)
@@ -204,7 +222,9 @@ class ListingStore:
     def _listing(self, row: sqlite3.Row, marketplace_id: str) -> Listing:
         value, offer = row["fulfillment_availability"], row["purchasable_offer"]
         return Listing(row["sku"], None if value is None else json.loads(value), _parse(row["changed_at"]),
-                       self._initial_offer(row["sku"], marketplace_id) if offer is None else json.loads(offer))
+                       self._initial_offer(row["sku"], marketplace_id) if offer is None else json.loads(offer),
+                       row["product_type"] or product_type_of(row["sku"]), json.loads(row["attributes"] or "{}"),
+                       json.loads(row["issues"] or "[]"), _parse(row["created_at"]))
 
     # --- feeds --------------------------------------------------------------------------------------------
 

@@ -213,6 +213,15 @@ def live_price(offer: dict, now: datetime) -> Decimal | None:
     return _price(offer, "our_price")
 
 
+def is_open(offer: dict, now: datetime) -> bool:
+    """Whether the offer's validity (`start_at`, `end_at`) holds `now`; a bound left out is open. An offer whose
+    `end_at` has passed is how a SKU is retired without deleting it (https://github.com/amzn/selling-partner-api-models
+    issue 4780)."""
+    start = next((_moment(e["value"], start=True) for e in offer.get("start_at") or []), None)
+    end = next((_moment(e["value"], start=False) for e in offer.get("end_at") or []), None)
+    return (start is None or start <= now) and (end is None or now < end)
+
+
 def offers_api(offers: list[dict] | None, marketplace_id: str, now: datetime) -> list[dict]:
     """The `offers` of getListingsItem (`ItemOfferByMarketplace`): one per audience with a live price."""
     result = []
