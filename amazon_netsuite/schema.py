@@ -13,12 +13,13 @@ from __future__ import annotations
 import duckdb
 
 from amazon_netsuite.lib.inventory import tables as inventory
+from amazon_netsuite.lib.listings import tables as listings
 from amazon_netsuite.lib.orders import tables as orders
 from amazon_netsuite.lib.pricing import tables as pricing
 from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements, inventory, pricing)
+FLOWS = (orders, settlements, inventory, pricing, listings)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

@@ -472,7 +472,8 @@ def sync_inventory(
     return outcome
 
 
-def sync_prices(
+def sync_today(
+    flow: str,
     storefront: str | None = None,
     *,
     instance: dg.DagsterInstance | None = None,
@@ -480,20 +481,21 @@ def sync_prices(
     outcome: SyncOutcome | None = None,
     progress: Progress | None = None,
 ) -> SyncOutcome:
-    """Compute today's price list of each storefront and push the prices that changed (`pricing_job`), for the
-    storefronts of the pricing flow when it is on."""
+    """Run today's partition of a flow that reads NetSuite as of now and sends Amazon what changed, for each
+    storefront, when the flow is on: `pricing` (price list, changed prices) or `listings` (product master, listings
+    created, updated, retired)."""
     from amazon_netsuite.definitions import build_definitions
 
     settings = load_settings()
     outcome = outcome or SyncOutcome()
-    if not settings.flows.pricing:
+    if not getattr(settings.flows, flow):
         return outcome
     chosen = [storefront] if storefront else settings.storefront_keys
-    job = build_definitions(settings).resolve_job_def("pricing_job")
+    job = build_definitions(settings).resolve_job_def(f"{flow}_job")
     instance = instance or dagster_instance()
     today = datetime.now(timezone.utc).date()
     if progress:
-        progress.add("prices", len(chosen))
+        progress.add(flow, len(chosen))
     for key in chosen:
         _run_storefront_day([job], key, today, instance, {}, outcome, say)
         if progress:
@@ -650,7 +652,9 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         if post:  # the orders posted move NetSuite's stock: push it, and bring FBA's movements in
             sync_inventory(storefront, instance=instance, say=say, days=outcome.days, outcome=outcome,
                            progress=progress)
-        sync_prices(storefront, instance=instance, say=say, outcome=outcome, progress=progress)
+        if post:  # and Amazon's side: new listings before their prices (a price for an unlisted SKU is refused)
+            for flow in ("listings", "pricing"):
+                sync_today(flow, storefront, instance=instance, say=say, outcome=outcome, progress=progress)
     progress.close()
     elapsed = datetime.now(timezone.utc) - outcome.started
     today = outcome.days[-1]
@@ -675,11 +679,16 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         for row in inventory_rows(keys, today):
             print(f"  {row['storefront']:<12}{row['sent']:>6} sent{row['accepted']:>6} accepted"
                   f"{row['held_back']:>6} held back{row['fba_differences']:>6} FBA differences")
-    if settings.flows.pricing:
+    if post and settings.flows.pricing:
         print("\nPrices today (SKUs priced, held back, messages sent and accepted, SKUs Amazon shows differently):")
         for row in price_rows(keys, today):
             print(f"  {row['storefront']:<12}{row['priced']:>6} priced{row['held_back']:>6} held back"
                   f"{row['sent']:>6} sent{row['accepted']:>6} accepted{row['differ']:>6} differ")
+    if post and settings.flows.listings:
+        print("\nListings today (created, updated, retired on Amazon; refused by its validation; cannot be listed):")
+        for row in listing_rows(keys, today):
+            print(f"  {row['storefront']:<12}{row['created']:>6} created{row['updated']:>6} updated"
+                  f"{row['retired']:>6} retired{row['refused']:>6} refused{row['unlistable']:>6} cannot be listed")
     print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
           f"({outcome.days[0]} .. {outcome.days[-1]}) in {_duration(elapsed.total_seconds())}")
     print(f"Run logs: {log_file}")
@@ -719,6 +728,29 @@ def price_rows(storefronts: list[str], day: date) -> list[dict]:
                       WHERE l.storefront = s.storefront AND l.day = $day AND l.price IS NOT NULL
                         AND a.price IS DISTINCT FROM l.price) AS differ
             FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s ORDER BY s.storefront
+            """, params={"day": day, "storefronts": storefronts}).to_arrow_table().to_pylist()
+
+
+def listing_rows(storefronts: list[str], day: date) -> list[dict]:
+    """Per storefront: today's listings created, updated and retired, SKUs whose preview Amazon refused, and open
+    errors of SKUs that cannot be listed."""
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        return con.sql(
+            """
+            SELECT s.storefront,
+                   count(DISTINCT l.sku) FILTER (l.action = 'create' AND l.status = 'ACCEPTED') AS created,
+                   count(DISTINCT l.sku) FILTER (l.action = 'update' AND l.status = 'ACCEPTED') AS updated,
+                   count(DISTINCT l.sku) FILTER (l.action = 'retire' AND l.status = 'ACCEPTED') AS retired,
+                   count(DISTINCT l.sku) FILTER (l.status = 'INVALID') AS refused,
+                   (SELECT count(*) FROM integration_errors e WHERE e.flow = 'listings' AND e.storefront = s.storefront
+                      AND e.resolved IS NULL AND e.error_class = 'mapping') AS unlistable
+            FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s
+            LEFT JOIN listing_submissions l ON l.storefront = s.storefront AND l.day = $day
+            GROUP BY s.storefront ORDER BY s.storefront
             """, params={"day": day, "storefronts": storefronts}).to_arrow_table().to_pylist()
 
 

@@ -18,11 +18,15 @@ EVERY_TABLE = {
     # inventory
     "netsuite_inventory_snapshot", "netsuite_kit_members", "fba_inventory_snapshot", "available_to_sell",
     "inventory_feed_submissions", "amazon_listing_quantities", "fba_inventory_ledger", "fba_opening_balances",
+    # pricing
+    "price_list", "price_feed_submissions", "amazon_listing_prices",
+    # listings
+    "product_master", "listing_submissions", "amazon_listing_content",
 }
 EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",
     "settlement_fees_by_type", "sales_orders_posted", "cash_sales_posted", "settlement_gl_postings",
-    "fba_inventory_adjustments_posted", "fba_stock_differences",
+    "fba_inventory_adjustments_posted", "fba_stock_differences", "price_history", "listing_issues",
 }
 
 

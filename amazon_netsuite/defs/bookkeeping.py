@@ -17,6 +17,9 @@ BOOKKEEPING_TABLES = {
     "fba_opening_balances": "Each FBA location's opening balance at go-live, SKU by SKU: Amazon's FBA stock at a "
                             "snapshot the ledger covers, NetSuite's, the movements still to post, and the opening "
                             "adjustment that ties them. Computed once; written by `fba_inventory_adjustments_posted`.",
+    "amazon_listing_content": "Every SKU's listing per storefront: created by this project or found on Amazon, "
+                              "the content Amazon last accepted from us (its hash) and whether it is retired. "
+                              "Written by `listing_submissions`; a run sends only content that changed.",
     "netsuite_postings": "The ledger: one row per NetSuite record a flow created or changed, with its external id, "
                          "internal id, the hash of what was sent and the NetSuite account. Written by every "
                          "posting asset and retry; what makes a re-run send nothing twice.",

@@ -13,3 +13,19 @@ MARKETPLACE_COUNTRIES = {
 
 def country_of(marketplace_id: str) -> str | None:
     return MARKETPLACE_COUNTRIES.get(marketplace_id)
+
+# Each marketplace's default language, the `language_tag` of text attributes sent to it (Amazon's locales per
+# marketplace: https://developer-docs.amazon.com/sp-api/docs/marketplace-ids). Belgium, Egypt and Saudi Arabia
+# accept more than one; the one chosen here is not verified as Amazon's default.
+MARKETPLACE_LANGUAGES = {
+    "A2EUQ1WTGCTBG2": "en_CA", "ATVPDKIKX0DER": "en_US", "A1AM78C64UM0Y8": "es_MX", "A2Q3Y263D00KWC": "pt_BR",
+    "A28R8C7NBKEWEA": "en_IE", "A1RKKUPIHCS9HS": "es_ES", "A1F83G8C2ARO7P": "en_GB", "A13V1IB3VIYZZH": "fr_FR",
+    "AMEN7PMS3EDWL": "fr_BE", "A1805IZSGTT6HS": "nl_NL", "A1PA6795UKMFR9": "de_DE", "APJ6JRA9NG5V4": "it_IT",
+    "A2NODRKZP88ZB9": "sv_SE", "AE08WJ6YKNBMC": "en_ZA", "A1C3SOZRARQ6R3": "pl_PL", "ARBP9OOSHTCHU": "ar_EG",
+    "A33AVAJ2PDY3EV": "tr_TR", "A17E79C6D8DWNP": "ar_SA", "A2VIGQ35RCS4UG": "en_AE", "A21TJRUUN4KGV": "en_IN",
+    "A19VAU5U5O7RUS": "en_SG", "A39IBJ37TRP1C6": "en_AU", "A1VC38T7YXB528": "ja_JP",
+}
+
+
+def language_of(marketplace_id: str) -> str:
+    return MARKETPLACE_LANGUAGES.get(marketplace_id, "en_US")

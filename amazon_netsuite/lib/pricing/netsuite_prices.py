@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.netsuite.client import SUITEQL_MAX_PAGE
+from amazon_netsuite.lib.netsuite.watermarks import item_watermark, table_watermark
 from amazon_netsuite.lib.settings.pricing import BASE_PRICE
 
 PRICE = pa.decimal128(18, 4)  # exact; room for the sub-cent prices NetSuite allows
@@ -108,15 +109,11 @@ def read_costs(client: NetSuiteClient, *, page_size: int = SUITEQL_MAX_PAGE) -> 
 
 
 def price_watermark(client: NetSuiteClient) -> str | None:
-    """A mark that moves when NetSuite's prices may have changed: the newest item edit (an item's pricing matrix is
-    part of the item record; that editing it bumps `item.lastmodifieddate` in a real account is not verified) and
-    the newest scheduled price change record, each with its count (a new or deleted record moves it too). None
-    when NetSuite has no item."""
-    time = "'YYYY-MM-DD HH24:MI:SS'"
-    marks = [client.suiteql(f"SELECT TO_CHAR(MAX({column}), {time}) AS changed, COUNT(*) AS records FROM {table}")
-             for table, column in (("item", "lastmodifieddate"), ("customrecord_amz_price_change", "lastmodified"))]
-    (items,), (changes,) = (list(m) for m in marks)
-    if not int(items.get("records") or 0):
+    """A mark that moves when NetSuite's prices may have changed: the items' (an item's pricing matrix is part of
+    the item record; that editing it bumps `item.lastmodifieddate` in a real account is not verified) and the
+    scheduled price changes'. None when NetSuite has no item."""
+    items = item_watermark(client)
+    if items is None:
         return None
-    return (f"items {items.get('changed')} ({items.get('records')}) | price changes {changes.get('changed')} "
-            f"({changes.get('records')})")
+    changed, records = table_watermark(client, "customrecord_amz_price_change", "lastmodified")
+    return f"{items} | price changes {changed} ({records})"

@@ -91,6 +91,7 @@ class Flows(StrictModel):
     settlements: bool = True
     inventory: bool = True
     pricing: bool = True
+    listings: bool = True
 
 
 class Partitions(StrictModel):

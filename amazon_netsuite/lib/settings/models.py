@@ -21,6 +21,7 @@ from amazon_netsuite.lib.settings.accounts import (
     StrictModel,
 )
 from amazon_netsuite.lib.settings.inventory import InventorySettings, StorefrontStock
+from amazon_netsuite.lib.settings.listings import ListingsSettings, StorefrontListings
 from amazon_netsuite.lib.settings.order_posting import OrderPostingSettings, StorefrontPosting
 from amazon_netsuite.lib.settings.paths import settings_path
 from amazon_netsuite.lib.settings.pricing import PricingSettings, StorefrontPrices
@@ -39,6 +40,7 @@ class Settings(StrictModel):
     order_posting: OrderPostingSettings = OrderPostingSettings()
     inventory: InventorySettings = InventorySettings()
     pricing: PricingSettings = PricingSettings()
+    listings: ListingsSettings = ListingsSettings()
     allow_mixed_sandbox: bool = Field(False, description="let live Amazon post to the NetSuite sandbox, or the "
                                       "Amazon sandbox post to a live NetSuite account (refused otherwise)")
 
@@ -56,6 +58,7 @@ class Settings(StrictModel):
                              ("inventory.storefronts", self.inventory.storefronts),
                              ("inventory.safety_stock.storefronts", self.inventory.safety_stock.storefronts),
                              ("pricing.storefronts", self.pricing.storefronts),
+                             ("listings.storefronts", self.listings.storefronts),
                              *((f"inventory.split_locations.{loc}", shares)
                                for loc, shares in self.inventory.split_locations.items())):
             unknown = sorted(set(named) - set(self.storefront_keys))
@@ -109,6 +112,10 @@ class Settings(StrictModel):
     def storefront_prices(self, key: str) -> StorefrontPrices:
         """Where the storefront's prices come from (default: the Base Price level, pushed)."""
         return self.pricing.storefronts.get(key) or StorefrontPrices()
+
+    def listings_published(self, key: str) -> bool:
+        """Whether this project creates, updates and retires the storefront's listings: the flow and `publish`."""
+        return self.flows.listings and (self.listings.storefronts.get(key) or StorefrontListings()).publish
 
     def inventory_pushed(self, key: str) -> bool:
         """Whether this project pushes the storefront's quantities: the inventory flow and its `push` are on."""

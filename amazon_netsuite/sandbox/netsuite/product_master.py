@@ -26,7 +26,7 @@ PRODUCT_FIELDS = (PRODUCT_TYPE_FIELD, BRAND_FIELD, *BULLET_FIELDS, *IMAGE_FIELDS
 BRAND = "Northwind Goods"
 MANUFACTURER = "Demo Seller Manufacturing"
 PRODUCT_TYPES = {"TSHIRT": "SHIRT", "HOODIE": "SWEATSHIRT", "MUG-CAFE": "DRINKING_CUP", "SOCKS": "SOCKS"}
-DEFAULT_PRODUCT_TYPE = "HOME"
+DEFAULT_PRODUCT_TYPE = "PRODUCT"  # Amazon's generic product type
 # Bad input on purpose (the reader returns it as it is; Amazon's validation refuses it): sku → what is wrong.
 NO_BRAND_SKU = "NOTEBOOK-A5-GRID"
 UNKNOWN_PRODUCT_TYPE_SKU = "TOTE-BLACK"

@@ -25,7 +25,7 @@ from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "10"
+SEED_VERSION = "11"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS

@@ -58,7 +58,7 @@ def test_every_catalog_sku_is_read_with_its_content_and_identifier(client):
         assert row["is_retired"] is False and row["problem"] is None
         if product.sku not in (NO_BRAND_SKU, UNKNOWN_PRODUCT_TYPE_SKU):
             assert row["brand"] == BRAND
-            assert row["product_type"] == EXPECTED_TYPES.get(product.parent_sku or "", "HOME")
+            assert row["product_type"] == EXPECTED_TYPES.get(product.parent_sku or "", "PRODUCT")
     assert len({rows[p.sku]["identifier"] for p in SEEDED}) == len(SEEDED)  # every UPC is its own
 
 
@@ -67,7 +67,7 @@ def test_matrix_parents_come_with_their_children_and_options(client):
     for family in FAMILIES:
         parent = rows[family]
         assert (parent["matrix_type"], parent["parent_sku"], parent["identifier"]) == ("PARENT", None, None)
-        assert parent["brand"] == BRAND and parent["product_type"] == EXPECTED_TYPES.get(family, "HOME")
+        assert parent["brand"] == BRAND and parent["product_type"] == EXPECTED_TYPES.get(family, "PRODUCT")
         children = {sku for sku, row in rows.items() if row["parent_sku"] == family}
         assert children == {p.sku for p in SEEDED if p.parent_sku == family}
         assert parent["variation_axes"] == [a for a in MATRIX_OPTION_FIELDS if a in FAMILY_AXES[family]]

@@ -151,10 +151,3 @@ def frozen_netsuite(state_dir: Path, clock: datetime) -> Iterator[httpx.Client]:
     with start_sandbox(state_dir, orders_per_day=2, history_days=1, clock=clock) as running:
         with netsuite_client(running.url) as http:
             yield http
-
-
-def suiteql_rows(http: httpx.Client, q: str, *params: object) -> list[dict]:
-    """The rows of a SuiteQL query, without their links."""
-    response = http.post(SUITEQL, json={"q": q, "params": list(params)}, headers={"Prefer": "transient"})
-    assert response.status_code == 200, response.text
-    return [{k: v for k, v in row.items() if k != "links"} for row in response.json()["items"]]

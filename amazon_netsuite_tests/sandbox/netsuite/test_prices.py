@@ -26,7 +26,10 @@ def netsuite(tmp_path):
         yield http
 
 
-_rows = suiteql_rows
+
+
+def _rows(http, q: str, *params) -> list[dict]:
+    return suiteql_rows(http, q, list(params))
 
 
 def _one(netsuite, q: str, *params: object) -> str:

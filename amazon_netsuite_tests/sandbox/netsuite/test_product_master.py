@@ -30,7 +30,10 @@ def netsuite(tmp_path):
         yield http
 
 
-_rows = suiteql_rows
+
+
+def _rows(http, q: str, *params) -> list[dict]:
+    return suiteql_rows(http, q, list(params))
 
 
 def _item_id(netsuite, sku: str) -> str:
@@ -53,7 +56,7 @@ def test_suiteql_item_has_the_product_master_columns_in_lower_case(netsuite):
                              "custitem_scent, matrixtype FROM item WHERE itemid = 'CANDLE-CITRUS'")
     assert row["upccode"] == upc("CANDLE-CITRUS") and row["mpn"] == "CANDLE-CITRUS"
     assert (row["custitem_amz_product_type"], row["custitem_scent"], row["matrixtype"]) == (
-        "HOME", "Citrus Brûlée", "CHILD")
+        "PRODUCT", "Citrus Brûlée", "CHILD")
     assert row.get("custitem_amz_bullet_4") is None  # defined, unset
     seeded = [p.sku for p in CATALOG if p.sku not in MISSING_SKUS]
     upcs = _rows(netsuite, "SELECT itemid, upccode FROM item WHERE upccode IS NOT NULL")
