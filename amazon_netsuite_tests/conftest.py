@@ -48,6 +48,22 @@ def own_sandbox(tmp_path):
         yield running
 
 
+def demo_settings_for(keep) -> dict:
+    """The demo settings file as data, cut to the storefronts whose key `keep(key)` accepts (a seller account left
+    without one is dropped), with every per-storefront setting (`pricing.storefronts`, ...) cut to them too."""
+    import yaml
+
+    settings = yaml.safe_load(DEMO_SETTINGS.read_text(encoding="utf-8"))
+    for account in settings["seller_accounts"]:
+        account["storefronts"] = [s for s in account["storefronts"] if keep(s["key"])]
+    settings["seller_accounts"] = [a for a in settings["seller_accounts"] if a["storefronts"]]
+    for section in ("pricing", "listings", "inventory", "order_posting"):
+        named = (settings.get(section) or {}).get("storefronts") or {}
+        for key in [k for k in named if not keep(k)]:
+            del named[key]
+    return settings
+
+
 def _project_env(monkeypatch, tmp_path: Path, sandbox_url: str) -> Path:
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)

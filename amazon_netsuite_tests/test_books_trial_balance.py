@@ -28,7 +28,7 @@ from amazon_netsuite.cli import main
 from amazon_netsuite.lib.settings import load_settings
 from amazon_netsuite.sandbox.config import SandboxConfig
 from amazon_netsuite.sandbox.server import start_in_thread
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env
+from amazon_netsuite_tests.conftest import _project_env, demo_settings_for
 
 D = Decimal
 ZERO = D(0)
@@ -47,9 +47,8 @@ TAX_PAYABLE = ("ACCT-SALES-TAX-PAYABLE", "ACCT-VAT-PAYABLE")
 def _settings_file(tmp_path, mode: str):
     """The demo's seller accounts with US, CA and DE only (the EUR settlement is then DE's alone); orders posted or
     not."""
-    settings = yaml.safe_load(DEMO_SETTINGS.read_text())
+    settings = demo_settings_for(lambda key: key in STOREFRONTS)
     for account in settings["seller_accounts"]:
-        account["storefronts"] = [s for s in account["storefronts"] if s["key"] in STOREFRONTS]
         for storefront in account["storefronts"]:
             storefront["post_orders"] = mode == "transactional"
     today = datetime.now(timezone.utc).date()

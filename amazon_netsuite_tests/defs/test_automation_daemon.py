@@ -35,7 +35,7 @@ import yaml
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
 from amazon_netsuite.sandbox.world.catalog import CATALOG
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, REPO, _project_env, start_sandbox
+from amazon_netsuite_tests.conftest import REPO, _project_env, demo_settings_for, start_sandbox
 
 UTC = timezone.utc
 STOREFRONT = "demo-US"
@@ -57,10 +57,7 @@ DEADLINE_SECONDS = 540
 
 def _one_storefront_settings(path: Path) -> Path:
     """The demo settings cut down to one seller account and one storefront, so the daemon has few runs to make."""
-    settings = yaml.safe_load(DEMO_SETTINGS.read_text(encoding="utf-8"))
-    (account,) = [a for a in settings["seller_accounts"] if a["key"] == ACCOUNT]
-    account["storefronts"] = [s for s in account["storefronts"] if s["key"] == STOREFRONT]
-    settings["seller_accounts"] = [account]
+    settings = demo_settings_for(lambda key: key == STOREFRONT)
     path.write_text(yaml.safe_dump(settings), encoding="utf-8")
     return path
 

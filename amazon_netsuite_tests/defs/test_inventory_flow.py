@@ -17,7 +17,8 @@ from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.world.catalog import CATALOG
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
 from amazon_netsuite.sandbox.world.listings import MFN_SKUS, is_fba_listed
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, start_sandbox
+from amazon_netsuite.lib.settings import load_settings
+from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, demo_settings_for, start_sandbox
 
 STOREFRONT, MARKETPLACE, ACCOUNT = "demo-US", "ATVPDKIKX0DER", "demo-na"
 KIT_MEMBERS = {sku for p in CATALOG for sku, _ in p.components}
@@ -34,20 +35,14 @@ def _inventory_sandbox(monkeypatch, tmp_path, history_days: int, only_north_amer
     # FBA snapshot already shows.
     real = datetime.now(timezone.utc).replace(microsecond=0)
     now = max(real - timedelta(minutes=10), real.replace(hour=0, minute=0, second=1))
-    settings = yaml.safe_load(DEMO_SETTINGS.read_text(encoding="utf-8"))
-    if only_north_america:
-        settings["seller_accounts"] = [a for a in settings["seller_accounts"] if a["key"] == ACCOUNT]
-    if storefronts:  # these storefronts only (fewer runs where the test needs no more)
-        for account in settings["seller_accounts"]:
-            account["storefronts"] = [s for s in account["storefronts"] if s["key"] in storefronts]
+    north_america = {s.key for a in load_settings(DEMO_SETTINGS).seller_accounts if a.key == ACCOUNT
+                     for s in a.storefronts}
+    settings = demo_settings_for(lambda key: (not only_north_america or key in north_america)
+                                 and (not storefronts or key in storefronts))
     for account in settings["seller_accounts"]:
         for storefront in account["storefronts"]:
             if account["key"] == ACCOUNT:
                 storefront["post_orders"] = post_orders
-    kept = {s["key"] for a in settings["seller_accounts"] for s in a["storefronts"]}
-    prices = settings.get("pricing", {}).get("storefronts", {})
-    for key in set(prices) - kept:  # the settings name only storefronts they have
-        del prices[key]
     path = tmp_path / "accounts.yaml"
     path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     with start_sandbox(tmp_path / "sandbox", history_days=history_days, orders_per_day=20, clock=now) as sandbox:

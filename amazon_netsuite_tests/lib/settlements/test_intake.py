@@ -16,7 +16,7 @@ from amazon_netsuite.lib.settlements.intake import intake_reports, record_listed
 from amazon_netsuite.lib.settlements.landing import land_due_reports
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.schema import ensure_schema
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, start_sandbox
+from amazon_netsuite_tests.conftest import DEMO_SETTINGS, _project_env, demo_settings_for, start_sandbox
 
 
 @pytest.fixture
@@ -27,9 +27,7 @@ def sandbox(tmp_path, monkeypatch):
 
 
 def _settings_without(tmp_path, storefront: str):
-    raw = yaml.safe_load(DEMO_SETTINGS.read_text())
-    for account in raw["seller_accounts"]:
-        account["storefronts"] = [s for s in account["storefronts"] if s["key"] != storefront]
+    raw = demo_settings_for(lambda key: key != storefront)
     path = tmp_path / "accounts-without.yaml"
     path.write_text(yaml.safe_dump(raw))
     return load_settings(path)

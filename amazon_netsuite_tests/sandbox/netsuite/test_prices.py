@@ -26,8 +26,6 @@ def netsuite(tmp_path):
         yield http
 
 
-
-
 def _rows(http, q: str, *params) -> list[dict]:
     return suiteql_rows(http, q, list(params))
 
