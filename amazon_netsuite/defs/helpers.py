@@ -10,11 +10,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
 from dagster_pandera import pandera_schema_to_dagster_type
 
+from amazon_netsuite.defs.partitions import partition_key
+from amazon_netsuite.defs.resources import NetSuite
+from amazon_netsuite.lib import postings
 from amazon_netsuite.lib.settings import Settings
 
 # The Amazon report a run reads, set by the sensor that found it.
@@ -61,6 +65,44 @@ class Flow:
         """`@dg.multi_asset` writing several of the flow's tables per storefront-day, in the `duckdb` pool."""
         return dg.multi_asset(specs=list(specs), check_specs=list(check_specs), partitions_def=self.partitions,
                               pool="duckdb")
+
+    def every_storefront(self, name: str, job, cron: str, description: str, *, days_back: int = 0):
+        """A schedule (UTC, running unless the flow is off) starting one run per storefront of the settings for the
+        day of the tick, or `days_back` days before it."""
+        storefronts = [s.key for s in self.settings.storefronts]
+
+        @dg.schedule(name=name, job=job, cron_schedule=cron, execution_timezone="UTC",
+                     default_status=self.schedule_status, description=description)
+        def every_storefront(context: dg.ScheduleEvaluationContext):
+            at = context.scheduled_execution_time
+            day = at.date() - timedelta(days=days_back)
+            return [dg.RunRequest(run_key=f"{at.isoformat()}|{storefront}", partition_key=partition_key(storefront, day))
+                    for storefront in storefronts]
+
+        return every_storefront
+
+    def netsuite_changes(self, name: str, job, storefronts: list[str], watermark: Callable[[Any], str | None], *,
+                         interval_seconds: int, description: str):
+        """A sensor (running unless the flow is off) that reads a mark of NetSuite's data each tick
+        (`watermark(client)`, None while there is nothing) and, when it moved, starts today's run of `job` for each
+        of `storefronts`. Run keys (mark × partition) make a mark seen again harmless."""
+
+        @dg.sensor(name=name, job=job, minimum_interval_seconds=interval_seconds, default_status=self.sensor_status,
+                   description=description)
+        def netsuite_changes(context: dg.SensorEvaluationContext, netsuite: NetSuite) -> dg.SensorResult:
+            with netsuite.client() as client:
+                mark = watermark(client)
+            if mark is None:
+                return dg.SensorResult(skip_reason="NetSuite has nothing to watch yet")
+            if context.cursor == mark:
+                return dg.SensorResult(skip_reason=f"no change since {mark}")
+            day = postings.utc_now().date()
+            return dg.SensorResult(
+                run_requests=[dg.RunRequest(run_key=f"{mark}|{partition_key(storefront, day)}",
+                                            partition_key=partition_key(storefront, day)) for storefront in storefronts],
+                cursor=mark)
+
+        return netsuite_changes
 
     def every_30_minutes(self, name: str, job, description: str):
         """The decorator of a flow's retry schedule: every 30 minutes in UTC, running unless the flow is off."""
