@@ -10,13 +10,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import dagster as dg
 from dagster_pandera import pandera_schema_to_dagster_type
 
-from amazon_netsuite.defs.partitions import partition_key
+from amazon_netsuite.defs.partitions import partition_key, split_partition_key
 from amazon_netsuite.defs.resources import NetSuite
 from amazon_netsuite.lib import postings
 from amazon_netsuite.lib.settings import Settings
@@ -118,6 +118,17 @@ class Flow:
             warnings.simplefilter("ignore", dg.PreviewWarning)
             return [dg.AssetCheckSpec(name, asset=asset, blocking=True, partitions_def=self.partitions,
                                       description=description) for name, description in gates.items()]
+
+
+def today_only(context: dg.AssetExecutionContext, subject: str, verb: str) -> tuple[str, date]:
+    """The run's storefront and day, when the day is today's: what is `verb` (taken, read) as of now cannot be
+    `verb` again for another day, which keeps what it had."""
+    storefront, day = split_partition_key(context.partition_key)
+    today = postings.utc_now().date()
+    if day != today:
+        raise dg.Failure(f"{subject} is {verb} as of now, so only today's partition ({today}) can be {verb}; "
+                         f"{day} keeps what was {verb} that day")
+    return storefront, day
 
 
 _NOT_FINISHED = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,

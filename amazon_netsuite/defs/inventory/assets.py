@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import dagster as dg
 import pyarrow as pa
 
+from amazon_netsuite.defs import helpers
 from amazon_netsuite.defs.helpers import REPORT_ID_TAG, Flow, counted_markdown, listed_markdown
 from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
@@ -36,12 +37,7 @@ def stock_error_key(sku: str) -> str:
 
 
 def today_only(context: dg.AssetExecutionContext):
-    storefront, day = split_partition_key(context.partition_key)
-    today = datetime.now(timezone.utc).date()
-    if day != today:
-        raise dg.Failure(f"a snapshot is taken as of now, so only today's partition ({today}) can be taken; "
-                         f"{day} keeps what was taken that day")
-    return storefront, day
+    return helpers.today_only(context, "a snapshot", "taken")
 
 
 def definitions(flow: Flow) -> dg.Definitions:

@@ -6,20 +6,15 @@ Like a snapshot, it is NetSuite as of the run, so only today's partition is read
 
 import dagster as dg
 
+from amazon_netsuite.defs import helpers
 from amazon_netsuite.defs.helpers import Flow, counted_markdown
-from amazon_netsuite.defs.partitions import split_partition_key
 from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
 from amazon_netsuite.lib import postings
 from amazon_netsuite.lib.settings import load_settings
 
 
-def today_only(context: dg.AssetExecutionContext) -> tuple:
-    storefront, day = split_partition_key(context.partition_key)
-    today = postings.utc_now().date()
-    if day != today:
-        raise dg.Failure(f"NetSuite's product master is read as of now, so only today's partition ({today}) can be "
-                         f"read; {day} keeps what was read that day")
-    return storefront, day
+def today_only(context: dg.AssetExecutionContext):
+    return helpers.today_only(context, "NetSuite's product master", "read")
 
 
 def definitions(flow: Flow) -> dg.Definitions:
