@@ -19,9 +19,11 @@ from amazon_netsuite.sandbox.server import start_in_thread
 from amazon_netsuite.sandbox.world.orders import Order, order_item_id, order_state
 
 from .conftest import NOW
-from .helpers import DOCUMENTS, REPORTS, US, order_report_request, seller_client, wait_for_report
+from .helpers import DOCUMENTS, REPORTS, US, assert_conforms, order_report_request, seller_client, wait_for_report
+from amazon_netsuite_tests.conftest import SPAPI_MODELS
 
 UK, JP = "A1F83G8C2ARO7P", "A1VC38T7YXB528"
+ORDERS_MODEL = SPAPI_MODELS / "ordersV0.json"
 
 
 @pytest.fixture
@@ -201,3 +203,55 @@ def test_a_marketplace_not_of_this_seller_is_refused(sandbox, settings, world):
     order = _orders(world)[0]
     refused = _refusal(_api(sandbox, settings), order, _package(order), marketplace="A1PA6795UKMFR9")
     assert "not this seller's" in refused.errors[0].details
+
+
+def _raw_confirm(http: httpx.Client, order_id: str, body: dict) -> httpx.Response:
+    response = http.post(f"/orders/v0/orders/{order_id}/shipmentConfirmation", json=body)
+    if response.status_code != 429:
+        assert_conforms(response, "confirmShipment", ORDERS_MODEL)
+    return response
+
+
+def test_confirm_shipment_answers_as_amazons_model_declares_and_the_usage_plan_is_2_per_second_burst_10(
+        sandbox_config, world):
+    order = _orders(world)[0]
+    body = {"marketplaceId": US, "packageDetail": _package(order).to_api()}
+    with start_in_thread(sandbox_config) as running:  # Amazon's own rates
+        http = seller_client(running.url)
+        answers = [_raw_confirm(http, order.amazon_order_id, body) for _ in range(11)]
+        assert [a.status_code for a in answers] == [204] * 10 + [429]
+        assert answers[0].headers["x-amzn-RateLimit-Limit"] == "2"
+        time.sleep(0.6)
+        bad = _raw_confirm(http, order.amazon_order_id, {"marketplaceId": US, "packageDetail": {}})
+        assert bad.status_code == 400 and bad.json()["errors"][0]["code"] == "InvalidInput"
+        time.sleep(0.6)
+        missing = _raw_confirm(http, "111-0000000-0000000", body)
+        assert missing.status_code == 404
+        items = http.get(f"/orders/v0/orders/{order.amazon_order_id}/orderItems")
+        assert_conforms(items, "getOrderItems", ORDERS_MODEL)
+        assert [i["SellerSKU"] for i in items.json()["payload"]["OrderItems"]] == [
+            line.product.sku for line in order.lines]
+
+
+def test_an_order_the_world_shipped_days_ago_shows_again_in_todays_report_once_confirmed(sandbox, settings, world):
+    old = [o for o in world.orders_placed("demo-US", NOW.date() - timedelta(days=9), NOW.date() - timedelta(days=9))
+           if o.channel == "MFN" and order_state(o, NOW).status == "Shipped" and o.cancelled_line is None]
+    order = old[0]
+    assert _report_rows(sandbox, order.amazon_order_id) == []
+    _api(sandbox, settings).confirm_shipment(order.amazon_order_id, US, _package(order))
+    rows = _report_rows(sandbox, order.amazon_order_id)
+    assert {(r["order-status"], r["last-updated-date"]) for r in rows} == {("Shipped", "2026-11-20T12:00:00+00:00")}
+
+
+def test_a_pending_order_is_refused(sandbox, settings, world):
+    order = _orders(world, channel="SFP", status="Pending")[0]
+    refused = _refusal(_api(sandbox, settings), order, _package(order, ship_date=NOW))
+    assert "pending" in refused.errors[0].details
+
+
+def test_cash_on_delivery_collection_is_refused_outside_japan(sandbox, settings, world):
+    order = _orders(world)[0]
+    with pytest.raises(ShipmentRefused) as refused:
+        _api(sandbox, settings).confirm_shipment(order.amazon_order_id, US, _package(order),
+                                                 cod_collection_method="DirectPayment")
+    assert "JP marketplace only" in refused.value.errors[0].details
