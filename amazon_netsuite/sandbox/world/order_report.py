@@ -146,22 +146,25 @@ def _day_window(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     return start, end - timedelta(microseconds=1)
 
 
-def order_counts(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime) -> dict[date, int]:
+def order_counts(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime,
+                 confirmed: Confirmations | None = None, confirmed_days: frozenset[date] = frozenset()
+                 ) -> dict[date, int]:
     """Distinct orders whose last-updated-date (as of `as_of`) falls on each day: what a report would contain."""
     start, end = _day_window(day_from, day_to)
-    updated = _updated_orders(world, storefront_key, start, end, as_of)
+    updated = _updated_orders(world, storefront_key, start, end, as_of, confirmed, confirmed_days)
     counts = Counter(state.last_updated.date() for _, state in updated)
     days = (day_from + timedelta(days=i) for i in range((day_to - day_from).days + 1))
     return {day: counts.get(day, 0) for day in days}
 
 
-def order_summary(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime) -> dict:
+def order_summary(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime,
+                  confirmed: Confirmations | None = None, confirmed_days: frozenset[date] = frozenset()) -> dict:
     """Per day: distinct orders and the item-price total of their rows (prices hidden or cancelled count 0)."""
     start, end = _day_window(day_from, day_to)
     market = world.markets[storefront_key]
     orders: Counter[date] = Counter()
     totals: defaultdict[date, Decimal] = defaultdict(Decimal)
-    for order, state in _updated_orders(world, storefront_key, start, end, as_of):
+    for order, state in _updated_orders(world, storefront_key, start, end, as_of, confirmed, confirmed_days):
         day = state.last_updated.date()
         orders[day] += 1
         for row in order_rows(world, order, state):
