@@ -97,7 +97,10 @@ async def orders_summary(request: Request) -> JSONResponse:
         return _bad_request(f"dates are ISO 8601 (from/to: 2026-11-20, as_of: 2026-11-20T12:00:00+00:00): {exc}")
     if day_from > day_to:
         return _bad_request("from must not be after to")
-    return JSONResponse(order_summary(state.world, storefront, day_from, day_to, as_of))
+    # The seller's shipment confirmations move orders as they do in the reports.
+    confirmed, days = state.shipments.confirmations(state.settings.account_of(storefront).key)
+    return JSONResponse(order_summary(state.world, storefront, day_from, day_to, as_of, confirmed,
+                                      days.get(storefront, frozenset())))
 
 
 def _as_of(request: Request) -> datetime | JSONResponse:

@@ -15,6 +15,7 @@ from amazon_netsuite.sandbox.seller_central.faults import FaultInjector
 from amazon_netsuite.sandbox.seller_central.listing_store import ListingStore
 from amazon_netsuite.sandbox.seller_central.rate_limits import RateLimiter
 from amazon_netsuite.sandbox.seller_central.report_store import ReportStore
+from amazon_netsuite.sandbox.seller_central.shipment_store import ShipmentStore
 from amazon_netsuite.sandbox.world import World
 from amazon_netsuite.sandbox.world.markets import market_for
 
@@ -29,6 +30,7 @@ class SandboxState:
     faults: FaultInjector
     stopping: threading.Event
     listings: ListingStore
+    shipments: ShipmentStore
     finishing: asyncio.Lock = field(default_factory=asyncio.Lock)  # one report document built at a time
 
     @property
@@ -60,9 +62,11 @@ class SandboxState:
             stopping=stopping,
             listings=ListingStore(config.state_dir, {a.key: a.region for a in config.settings.seller_accounts},
                                   {s.marketplace_id: market_for(s) for s in config.settings.storefronts}),
+            shipments=ShipmentStore(config.state_dir),
         )
 
     def close(self) -> None:
         self.stopping.set()
         self.reports.close()
         self.listings.close()
+        self.shipments.close()

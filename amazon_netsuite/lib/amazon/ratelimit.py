@@ -30,6 +30,7 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     # Orders API v0 (ordersV0.json); the report path replaces these, the benchmarks price them.
     "getOrders": UsagePlan(0.0167, 20),
     "getOrderItems": UsagePlan(0.5, 30),
+    "confirmShipment": UsagePlan(2.0, 10),
     # FBA Inventory API v1 (fbaInventory.json)
     "getInventorySummaries": UsagePlan(2.0, 2),
     # Feeds API 2021-06-30 (feeds_2021-06-30.json); JSON_LISTINGS_FEED has its own 5 per 5 minutes on top.

@@ -34,8 +34,9 @@ def _build_document(state, report: ReportRecord, as_of, faults: Faults) -> bytes
     if report.report_type == LEDGER_REPORT_TYPE:
         text = ledger_document_text(state, report)
     elif report.report_type == ORDER_REPORT_TYPE:
+        confirmed, days = state.shipments.confirmations(report.seller_account)
         rows = order_report_rows(state.world, report.seller_account, report.data_start_time, report.data_end_time,
-                                 as_of)
+                                 as_of, confirmed, days)
         text = order_report_text(rows, faults.malformed_rows, rng) if rows else None
     else:
         return None

@@ -13,16 +13,19 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
+from typing import Mapping
 from pathlib import Path
 
 from amazon_netsuite.lib.amazon.order_report import DOCUMENTED_COLUMNS, ORDER_REPORT_TYPE
 from amazon_netsuite.sandbox.world.demo import demo_settings
 from amazon_netsuite.sandbox.world.orders import (
     MAX_ORDER_LIFETIME_DAYS,
+    ConfirmedPackage,
     Order,
     OrderState,
     World,
     as_utc,
+    confirmed_state,
     order_id,
     order_state,
 )
@@ -97,29 +100,42 @@ def order_rows(world: World, order: Order, state: OrderState) -> list[dict[str, 
     return rows
 
 
+# Confirmed packages by order id (the seller's shipment confirmations, kept by the sandbox outside the world).
+Confirmations = Mapping[str, tuple[ConfirmedPackage, ...]]
+
+
 def _updated_orders(
-    world: World, storefront_key: str, start: datetime, end: datetime, as_of: datetime
+    world: World, storefront_key: str, start: datetime, end: datetime, as_of: datetime,
+    confirmed: Confirmations | None = None, confirmed_days: frozenset[date] = frozenset(),
 ) -> list[tuple[Order, OrderState]]:
-    """Orders of one storefront whose last-updated-date, as of `as_of`, lies in [start, end]."""
+    """Orders of one storefront whose last-updated-date, as of `as_of`, lies in [start, end]; `confirmed_days`
+    adds the purchase days of confirmed orders, whose confirmation may come long after their own timeline."""
     start, end, as_of = as_utc(start), as_utc(end), as_utc(as_of)
     last_day = min(end, as_of).date()
     first_day = start.date() - timedelta(days=MAX_ORDER_LIFETIME_DAYS)
+    orders = world.orders_placed(storefront_key, first_day, last_day)
+    for day in sorted(d for d in confirmed_days if d < first_day):
+        orders.extend(world.orders_for_day(storefront_key, day))
     found = []
-    for order in world.orders_placed(storefront_key, first_day, last_day):
-        state = order_state(order, as_of)
+    for order in orders:
+        packages = confirmed.get(order.amazon_order_id, ()) if confirmed else ()
+        state = confirmed_state(order, as_of, packages) if packages else order_state(order, as_of)
         if state is not None and start <= state.last_updated <= end:
             found.append((order, state))
     return found
 
 
 def order_report_rows(
-    world: World, seller_account_key: str, start: datetime, end: datetime, as_of: datetime
+    world: World, seller_account_key: str, start: datetime, end: datetime, as_of: datetime,
+    confirmed: Confirmations | None = None, confirmed_days: Mapping[str, frozenset[date]] | None = None,
 ) -> list[dict[str, str]]:
-    """The report's rows for a seller account over [start, end] as processed at `as_of`, oldest purchase first."""
+    """The report's rows for a seller account over [start, end] as processed at `as_of`, oldest purchase first;
+    `confirmed` (by order id) and `confirmed_days` (purchase days by storefront) apply shipment confirmations."""
     account = world.settings.account(seller_account_key)
     found = []
     for storefront in account.storefronts:
-        found.extend(_updated_orders(world, storefront.key, start, end, as_of))
+        days = (confirmed_days or {}).get(storefront.key, frozenset())
+        found.extend(_updated_orders(world, storefront.key, start, end, as_of, confirmed, days))
     found.sort(key=lambda pair: (pair[0].purchase_date, pair[0].amazon_order_id))
     return [row for order, state in found for row in order_rows(world, order, state)]
 
@@ -130,22 +146,25 @@ def _day_window(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     return start, end - timedelta(microseconds=1)
 
 
-def order_counts(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime) -> dict[date, int]:
+def order_counts(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime,
+                 confirmed: Confirmations | None = None, confirmed_days: frozenset[date] = frozenset()
+                 ) -> dict[date, int]:
     """Distinct orders whose last-updated-date (as of `as_of`) falls on each day: what a report would contain."""
     start, end = _day_window(day_from, day_to)
-    updated = _updated_orders(world, storefront_key, start, end, as_of)
+    updated = _updated_orders(world, storefront_key, start, end, as_of, confirmed, confirmed_days)
     counts = Counter(state.last_updated.date() for _, state in updated)
     days = (day_from + timedelta(days=i) for i in range((day_to - day_from).days + 1))
     return {day: counts.get(day, 0) for day in days}
 
 
-def order_summary(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime) -> dict:
+def order_summary(world: World, storefront_key: str, day_from: date, day_to: date, as_of: datetime,
+                  confirmed: Confirmations | None = None, confirmed_days: frozenset[date] = frozenset()) -> dict:
     """Per day: distinct orders and the item-price total of their rows (prices hidden or cancelled count 0)."""
     start, end = _day_window(day_from, day_to)
     market = world.markets[storefront_key]
     orders: Counter[date] = Counter()
     totals: defaultdict[date, Decimal] = defaultdict(Decimal)
-    for order, state in _updated_orders(world, storefront_key, start, end, as_of):
+    for order, state in _updated_orders(world, storefront_key, start, end, as_of, confirmed, confirmed_days):
         day = state.last_updated.date()
         orders[day] += 1
         for row in order_rows(world, order, state):

@@ -6,10 +6,11 @@ asking for the same order at a later instant shows it further along, exactly as 
 
 from __future__ import annotations
 
+import hashlib
 import random
 import zlib
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -107,6 +108,54 @@ def order_state(order: Order, as_of: datetime) -> OrderState | None:
     )
     hidden = status == "Pending" and order.fulfillment_channel == MFN
     return OrderState(status, last_updated, statuses, prices_shown=not hidden)
+
+
+def order_item_id(order: Order, line: int) -> str:
+    """The 14-digit OrderItemId of one line of the order (Amazon's ids are 14 digits; ours are stable)."""
+    digest = hashlib.sha1(f"{order.amazon_order_id}|{line}".encode()).hexdigest()
+    return f"{int(digest, 16) % 10**14:014d}"
+
+
+@dataclass(frozen=True)
+class ConfirmedPackage:
+    """A package the seller confirmed with confirmShipment: when, and the units per order line."""
+
+    confirmed_at: datetime
+    units: tuple[tuple[int, int], ...]  # (line index, quantity)
+
+
+def confirmed_state(order: Order, as_of: datetime, packages: tuple[ConfirmedPackage, ...] = ()) -> OrderState | None:
+    """The order at `as_of` once the seller's confirmations up to then are applied.
+
+    Shipped when every unit of its live lines is confirmed or when the world ships it (whichever comes first);
+    PartiallyShipped while only some units are confirmed. A confirmation also moves last-updated-date. A world
+    cancellation after the first confirmation does not happen: Amazon does not cancel what has shipped.
+    """
+    as_of = as_utc(as_of)
+    packages = tuple(p for p in packages if p.confirmed_at <= as_of)
+    if not packages:
+        return order_state(order, as_of)
+    first = min(p.confirmed_at for p in packages)
+    if order.cancelled_at is not None and order.cancelled_at > first:
+        order = replace(order, cancelled_at=None)
+    state = order_state(order, as_of)
+    if state is None:
+        return None
+    units = [0] * len(order.lines)
+    for package in packages:
+        for line, quantity in package.units:
+            units[line] += quantity
+    items = tuple(
+        "Shipped" if status != "Cancelled" and units[i] >= order.lines[i].quantity else status
+        for i, status in enumerate(state.item_statuses)
+    )
+    if state.status != "Shipped":
+        done = all(s in ("Shipped", "Cancelled") for s in items)
+        status = "Shipped" if done else "PartiallyShipped"
+    else:
+        status = state.status
+    last = max(state.last_updated, max(p.confirmed_at for p in packages))
+    return OrderState(status, last, items, prices_shown=True)
 
 
 def _event_time(purchase: datetime, seconds: int) -> datetime:
