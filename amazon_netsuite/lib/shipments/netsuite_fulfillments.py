@@ -137,6 +137,31 @@ def read_fulfillment_lines(client: NetSuiteClient, fulfillment_ids: list[str]) -
     return pa.Table.from_pylist(rows, schema=FULFILLMENT_LINES_SCHEMA)
 
 
+def package_contents(lines: list[dict[str, Any]], package_count: int) -> list[list[tuple[dict[str, Any], Decimal]]]:
+    """What each of a fulfillment's `package_count` cartons holds: (line, units) per carton. NetSuite's package
+    sublist does not say, so the units are packed in line order, as evenly as whole units allow, earlier cartons
+    taking the extra (the sandbox's warehouse weighs its cartons the same way); a fractional remainder stays in the
+    last carton. No packages: one carton of everything."""
+    count = max(package_count, 1)
+    total = sum((Decimal(line["quantity"]) for line in lines), Decimal(0))
+    whole = int(total)
+    sizes = [Decimal(whole // count + (1 if n < whole % count else 0)) for n in range(count)]
+    sizes[-1] += total - whole
+    cartons: list[list[tuple[dict[str, Any], Decimal]]] = [[] for _ in range(count)]
+    box, room = 0, sizes[0]
+    for line in lines:
+        left = Decimal(line["quantity"])
+        while left > 0:
+            while room <= 0 and box < count - 1:
+                box += 1
+                room = sizes[box]
+            take = min(left, room) if box < count - 1 else left
+            cartons[box].append((line, take))
+            left -= take
+            room -= take
+    return cartons
+
+
 def last_fulfillment_change(client: NetSuiteClient) -> str | None:
     """A mark that moves when an item fulfillment is created, changed or deleted (the newest `lastmodifieddate`
     and the count), for a sensor; None while NetSuite has none."""

@@ -1,8 +1,10 @@
 """The seller's warehouse, as far as NetSuite sees it: `POST /_sandbox/netsuite/warehouse/ship` fulfils every Sales
-Order posted for an MFN order that the world says has shipped, with an item fulfillment (Shipped) dated on the ship
-day, as the seller's warehouse staff or its WMS would in NetSuite. Nothing else fulfils MFN Sales Orders in the
-sandbox; the fulfillment's GL impact posts COGS in the month the order shipped, and billing for a settlement dates
-the invoice on it. Idempotent: a Sales Order with a fulfillment already is left alone."""
+Order posted for an MFN order that the world says has shipped, with item fulfillments (Shipped) dated on the ship
+day, as the seller's warehouse staff or its WMS would in NetSuite: a ship method, cartons with weights and tracking
+numbers (none for an untracked service), and for some orders a first part and the rest later the same day
+(`shipping.py`). Nothing else fulfils MFN Sales Orders in the sandbox; the fulfillment's GL impact posts COGS in the
+month the order shipped, and billing for a settlement dates the invoice on it. Idempotent: a Sales Order with
+nothing left to ship is left alone."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from amazon_netsuite.lib.shipments.netsuite_fulfillments import (
     FULFILLMENTS_SCHEMA,
     carrier_of,
     last_fulfillment_change,
+    package_contents,
     read_fulfillment_lines,
     read_fulfillments,
 )
@@ -112,6 +113,8 @@ def test_modified_after_keeps_later_changes_and_the_mark_moves_with_a_rest_fulfi
     client.transform("salesOrder", fresh, "itemFulfillment", {
         "shipMethod": {"externalId": "SHIP-ROYAL-MAIL-48"}, "item": {"items": [{"orderLine": 1, "quantity": 1}]},
         "package": {"items": [{"packageWeight": Decimal("1.25"), "packageDescr": "Jiffy bag"}]}})
+    # The other unit is picked, not shipped yet: not read.
+    client.transform("salesOrder", fresh, "itemFulfillment", {"shipStatus": {"id": "A"}})
     assert last_fulfillment_change(client) != mark
     (row,) = read_fulfillments(client, modified_after=later - timedelta(seconds=1)).to_pylist()
     assert (row["sales_order_id"], row["storefront"], row["amazon_order_id"]) == (fresh, STOREFRONT, "REST-1")
@@ -128,3 +131,12 @@ def test_carriers_come_from_the_ship_method_name():
     assert [carrier_of(n) for n in ("UPS Ground", "USPS Priority Mail", "FedEx Home Delivery", "DHL Paket",
                                     "Royal Mail 48", "Metro Courier", None)] == [
         "UPS", "USPS", "FedEx", "DHL", "Royal Mail", "Metro Courier", None]
+
+
+def test_units_are_packed_in_line_order_as_evenly_as_whole_units_allow():
+    a, b = {"sku": "A", "quantity": Decimal(3)}, {"sku": "B", "quantity": Decimal(2)}
+    assert package_contents([a, b], 2) == [[(a, Decimal(3))], [(b, Decimal(2))]]
+    assert package_contents([a, b], 3) == [[(a, Decimal(2))], [(a, Decimal(1)), (b, Decimal(1))], [(b, Decimal(1))]]
+    assert package_contents([a], 0) == [[(a, Decimal(3))]]
+    half = {"sku": "C", "quantity": Decimal("2.5")}
+    assert package_contents([half], 2) == [[(half, Decimal(1))], [(half, Decimal("1.5"))]]
