@@ -3,8 +3,9 @@ package, the lines each fulfillment ships, and a mark that moves when a fulfillm
 
 Tables and columns: `transaction` (type `ItemShip`, status `C` = Shipped, `shipmethod` the shipping item), the
 mainline's `createdfrom` (the Sales Order) and `previoustransactionlinelink` (`linktype` 'ShipRcpt': Sales Order
-line → fulfillment line) are public SuiteQL (https://softwaresurvivor.com/blog/track-netsuite-item-fulfillments-
-shipping-packages-suiteql). Packages come from `itemfulfillmentpackage`, a table that page names; its columns
+line → fulfillment line) are public SuiteQL
+(https://softwaresurvivor.com/blog/track-netsuite-item-fulfillments-shipping-packages-suiteql). Packages come from
+`itemfulfillmentpackage`, a table that page names; its columns
 (`itemfulfillment`, `id`, `packagetrackingnumber`, `packageweight`, `packagedescr`, the REST sublist's field names)
 are not verified. The carrier is derived from the ship method's name, as NetSuite Connector does
 (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_162886566009.html).

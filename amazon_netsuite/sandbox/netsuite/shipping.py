@@ -93,9 +93,9 @@ def packages(order: Order, part: str, units: int, method: ShipMethod) -> list[Pa
     result = []
     for index in range(count):
         in_box = units // count + (1 if index < units % count else 0)
-        weight = (Decimal("0.4") + Decimal("0.7") * in_box + Decimal(rng.randint(0, 50)) / 100).quantize(Decimal("0.01"))
+        weight = Decimal("0.4") + Decimal("0.7") * in_box + Decimal(rng.randint(0, 50)) / 100
         tracking = "".join(rng.choice("0123456789") if c == "#" else
                            rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") if c == "A" else c
                            for c in method.tracking_format) if method.tracked else None
-        result.append(Package(f"Carton {index + 1} of {count}", weight, tracking))
+        result.append(Package(f"Carton {index + 1} of {count}", weight.quantize(Decimal("0.01")), tracking))
     return result

@@ -44,7 +44,8 @@ SCHEMAS = {
         ("currency", _ID), ("location", _ID), ("foreigntotal", _MONEY), ("shippingcost", _MONEY),
         ("handlingcost", _MONEY), ("taxtotal", _MONEY), ("foreignamountpaid", _MONEY),
         ("foreignamountremaining", _MONEY), ("posting", _TEXT), ("class", _ID), ("department", _ID),
-        ("shipmethod", _ID), ("trackingnumberlist", _TEXT), ("createddate", pa.timestamp("s")), ("lastmodifieddate", pa.timestamp("s"))),
+        ("shipmethod", _ID), ("trackingnumberlist", _TEXT), ("createddate", pa.timestamp("s")),
+        ("lastmodifieddate", pa.timestamp("s"))),
     "transactionline": _schema(
         ("transaction", _ID), ("id", _ID), ("linesequencenumber", _ID), ("mainline", _TEXT), ("taxline", _TEXT),
         ("item", _ID), ("itemtype", _TEXT), ("quantity", _QTY), ("rate", _MONEY), ("netamount", _MONEY),
@@ -93,8 +94,9 @@ SCHEMAS = {
         ("quantityavailable", _QTY), ("quantitybackordered", _QTY), ("quantityonorder", _QTY),
         ("quantityintransit", _QTY), ("preferredstocklevel", _QTY), ("reorderpoint", _QTY),
         ("lastquantityavailablechange", pa.timestamp("s"))),
-    # Packages of item fulfillments: the table is named by https://softwaresurvivor.com/blog/track-netsuite-item-
-    # fulfillments-shipping-packages-suiteql; its columns (the sublist's field names) are not verified.
+    # Packages of item fulfillments, a table named by
+    # https://softwaresurvivor.com/blog/track-netsuite-item-fulfillments-shipping-packages-suiteql; its columns (the
+    # package sublist's field names) are not verified.
     "itemfulfillmentpackage": _schema(
         ("itemfulfillment", _ID), ("id", _ID), ("packagetrackingnumber", _TEXT), ("packageweight", _QTY),
         ("packagedescr", _TEXT), ("lastmodifieddate", pa.timestamp("s"))),

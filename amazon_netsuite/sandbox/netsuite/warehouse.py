@@ -42,12 +42,11 @@ def _world_order(world: World, sales_order: dict) -> Order | None:
     return None
 
 
-def _fulfillment_body(store: RecordStore, order: Order, part: str, at, lines: list[dict] | None,
-                      country: str) -> dict:
+def _fulfillment_body(store: RecordStore, sales_order: dict, order: Order, part: str, at,
+                      lines: list[dict] | None, country: str) -> dict:
     """The fulfillment a warehouse enters: Shipped on the ship day, its ship method, its cartons and tracking."""
     method = ship_method(order, country)
-    remaining = fulfill_order(store, store.get("salesOrder", _sales_order_id(store, order)))["item"]["items"]
-    lines = lines if lines is not None else remaining
+    lines = lines if lines is not None else fulfill_order(store, sales_order)["item"]["items"]
     units = int(sum(line["quantity"] for line in lines))
     cartons = [{"packageDescr": p.description, "packageWeight": p.weight,
                 **({"packageTrackingNumber": p.tracking_number} if p.tracking_number else {})}
@@ -58,10 +57,6 @@ def _fulfillment_body(store: RecordStore, order: Order, part: str, at, lines: li
             "memo": f"Shipped by the seller's warehouse (Amazon order {order.amazon_order_id})",
             "item": {"items": [{"orderLine": line["orderLine"], "quantity": line["quantity"]} for line in lines]},
             "package": {"items": cartons}}
-
-
-def _sales_order_id(store: RecordStore, order: Order) -> int:
-    return store.id_for("salesOrder", f"AMZ-{order.storefront_key}-{order.amazon_order_id}") or 0
 
 
 def ship_shipped_orders(store: RecordStore, world: World, now) -> dict:
@@ -88,7 +83,7 @@ def ship_shipped_orders(store: RecordStore, world: World, now) -> dict:
         parts = [("whole", order.shipped_at, None)]
         if rest_at is not None:
             first = first_part(fulfill_order(store, sales_order)["item"]["items"])
-            parts = [("first", order.shipped_at, first), ("rest", rest_at, None)][previous:]
+            parts = [("first", order.shipped_at, first), ("rest", rest_at, None)][min(previous, 1):]
         elif previous:  # fulfilled elsewhere (by REST) in part: the warehouse ships what is left
             parts = [("rest", order.shipped_at, None)]
         country = world.markets[order.storefront_key].country
@@ -97,10 +92,10 @@ def ship_shipped_orders(store: RecordStore, world: World, now) -> dict:
                 not_shipped += 1
                 break
             try:
-                body = _fulfillment_body(store, order, part, at, lines, country)
+                sales_order = store.get("salesOrder", int(sales_order["id"]))  # as the last part left it
+                body = _fulfillment_body(store, sales_order, order, part, at, lines, country)
                 validate(store, "itemFulfillment", body)
-                record = transform(store, "salesOrder", store.get("salesOrder", int(sales_order["id"])),
-                                   "itemFulfillment", body, {"item"})
+                record = transform(store, "salesOrder", sales_order, "itemFulfillment", body, {"item"})
                 internal_id = save_record(store, "itemFulfillment", None, record, set(), now)
             except RecordError as error:
                 refused.append({"salesOrder": sales_order["externalId"], "reason": error.detail})

@@ -45,7 +45,8 @@ def world_shipped(tmp_path_factory):
     with start_sandbox(tmp_path_factory.mktemp("sandbox"), orders_per_day=40, history_days=4) as sandbox, \
             netsuite_client(sandbox.url) as http, NetSuiteClient(connect(sandbox), timeout=10) as client:
         world = sandbox.state.world
-        orders = sorted((o for o in world.orders_placed(STOREFRONT, world.first_day, world.first_day + timedelta(days=1))
+        placed = world.orders_placed(STOREFRONT, world.first_day, world.first_day + timedelta(days=1))
+        orders = sorted((o for o in placed
                          if o.fulfillment_channel == MFN and o.shipped_at
                          and not {line.product.sku for line in o.lines} & MISSING_SKUS), key=lambda o: o.shipped_at)
         for order in orders:
