@@ -89,6 +89,27 @@ def test_the_warehouse_ships_every_order_with_the_worlds_method_cartons_and_trac
                                     "JOIN trackingnumber t ON t.id = m.trackingnumber")
     assert int(mapped[0]["n"]) == sum(1 for tracking, _, _ in every if tracking)
     assert _ship(sandbox)["fulfilled"] == []  # once
+    # Seller-Fulfilled Prime goes tracked, always.
+    prime = [o for o in orders if o.is_prime]
+    assert prime and all(ship_method(o, country).tracked for o in prime)
+    assert all(t for o in prime for s in shipments[f"AMZ-{STOREFRONT}-{o.amazon_order_id}"]
+               for t, _, _ in s["packages"])
+
+
+def test_a_german_order_ships_dhl_paket_with_its_tracking_numbers(tmp_path):
+    with start_sandbox(tmp_path / "sandbox", orders_per_day=40, history_days=4) as sandbox, \
+            netsuite_client(sandbox.url) as netsuite:
+        world = sandbox.state.world
+        order = next(o for o in world.orders_placed("demo-DE", world.first_day, world.first_day + timedelta(days=2))
+                     if o.fulfillment_channel == MFN and o.shipped_at and ship_method(o, "DE").name == "DHL Paket"
+                     and not {line.product.sku for line in o.lines} & MISSING_SKUS)
+        post_sales_order(netsuite, order, warehouse="WH-eu")
+        assert [f["part"] for f in _ship(sandbox, order.shipped_at + timedelta(hours=4))["fulfilled"]] in (
+            ["whole"], ["first", "rest"])
+        (parts,) = _shipments(netsuite).values()
+        tracking = [t for s in parts for t, _, _ in s["packages"]]
+        assert {s["method"] for s in parts} == {"DHL Paket"}
+        assert tracking and all(t.startswith("00340434") and len(t) == 20 and t.isdigit() for t in tracking)
 
 
 def test_a_partial_shipment_ships_its_first_part_then_the_rest_the_same_day(tmp_path):

@@ -15,12 +15,13 @@ from amazon_netsuite_tests.sandbox.netsuite.conftest import create, netsuite_cli
 STOREFRONT = "demo-US"
 
 
-def post_sales_order(netsuite, order) -> str:
+def post_sales_order(netsuite, order, warehouse: str = "WH-na") -> str:
     """The Sales Order the orders flow posts for a world order (external id, otherRefNum, purchase day)."""
+    storefront = order.storefront_key
     return create(netsuite, "salesOrder", {
-        "externalId": f"AMZ-{STOREFRONT}-{order.amazon_order_id}", "otherRefNum": order.amazon_order_id,
-        "tranDate": order.purchase_date.date().isoformat(), "entity": {"externalId": f"AMZ-CUSTOMER-{STOREFRONT}"},
-        "location": {"externalId": "WH-na"}, "orderStatus": {"id": "B"},
+        "externalId": f"AMZ-{storefront}-{order.amazon_order_id}", "otherRefNum": order.amazon_order_id,
+        "tranDate": order.purchase_date.date().isoformat(), "entity": {"externalId": f"AMZ-CUSTOMER-{storefront}"},
+        "location": {"externalId": warehouse}, "orderStatus": {"id": "B"},
         "item": {"items": [{"item": {"externalId": line.product.sku}, "quantity": line.quantity,
                             "rate": str(line.item_price / line.quantity)} for line in order.lines]}})
 
