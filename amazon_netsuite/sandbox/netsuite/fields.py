@@ -83,6 +83,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1557735990.html
     "taxType": (*_READ_BACK, "externalId", "name", "country", "description", "isInactive", "payablesAccount",
                 "receivablesAccount"),
+    # Shipping items (ship methods): REST record `shipItem`
+    # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_61232355280.html).
+    "shipItem": (*_READ_BACK, "externalId", "itemId", "displayName", "description", "isInactive", "account",
+                 "costBasis", "shippingFlatRateAmount", "taxSchedule", "subsidiary", "includeChildren"),
     "salesTaxItem": (*_READ_BACK, "externalId", "itemId", "description", "taxType", "rate", "country",
                      "isInactive", "subsidiary"),
     "classification": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),

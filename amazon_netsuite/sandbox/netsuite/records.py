@@ -50,6 +50,7 @@ HEADER_REFERENCES: dict[str, tuple[str, ...]] = {
     "adjLocation": ("location",),
     "taxType": ("taxType",),
     "payablesAccount": ("account",),
+    "shipMethod": ("shipItem",),
     # the price-change custom record's list/record fields
     "custrecord_apc_item": ITEM_TYPES,
     "custrecord_apc_price_level": ("priceLevel",),

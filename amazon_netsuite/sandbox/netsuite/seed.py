@@ -21,11 +21,12 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.sandbox.netsuite.chart_of_accounts import CHART_OF_ACCOUNTS, TAX_CODES, TAX_TYPES
 from amazon_netsuite.sandbox.netsuite.product_master import item_fields, parent_fields
+from amazon_netsuite.sandbox.netsuite.shipping import SHIP_METHODS
 from amazon_netsuite.sandbox.netsuite.store import PRICE_CHANGE, RecordStore
 from amazon_netsuite.sandbox.world import CATALOG, Product
 from amazon_netsuite.sandbox.world.listings import starting_stock
 
-SEED_VERSION = "11"
+SEED_VERSION = "12"
 PROMOTION_ITEM = "AMZ-PROMOTION"
 REFUND_ITEM = "AMZ-REFUND"
 COST_SHARE = Decimal("0.4")  # an item's purchase cost as a share of its price: what an item fulfillment posts to COGS
@@ -180,6 +181,10 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
     # stock, since a settlement does not say whether the unit came back.
     _add(store, "otherChargeSaleItem", REFUND_ITEM, itemId=REFUND_ITEM, displayName="Amazon refund",
          subsidiary=all_subsidiaries, isInactive=False, incomeAccount=_ref(store, "account", "ACCT-REFUNDS"))
+    # The warehouse's ship methods (sandbox/netsuite/shipping.py), named after carrier and service.
+    for method in SHIP_METHODS:
+        _add(store, "shipItem", "SHIP-" + method.name.upper().replace(" ", "-"), itemId=method.name,
+             displayName=method.name, subsidiary=all_subsidiaries, isInactive=False)
     locations = [f"{kind}-{region}" for region in regions for kind in ("WH", "FBA")]
     for product in CATALOG:
         if product.sku in MISSING_SKUS:

@@ -135,6 +135,7 @@ class _Rows:
             foreignamountremaining=dec(record.get("amountRemaining")),
             posting=flag(_posts(record_type, record)),
             **{"class": ref_id(record.get("class"))}, department=ref_id(record.get("department")),
+            shipmethod=ref_id(record.get("shipMethod")),
             trackingnumberlist=",".join(p["packageTrackingNumber"] for p in packages
                                         if p.get("packageTrackingNumber")) or None,
             createddate=timestamp(record.get("createdDate")),
@@ -290,6 +291,24 @@ def transaction_rows(store: RecordStore) -> dict[str, list[dict]]:
             rows.add(record_type, record)
     return {"transaction": rows.transactions, "transactionline": rows.lines,
             "transactionaccountingline": rows.accounting, "previoustransactionlinelink": rows.links}
+
+
+def package_rows(store: RecordStore) -> dict[str, list[dict]]:
+    """Item fulfillments' packages (`itemfulfillmentpackage`, one row per line of the `package` sublist) and their
+    tracking numbers as `trackingnumber` (one row per number) mapped to the fulfillment by `trackingnumbermap`."""
+    packages, numbers, links = [], [], []
+    for record in store.all("itemFulfillment"):
+        tid = int(record["id"])
+        for index, package in enumerate(record.get("package", {}).get("items", []), start=1):
+            tracking = package.get("packageTrackingNumber") or None
+            packages.append(dict(itemfulfillment=tid, id=index, packagetrackingnumber=tracking,
+                                 packageweight=dec(package.get("packageWeight"), Decimal("0.0001")),
+                                 packagedescr=package.get("packageDescr"),
+                                 lastmodifieddate=timestamp(record.get("lastModifiedDate"))))
+            if tracking:
+                numbers.append(dict(id=len(numbers) + 1, trackingnumber=tracking))
+                links.append(dict(transaction=tid, trackingnumber=len(numbers)))
+    return {"itemfulfillmentpackage": packages, "trackingnumber": numbers, "trackingnumbermap": links}
 
 
 def _members(store: RecordStore, item_id: int | None) -> list[tuple[int, Decimal]]:

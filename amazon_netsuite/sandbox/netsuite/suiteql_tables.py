@@ -19,6 +19,7 @@ from amazon_netsuite.sandbox.netsuite.suiteql_rows import (
     flag,
     inventory_rows,
     kit_member_rows,
+    package_rows,
     price_change_rows,
     pricing_rows,
     timestamp,
@@ -43,7 +44,8 @@ SCHEMAS = {
         ("currency", _ID), ("location", _ID), ("foreigntotal", _MONEY), ("shippingcost", _MONEY),
         ("handlingcost", _MONEY), ("taxtotal", _MONEY), ("foreignamountpaid", _MONEY),
         ("foreignamountremaining", _MONEY), ("posting", _TEXT), ("class", _ID), ("department", _ID),
-        ("trackingnumberlist", _TEXT), ("createddate", pa.timestamp("s")), ("lastmodifieddate", pa.timestamp("s"))),
+        ("shipmethod", _ID), ("trackingnumberlist", _TEXT), ("createddate", pa.timestamp("s")),
+        ("lastmodifieddate", pa.timestamp("s"))),
     "transactionline": _schema(
         ("transaction", _ID), ("id", _ID), ("linesequencenumber", _ID), ("mainline", _TEXT), ("taxline", _TEXT),
         ("item", _ID), ("itemtype", _TEXT), ("quantity", _QTY), ("rate", _MONEY), ("netamount", _MONEY),
@@ -92,6 +94,14 @@ SCHEMAS = {
         ("quantityavailable", _QTY), ("quantitybackordered", _QTY), ("quantityonorder", _QTY),
         ("quantityintransit", _QTY), ("preferredstocklevel", _QTY), ("reorderpoint", _QTY),
         ("lastquantityavailablechange", pa.timestamp("s"))),
+    # Packages of item fulfillments, a table named by
+    # https://softwaresurvivor.com/blog/track-netsuite-item-fulfillments-shipping-packages-suiteql; its columns (the
+    # package sublist's field names) are not verified.
+    "itemfulfillmentpackage": _schema(
+        ("itemfulfillment", _ID), ("id", _ID), ("packagetrackingnumber", _TEXT), ("packageweight", _QTY),
+        ("packagedescr", _TEXT), ("lastmodifieddate", pa.timestamp("s"))),
+    "trackingnumber": _schema(("id", _ID), ("trackingnumber", _TEXT)),
+    "trackingnumbermap": _schema(("transaction", _ID), ("trackingnumber", _ID)),
     "kititemmember": _schema(("parentitem", _ID), ("item", _ID), ("quantity", _QTY), ("linenumber", _ID)),
 }
 _ITEM_TEXT = ("upcCode", "manufacturer", "mpn", "storeDisplayName", "storeDescription", "salesDescription")
@@ -123,8 +133,14 @@ def _rows(store: RecordStore) -> dict[str, list[dict]]:
                   **{k.lower(): r.get(k) for k in _ITEM_TEXT}, lastmodifieddate=timestamp(r.get("lastModifiedDate")),
                   **{k: custom_text(v) for k, v in r.items() if k.startswith("custitem_")})
              for t in ITEM_TYPE_CODES for r in store.all(t)]
+    # Shipping items are items too (itemtype 'ShipItem', the REST itemType enum's ShipItem; not verified in SuiteQL).
+    items += [dict(id=int(r["id"]), itemid=r.get("itemId"), displayname=r.get("displayName"), itemtype="ShipItem",
+                   externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")),
+                   lastmodifieddate=timestamp(r.get("lastModifiedDate")))
+              for r in store.all("shipItem")]
     return {
         **transaction_rows(store),
+        **package_rows(store),
         "item": items,
         "customer": [dict(id=int(r["id"]), entityid=r.get("entityId"), companyname=r.get("companyName"),
                           externalid=r.get("externalId"), subsidiary=ref_id(r.get("subsidiary")),

@@ -1,8 +1,10 @@
 """The seller's warehouse, as far as NetSuite sees it: `POST /_sandbox/netsuite/warehouse/ship` fulfils every Sales
-Order posted for an MFN order that the world says has shipped, with an item fulfillment (Shipped) dated on the ship
-day, as the seller's warehouse staff or its WMS would in NetSuite. Nothing else fulfils MFN Sales Orders in the
-sandbox; the fulfillment's GL impact posts COGS in the month the order shipped, and billing for a settlement dates
-the invoice on it. Idempotent: a Sales Order with a fulfillment already is left alone."""
+Order posted for an MFN order that the world says has shipped, with item fulfillments (Shipped) dated on the ship
+day, as the seller's warehouse staff or its WMS would in NetSuite: a ship method, cartons with weights and tracking
+numbers (none for an untracked service), and for some orders a first part and the rest later the same day
+(`shipping.py`). Nothing else fulfils MFN Sales Orders in the sandbox; the fulfillment's GL impact posts COGS in the
+month the order shipped, and billing for a settlement dates the invoice on it. Idempotent: a Sales Order with
+nothing left to ship is left alone."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
+from amazon_netsuite.sandbox.netsuite.fulfillment import fulfill_order
 from amazon_netsuite.sandbox.netsuite.record_api import save_record
 from amazon_netsuite.sandbox.netsuite.records import validate
+from amazon_netsuite.sandbox.netsuite.shipping import first_part, packages, rest_ships_at, ship_method
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 from amazon_netsuite.sandbox.netsuite.transactions import transform
 from amazon_netsuite.sandbox.world import World
@@ -38,14 +42,33 @@ def _world_order(world: World, sales_order: dict) -> Order | None:
     return None
 
 
+def _fulfillment_body(store: RecordStore, sales_order: dict, order: Order, part: str, at,
+                      lines: list[dict] | None, country: str) -> dict:
+    """The fulfillment a warehouse enters: Shipped on the ship day, its ship method, its cartons and tracking."""
+    method = ship_method(order, country)
+    lines = lines if lines is not None else fulfill_order(store, sales_order)["item"]["items"]
+    units = int(sum(line["quantity"] for line in lines))
+    cartons = [{"packageDescr": p.description, "packageWeight": p.weight,
+                **({"packageTrackingNumber": p.tracking_number} if p.tracking_number else {})}
+               for p in packages(order, part, units, method)]
+    # NetSuite dates a transaction in the account's time zone; the sandbox takes the UTC day of the shipment.
+    return {"tranDate": at.date().isoformat(), "shipStatus": {"id": "C"},
+            "shipMethod": {"externalId": "SHIP-" + method.name.upper().replace(" ", "-")},
+            "memo": f"Shipped by the seller's warehouse (Amazon order {order.amazon_order_id})",
+            "item": {"items": [{"orderLine": line["orderLine"], "quantity": line["quantity"]} for line in lines]},
+            "package": {"items": cartons}}
+
+
 def ship_shipped_orders(store: RecordStore, world: World, now) -> dict:
-    """Fulfil the Sales Orders of MFN orders shipped by `now`; what was done, and why the rest was not."""
+    """Fulfil the Sales Orders of MFN orders shipped by `now`, a partial shipment's rest once it left too; what was
+    done, and why the rest was not."""
     fulfilled, already, not_shipped, refused = [], 0, 0, []
     for sales_order in sorted(store.all("salesOrder"), key=lambda r: int(r["id"])):
         order = _world_order(world, sales_order)
         if order is None or order.fulfillment_channel != MFN:
             continue
-        if any(t == "itemFulfillment" for t, _ in store.referrers(int(sales_order["id"]))):
+        previous = sum(1 for t, _ in store.referrers(int(sales_order["id"])) if t == "itemFulfillment")
+        if previous and not fulfill_order(store, sales_order)["item"]["items"]:
             already += 1
             continue
         if order.shipped_at is None or order.shipped_at > now:
@@ -56,18 +79,29 @@ def ship_shipped_orders(store: RecordStore, world: World, now) -> dict:
             refused.append({"salesOrder": sales_order["externalId"],
                             "reason": f"the Sales Order is {_UNFULFILLABLE[status]}"})
             continue
-        # NetSuite dates a transaction in the account's time zone; the sandbox takes the UTC day of the shipment.
-        body = {"tranDate": order.shipped_at.date().isoformat(), "shipStatus": {"id": "C"},
-                "memo": f"Shipped by the seller's warehouse (Amazon order {order.amazon_order_id})"}
-        try:
-            validate(store, "itemFulfillment", body)
-            record = transform(store, "salesOrder", sales_order, "itemFulfillment", body, set())
-            internal_id = save_record(store, "itemFulfillment", None, record, set(), now)
-        except RecordError as error:
-            refused.append({"salesOrder": sales_order["externalId"], "reason": error.detail})
-            continue
-        fulfilled.append({"salesOrder": sales_order["externalId"], "itemFulfillment": str(internal_id),
-                          "tranDate": body["tranDate"]})
+        rest_at = rest_ships_at(order)
+        parts = [("whole", order.shipped_at, None)]
+        if rest_at is not None:
+            first = first_part(fulfill_order(store, sales_order)["item"]["items"])
+            parts = [("first", order.shipped_at, first), ("rest", rest_at, None)][min(previous, 1):]
+        elif previous:  # fulfilled elsewhere (by REST) in part: the warehouse ships what is left
+            parts = [("rest", order.shipped_at, None)]
+        country = world.markets[order.storefront_key].country
+        for part, at, lines in parts:
+            if at > now:
+                not_shipped += 1
+                break
+            try:
+                sales_order = store.get("salesOrder", int(sales_order["id"]))  # as the last part left it
+                body = _fulfillment_body(store, sales_order, order, part, at, lines, country)
+                validate(store, "itemFulfillment", body)
+                record = transform(store, "salesOrder", sales_order, "itemFulfillment", body, {"item"})
+                internal_id = save_record(store, "itemFulfillment", None, record, set(), now)
+            except RecordError as error:
+                refused.append({"salesOrder": sales_order["externalId"], "reason": error.detail})
+                break
+            fulfilled.append({"salesOrder": sales_order["externalId"], "itemFulfillment": str(internal_id),
+                              "tranDate": body["tranDate"], "part": part})
     return {"fulfilled": fulfilled, "already_fulfilled": already, "not_shipped_yet": not_shipped,
             "refused": refused}
 

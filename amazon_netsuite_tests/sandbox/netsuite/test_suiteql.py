@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from amazon_netsuite.sandbox.netsuite.shipping import SHIP_METHODS
 from amazon_netsuite.sandbox.world import CATALOG
 from amazon_netsuite_tests.sandbox.netsuite.conftest import RECORDS, internal_id
 
@@ -55,7 +56,8 @@ def test_paging_follows_limit_and_offset_like_netsuite(netsuite):
     q = "SELECT id, itemid FROM item ORDER BY itemid"
     first = _query(netsuite, q, limit=20)
     families = sorted({p.parent_sku for p in CATALOG if p.parent_sku})  # each a matrix parent item
-    items = len(CATALOG) - 3 + 2 + len(families)  # the missing SKUs out, the promotion and refund items in
+    # the missing SKUs out, the promotion and refund items and the shipping items in
+    items = len(CATALOG) - 3 + 2 + len(families) + len(SHIP_METHODS)
     assert (first["count"], first["offset"], first["totalResults"], first["hasMore"]) == (20, 0, items, True)
     next_link = next(link["href"] for link in first["links"] if link["rel"] == "next")
     assert "offset=20" in next_link and "limit=20" in next_link
@@ -68,7 +70,7 @@ def test_paging_follows_limit_and_offset_like_netsuite(netsuite):
             break
         offset += page["count"]
     assert seen == sorted([*(p.sku for p in CATALOG if p.sku not in {"CAP-OLIVE", "CANDLE-CEDAR", "KIT-COFFEE-LOVER"}),
-                           "AMZ-PROMOTION", "AMZ-REFUND", *families])
+                           "AMZ-PROMOTION", "AMZ-REFUND", *families, *(m.name for m in SHIP_METHODS)])
 
 
 def test_bad_requests_are_refused(netsuite):
