@@ -1,9 +1,10 @@
 """Emulated Seller Central: the LWA token endpoint, the Reports API 2021-06-30, report document downloads, the Feeds
-API 2021-06-30, the Listings Items API 2021-08-01 and the Product Type Definitions API 2020-09-01."""
+API 2021-06-30, the Listings Items API 2021-08-01, the Product Type Definitions API 2020-09-01 and the Finances
+API 2024-06-19 (listTransactions)."""
 
 from starlette.routing import Route
 
-from amazon_netsuite.sandbox.seller_central import definitions, feeds, listings, reports
+from amazon_netsuite.sandbox.seller_central import definitions, feeds, finances, listings, reports
 from amazon_netsuite.sandbox.seller_central.fba_inventory import routes as fba_inventory_routes
 from amazon_netsuite.sandbox.seller_central.documents import download_document
 from amazon_netsuite.sandbox.seller_central.lwa import token_endpoint
@@ -16,4 +17,5 @@ routes = [
     *feeds.routes,
     *listings.routes,
     *definitions.routes,
+    *finances.routes,
 ]
