@@ -24,7 +24,7 @@ from amazon_netsuite.lib.settings import amazon_connection
 from amazon_netsuite.sandbox.server import start_in_thread
 from amazon_netsuite.sandbox.world.refunds import REFUND, refund_of
 from amazon_netsuite.sandbox.world.settlements import settlement, settlement_period, settlement_streams
-from amazon_netsuite.sandbox.world.transactions import deferral_of, period_transactions
+from amazon_netsuite.sandbox.world.transactions import deferral_of, financial_event_group_id, period_transactions
 from amazon_netsuite_tests.conftest import SPAPI_MODELS
 
 from .conftest import NOW
@@ -206,3 +206,15 @@ def test_every_list_transactions_answer_matches_amazons_model(start):
     transaction = first.json()["payload"]["transactions"][0]
     assert Transaction(transaction).total == sum(
         Transaction(b).total for b in [{"totalAmount": x["breakdownAmount"]} for x in transaction["breakdowns"]])
+
+
+def test_a_financial_event_group_id_gives_its_settlements_transactions_and_nothing_else(start, settings, world):
+    sandbox = _later(start)
+    period = settlement_period(world, settlement_streams(world.settings)[1], 0)  # CAD, settled by LATER
+    group = financial_event_group_id(world.seed, period)
+    got = list(_api(sandbox, settings).transactions(None, related=("FINANCIAL_EVENT_GROUP_ID", group)))
+    assert [t.transaction_id for t in got] == [t.transaction_id for t in period_transactions(world, period)]
+    assert {t.related("SETTLEMENT_ID") for t in got} == {period.settlement_id}
+    reserves = {"Previous Reserve Amount Balance", "Current Reserve Amount"}
+    assert sum(t.total for t in got) == sum(
+        ln.amount for ln in settlement(world, period).lines if ln.amount_description not in reserves)
