@@ -71,6 +71,7 @@ class SandboxConfig(BaseModel):
     netsuite_latency_ms: int = Field(0, ge=0, description="added to every NetSuite record and SuiteQL call")
     fba_next_token_seconds: float = Field(30.0, gt=0, description="wall-clock life of an FBA Inventory nextToken")
     fba_page_size: int = Field(50, ge=1, description="inventory summaries per page (Amazon's size not documented)")
+    finances_page_size: int = Field(500, ge=1, le=500, description="listTransactions per page (Amazon: at most 500)")
     public_url: str | None = Field(None, description="base URL of the document links it hands out; default: the "
                                    "address the request reached, never the request's Host header")
 

@@ -46,6 +46,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "putListingsItem": UsagePlan(5.0, 10),
     # Product Type Definitions API 2020-09-01 (definitionsProductTypes_2020-09-01.json)
     "getDefinitionsProductType": UsagePlan(5.0, 10),
+    # Finances API 2024-06-19 (finances_2024-06-19.json)
+    "listTransactions": UsagePlan(0.5, 10),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.
