@@ -150,8 +150,9 @@ def parse_fba_returns(data: bytes, charset: str | None = None) -> tuple[pa.Table
     quarantine). Rows: row_number, return_date (UTC timestamp), order_id, sku, asin, fnsku, product_name,
     quantity (int), fulfillment_center_id, disposition, reason, status, license_plate_number, customer_comments,
     return_day (date) and sellable (disposition is SELLABLE)."""
+    sellable = f"upper(disposition) = {sql_literal(SELLABLE)}"
     return _parse(data, charset, _FBA, FBA_RETURNS_REPORT_TYPE,
-                  f", CAST(return_date AS DATE) AS return_day, upper(disposition) = {sql_literal(SELLABLE)} AS sellable")
+                  f", CAST(return_date AS DATE) AS return_day, {sellable} AS sellable")
 
 
 def parse_mfn_returns(data: bytes, charset: str | None = None) -> tuple[pa.Table, pa.Table]:
