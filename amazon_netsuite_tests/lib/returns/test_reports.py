@@ -161,3 +161,12 @@ def test_an_mfn_returns_report_covers_at_most_60_days(reports):
     with pytest.raises(InvalidInput, match="60 days"):
         reports.create_report(MFN_RETURNS_REPORT_TYPE, [US], end - timedelta(days=60, seconds=1), end)
     assert reports.create_report(MFN_RETURNS_REPORT_TYPE, [US], end - timedelta(days=60), end)
+
+
+def test_columns_are_found_by_name_whatever_their_order_and_unknown_ones_are_ignored(fba_file, fba):
+    raw, charset = fba_file
+    header, *lines = [line.split("\t") for line in raw.decode(charset).split("\n") if line]
+    reordered = [[*reversed(header), "new-column"], *([*reversed(fields), "x"] for fields in lines)]
+    rows, quarantine = parse_fba_returns("\n".join("\t".join(f) for f in reordered).encode(charset), charset)
+    assert quarantine.num_rows == 0
+    assert rows.to_pylist() == fba.to_pylist()
