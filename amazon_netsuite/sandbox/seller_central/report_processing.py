@@ -19,6 +19,7 @@ from amazon_netsuite.lib.amazon.fba_inventory import LEDGER_REPORT_TYPE
 from amazon_netsuite.sandbox.config import Faults
 from amazon_netsuite.sandbox.seller_central.ledger_report import ledger_document_text
 from amazon_netsuite.sandbox.seller_central.report_store import TERMINAL_STATUSES, ReportRecord
+from amazon_netsuite.sandbox.seller_central.returns_reports import RETURNS_REPORT_TYPES, returns_document_text
 from amazon_netsuite.sandbox.world import (
     ORDER_REPORT_TYPE,
     REPORT_CONTENT_TYPE,
@@ -33,6 +34,8 @@ def _build_document(state, report: ReportRecord, as_of, faults: Faults) -> bytes
     rng = random.Random(f"document|{state.config.seed}|{report.report_id}")
     if report.report_type == LEDGER_REPORT_TYPE:
         text = ledger_document_text(state, report)
+    elif report.report_type in RETURNS_REPORT_TYPES:
+        text = returns_document_text(state, report, as_of)
     elif report.report_type == ORDER_REPORT_TYPE:
         confirmed, days = state.shipments.confirmations(report.seller_account)
         rows = order_report_rows(state.world, report.seller_account, report.data_start_time, report.data_end_time,

@@ -18,6 +18,7 @@ from amazon_netsuite.sandbox.seller_central.errors import invalid_input, not_fou
 from amazon_netsuite.sandbox.seller_central.operations import sp_api_operation
 from amazon_netsuite.sandbox.seller_central.report_processing import refresh
 from amazon_netsuite.sandbox.seller_central.report_store import ReportRecord
+from amazon_netsuite.sandbox.seller_central.returns_reports import RETURNS_REPORT_TYPES, check_returns_window
 from amazon_netsuite.sandbox.seller_central.settlement_reports import (
     SETTLEMENT_REPORT_TYPES,
     refusal_message,
@@ -30,7 +31,7 @@ from amazon_netsuite.sandbox.world import ORDER_REPORT_TYPE
 
 BASE = "/reports/2021-06-30"
 PROCESSING_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
-CREATABLE_REPORT_TYPES = (ORDER_REPORT_TYPE, LEDGER_REPORT_TYPE)
+CREATABLE_REPORT_TYPES = (ORDER_REPORT_TYPE, LEDGER_REPORT_TYPE, *RETURNS_REPORT_TYPES)
 _QUERY_PARAMS = ("reportTypes", "processingStatuses", "marketplaceIds", "pageSize", "createdSince", "createdUntil")
 
 
@@ -92,6 +93,7 @@ async def create_report(request: Request, state, account: str) -> Response:
     end = min(end, now)  # a window reaching into the future reports what exists so far
     if start > end:
         raise invalid_input("Invalid input", "dataStartTime must be before dataEndTime")
+    check_returns_window(report_type, start, end)
 
     record = ReportRecord(
         report_id="",

@@ -1,0 +1,1 @@
+"""Returns: Amazon's FBA customer returns and MFN returns reports, parsed for NetSuite's return authorizations."""
