@@ -36,7 +36,8 @@ test-books: venv
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m books
 
 # The suite again with the process clock moved by libfaketime (Debian's faketime, installed if missing) to a month
-# end at 23:40 UTC, the next EU daylight-saving change and 31 December 23:30 UTC (scripts/shifted_dates.py).
+# end at 23:40 UTC, the next EU daylight-saving change, 31 December 23:30 UTC and an ordinary day at 00:03 UTC
+# (scripts/shifted_dates.py).
 test-dates: venv
 	@command -v faketime >/dev/null || (apt-get update -qq && apt-get install -y -qq faketime >/dev/null)
 	@# An offset, not an absolute "@" time: libfaketime restarts an absolute clock in every new process, and the

@@ -5,7 +5,9 @@
   and the month while the suite runs;
 - the next EU daylight-saving change (last Sunday of March or October, 01:00 UTC), five minutes before it, with
   the process in Europe/Berlin so anything that leans on local time shows;
-- 31 December at 23:30 UTC: the year changes under the suite.
+- 31 December at 23:30 UTC: the year changes under the suite;
+- the first minutes of an ordinary day (the 15th of next month, 00:03 UTC): today has no orders, ledger rows or
+  transactions yet (CI once ran at 00:16 UTC and two tests assumed it did).
 """
 
 from __future__ import annotations
@@ -41,9 +43,15 @@ def _new_year(now: datetime) -> datetime:
     return instant if instant > now else instant.replace(year=now.year + 1)
 
 
+def _just_after_midnight(now: datetime) -> datetime:
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 15, 0, 3, tzinfo=UTC)
+
+
 def main() -> None:
     now = datetime.now(UTC)
-    for tz, instant in (("UTC", _month_end(now)), ("Europe/Berlin", _eu_dst_change(now)), ("UTC", _new_year(now))):
+    for tz, instant in (("UTC", _month_end(now)), ("Europe/Berlin", _eu_dst_change(now)), ("UTC", _new_year(now)),
+                         ("UTC", _just_after_midnight(now))):
         print(f"{tz}|{instant.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M:%S}")
 
 
