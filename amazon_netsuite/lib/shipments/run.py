@@ -281,8 +281,7 @@ def confirm_shipments(connect: Connection, orders_api, settings: Settings, store
             try:
                 orders_api.confirm_shipment(order_id, marketplace_id, sent)
             except ShipmentRefused as exc:
-                row.update(status=REFUSED, _class="validation", reason=f"Amazon refused order {order_id} package "
-                           f"{reference}: " + "; ".join(exc.messages))
+                row.update(status=REFUSED, _class="validation", reason=f"Amazon refused it: {exc}")
             except (SpApiError, OSError) as exc:
                 row.update(status=FAILED, _class=_error_class(exc), reason=f"confirmShipment of order {order_id} "
                            f"package {reference} failed: {exc}")
