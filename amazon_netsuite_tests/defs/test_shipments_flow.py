@@ -199,27 +199,46 @@ def test_fixed_and_allowed_untracked_the_rerun_confirms_the_rest_and_every_shipp
     assert _rows("SELECT * FROM shipment_confirmations ORDER BY ALL") == before
 
 
-def test_an_fba_order_is_never_confirmed(project):
+def _confirm_a_package_netsuite_does_not_hold(channel: str, ship_method: str, **shipments):
+    """Confirm, as the run does, one carton of a `channel` order the tests put in `shipped_packages` themselves (as
+    if NetSuite held such a fulfillment); returns the order and the run's result."""
     from amazon_netsuite.defs.resources import SellerCentral, Warehouse
     from amazon_netsuite.lib import postings
     from amazon_netsuite.lib.amazon.shipments import OrdersApi
     from amazon_netsuite.lib.settings import load_settings
+    from amazon_netsuite.lib.settings.shipments import ShipmentSettings
     from amazon_netsuite.lib.shipments.run import confirm_shipments
 
-    store, day, order = _rows("SELECT storefront, day, amazon_order_id FROM orders_latest WHERE channel = 'FBA' "
-                              "AND order_status = 'Shipped' ORDER BY ALL LIMIT 1")[0]
+    store, day, order = _rows("SELECT storefront, day, amazon_order_id FROM orders_latest WHERE channel = ? "
+                              "AND order_status = 'Shipped' AND amazon_order_id NOT IN (SELECT amazon_order_id "
+                              "FROM shipped_packages) ORDER BY ALL LIMIT 1", [channel])[0]
     sku = _rows("SELECT sku FROM order_lines WHERE amazon_order_id = ? LIMIT 1", [order])[0][0]
-    with connect() as con:  # as if NetSuite held a fulfillment of it
-        con.execute("INSERT INTO shipped_packages VALUES (?, ?, now(), '999999', 'IF999999', ?, 'UPS Ground', 'UPS', "
-                    "1, 1, '1Z999AA10123456784', 1, ?)", [store, day, order,
-                                                         json.dumps([{"sku": sku, "quantity": "1", "order_line": "1"}])])
+    contents = json.dumps([{"sku": sku, "quantity": "1", "order_line": "1"}])
+    with connect() as con:
+        con.execute("INSERT INTO shipped_packages VALUES (?, ?, now(), '999999', 'IF999999', ?, ?, 'UPS', 1, 1, "
+                    "'1Z999AA10123456784', 1, ?)", [store, day, order, ship_method, contents])
     settings = load_settings()
+    settings = settings.model_copy(update={"shipments": ShipmentSettings(**shipments)})
     with SellerCentral().client(settings.account_of(store).key) as client:
         result = confirm_shipments(Warehouse().connection, OrdersApi(client), settings, store, day,
                                    postings.utc_now())
+    return order, result
+
+
+def test_an_fba_order_is_never_confirmed(project):
+    order, result = _confirm_a_package_netsuite_does_not_hold("FBA", "UPS Ground")
     assert result.fba_skipped == 1
     assert order not in {s["order_id"] for s in _amazon_shipments(project.url)}
     assert _rows("SELECT count(*) FROM shipment_confirmations WHERE amazon_order_id = ?", [order]) == [(0,)]
+
+
+def test_a_ship_method_whose_labels_amazon_sold_is_recorded_as_done_and_never_sent(project):
+    order, result = _confirm_a_package_netsuite_does_not_hold(
+        "MFN", "UPS Ground via Buy Shipping", amazon_label_ship_methods=["UPS Ground via Buy Shipping"])
+    assert result.statuses == {"amazon_label": 1}
+    assert order not in {s["order_id"] for s in _amazon_shipments(project.url)}
+    assert _rows("SELECT status, units FROM shipment_confirmations WHERE amazon_order_id = ?",
+                 [order]) == [("amazon_label", 1)]
 
 
 def test_the_sensor_starts_todays_run_of_every_storefront_when_a_fulfillment_changes(project):

@@ -21,8 +21,9 @@ def definitions(flow: Flow) -> dg.Definitions:
         description="Every package confirmed to Amazon (Orders v0 confirmShipment, one call per package): a stable "
                     "packageReferenceId (fulfillment id × 1000 + carton), Amazon's carrier code for the ship method "
                     "(else Other + the carrier's name), the tracking number, the ship day and Amazon's order item "
-                    "ids by SKU. Status confirmed | held_no_tracking | refused | failed; what is not confirmed is in "
-                    "integration_errors. FBA orders are never confirmed.")
+                    "ids by SKU. Status confirmed | amazon_label (Buy Shipping, not sent) | held_no_tracking | "
+                    "refused | failed; what is not confirmed is in integration_errors. FBA orders are never "
+                    "confirmed.")
     def shipment_confirmations(context: dg.AssetExecutionContext, warehouse: Warehouse,
                                seller_central: SellerCentral) -> dg.MaterializeResult:
         from amazon_netsuite.lib.amazon.shipments import OrdersApi
@@ -37,7 +38,7 @@ def definitions(flow: Flow) -> dg.Definitions:
                                        postings.utc_now(), log=context.log)
         return dg.MaterializeResult(metadata={
             "statuses": dict(result.statuses), "already_confirmed": result.already_confirmed,
-            "fba_skipped": result.fba_skipped, "amazon_labels": result.amazon_labels,
+            "fba_skipped": result.fba_skipped,
             "reasons": counted_markdown(((r, 1) for r in result.reasons[:50]), empty="every package confirmed")})
 
     automation = dg.AutomationConditionSensorDefinition(

@@ -1,5 +1,6 @@
 """One storefront-day of shipment confirmations: NetSuite's item fulfillments shipped that day → Orders v0
-`confirmShipment`, one call per package (https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#confirmshipment).
+`confirmShipment`, one call per package
+(https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#confirmshipment).
 
 Each package carries Amazon's carrier code for the fulfillment's ship method (`carrier_code`: a listed code, else
 "Other" + the carrier's name), its tracking number, the ship day, and the order items it holds: NetSuite's lines
@@ -35,6 +36,8 @@ from amazon_netsuite.lib.shipments.netsuite_fulfillments import (
 
 FLOW = "shipments"
 CONFIRMED, HELD, REFUSED, FAILED = "confirmed", "held_no_tracking", "refused", "failed"
+AMAZON_LABEL = "amazon_label"  # a Buy Shipping label: Amazon confirmed it when it was bought; never sent
+DONE = (CONFIRMED, AMAZON_LABEL)
 MAX_PACKAGES = 999  # cartons per fulfillment the package reference id has room for
 Connection = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
@@ -103,7 +106,8 @@ def allocate(contents: list[tuple[dict, Decimal]], items: list[dict], used: Coun
         if not same:
             raise LookupError(f"SKU {line['sku']} is not an item of the Amazon order")
         for n, item in enumerate(same):
-            take = left if n == len(same) - 1 else min(left, max(item["quantity_ordered"] - used[item["order_item_id"]], 0))
+            room = max(item["quantity_ordered"] - used[item["order_item_id"]], 0)
+            take = left if n == len(same) - 1 else min(left, room)
             if take:
                 entry = chosen.setdefault(item["order_item_id"], {"orderItemId": item["order_item_id"],
                                                                   "sku": item["sku"], "quantity": 0})
@@ -117,10 +121,9 @@ def allocate(contents: list[tuple[dict, Decimal]], items: list[dict], used: Coun
 
 @dataclass
 class ShipmentResult:
-    statuses: Counter = field(default_factory=Counter)  # confirmed | held_no_tracking | refused | failed
-    already_confirmed: int = 0
+    statuses: Counter = field(default_factory=Counter)  # by status (confirmed, amazon_label, held_no_tracking, ...)
+    already_confirmed: int = 0  # confirmed, or an Amazon label, on an earlier run
     fba_skipped: int = 0
-    amazon_labels: int = 0  # packages of ship methods whose labels Amazon sold (it confirmed them itself)
     reasons: list[str] = field(default_factory=list)
 
 
@@ -149,10 +152,10 @@ def _record(con: duckdb.DuckDBPyConnection, storefront: str, rows: list[dict], n
     errors = [QueuedError(error_key(r["amazon_order_id"], r["package_reference_id"]), r["_class"],
                           r["reason"], {"order": r["amazon_order_id"], "package": r["package_reference_id"],
                                         "fulfillment": r["fulfillment_id"], "items": json.loads(r["items"])})
-              for r in rows if r["status"] != CONFIRMED]
+              for r in rows if r["status"] not in DONE]
     queue_errors(con, FLOW, storefront, errors, now,
                  settled=[error_key(r["amazon_order_id"], r["package_reference_id"]) for r in rows
-                          if r["status"] == CONFIRMED])
+                          if r["status"] in DONE])
 
 
 def load_shipped_packages(con: duckdb.DuckDBPyConnection, netsuite, storefront: str, day: date,
@@ -210,7 +213,7 @@ def confirm_shipments(connect: Connection, orders_api, settings: Settings, store
             "SELECT amazon_order_id, package_reference_id, status, items FROM shipment_confirmations "
             "WHERE storefront = ? AND amazon_order_id IN (SELECT unnest(?::VARCHAR[]))",
             [storefront, order_ids]).fetchall()
-    confirmed = {(o, ref) for o, ref, status, _ in ledger if status == CONFIRMED}
+    done = {(o, ref) for o, ref, status, _ in ledger if status in DONE}
     used: dict[str, Counter] = {}
     for o, _, status, items in ledger:  # units Amazon already took, per order item
         if status == CONFIRMED:
@@ -229,20 +232,21 @@ def confirm_shipments(connect: Connection, orders_api, settings: Settings, store
         for package in boxes:
             fid = package["fulfillment_id"]
             reference = package_reference_id(fid, package["position"])
-            if (order_id, reference) in confirmed:
+            if (order_id, reference) in done:
                 result.already_confirmed += 1
                 continue
-            if (package["ship_method"] or "").casefold() in amazon_labels:
-                result.amazon_labels += 1
-                continue
-            code, name = carrier_code(package["carrier"] or package["ship_method"] or "", marketplace_id) \
-                if package["carrier"] or package["ship_method"] else (None, None)
+            carrier = package["carrier"] or package["ship_method"]
+            code, name = carrier_code(carrier, marketplace_id) if carrier else (None, None)
             row = dict(storefront=storefront, day=day, amazon_order_id=order_id, fulfillment_id=fid,
                        package_reference_id=reference, carrier_code=code, carrier_name=name,
                        ship_method=package["ship_method"], tracking_number=package["tracking_number"],
                        ship_date=ship_moment(day, purchased).replace(tzinfo=None), items="[]", units=0,
                        status=CONFIRMED, reason=None, sent_at=now.replace(tzinfo=None), _class=None)
             rows.append(row)
+            if (package["ship_method"] or "").casefold() in amazon_labels:
+                units = sum(Decimal(c["quantity"]) for c in json.loads(package["contents"]))
+                row.update(status=AMAZON_LABEL, units=int(units), reason=None)
+                continue
             if channel is None:
                 row.update(status=FAILED, _class="mapping", reason=f"order {order_id} is not in the warehouse's "
                            "orders: run the orders flow for its day first")

@@ -1,8 +1,9 @@
 """The shipments flow's tables.
 
 `shipped_packages` is NetSuite's shipped item fulfillments of a storefront-day, one row per carton and what it
-holds. `shipment_confirmations` is the ledger of every package confirmed (or not) to Amazon: one row per storefront × order
-× package reference id, on the fulfillment's ship day, its latest attempt; a confirmed row is never sent again.
+holds. `shipment_confirmations` is the ledger of every package confirmed (or not) to Amazon: one row per storefront ×
+order × package reference id, on the fulfillment's ship day, its latest attempt; a confirmed row is never sent
+again.
 `amazon_order_items` caches getOrderItems (Amazon's order item ids, which the order report does not carry), fetched
 once per order. The view `sales_orders_to_confirm_shipment` lists posted MFN and SFP Sales Orders with units Amazon
 has not been told about; it empties as packages are confirmed.
@@ -42,7 +43,7 @@ TABLES: tuple[str, ...] = (
       ship_date TIMESTAMP,                -- naive UTC, as sent
       items VARCHAR NOT NULL,             -- JSON [{"orderItemId", "sku", "quantity"}] of the package
       units INTEGER NOT NULL,
-      status VARCHAR NOT NULL,            -- confirmed | held_no_tracking | refused | failed
+      status VARCHAR NOT NULL,            -- confirmed | amazon_label | held_no_tracking | refused | failed
       reason VARCHAR,
       sent_at TIMESTAMP NOT NULL,         -- naive UTC of the latest attempt
       PRIMARY KEY (storefront, amazon_order_id, package_reference_id)
@@ -71,7 +72,7 @@ VIEWS: tuple[str, ...] = (
     FROM netsuite_postings AS p
     LEFT JOIN orders_latest AS o ON o.storefront = p.storefront AND o.amazon_order_id = p.key
     LEFT JOIN (SELECT storefront, amazon_order_id, sum(units) AS units FROM shipment_confirmations
-               WHERE status = 'confirmed' GROUP BY storefront, amazon_order_id) AS c
+               WHERE status IN ('confirmed', 'amazon_label') GROUP BY storefront, amazon_order_id) AS c
       ON c.storefront = p.storefront AND c.amazon_order_id = p.key
     WHERE p.flow = 'orders' AND p.record_type = 'salesOrder' AND p.posted_body IS NOT NULL
       AND (NOT p.complete OR (o.channel = 'SFP' AND o.order_status <> 'Cancelled'))
