@@ -480,10 +480,11 @@ def sync_today(
     say: Callable[[str], None] = print,
     outcome: SyncOutcome | None = None,
     progress: Progress | None = None,
+    days: list[date] | None = None,
 ) -> SyncOutcome:
-    """Run today's partition of a flow that reads NetSuite as of now and sends Amazon what changed, for each
-    storefront, when the flow is on: `pricing` (price list, changed prices) or `listings` (product master, listings
-    created, updated, retired)."""
+    """Run today's partition (or each of `days`) of a flow that reads NetSuite as of now and sends Amazon what
+    changed, for each storefront, when the flow is on: `pricing` (price list, changed prices), `listings` (product
+    master, listings created, updated, retired) or `shipments` (the days' shipped packages confirmed)."""
     from amazon_netsuite.definitions import build_definitions
 
     settings = load_settings()
@@ -493,38 +494,9 @@ def sync_today(
     chosen = [storefront] if storefront else settings.storefront_keys
     job = build_definitions(settings).resolve_job_def(f"{flow}_job")
     instance = instance or dagster_instance()
-    today = datetime.now(timezone.utc).date()
+    days = days or [datetime.now(timezone.utc).date()]
     if progress:
-        progress.add(flow, len(chosen))
-    for key in chosen:
-        _run_storefront_day([job], key, today, instance, {}, outcome, say)
-        if progress:
-            progress.advance(failed_runs=len(outcome.failed))
-    return outcome
-
-
-def sync_shipments(
-    days: list[date],
-    storefront: str | None = None,
-    *,
-    instance: dg.DagsterInstance | None = None,
-    say: Callable[[str], None] = print,
-    outcome: SyncOutcome | None = None,
-    progress: Progress | None = None,
-) -> SyncOutcome:
-    """Run `shipments_job` for each storefront and day of the window, when the flow is on: the packages NetSuite
-    shipped those days are confirmed to Amazon (what Amazon already took is not sent again)."""
-    from amazon_netsuite.definitions import build_definitions
-
-    settings = load_settings()
-    outcome = outcome or SyncOutcome()
-    if not settings.flows.shipments:
-        return outcome
-    chosen = [storefront] if storefront else settings.storefront_keys
-    job = build_definitions(settings).resolve_job_def("shipments_job")
-    instance = instance or dagster_instance()
-    if progress:
-        progress.add("shipments", len(chosen) * len(days))
+        progress.add(flow, len(chosen) * len(days))
     for key in chosen:
         for day in days:
             _run_storefront_day([job], key, day, instance, {}, outcome, say)
@@ -677,7 +649,8 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
         if post:  # orders posted; their settlements bill the shipped Sales Orders, Amazon hears of the shipments
             sandbox_warehouse_ships(settings, say)
-            sync_shipments(outcome.days, storefront, instance=instance, say=say, outcome=outcome, progress=progress)
+            sync_today("shipments", storefront, instance=instance, say=say, outcome=outcome, progress=progress,
+                       days=outcome.days)
         sync_settlements(storefront=storefront, post=post, outcome=outcome, instance=instance, say=say,
                          progress=progress)
         if post:  # the orders posted move NetSuite's stock: push it, and bring FBA's movements in
