@@ -480,10 +480,11 @@ def sync_today(
     say: Callable[[str], None] = print,
     outcome: SyncOutcome | None = None,
     progress: Progress | None = None,
+    days: list[date] | None = None,
 ) -> SyncOutcome:
-    """Run today's partition of a flow that reads NetSuite as of now and sends Amazon what changed, for each
-    storefront, when the flow is on: `pricing` (price list, changed prices) or `listings` (product master, listings
-    created, updated, retired)."""
+    """Run today's partition (or each of `days`) of a flow that reads NetSuite as of now and sends Amazon what
+    changed, for each storefront, when the flow is on: `pricing` (price list, changed prices), `listings` (product
+    master, listings created, updated, retired) or `shipments` (the days' shipped packages confirmed)."""
     from amazon_netsuite.definitions import build_definitions
 
     settings = load_settings()
@@ -493,13 +494,14 @@ def sync_today(
     chosen = [storefront] if storefront else settings.storefront_keys
     job = build_definitions(settings).resolve_job_def(f"{flow}_job")
     instance = instance or dagster_instance()
-    today = datetime.now(timezone.utc).date()
+    days = days or [datetime.now(timezone.utc).date()]
     if progress:
-        progress.add(flow, len(chosen))
+        progress.add(flow, len(chosen) * len(days))
     for key in chosen:
-        _run_storefront_day([job], key, today, instance, {}, outcome, say)
-        if progress:
-            progress.advance(failed_runs=len(outcome.failed))
+        for day in days:
+            _run_storefront_day([job], key, day, instance, {}, outcome, say)
+            if progress:
+                progress.advance(failed_runs=len(outcome.failed))
     return outcome
 
 
@@ -645,8 +647,10 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         # Dagster flags YAML-configured log handlers as beta, once per run; the terminal need not hear it.
         warnings.simplefilter("ignore", dg.BetaWarning)
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
-        if post:  # orders posted; their settlements bill the shipped Sales Orders
+        if post:  # orders posted; their settlements bill the shipped Sales Orders, Amazon hears of the shipments
             sandbox_warehouse_ships(settings, say)
+            sync_today("shipments", storefront, instance=instance, say=say, outcome=outcome, progress=progress,
+                       days=outcome.days)
         sync_settlements(storefront=storefront, post=post, outcome=outcome, instance=instance, say=say,
                          progress=progress)
         if post:  # the orders posted move NetSuite's stock: push it, and bring FBA's movements in
@@ -679,6 +683,11 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         for row in inventory_rows(keys, today):
             print(f"  {row['storefront']:<12}{row['sent']:>6} sent{row['accepted']:>6} accepted"
                   f"{row['held_back']:>6} held back{row['fba_differences']:>6} FBA differences")
+    if post and settings.flows.shipments:
+        print("\nShipments confirmed to Amazon (packages shipped in the window, by status):")
+        for row in shipment_rows(keys, outcome.days[0], today):
+            print(f"  {row['storefront']:<12}{row['confirmed']:>6} confirmed{row['held_no_tracking']:>6} held without "
+                  f"tracking{row['refused']:>6} refused{row['failed']:>6} failed")
     if post and settings.flows.pricing:
         print("\nPrices today (SKUs priced, held back, messages sent and accepted, SKUs Amazon shows differently):")
         for row in price_rows(keys, today):
@@ -729,6 +738,22 @@ def price_rows(storefronts: list[str], day: date) -> list[dict]:
                         AND a.price IS DISTINCT FROM l.price) AS differ
             FROM (SELECT unnest($storefronts::VARCHAR[]) AS storefront) s ORDER BY s.storefront
             """, params={"day": day, "storefronts": storefronts}).to_arrow_table().to_pylist()
+
+
+def shipment_rows(storefronts: list[str], first_day: date, last_day: date) -> list[dict]:
+    """Per storefront: the packages shipped in the window by their confirmation status."""
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
+
+    statuses = ("confirmed", "held_no_tracking", "refused", "failed")
+    with connect() as con:
+        ensure_schema(con)
+        rows = con.execute(
+            "SELECT s.storefront, " + ", ".join(f"count(c.status) FILTER (WHERE c.status = '{st}')" for st in statuses)
+            + """ FROM (SELECT unnest(?::VARCHAR[]) AS storefront) s
+                 LEFT JOIN shipment_confirmations c ON c.storefront = s.storefront AND c.day BETWEEN ? AND ?
+                 GROUP BY 1 ORDER BY 1""", [storefronts, first_day, last_day]).fetchall()
+    return [dict(zip(("storefront", *statuses), r)) for r in rows]
 
 
 def listing_rows(storefronts: list[str], day: date) -> list[dict]:

@@ -156,9 +156,9 @@ def test_sync_shows_progress_then_a_summary_whose_figures_are_the_warehouses_and
     assert progress and "\r" not in out
     last = re.search(r"(\d+)/(\d+) storefront-days, (\d+) records posted, (\d+) open errors", progress[-1])
     assert last, progress[-1]
-    # Two order days of one storefront, each storefront-day with a deposit, then today's snapshots and push, the FBA
-    # ledger of the two days, today's snapshots again, today's listings and today's prices.
-    total = 2 + settlement_days + 1 + 2 + 1 + 1 + 1
+    # Two order days of one storefront, their two shipment days, each storefront-day with a deposit, then today's
+    # snapshots and push, the FBA ledger of the two days, today's snapshots again, today's listings and prices.
+    total = 2 + 2 + settlement_days + 1 + 2 + 1 + 1 + 1
     assert [int(g) for g in last.groups()] == [total, total, records_posted, expected["errors"]]
     assert re.search(r"done in \d+", progress[-1])
     with connect(read_only=True) as con:
@@ -174,6 +174,12 @@ def test_sync_shows_progress_then_a_summary_whose_figures_are_the_warehouses_and
         priced = con.execute("SELECT count(*) FROM price_list WHERE storefront = 'demo-CA' AND price IS NOT NULL"
                              ).fetchone()[0]
     assert priced > 40
+    # Shipments: Canada ships UPS Standard, always tracked, so every package the warehouse shipped is confirmed.
+    with connect(read_only=True) as con:
+        confirmed = con.execute("SELECT count(*) FROM shipment_confirmations WHERE storefront = 'demo-CA' "
+                                "AND status = 'confirmed'").fetchone()[0]
+    assert re.search(rf"^  demo-CA\s+{confirmed} confirmed\s+0 held without tracking\s+0 refused\s+0 failed$",
+                     out, re.MULTILINE), out
     # Listings: every catalog SKU was on Amazon before; nothing new to create in the demo's NetSuite.
     assert re.search(r"^  demo-CA\s+0 created\s+0 updated\s+0 retired\s+0 refused\s+0 cannot be listed$", out,
                      re.MULTILINE), out

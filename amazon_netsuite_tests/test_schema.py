@@ -22,6 +22,8 @@ EVERY_TABLE = {
     "price_list", "price_feed_submissions", "amazon_listing_prices",
     # listings
     "product_master", "listing_submissions", "amazon_listing_content",
+    # shipments
+    "shipped_packages", "shipment_confirmations", "amazon_order_items",
 }
 EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",

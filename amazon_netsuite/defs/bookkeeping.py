@@ -20,6 +20,9 @@ BOOKKEEPING_TABLES = {
     "amazon_listing_content": "Every SKU's listing per storefront: created by this project or found on Amazon, "
                               "the content Amazon last accepted from us (its hash) and whether it is retired. "
                               "Written by `listing_submissions`; a run sends only content that changed.",
+    "amazon_order_items": "Amazon's order items (order item id, SKU, quantity ordered) per order, from getOrderItems "
+                          "once per order: the order report has no order item ids. Written by "
+                          "`shipment_confirmations`.",
     "netsuite_postings": "The ledger: one row per NetSuite record a flow created or changed, with its external id, "
                          "internal id, the hash of what was sent and the NetSuite account. Written by every "
                          "posting asset and retry; what makes a re-run send nothing twice.",

@@ -9,11 +9,11 @@ posted, so switching accounts never skips one. An older source state than the on
 `integration_errors` holds what could not be posted, classified so an operator knows whether to fix a mapping, the
 data, the credentials, or just wait; a later success (or the order no longer needing a record) resolves it.
 
-`complete` marks records the integration has nothing more to do for: Cash Sales, Seller-Fulfilled-Prime Sales
-Orders (Amazon already has their tracking:
+`complete` marks records the orders flow has nothing more to do for: Cash Sales, Seller-Fulfilled-Prime Sales
+Orders (NetSuite Connector leaves their tracking to Amazon:
 https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_164433264647.html) and fully closed Sales
-Orders. The orders flow's view `sales_orders_to_confirm_shipment` lists the others: the Sales Orders whose shipment
-the fulfillment write-back confirms to Amazon. The tables are declared in `lib/warehouse/tables.py`.
+Orders. The shipments flow's view `sales_orders_to_confirm_shipment` lists the Sales Orders whose shipment it still
+has to confirm to Amazon, SFP ones included. The tables are declared in `lib/warehouse/tables.py`.
 
 Attempts are written in batches as they finish (`record_attempts`), one transaction per batch, so a killed run
 loses only what was in flight; the upserts by external id make re-sending those harmless.

@@ -80,11 +80,12 @@ def test_status_class_department_channel_field_sfp_flag_and_facilitator_tax_reac
         record = client.get("salesOrder", f"eid:{sfp}")
     assert record["custbody_amz_sfp"] is True and record["memo"].startswith("[SFP] Amazon Amazon.com order")
 
-    # SFP orders are complete on posting: the fulfillment write-back never confirms them (Amazon has the tracking).
+    # SFP orders are complete for the orders flow, but the shipments flow confirms them like MFN ones (our warehouse
+    # buys their labels): every posted Sales Order waits for its shipment confirmation.
     with connect(read_only=True) as con:
         to_confirm = {r[0] for r in con.execute("SELECT external_id FROM sales_orders_to_confirm_shipment").fetchall()}
-    expected = {r["externalid"] for r in rows if r["type"] == "SalesOrd" and orders[r["externalid"]][0] == "MFN"}
-    assert to_confirm == expected and sfp not in to_confirm
+    expected = {r["externalid"] for r in rows if r["type"] == "SalesOrd"}
+    assert to_confirm == expected and sfp in to_confirm
 
 
 def test_per_buyer_customers_are_upserted_once_under_a_hash_and_fba_orders_stay_on_the_storefront_customer(

@@ -112,14 +112,8 @@ VIEWS: tuple[str, ...] = (
                                    ORDER BY last_updated_date DESC, day DESC) AS rn
       FROM orders) WHERE rn = 1
     """,
-    # What the fulfillment write-back works from: posted Sales Orders whose shipment Amazon still needs confirmed.
-    # SFP orders are complete on posting (Amazon already has the tracking), so they never appear here.
-    """
-    CREATE OR REPLACE VIEW sales_orders_to_confirm_shipment AS
-    SELECT storefront, key AS amazon_order_id, external_id, internal_id, source_updated, last_attempt
-    FROM netsuite_postings
-    WHERE flow = 'orders' AND record_type = 'salesOrder' AND posted_body IS NOT NULL AND NOT complete
-    """,
+    # `sales_orders_to_confirm_shipment` (posted Sales Orders whose shipment Amazon still needs) is the shipments
+    # flow's: lib/shipments/tables.py.
     # What the posting assets `sales_orders_posted` and `cash_sales_posted` wrote: the ledger rows of their record
     # type, on the day of the order's latest state (the partition that posted it last).
     *(f"""
