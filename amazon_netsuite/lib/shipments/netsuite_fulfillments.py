@@ -163,6 +163,18 @@ def package_contents(lines: list[dict[str, Any]], package_count: int) -> list[li
     return cartons
 
 
+def changed_ship_days(client: NetSuiteClient, modified_after: datetime) -> tuple[set[tuple[str, date]], str | None]:
+    """The (storefront, ship day) of every shipped fulfillment of a posted order changed after `modified_after`, and
+    the newest change among them (`YYYY-MM-DD HH:MM:SS`, NetSuite's time), None when nothing changed: the days a
+    sensor runs, and where its next look starts."""
+    query = _HEADERS + f" AND TO_CHAR(f.lastmodifieddate, {_TIME}) > ?"
+    rows = list(client.suiteql_by_key(query, [modified_after.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")],
+                                      key="fulfillment_id"))
+    days = {(storefront, date.fromisoformat(str(r["ship_date"]))) for r in rows
+            if (storefront := _storefront(r.get("sales_order_external_id"), r.get("amazon_order_id")))}
+    return days, max((str(r["last_modified"]) for r in rows), default=None)
+
+
 def last_fulfillment_change(client: NetSuiteClient) -> str | None:
     """A mark that moves when an item fulfillment is created, changed or deleted (the newest `lastmodifieddate`
     and the count), for a sensor; None while NetSuite has none."""
