@@ -3,7 +3,8 @@
 The only run launched by hand is the hourly order report request (`request_order_reports_job`, which the
 `order_reports_hourly` schedule launches at :07). Everything after it — loading each storefront-day the report
 covers, posting its orders, importing the settlement Amazon deposited and posting it, pushing NetSuite's stock to
-Amazon and, after a stock change in NetSuite, the changed quantity, and today's prices — is the daemon's doing: sensors and automation
+Amazon and, after a stock change in NetSuite, the changed quantity, today's prices, and the cartons the warehouse
+ships, confirmed to Amazon — is the daemon's doing: sensors and automation
 conditions that run by default. The test prints how long an order took from "report DONE" to "record in NetSuite",
 and a stock change from NetSuite to Amazon.
 
@@ -52,7 +53,7 @@ pytestmark = pytest.mark.skipif("FAKETIME" in os.environ, reason="gRPC, which th
 
 # The order sensor ticks every 2 minutes, and its first tick only sets its watermark: two ticks, the runs and the
 # automation's ticks fit well within this on a busy 2-core machine.
-DEADLINE_SECONDS = 540
+DEADLINE_SECONDS = 720
 
 
 def _one_storefront_settings(path: Path) -> Path:
@@ -113,6 +114,16 @@ def _netsuite_records(pattern: str) -> dict[str, tuple[str, datetime]]:
         # SuiteQL answers dates as NetSuite writes them: `12/3/2026 06:37:03`, in the account's time zone (UTC here).
         return {r["externalid"]: (r["type"], datetime.strptime(r["createddate"], "%m/%d/%Y %H:%M:%S").replace(tzinfo=UTC))
                 for r in rows}
+
+
+def _tracked_packages() -> set[tuple[str, str]]:
+    """(Amazon order id, tracking number) of every tracked carton NetSuite's demo-US fulfillments hold."""
+    from amazon_netsuite.defs.resources import NetSuite
+    from amazon_netsuite.lib.shipments.netsuite_fulfillments import read_fulfillments
+
+    with NetSuite().client() as client:
+        return {(r["amazon_order_id"], r["tracking_number"]) for r in read_fulfillments(client).to_pylist()
+                if r["storefront"] == STOREFRONT and r["tracking_number"]}
 
 
 def _listing_quantities(url: str) -> dict[str, int | None]:
@@ -257,6 +268,24 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
         postable, in_netsuite, posted_settlements = _wait(
             "every postable order and the deposited settlement in NetSuite", everything_posted, deadline, daemon, log,
             every=5.0)
+
+        # Shipments: the warehouse fulfils the shipped MFN orders in NetSuite (as a person or a WMS would); the
+        # fulfillment sensor's runs confirm every tracked carton to Amazon with its tracking number.
+        shipped = time.monotonic()
+        response = httpx.post(f"{sandbox.url}/_sandbox/netsuite/warehouse/ship", timeout=120)
+        assert response.status_code == 200, response.text
+        assert response.json()["fulfilled"], "the warehouse fulfilled no Sales Order"
+        tracked = _tracked_packages()
+        assert tracked, "no demo-US fulfillment has a tracked carton"
+
+        def amazon_shows_the_packages():
+            shown = {(s["order_id"], s["tracking_number"]) for s in httpx.get(
+                f"{sandbox.url}/_sandbox/shipments", params={"seller_account": ACCOUNT}, timeout=30).json()["shipments"]}
+            return shown if tracked <= shown else None
+
+        confirmed = _wait("every tracked carton confirmed to Amazon", amazon_shows_the_packages, deadline, daemon, log,
+                          every=5.0)
+        shipment_latency = time.monotonic() - shipped
     finally:
         daemon.terminate()
         try:
@@ -278,7 +307,8 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
     assert failed == [], [r.job_name for r in failed]
     launched = {r.job_name for r in instance.get_runs()}
     # by the sensors (the listings run of the item sensor's first tick finds every catalog SKU on Amazon already)
-    assert {"orders_job", "settlements_job", "inventory_job", "pricing_job", "listings_job"} <= launched
+    assert {"orders_job", "settlements_job", "inventory_job", "pricing_job", "listings_job", "shipments_job"} <= launched
+    assert confirmed == tracked  # nothing untracked was sent (held by default)
     assert len(priced) > 40
     assert after_move == pushed[sku] - 3 == shown
     assert any(r.tags.get("dagster/automation_condition") or r.tags.get("dagster/sensor_name", "").endswith(
@@ -290,4 +320,5 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
           f"{statistics.median(minutes):.1f} min, max {max(minutes):.1f} min; settlement(s) "
           f"{', '.join(s['settlement_id'] for s in settlements)} posted; whole test "
           f"{(time.monotonic() - started) / 60:.1f} min; a NetSuite stock change reached Amazon in "
-          f"{stock_latency:.0f} s")
+          f"{stock_latency:.0f} s; {len(tracked)} tracked cartons from the warehouse to Amazon in "
+          f"{shipment_latency:.0f} s")
