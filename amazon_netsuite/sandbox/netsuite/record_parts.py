@@ -67,6 +67,8 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "cashRefund": {"item": _ITEM_LINES, "taxDetails": _TAX_LINES},
     "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
                         "package": Sublist(None, {}, ("packageWeight",))},
+    "returnAuthorization": {"item": _ITEM_LINES},
+    "itemReceipt": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",))},
     "customerPayment": {"apply": _APPLY},
     "inventoryAdjustment": {"inventory": Sublist("line", {"item": ("inventoryItem",), "location": ("location",)},
                                                  ("adjustQtyBy", "unitCost"))},
