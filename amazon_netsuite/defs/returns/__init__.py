@@ -4,8 +4,8 @@
 import dagster as dg
 
 from amazon_netsuite.defs.helpers import Flow
-from amazon_netsuite.defs.returns import assets, jobs, schedules
+from amazon_netsuite.defs.returns import assets, jobs, posting, schedules, sensors
 
 
 def definitions(flow: Flow) -> dg.Definitions:
-    return dg.Definitions.merge(*(module.definitions(flow) for module in (assets, jobs, schedules)))
+    return dg.Definitions.merge(*(module.definitions(flow) for module in (assets, posting, jobs, sensors, schedules)))

@@ -30,9 +30,10 @@ class Landed:
 
 
 def land_returns(connect, api, report: str, storefront: str, marketplace_id: str, day: date, start: datetime,
-                 end: datetime, *, poll_seconds: float = 2.0) -> Landed:
+                 end: datetime, *, poll_seconds: float = 0.5) -> Landed:
     """Request `report` ("fba" or "mfn") for the storefront's marketplace over [start, end), wait for it and replace
-    the day's rows and quarantine. A CANCELLED report is an empty one (Amazon cancels a report with nothing in it)."""
+    the day's rows and quarantine. A CANCELLED report is an empty one (Amazon cancels a report with nothing in it).
+    The first poll comes soon (a day of returns is a small report); the wait grows by half each time after."""
     table_name, report_type, parse, columns = _REPORTS[report]
     report_id = api.create_report(report_type, [marketplace_id], start, end)
     done = api.wait_for_report(report_id, poll_seconds=poll_seconds, timeout=1800)
@@ -51,10 +52,9 @@ def land_returns(connect, api, report: str, storefront: str, marketplace_id: str
                                     "SELECT ?::VARCHAR AS storefront, ?::DATE AS day, ?::VARCHAR AS report_id, * "
                                     "FROM parsed", params=[storefront, day, report_id])
         con.unregister("parsed")
-        con.execute("DELETE FROM returns_quarantine WHERE storefront = ? AND day = ? AND report = ?",
-                    [storefront, day, report])
-        set_aside = [[storefront, day, report, report_id, q["row_number"], q["reason"], q["raw_row"]]
-                     for q in quarantine.to_pylist()]
-        if set_aside:
-            con.executemany("INSERT INTO returns_quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", set_aside)
+        con.register("set_aside", quarantine)
+        replace_partition(con, f"{table_name}_quarantine", storefront, str(day),
+                          "SELECT ?::VARCHAR AS storefront, ?::DATE AS day, ?::VARCHAR AS report_id, * "
+                          "FROM set_aside", params=[storefront, day, report_id])
+        con.unregister("set_aside")
     return Landed(report_id, written, quarantine.num_rows)

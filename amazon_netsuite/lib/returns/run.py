@@ -92,6 +92,7 @@ class ReturnsPoster:
         self.subsidiary = posting.subsidiary
         self.fba_location = posting.fba_location
         self.return_location = settings.returns.return_location or posting.location
+        self.unchanged = 0  # returns NetSuite already holds whole
 
     def _rows(self, query: str) -> list[dict]:
         return list(self.client.suiteql(query))
@@ -111,13 +112,16 @@ class ReturnsPoster:
             FROM transaction t JOIN transactionline tl ON tl.transaction = t.id AND tl.mainline = 'F'
             JOIN item i ON i.id = tl.item
             WHERE t.externalid IN ({_quoted(order_eids)}) AND t.type IN ('CashSale', 'SalesOrd')""")
-        made = {r["externalid"]: str(r["id"]) for r in self._rows(f"""
-            SELECT id, externalid FROM transaction WHERE type IN ('RtnAuth', 'ItemRcpt')
-            AND externalid IN ({_quoted(e for r in returns for e in (r.external_id(self.storefront),
-                                                                       r.external_id(self.storefront) + '-IR'))})""")}
+        # A transform is not an upsert: what NetSuite already holds (an earlier run's) is found, never made again.
+        ids = [r.external_id(self.storefront) + suffix for r in returns for suffix in ("", "-IR", "-WO")]
+        made = {r["externalid"]: str(r["id"]) for r in self._rows(
+            "SELECT id, externalid FROM transaction WHERE type IN ('RtnAuth', 'ItemRcpt', 'InvAdjst') "
+            f"AND externalid IN ({_quoted(ids)})")}
         attempts = []
         for ret in returns:
-            attempts += self._post_one(ret, lines, wanted_type[ret.kind], made)
+            sent = self._post_one(ret, lines, wanted_type[ret.kind], made)
+            self.unchanged += not sent
+            attempts += sent
         return attempts
 
     def _attempt(self, ret: AmazonReturn, suffix: str, record_type: str, external_id: str, body: dict,
@@ -160,7 +164,7 @@ class ReturnsPoster:
                                               internal_id=receipt_id))
             except NetSuiteError as exc:
                 return [*attempts, self._attempt(ret, "|receipt", RECEIPT, eid + "-IR", receipt_body, error=exc)]
-        if not ret.sellable and not self.settings.returns.damaged_location:
+        if not ret.sellable and not self.settings.returns.damaged_location and made.get(eid + "-WO") is None:
             attempts.append(self._write_off(ret, eid + "-WO", location))
         return attempts
 
@@ -185,9 +189,9 @@ def post_returns(connect: Connection, client, settings: Settings, storefront: st
     """Post the storefront-day's returns; `account` is the NetSuite account the ledger files under."""
     with connect() as con:
         returns = returns_of_day(con, storefront, day)
-    attempts = ReturnsPoster(client, settings, storefront).post(returns)
-    result = ReturnsResult(unchanged=len(returns) - len({a.key.split("|receipt")[0].split("|write-off")[0]
-                                                          for a in attempts}))
+    poster = ReturnsPoster(client, settings, storefront)
+    attempts = poster.post(returns)
+    result = ReturnsResult(unchanged=poster.unchanged)
     with connect() as con:
         classes = record_attempts(con, attempts, account=account)
     for attempt, error_class in zip(attempts, classes):
@@ -197,3 +201,21 @@ def post_returns(connect: Connection, client, settings: Settings, storefront: st
             result.failed += 1
             result.errors.append(f"{attempt.record_label}: {attempt.error}")
     return result
+
+
+def open_return_partitions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date]]:
+    """The storefront-days holding a return with an open error in `integration_errors` (its order not in NetSuite
+    yet, a refused transform): the retry schedule posts them again."""
+    return [tuple(row) for row in con.execute(
+        """
+        WITH returns AS (
+          SELECT storefront, day, 'FBA|' || order_id || '|' || coalesce(license_plate_number, 'row' || row_number)
+                 || '|' || sku AS key FROM fba_customer_returns
+          UNION ALL
+          SELECT storefront, day, 'MFN|' || order_id || '|' || coalesce(amazon_rma_id, 'row' || row_number)
+                 || '|' || sku FROM mfn_returns
+        )
+        SELECT DISTINCT r.storefront, r.day FROM integration_errors e
+        JOIN returns r ON r.storefront = e.storefront AND (e.key = r.key OR starts_with(e.key, r.key || '|'))
+        WHERE e.flow = ? AND e.resolved IS NULL ORDER BY 2, 1
+        """, [FLOW]).fetchall()]

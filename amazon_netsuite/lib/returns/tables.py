@@ -1,5 +1,6 @@
 """The returns flow's warehouse tables, per storefront-day (the day the report covers; a later run replaces it):
-the two returns reports as parsed (`lib/returns/reports.py`), and the rows each report set aside with the reason."""
+the two returns reports as parsed (`lib/returns/reports.py`), and the rows each set aside with the reason
+(`…_quarantine`)."""
 
 from __future__ import annotations
 
@@ -29,12 +30,12 @@ TABLES: tuple[str, ...] = (
       return_request_day DATE NOT NULL
     )
     """,
-    """
-    CREATE TABLE IF NOT EXISTS returns_quarantine (
-      storefront VARCHAR NOT NULL, day DATE NOT NULL, report VARCHAR NOT NULL, report_id VARCHAR NOT NULL,
+    *(f"""
+    CREATE TABLE IF NOT EXISTS {table}_quarantine (
+      storefront VARCHAR NOT NULL, day DATE NOT NULL, report_id VARCHAR NOT NULL,
       row_number INTEGER NOT NULL, reason VARCHAR NOT NULL, raw_row VARCHAR NOT NULL
     )
-    """,
+    """ for table in ("fba_customer_returns", "mfn_returns")),
 )
 
 VIEWS: tuple[str, ...] = (
