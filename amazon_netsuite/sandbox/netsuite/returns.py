@@ -17,11 +17,13 @@ from decimal import Decimal
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
 from amazon_netsuite.sandbox.netsuite.record_parts import (
     cents,
+    check_units,
     finish_sublist,
     money,
     number_lines,
     ref_id,
     require,
+    source_line_of,
     user_error,
 )
 from amazon_netsuite.sandbox.netsuite.sales import default_from_customer, ships, status
@@ -145,23 +147,11 @@ def finish_item_receipt(store: RecordStore, record: dict, creating: bool) -> Non
     lines = finish_sublist(record, "item")
     for index, line in enumerate(lines):
         path = f"item.items[{index}]"
-        rma_line = rma_lines.get(int(line["orderLine"])) if str(line.get("orderLine", "")).isdigit() else None
-        if rma_line is None:
-            raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid orderLine reference key {line.get('orderLine')}.",
-                              f"{path}.orderLine")
-        remaining = money(rma_line["quantity"]) - received[rma_line["line"]]
-        line.update(orderLine=rma_line["line"], item={"id": rma_line["item"]["id"],
-                                                      "refName": rma_line["item"].get("refName")})
-        line.setdefault("itemReceive", True)
-        line["quantity"] = money(line["quantity"]) if line.get("quantity") is not None else remaining
-        line["quantityRemaining"] = remaining
+        rma_line, remaining = source_line_of(line, rma_lines, received, path)
         if not line["itemReceive"]:
             continue
-        if line["quantity"] <= 0:
-            raise user_error("Inventory items must have a positive amount.", f"{path}.quantity")
-        if line["quantity"] > remaining:
-            raise user_error(f"You cannot receive more than the {remaining} remaining on return authorization line "
-                             f"{rma_line['line']}.", f"{path}.quantity")
+        check_units(line, remaining, path, f"You cannot receive more than the {remaining} remaining on return "
+                                           f"authorization line {rma_line['line']}.")
         if not line.get("location"):
             line["location"] = rma_line.get("location") or rma.get("location")
         if not line.get("location"):
