@@ -16,11 +16,12 @@ from amazon_netsuite.lib.inventory import tables as inventory
 from amazon_netsuite.lib.listings import tables as listings
 from amazon_netsuite.lib.orders import tables as orders
 from amazon_netsuite.lib.pricing import tables as pricing
+from amazon_netsuite.lib.returns import tables as returns
 from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.shipments import tables as shipments
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements, inventory, pricing, listings, shipments)
+FLOWS = (orders, settlements, inventory, pricing, listings, shipments, returns)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

@@ -181,7 +181,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         with warehouse.connection() as con:
             opened_at, pending_keys = opening_of(con, settings.storefront_posting(storefront).fba_location)
         table = classify_ledger_rows(rows, orders_posted=settings.orders_posted(storefront), opened_at=opened_at,
-                                     pending_keys=pending_keys)
+                                     pending_keys=pending_keys, returns_received=settings.flows.returns)
         with warehouse.connection() as con:
             con.register("ledger", table)
             written = replace_partition(con, "fba_inventory_ledger", storefront, str(day),

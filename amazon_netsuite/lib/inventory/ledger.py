@@ -33,6 +33,11 @@ LEDGER_ROW_COLUMNS: tuple[str, ...] = (
 )
 NOT_SELLABLE = "not sellable stock ({disposition}): NetSuite's FBA location holds sellable units only"
 MOVED_BY_CASH_SALE = "the storefront's orders post: their Cash Sales take shipped units out of the FBA location"
+# With the returns flow on, a sellable customer return comes back into the FBA location by its return
+# authorization's item receipt (lib/returns/run.py), which also reverses its COGS; adjusting for the ledger row too
+# would count the units twice.
+MOVED_BY_RETURN_RECEIPT = "the returns flow is on: the return's item receipt puts the units back in the FBA location"
+CUSTOMER_RETURNS = "CustomerReturns"
 NO_UNITS = "no units moved"
 INCLUDED_IN_OPENING = "before the FBA location's opening balance, which includes it"
 
@@ -91,7 +96,7 @@ def parse_ledger_report(data: bytes, charset: str | None) -> pa.Table:
 
 
 def classify_ledger_rows(table: pa.Table, *, orders_posted: bool, opened_at: datetime | None = None,
-                         pending_keys: Sequence[str] = ()) -> pa.Table:
+                         pending_keys: Sequence[str] = (), returns_received: bool = False) -> pa.Table:
     """The rows with `adjusts_netsuite` and `not_adjusted_reason` (NULL when the row adjusts NetSuite); `opened_at`
     is the FBA snapshot of the location's opening balance, `pending_keys` the rows it left to post."""
     with duckdb.connect() as con:
@@ -110,11 +115,14 @@ def classify_ledger_rows(table: pa.Table, *, orders_posted: bool, opened_at: dat
                                        event_date < CAST($opened_at::TIMESTAMP AS DATE))
                           AND ledger_key NOT IN (SELECT ledger_key FROM pending_keys) THEN $included
                      WHEN event_type = $shipments AND $orders_posted THEN $moved_by_cash_sale
+                     WHEN event_type = $customer_returns AND $returns_received THEN $moved_by_receipt
                 END AS reason_
               FROM ledger_rows
             )
             """,
             params={"no_units": NO_UNITS, "sellable": SELLABLE, "not_sellable": NOT_SELLABLE,
                     "shipments": SHIPMENTS, "orders_posted": orders_posted, "moved_by_cash_sale": MOVED_BY_CASH_SALE,
+                    "customer_returns": CUSTOMER_RETURNS, "returns_received": returns_received,
+                    "moved_by_receipt": MOVED_BY_RETURN_RECEIPT,
                     "opened_at": opened_at, "included": INCLUDED_IN_OPENING},
         ).to_arrow_table()

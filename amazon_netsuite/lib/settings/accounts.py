@@ -93,6 +93,7 @@ class Flows(StrictModel):
     pricing: bool = True
     listings: bool = True
     shipments: bool = True
+    returns: bool = True
 
 
 class Partitions(StrictModel):

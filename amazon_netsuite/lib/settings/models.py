@@ -25,6 +25,7 @@ from amazon_netsuite.lib.settings.listings import ListingsSettings, StorefrontLi
 from amazon_netsuite.lib.settings.order_posting import OrderPostingSettings, StorefrontPosting
 from amazon_netsuite.lib.settings.paths import settings_path
 from amazon_netsuite.lib.settings.pricing import PricingSettings, StorefrontPrices
+from amazon_netsuite.lib.settings.returns import ReturnsSettings
 from amazon_netsuite.lib.settings.shipments import ShipmentSettings
 
 
@@ -43,6 +44,7 @@ class Settings(StrictModel):
     pricing: PricingSettings = PricingSettings()
     listings: ListingsSettings = ListingsSettings()
     shipments: ShipmentSettings = ShipmentSettings()
+    returns: ReturnsSettings = ReturnsSettings()
     allow_mixed_sandbox: bool = Field(False, description="let live Amazon post to the NetSuite sandbox, or the "
                                       "Amazon sandbox post to a live NetSuite account (refused otherwise)")
 

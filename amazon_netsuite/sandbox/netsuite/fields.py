@@ -116,6 +116,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
                         "checkNumber", "apply", "credit", "deposit", "applied", "unapplied", "pending", "balance",
                         "toBeEmailed", "paymentOption", "handlingMode", "paymentOperation", "integrationId"),
     "inventoryAdjustment": (*_TRANSACTION, "account", "adjLocation", "inventory", "estimatedTotalValue", "customer"),
+    # REST API Browser returnAuthorization and itemReceipt (https://github.com/wsjmnh/netsuite-record-rest-docs)
+    "returnAuthorization": (*_TRANSACTION, "otherRefNum", "orderStatus", "shipMethod", "shippingCost",
+                            "handlingCost", "taxTotal", "subtotal", "salesRep", "partner", "email",
+                            "billingAddress", "shippingAddress", "revenueStatus", "item"),
+    "itemReceipt": (*_TRANSACTION, "item", "landedCostMethod", "exchangeRate"),
     "customerRefund": (*_TRANSACTION, "customer", "account", "apply", "paymentMethod", "refundMethod",
                        "toBeEmailed", "checkNumber", "toBePrinted"),
     "journalEntry": (*_TRANSACTION, "approved", "reversalDate", "reversalDefer", "isReversal", "line",
@@ -134,6 +139,9 @@ LINE_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "customerPayment": {"apply": _APPLY_LINE, "credit": _APPLY_LINE,
                         "deposit": ("doc", "apply", "amount", "currencyName", "depositDate", "refNum", "remaining",
                                     "total", "refName", "links")},
+    "returnAuthorization": {"item": (*_SALES_LINE, "quantityReceived")},
+    "itemReceipt": {"item": ("orderLine", "line", "item", "itemReceive", "quantity", "quantityRemaining", "location",
+                             "inventoryDetail", "description", "itemType", "units", "rate", "refName", "links")},
     "itemFulfillment": {
         "item": ("orderLine", "line", "item", "itemReceive", "quantity", "quantityRemaining", "location",
                  "inventoryDetail", "kitMemberOf", "description", "itemType", "units", "refName", "links"),

@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 from amazon_netsuite.sandbox.netsuite.errors import RecordError
-from amazon_netsuite.sandbox.netsuite.record_parts import finish_sublist, money, number_lines, ref_id, user_error
+from amazon_netsuite.sandbox.netsuite.record_parts import (
+    check_units,
+    finish_sublist,
+    money,
+    number_lines,
+    ref_id,
+    source_line_of,
+    user_error,
+)
 from amazon_netsuite.sandbox.netsuite.sales import order_progress, ships, status
 from amazon_netsuite.sandbox.netsuite.store import RecordStore
 
@@ -29,25 +37,13 @@ def finish_fulfillment(store: RecordStore, record: dict, creating: bool) -> None
     lines = finish_sublist(record, "item")
     for index, line in enumerate(lines):
         path = f"item.items[{index}]"
-        order_line = order_lines.get(int(line["orderLine"])) if str(line.get("orderLine", "")).isdigit() else None
-        if order_line is None:
-            raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid orderLine reference key {line.get('orderLine')}.",
-                              f"{path}.orderLine")
-        remaining = money(order_line["quantity"]) - fulfilled[order_line["line"]]
-        line.update(orderLine=order_line["line"], item={"id": order_line["item"]["id"],
-                                                        "refName": order_line["item"].get("refName")})
-        line.setdefault("itemReceive", True)
-        line["quantity"] = money(line["quantity"]) if line.get("quantity") is not None else remaining
-        line["quantityRemaining"] = remaining
+        order_line, remaining = source_line_of(line, order_lines, fulfilled, path)
         if not line["itemReceive"]:
             continue
         if order_line["isClosed"]:
             raise user_error(f"Order line {order_line['line']} is closed.", f"{path}.orderLine")
-        if line["quantity"] <= 0:
-            raise user_error("Inventory items must have a positive amount.", f"{path}.quantity")
-        if line["quantity"] > remaining:
-            raise user_error(f"You cannot fulfill more than the {remaining} remaining on order line "
-                             f"{order_line['line']}.", f"{path}.quantity")
+        check_units(line, remaining, path, f"You cannot fulfill more than the {remaining} remaining on order line "
+                                           f"{order_line['line']}.")
         if not line.get("location") and (order_line.get("location") or order.get("location")):
             line["location"] = order_line.get("location") or order["location"]
     record["item"]["items"] = lines = [line for line in lines if line["itemReceive"]]

@@ -67,6 +67,8 @@ SUBLISTS: dict[str, dict[str, Sublist]] = {
     "cashRefund": {"item": _ITEM_LINES, "taxDetails": _TAX_LINES},
     "itemFulfillment": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",)),
                         "package": Sublist(None, {}, ("packageWeight",))},
+    "returnAuthorization": {"item": _ITEM_LINES},
+    "itemReceipt": {"item": Sublist("line", {"item": ITEM_TYPES, "location": ("location",)}, ("quantity",))},
     "customerPayment": {"apply": _APPLY},
     "inventoryAdjustment": {"inventory": Sublist("line", {"item": ("inventoryItem",), "location": ("location",)},
                                                  ("adjustQtyBy", "unitCost"))},
@@ -137,3 +139,28 @@ def user_error(detail: str, path: str | None = None) -> RecordError:
 def require(record: dict, name: str, label: str) -> None:
     if record.get(name) in (None, "", {}):
         raise user_error(f"Please enter value(s) for: {label}", name)
+
+
+def source_line_of(line: dict, source_lines: dict[int, dict], done: dict[int, Decimal], path: str) -> tuple[dict,
+                                                                                                         Decimal]:
+    """A fulfillment's or receipt's line matched to its source line by `orderLine` (INVALID_KEY_OR_REF when none):
+    the source's item copied, `itemReceive` defaulting to true, `quantity` to what is left (the source line less
+    `done`); the source line and what is left."""
+    source = source_lines.get(int(line["orderLine"])) if str(line.get("orderLine", "")).isdigit() else None
+    if source is None:
+        raise RecordError(400, "INVALID_KEY_OR_REF", f"Invalid orderLine reference key {line.get('orderLine')}.",
+                          f"{path}.orderLine")
+    remaining = money(source["quantity"]) - done[source["line"]]
+    line.update(orderLine=source["line"], item={"id": source["item"]["id"], "refName": source["item"].get("refName")})
+    line.setdefault("itemReceive", True)
+    line["quantity"] = money(line["quantity"]) if line.get("quantity") is not None else remaining
+    line["quantityRemaining"] = remaining
+    return source, remaining
+
+
+def check_units(line: dict, remaining: Decimal, path: str, too_many: str) -> None:
+    """A received or shipped line moves a positive number of units, at most what is left (`too_many` says so)."""
+    if line["quantity"] <= 0:
+        raise user_error("Inventory items must have a positive amount.", f"{path}.quantity")
+    if line["quantity"] > remaining:
+        raise user_error(too_many, f"{path}.quantity")

@@ -19,7 +19,7 @@ ITEM_TYPES = ("inventoryItem", "kitItem", "discountItem", "otherChargeSaleItem")
 # Transactions with an `item` sublist of rates and amounts.
 SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",
-                     "customerRefund", "inventoryAdjustment")
+                     "customerRefund", "inventoryAdjustment", "returnAuthorization", "itemReceipt")
 LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department",
               "taxType", "salesTaxItem", "priceLevel", "shipItem")
 # Custom record types the sandbox's account defines (their REST record type is their script id).

@@ -29,10 +29,11 @@ TRANSACTION_TYPE_CODES = {"salesOrder": "SalesOrd", "cashSale": "CashSale", "ite
                           "invoice": "CustInvc", "customerPayment": "CustPymt", "creditMemo": "CustCred",
                           "journalEntry": "Journal", "deposit": "Deposit",
                           "cashRefund": "CashRfnd", "customerRefund": "CustRfnd",
-                          "inventoryAdjustment": "InvAdjst"}
+                          "inventoryAdjustment": "InvAdjst", "returnAuthorization": "RtnAuth",
+                          "itemReceipt": "ItemRcpt"}
 ITEM_TYPE_CODES = {"inventoryItem": "InvtPart", "kitItem": "Kit", "discountItem": "Discount",
                    "otherChargeSaleItem": "OthCharge"}
-_NON_POSTING = ("salesOrder",)
+_NON_POSTING = ("salesOrder", "returnAuthorization")
 PRIMARY_BOOK = 1
 ZERO = Decimal(0)
 
@@ -155,6 +156,10 @@ class _Rows:
             self._refund(record, tid, mainline)
         elif record_type == "inventoryAdjustment":
             self._adjustment(record, tid, mainline)
+        elif record_type == "returnAuthorization":
+            self._return_authorization(record, tid, mainline)
+        elif record_type == "itemReceipt":
+            self._receipt(record, tid, mainline)
         else:
             self._deposit(record, tid, mainline)
 
@@ -224,6 +229,33 @@ class _Rows:
                                    nextdoc=tid, nextline=line["line"], linktype="ShipRcpt", foreignamount=None))
         if _posts("itemFulfillment", record):
             self.cost_of_goods(tid, record["item"]["items"])
+
+    def _return_authorization(self, record: dict, tid: int, mainline: dict) -> None:
+        """Non-posting: lines only, units coming back as positive quantities (a sale's are negative)."""
+        self.lines.append({**mainline, "netamount": dec(record.get("total"))})
+        for line in record["item"]["items"]:
+            item_id = ref_id(line.get("item"))
+            found = self.store.find(item_id or 0)
+            self._line(tid, mainline, line, item=item_id, itemtype=ITEM_TYPE_CODES.get(found[0]) if found else None,
+                       quantity=dec(line.get("quantity", 0), Decimal("0.0001")), rate=dec(line.get("rate")),
+                       netamount=dec(line.get("amount", 0)),
+                       quantityshiprecv=dec(line.get("quantityReceived"), Decimal("0.0001")))
+            if line.get("orderLine") is not None and mainline["createdfrom"]:
+                self.links.append(dict(previousdoc=mainline["createdfrom"], previousline=int(line["orderLine"]),
+                                       nextdoc=tid, nextline=line["line"], linktype="RtnAuth", foreignamount=None))
+
+    def _receipt(self, record: dict, tid: int, mainline: dict) -> None:
+        """Units back in stock at each line's location; Inventory Asset debited and COGS credited at the item's
+        cost, as a fulfillment posts the other way."""
+        self.lines.append({**mainline, "netamount": None})
+        for line in record["item"]["items"]:
+            item_id = ref_id(line.get("item"))
+            found = self.store.find(item_id or 0)
+            self._line(tid, mainline, line, item=item_id, itemtype=ITEM_TYPE_CODES.get(found[0]) if found else None,
+                       quantity=dec(line.get("quantity", 0), Decimal("0.0001")))
+            self.links.append(dict(previousdoc=mainline["createdfrom"], previousline=int(line["orderLine"]),
+                                   nextdoc=tid, nextline=line["line"], linktype="ShipRcpt", foreignamount=None))
+        self.cost_of_goods(tid, record["item"]["items"], sign=Decimal(-1))
 
     def _payment(self, record: dict, tid: int, mainline: dict) -> None:
         amount = dec(record.get("payment")) or ZERO
@@ -327,7 +359,7 @@ def _stock_members(store: RecordStore, item_id: int | None) -> list[tuple[int, D
 
 def inventory_rows(store: RecordStore) -> list[dict]:
     """Stock per item × location: the seeded on-hand less what shipped (fulfillments, stand-alone cash sales), plus
-    what credit memos and cash refunds took back and inventory adjustments; open order lines commit what is on hand
+    what credit memos, cash refunds and return receipts took back and inventory adjustments; open order lines commit what is on hand
     and back-order the rest. `lastquantityavailablechange` is the last change of the newest record that moved or
     committed the item there (NULL while only the seed has)."""
     on_hand: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
@@ -353,7 +385,7 @@ def inventory_rows(store: RecordStore) -> list[dict]:
     shipped += [(s, s["item"]["items"]) for s in store.all("cashSale") if not s.get("createdFrom")]
     # Units a credit memo or cash refund takes back (its inventory and kit lines; other lines move no stock).
     returned = [(r, [line for line in r["item"]["items"] if not line.get("isClosed")])
-                for t in ("creditMemo", "cashRefund") for r in store.all(t)]
+                for t in ("creditMemo", "cashRefund", "itemReceipt") for r in store.all(t)]
     for sign, moved in ((-1, shipped), (1, returned)):
         for record, lines in moved:
             for line in lines:

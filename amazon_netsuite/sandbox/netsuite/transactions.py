@@ -14,13 +14,20 @@ from amazon_netsuite.sandbox.netsuite.journals import finish_journal
 from amazon_netsuite.sandbox.netsuite.payments import finish_deposit, finish_payment, pay_invoice
 from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS, merge_lines
 from amazon_netsuite.sandbox.netsuite.refunds import finish_customer_refund
+from amazon_netsuite.sandbox.netsuite.returns import (
+    finish_item_receipt,
+    finish_return_authorization,
+    receive_return,
+    return_from,
+)
 from amazon_netsuite.sandbox.netsuite.sales import bill_order, credit_invoice, finish_sales, refund_cash_sale
 from amazon_netsuite.sandbox.netsuite.store import SALES_TYPES, RecordStore
 from amazon_netsuite.sandbox.netsuite.tax import TAX_DETAILS
 
 TRAN_ID_PREFIX = {"salesOrder": "SO", "cashSale": "CS", "invoice": "INV", "creditMemo": "CM", "cashRefund": "CR",
                   "itemFulfillment": "IF", "customerPayment": "PYMT", "journalEntry": "JE", "deposit": "DEP",
-                  "customerRefund": "CRF", "inventoryAdjustment": "IA"}
+                  "customerRefund": "CRF", "inventoryAdjustment": "IA",
+                  "returnAuthorization": "RMA", "itemReceipt": "IR"}
 # The transforms NetSuite offers between the record types the sandbox keeps: Oracle's "Transforming Records"
 # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157901123882.html) and the REST API
 # Browser's salesOrder and invoice records (https://github.com/wsjmnh/netsuite-record-rest-docs docs/records/).
@@ -31,11 +38,16 @@ TRANSFORMS = {
     ("invoice", "customerPayment"): pay_invoice,
     ("invoice", "creditMemo"): credit_invoice,
     ("cashSale", "cashRefund"): refund_cash_sale,
+    ("cashSale", "returnAuthorization"): return_from,
+    ("salesOrder", "returnAuthorization"): return_from,
+    ("invoice", "returnAuthorization"): return_from,
+    ("returnAuthorization", "itemReceipt"): receive_return,
 }
 # In a transform the body's lines match the source's by these keys.
 _TRANSFORM_KEYS = {"item": "orderLine", "apply": "doc"}
 # Whose derived state depends on the records pointing at them.
-_DERIVED_FROM_REFERRERS = ("salesOrder", "invoice", "customerPayment", "cashSale", "creditMemo")
+_DERIVED_FROM_REFERRERS = ("salesOrder", "invoice", "customerPayment", "cashSale", "creditMemo",
+                           "returnAuthorization")
 
 
 def finish_transaction(store: RecordStore, record_type: str, record: dict, today: date, creating: bool) -> None:
@@ -53,6 +65,10 @@ def finish_transaction(store: RecordStore, record_type: str, record: dict, today
         finish_customer_refund(store, record)
     elif record_type == "inventoryAdjustment":
         finish_adjustment(store, record)
+    elif record_type == "returnAuthorization":
+        finish_return_authorization(store, record)
+    elif record_type == "itemReceipt":
+        finish_item_receipt(store, record, creating)
     else:
         finish_deposit(store, record)
 
