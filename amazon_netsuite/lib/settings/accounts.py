@@ -92,6 +92,7 @@ class Flows(StrictModel):
     inventory: bool = True
     pricing: bool = True
     listings: bool = True
+    finances: bool = True  # Finances API transactions daily, refunds posted as they happen
 
 
 class Partitions(StrictModel):
