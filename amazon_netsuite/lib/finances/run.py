@@ -21,6 +21,7 @@ class DayNotStarted(ValueError):
 def day_window(day: date, now: datetime) -> tuple[datetime, datetime]:
     """[start, end) of the UTC day, the end capped at now − 2 minutes."""
     start = datetime.combine(day, time(0), tzinfo=timezone.utc)
+    now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)  # the project's clock is naive UTC
     end = min(start + timedelta(days=1), now - SETTLE_TIME)
     if end <= start:
         raise DayNotStarted(f"{day} has not started more than two minutes ago (now {now:%Y-%m-%d %H:%M} UTC)")

@@ -124,7 +124,7 @@ class TransactionalPosting:
         lines = [Line.from_row(row, self.mapping) for row in mapped]
         self._check(lines)
         orders, self.fee_lines = order_lines(lines)  # lines of no order start the fee journal
-        self.early = self._early_refunds([o for o in orders.values() if o.refund])
+        self.early, self.early_applied = self._early_refunds(list(orders.values()))
         records = self._order_records(orders)
         known = self._lookup(records)
 
@@ -209,25 +209,27 @@ class TransactionalPosting:
                 f"settlement {s.settlement_id}: {len(missing)} order line(s) are not in settlement_line_matches "
                 f"(first: line {missing[0]}); build the matches first")
 
-    def _early_refunds(self, orders: Sequence[OrderLines]) -> dict[str, "_EarlyRefund"]:
-        """Order id → the refunds the finances flow posted for it when they happened, within this settlement's
-        period when it has one."""
+    def _early_refunds(self, orders: Sequence[OrderLines]) -> tuple[dict[str, "_EarlyRefund"], dict[str, Decimal]]:
+        """The refunds the finances flow posted when they happened: by order, those this settlement carries (posted
+        in its period, when it has one), and what all of them applied to the order's invoice."""
         s = self.settlement
         if not orders:
-            return {}
+            return {}, {}
         with self.sender.connect() as con:
             rows = con.execute(
                 "SELECT order_id, refunded, coalesce(applied, 0), external_id, posted_date FROM refunds_posted "
                 "WHERE status = 'posted' AND list_contains(?::VARCHAR[], order_id) ORDER BY external_id",
                 [[o.order_id for o in orders]]).fetchall()
         found: dict[str, _EarlyRefund] = {}
+        applied_to: dict[str, Decimal] = {}
         for order_id, refunded, applied, external_id, posted in rows:
+            applied_to[order_id] = applied_to.get(order_id, ZERO) + applied
             if not _within(posted, s.start, s.end):  # another settlement's refund of the same order
                 continue
             before = found.get(order_id, _EarlyRefund(ZERO, ZERO, ""))
             found[order_id] = _EarlyRefund(before.refunded + refunded, before.applied + applied,
                                            ", ".join(filter(None, (before.external_ids, external_id))))
-        return found
+        return found, applied_to
 
     def _order_records(self, orders: dict[str, OrderLines]) -> dict[str, tuple[str, str] | str]:
         """Order id → (record type, internal id) of its posted record, or the reason it has none."""
@@ -343,11 +345,12 @@ class TransactionalPosting:
         total = Decimal(str(invoice["foreigntotal"]))
         covered, tax = covered_by_record(order, total)
         self.fee_lines += [line for line in order.buyer_tax if line not in tax]
-        early = self.early.get(oid)
-        credited = early.applied if early else ZERO  # what a refund posted before the settlement took off it
+        # What refunds posted when they happened applied to the invoice, whichever settlement carries them: the
+        # invoice owes that much less.
+        credited = self.early_applied.get(oid, ZERO)
         amount = min(covered, total) - credited
-        if credited and amount <= 0:  # the early credit memo took back the whole sale: nothing left to pay
-            return _Sale(order, covered, ZERO, f"credit memo {early.external_ids}", invoice=invoice, netted=credited)
+        if credited and amount <= 0:  # the early credit memos took back the whole sale: nothing left to pay
+            return _Sale(order, covered, ZERO, "its early credit memos", invoice=invoice, netted=credited)
         if amount <= 0:
             self._unsettle(order, covered, f"Amazon paid {decimal_text(covered)} {s.currency} for it: nothing to pay")
             return None
