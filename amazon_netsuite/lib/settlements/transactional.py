@@ -12,6 +12,10 @@ refund takes back of this settlement's payment) and a customer refund of the res
 suspense (or clearing) account on the fee journal, with the reason, and is listed in the result: the deposit always
 equals the bank amount.
 The deposit goes only once the fee journal is in NetSuite: clearing's share of it is what that journal books.
+
+A refund the finances flow posted when it happened (`refunds_posted`, early_refunds.py) is matched, not posted
+again: same order and amount → no refund record; its credit memos' applications reduce the invoice's payment; a
+different amount → queued in integration_errors naming both, the amount in suspense.
 """
 
 from __future__ import annotations
