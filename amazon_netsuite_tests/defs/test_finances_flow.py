@@ -37,7 +37,8 @@ def world(tmp_path_factory):
     settings["partitions"] = {"start_date": (today - timedelta(days=DAYS + 5)).isoformat()}
     path = tmp_path / "accounts.yaml"
     path.write_text(yaml.safe_dump(settings, sort_keys=False))
-    with start_sandbox(tmp_path / "sandbox", history_days=DAYS - 1, orders_per_day=15) as sandbox, pytest.MonkeyPatch.context() as mp:
+    with (start_sandbox(tmp_path / "sandbox", history_days=DAYS - 1, orders_per_day=15) as sandbox,
+          pytest.MonkeyPatch.context() as mp):
         _project_env(mp, tmp_path, sandbox.url)
         mp.setenv("AMAZON_NETSUITE_ACCOUNTS", str(path))
         instance = dg.DagsterInstance.ephemeral()
@@ -87,6 +88,10 @@ def test_every_refund_of_the_world_is_in_netsuite_once_as_its_record_before_and_
         "'Promotions')) FROM finance_transactions WHERE storefront = ? AND transaction_type IN ('Refund', "
         "'Chargeback', 'GuaranteeClaim') GROUP BY transaction_id", [STOREFRONT])
     assert transactions, "the world refunded nothing in these days"
+    # Only demo-US's marketplace, its MFN orders included (the marketplace is not sent, rows are kept by it).
+    assert _rows("SELECT DISTINCT marketplace_id FROM finance_transactions") == [("ATVPDKIKX0DER",)]
+    assert {n for (n,) in _rows("SELECT DISTINCT fulfillment_network FROM finance_transactions WHERE "
+                                "transaction_type = 'Shipment'")} == {"AFN", "MFN"}
     posted = {r[0]: r[1:] for r in _rows(
         "SELECT transaction_id, status, record_type, external_id, refunded, reason FROM refunds_posted "
         "WHERE storefront = ?",
@@ -112,7 +117,8 @@ def test_every_refund_of_the_world_is_in_netsuite_once_as_its_record_before_and_
     # The settlements matched the early refunds: no refund record of theirs for an order refunded early.
     early_orders = {order_id for tid, _, order_id, _, _ in transactions if posted[tid][0] == "posted"}
     settled = _rows("SELECT DISTINCT order_id FROM settlement_lines WHERE transaction_type IN ('Refund', "
-                    "'Chargeback Refund', 'A-to-z Guarantee Claim') AND list_contains(?, order_id)", [sorted(early_orders)])
+                    "'Chargeback Refund', 'A-to-z Guarantee Claim') AND list_contains(?, order_id)",
+                    [sorted(early_orders)])
     assert settled, "no settlement carried a refund posted early"
     assert [eid for eid in after if eid.startswith("AMZ-STL-") and "-".join(eid.split("-")[-3:]) in early_orders] == []
     assert {k: v for k, v in after.items() if k.startswith("AMZ-RFD-")} == {
