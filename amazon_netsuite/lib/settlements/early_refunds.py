@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import UnmappedSku
-from amazon_netsuite.lib.postings import POSTED, ledger_entries
+from amazon_netsuite.lib.postings import POSTED, ledger_entries, resolve_errors, utc_now
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.lib.settlements.gl_mapping import GlMapping
 from amazon_netsuite.lib.settlements.posting import (
@@ -173,6 +173,7 @@ class _RefundPoster:
         if settled:
             out.status, out.reason = "settled", f"its settlement posted the refund first ({settled})"
             out.refunded = order.refunded()
+            self._resolve(out, f"posted by its settlement ({settled})")
             return out
         keys = [src.key(f"{k}:{oid}") for k in ("cash-refund", "credit-memo", "customer-refund", "invoice")]
         with self.connect() as con:
@@ -238,7 +239,15 @@ class _RefundPoster:
     def _done(self, out: RefundOutcome, sender: PostingSender, key: str) -> RefundOutcome:
         error = sender.errors.get(key)
         out.status, out.reason = ("error", str(error)) if error else ("posted", None)
+        if not error:
+            self._resolve(out, "posted")
         return out
+
+    def _resolve(self, out: RefundOutcome, resolution: str) -> None:
+        """Close the error of an earlier run that could not make the record (order missing, not billed)."""
+        with self.connect() as con:
+            resolve_errors(con, FLOW, self.storefront, [f"{out.transaction_id}:refund:{out.order_id}"], utc_now(),
+                           resolution)
 
     def _refuse(self, out: RefundOutcome, sender: PostingSender, src: AmazonRefund, order: OrderLines,
                 code: str | None, detail: str, error: Exception | None = None) -> RefundOutcome:

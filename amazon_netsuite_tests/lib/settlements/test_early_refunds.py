@@ -164,6 +164,15 @@ def test_a_refund_of_an_order_not_in_netsuite_goes_to_integration_errors_and_the
     assert [e[:2] for e in errors] == [("T-NONE-1:refund:114-7000004-0009999", "validation")]
     assert "is not in NetSuite" in errors[0][2]
 
+    # Once the order is posted, the next run refunds it and closes the error.
+    _posted(client, warehouse, CASH_SALE, "114-7000004-0009999", "TSHIRT-RED-M", 1, "19.99")
+    again = _refunds(warehouse, client, mapping)
+    assert (again["T-NONE-1"].status, again["T-NONE-1"].record_type) == ("posted", "cashRefund")
+    assert warehouse.rows("SELECT count(*) FROM integration_errors WHERE flow = 'refunds' AND resolved IS NULL") == [
+        (0,)]
+    assert warehouse.rows("SELECT transaction_id, status FROM refunds_posted ORDER BY 1") == [
+        ("T-NONE-1", "posted"), ("T-OK-1", "posted")]
+
 
 def test_a_settlement_refunding_another_amount_than_the_refund_posted_earlier_queues_both_rather_than_a_double(
         warehouse, client, mapping):
