@@ -6,14 +6,24 @@ it to FLOWS (and its switch to the settings' `flows:`).
 
 import dagster as dg
 
-from amazon_netsuite.defs import (bookkeeping, inventory, listings, orders, pricing, resources, returns, settlements,
-                                  shipments)
+from amazon_netsuite.defs import (
+    bookkeeping,
+    finances,
+    inventory,
+    listings,
+    orders,
+    pricing,
+    resources,
+    returns,
+    settlements,
+    shipments,
+)
 from amazon_netsuite.defs.helpers import Flow
 from amazon_netsuite.defs.partitions import storefront_days
 from amazon_netsuite.lib.settings import Settings, load_settings
 
 FLOWS = {"orders": orders, "settlements": settlements, "inventory": inventory, "pricing": pricing,
-         "listings": listings, "shipments": shipments, "returns": returns}
+         "listings": listings, "shipments": shipments, "returns": returns, "finances": finances}
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

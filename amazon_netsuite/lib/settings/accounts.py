@@ -94,6 +94,7 @@ class Flows(StrictModel):
     listings: bool = True
     shipments: bool = True
     returns: bool = True
+    finances: bool = True  # Finances API transactions daily, refunds posted as they happen
 
 
 class Partitions(StrictModel):

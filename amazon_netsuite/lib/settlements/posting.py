@@ -91,6 +91,9 @@ class Settlement:
         """The posting ledger key of one of its records."""
         return f"{self.settlement_id}:{suffix}"
 
+    def refund_memo(self, order_id: str) -> str:
+        return f"Amazon refund of order {order_id} in settlement {self.settlement_id}"
+
 
 @dataclass(frozen=True)
 class Posting:
@@ -555,8 +558,7 @@ def _tax_fields(details: list[dict], transform: bool) -> dict[str, Any]:
 
 def _refund_header(settlement: Settlement, subsidiary: str, suffix: str, order_id: str,
                    month: date | None) -> dict[str, Any]:
-    return {**_header(settlement, subsidiary, f"Amazon refund of order {order_id} in settlement "
-                                              f"{settlement.settlement_id}", month),
+    return {**_header(settlement, subsidiary, settlement.refund_memo(order_id), month),
             "externalId": settlement.external_id(f"{suffix}-{order_id}")}
 
 

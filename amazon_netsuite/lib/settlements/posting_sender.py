@@ -55,8 +55,8 @@ class PostingSender:
     """Upserts postings (skipping those posted unchanged) and records each attempt in the ledger."""
 
     def __init__(self, connect: Connection, client, settlement: Settlement, ledger: dict[str, LedgerEntry],
-                 result: SettlementPostingResult, log=None) -> None:
-        self.connect, self.client, self.settlement = connect, client, settlement
+                 result: SettlementPostingResult, log=None, flow: str = FLOW) -> None:
+        self.connect, self.client, self.settlement, self.flow = connect, client, settlement, flow
         self.ledger, self.result, self.log = ledger, result, log
         self.outcomes: dict[str, str | None] = {}  # key → internal id of what this run sent or found unchanged
         self.errors: dict[str, Exception] = {}  # key → why it did not post in this run
@@ -106,7 +106,7 @@ class PostingSender:
                 continue
             ids[posting.key] = None
             attempts.append(PostingAttempt(
-                flow=FLOW, storefront=self.settlement.storefront, key=posting.key, record_type=posting.record_type,
+                flow=self.flow, storefront=self.settlement.storefront, key=posting.key, record_type=posting.record_type,
                 external_id=posting.external_id, payload=posting.body, at=utc_now(), error=Waiting(needed, cause),
                 record_label=posting.label))
         self._record(attempts)
@@ -121,7 +121,7 @@ class PostingSender:
         if entry is not None and entry.status == POSTED and entry.internal_id:
             self.result.unchanged[target] += 1
             return self._remember(target, external_id, entry.internal_id)
-        base = dict(flow=FLOW, storefront=self.settlement.storefront, key=key, record_type=target,
+        base = dict(flow=self.flow, storefront=self.settlement.storefront, key=key, record_type=target,
                     external_id=external_id, payload=body, record_label=label)
         try:
             internal_id = self.client.transform(source_type, source_id, target, body, replace=replace)
@@ -142,7 +142,7 @@ class PostingSender:
     def refuse(self, posting_key: str, record_type: str, external_id: str, label: str, error: Exception) -> None:
         """Record a record that cannot be sent (its order is not ready, its SKU has no item): an error to fix."""
         self.touched.add(posting_key)
-        self._record([PostingAttempt(flow=FLOW, storefront=self.settlement.storefront, key=posting_key,
+        self._record([PostingAttempt(flow=self.flow, storefront=self.settlement.storefront, key=posting_key,
                                      record_type=record_type, external_id=external_id, payload={}, at=utc_now(),
                                      error=error, record_label=label)])
 
@@ -153,13 +153,13 @@ class PostingSender:
         with self.connect() as con:
             keys = [k for (k,) in con.execute(
                 "SELECT key FROM integration_errors WHERE flow = ? AND storefront = ? AND resolved IS NULL "
-                "AND starts_with(key, ?)", [FLOW, storefront, f"{sid}:"]).fetchall() if k not in self.touched]
-            return resolve_errors(con, FLOW, storefront, keys, utc_now(),
+                "AND starts_with(key, ?)", [self.flow, storefront, f"{sid}:"]).fetchall() if k not in self.touched]
+            return resolve_errors(con, self.flow, storefront, keys, utc_now(),
                                   "no longer part of the settlement's posting: nothing to send")
 
     def _upsert(self, posting: Posting) -> PostingAttempt:
         entry = self.ledger.get(posting.key)
-        base = dict(flow=FLOW, storefront=self.settlement.storefront, key=posting.key,
+        base = dict(flow=self.flow, storefront=self.settlement.storefront, key=posting.key,
                     record_type=posting.record_type, external_id=posting.external_id, payload=posting.body,
                     record_label=posting.label)
         try:

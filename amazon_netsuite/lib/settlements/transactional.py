@@ -12,12 +12,17 @@ refund takes back of this settlement's payment) and a customer refund of the res
 suspense (or clearing) account on the fee journal, with the reason, and is listed in the result: the deposit always
 equals the bank amount.
 The deposit goes only once the fee journal is in NetSuite: clearing's share of it is what that journal books.
+
+A refund the finances flow posted when it happened (`refunds_posted`, early_refunds.py) is matched, not posted
+again: same order and amount → no refund record; its credit memos' applications reduce the invoice's payment; a
+different amount → queued in integration_errors naming both, the amount in suspense.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from amazon_netsuite.lib.money import decimal_text
@@ -85,6 +90,15 @@ class _Sale:
     netted: Decimal = ZERO  # what a credit memo of this settlement applies to the invoice instead of the payment
 
 
+@dataclass(frozen=True)
+class _EarlyRefund:
+    """What the finances flow's refunds_posted already booked for an order: refunded, of it applied to the invoice."""
+
+    refunded: Decimal
+    applied: Decimal
+    external_ids: str
+
+
 @dataclass
 class _Memo:
     """A refunded invoice's credit memo; what `applied` leaves of it a customer refund pays out of clearing."""
@@ -114,6 +128,7 @@ class TransactionalPosting:
         lines = [Line.from_row(row, self.mapping) for row in mapped]
         self._check(lines)
         orders, self.fee_lines = order_lines(lines)  # lines of no order start the fee journal
+        self.early, self.early_applied = self._early_refunds(list(orders.values()))
         records = self._order_records(orders)
         known = self._lookup(records)
 
@@ -197,6 +212,28 @@ class TransactionalPosting:
             raise SettlementNotPostable(
                 f"settlement {s.settlement_id}: {len(missing)} order line(s) are not in settlement_line_matches "
                 f"(first: line {missing[0]}); build the matches first")
+
+    def _early_refunds(self, orders: Sequence[OrderLines]) -> tuple[dict[str, "_EarlyRefund"], dict[str, Decimal]]:
+        """The refunds the finances flow posted when they happened: by order, those this settlement carries (posted
+        in its period, when it has one), and what all of them applied to the order's invoice."""
+        s = self.settlement
+        if not orders:
+            return {}, {}
+        with self.sender.connect() as con:
+            rows = con.execute(
+                "SELECT order_id, refunded, coalesce(applied, 0), external_id, posted_date FROM refunds_posted "
+                "WHERE status = 'posted' AND list_contains(?::VARCHAR[], order_id) ORDER BY external_id",
+                [[o.order_id for o in orders]]).fetchall()
+        found: dict[str, _EarlyRefund] = {}
+        applied_to: dict[str, Decimal] = {}
+        for order_id, refunded, applied, external_id, posted in rows:
+            applied_to[order_id] = applied_to.get(order_id, ZERO) + applied
+            if not _within(posted, s.start, s.end):  # another settlement's refund of the same order
+                continue
+            before = found.get(order_id, _EarlyRefund(ZERO, ZERO, ""))
+            found[order_id] = _EarlyRefund(before.refunded + refunded, before.applied + applied,
+                                           ", ".join(filter(None, (before.external_ids, external_id))))
+        return found, applied_to
 
     def _order_records(self, orders: dict[str, OrderLines]) -> dict[str, tuple[str, str] | str]:
         """Order id → (record type, internal id) of its posted record, or the reason it has none."""
@@ -312,13 +349,19 @@ class TransactionalPosting:
         total = Decimal(str(invoice["foreigntotal"]))
         covered, tax = covered_by_record(order, total)
         self.fee_lines += [line for line in order.buyer_tax if line not in tax]
-        amount = min(covered, total)
+        # What refunds posted when they happened applied to the invoice, whichever settlement carries them: the
+        # invoice owes that much less.
+        credited = self.early_applied.get(oid, ZERO)
+        amount = min(covered, total) - credited
+        if credited and amount <= 0:  # the early credit memos took back the whole sale: nothing left to pay
+            return _Sale(order, covered, ZERO, "its early credit memos", invoice=invoice, netted=credited)
         if amount <= 0:
             self._unsettle(order, covered, f"Amazon paid {decimal_text(covered)} {s.currency} for it: nothing to pay")
             return None
         posting = payment(s, self.subsidiary, oid, str(invoice["id"]), str(invoice["entity"]), amount,
                           Line.month(s, order.sale, self.mapping.split_at_month_end))
-        return _Sale(order, covered, amount, f"payment {posting.external_id}", posting=posting, invoice=invoice)
+        return _Sale(order, covered, amount, f"payment {posting.external_id}", posting=posting, invoice=invoice,
+                     netted=credited)
 
     def _refund(self, order: OrderLines, internal_id: str, row: dict, known: dict, sale: _Sale | None,
                 cash_refunds: list[tuple[OrderLines, str, Posting]], memos: list[_Memo]) -> None:
@@ -339,6 +382,16 @@ class TransactionalPosting:
         else:
             order.refund += order.refund_tax
             refunded = order.refunded()
+        early = self.early.get(oid)
+        if early is not None:  # posted when it happened (refunds_posted): matched, not posted again
+            if early.refunded != refunded:
+                detail = (f"settlement {s.settlement_id} refunds {decimal_text(refunded)} {s.currency} of order "
+                          f"{oid} ({eid}) but {early.external_ids} already refunded "
+                          f"{decimal_text(early.refunded)}; correct one of them (nothing was posted for it)")
+                self.sender.refuse(s.key(f"{key}:{oid}"), record_type, eid, f"{label} {eid} (order {oid})",
+                                   NotSettleable("REFUND_MISMATCH", detail, f"refund order {oid}"))
+                self._unsettle(order, -refunded, detail)
+            return
         if not cash and invoice is None:
             if internal_id in self.not_billed:  # the billing error is queued already
                 self._unsettle(order, -refunded, self.not_billed[internal_id])
@@ -354,7 +407,7 @@ class TransactionalPosting:
                                              "again")
             return
         try:
-            lines, tax_lines = refund_lines(s, order, self._item_for, tax)
+            lines, tax_lines = refund_lines(s, order, refund_item, tax)
         except UnmappedSku as exc:
             self.sender.refuse(s.key(f"{key}:{oid}"), record_type, eid, f"{label} {eid} (order {oid})", exc)
             self._unsettle(order, -refunded, f"its {label} {eid} cannot be made: {exc}")
@@ -416,24 +469,7 @@ class TransactionalPosting:
                                f"its customer refund {posting.external_id} did not post; see integration_errors")
 
     def _refund_tax(self, order: OrderLines, record: dict | None) -> RefundTax | None:
-        """How the order's refund gives back tax: as the sale's record carried it (SuiteTax lines, VAT split out of
-        a VAT-inclusive storefront's amounts), or None when the record carried none (facilitator tax)."""
-        if record is None or not Decimal(str(record.get("taxtotal") or 0)):
-            return None
-        shop = self._storefront_of(order.refund[0])
-        codes = self.settings.storefront_posting(shop.key).tax
-        if shop.prices_include_vat:
-            return RefundTax(codes.vat_code, codes.vat_type, shop.vat_rate)
-        return RefundTax(codes.sales_tax_code, codes.sales_tax_type)
-
-    def _item_for(self, line: Line) -> dict[str, str]:
-        """A refund line's item: its GL rule's `item`, never the SKU's (that would put a unit back into stock)."""
-        if line.netsuite_item:
-            return {"externalId": line.netsuite_item}
-        raise UnmappedSku(line.sku or "(none)", f"refund line {line.line_number} ({line.transaction_type} / "
-                          f"{line.amount_type} / {line.amount_description}) maps to a GL rule without an item",
-                          "add `item: AMZ-REFUND` (an other charge or non-inventory item whose income account is "
-                          "the rule's) to that rule in data/gl_mapping.yaml")
+        return refund_tax(self.settings, self._storefront_of(order.refund[0]), record)
 
     def _as_mapped(self, order: OrderLines) -> list[Line]:
         """The lines of an order no record will carry, for the fee journal as the GL mapping maps them, the VAT of a
@@ -460,3 +496,34 @@ class TransactionalPosting:
         if amount:
             self.unsettled.append(Unsettled(order.order_id, amount, reason, self.mapping.suspense_or_clearing))
 
+
+
+def _within(posted: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+    """Whether a transaction posted in a settlement's period (naive times are UTC); true when either is unknown."""
+    def utc(t: datetime) -> datetime:
+        return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+    if posted is None or start is None or end is None:
+        return True
+    return utc(start) <= utc(posted) <= utc(end)
+
+
+def refund_tax(settings: Settings, shop: Storefront, record: dict | None) -> RefundTax | None:
+    """How an order's refund gives back tax: as the sale's record carried it (SuiteTax lines, VAT split out of a
+    VAT-inclusive storefront's amounts), or None when the record carried none (facilitator tax)."""
+    if record is None or not Decimal(str(record.get("taxtotal") or 0)):
+        return None
+    codes = settings.storefront_posting(shop.key).tax
+    if shop.prices_include_vat:
+        return RefundTax(codes.vat_code, codes.vat_type, shop.vat_rate)
+    return RefundTax(codes.sales_tax_code, codes.sales_tax_type)
+
+
+def refund_item(line: Line) -> dict[str, str]:
+    """A refund line's item: its GL rule's `item`, never the SKU's (that would put a unit back into stock)."""
+    if line.netsuite_item:
+        return {"externalId": line.netsuite_item}
+    raise UnmappedSku(line.sku or "(none)", f"refund line {line.line_number} ({line.transaction_type} / "
+                      f"{line.amount_type} / {line.amount_description}) maps to a GL rule without an item",
+                      "add `item: AMZ-REFUND` (an other charge or non-inventory item whose income account is "
+                      "the rule's) to that rule in data/gl_mapping.yaml")
