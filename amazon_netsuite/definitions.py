@@ -6,13 +6,13 @@ it to FLOWS (and its switch to the settings' `flows:`).
 
 import dagster as dg
 
-from amazon_netsuite.defs import bookkeeping, inventory, listings, orders, pricing, resources, settlements
+from amazon_netsuite.defs import accruals, bookkeeping, inventory, listings, orders, pricing, resources, settlements
 from amazon_netsuite.defs.helpers import Flow
 from amazon_netsuite.defs.partitions import storefront_days
 from amazon_netsuite.lib.settings import Settings, load_settings
 
 FLOWS = {"orders": orders, "settlements": settlements, "inventory": inventory, "pricing": pricing,
-         "listings": listings}
+         "listings": listings, "accruals": accruals}
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

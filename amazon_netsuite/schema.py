@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
+from amazon_netsuite.lib.accruals import tables as accruals
 from amazon_netsuite.lib.inventory import tables as inventory
 from amazon_netsuite.lib.listings import tables as listings
 from amazon_netsuite.lib.orders import tables as orders
@@ -19,7 +20,7 @@ from amazon_netsuite.lib.pricing import tables as pricing
 from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements, inventory, pricing, listings)
+FLOWS = (orders, settlements, inventory, pricing, listings, accruals)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

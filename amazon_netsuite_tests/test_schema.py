@@ -22,11 +22,14 @@ EVERY_TABLE = {
     "price_list", "price_feed_submissions", "amazon_listing_prices",
     # listings
     "product_master", "listing_submissions", "amazon_listing_content",
+    # accruals (finance_transactions: the finances flow's, declared there once it lands)
+    "daily_accrual", "finance_transactions",
 }
 EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",
     "settlement_fees_by_type", "sales_orders_posted", "cash_sales_posted", "settlement_gl_postings",
     "fba_inventory_adjustments_posted", "fba_stock_differences", "price_history", "listing_issues",
+    "month_end_accruals",
 }
 
 

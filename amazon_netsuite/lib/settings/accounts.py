@@ -92,6 +92,7 @@ class Flows(StrictModel):
     inventory: bool = True
     pricing: bool = True
     listings: bool = True
+    accruals: bool = True
 
 
 class Partitions(StrictModel):

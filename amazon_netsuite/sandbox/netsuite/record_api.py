@@ -14,6 +14,7 @@ from amazon_netsuite.sandbox.netsuite.governance import governed
 from amazon_netsuite.sandbox.netsuite.paging import page, page_params
 from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS
 from amazon_netsuite.sandbox.netsuite.records import apply, check_external_id, validate
+from amazon_netsuite.sandbox.netsuite.reversals import sync_reversal
 from amazon_netsuite.sandbox.netsuite.store import RECORD_TYPES, RecordStore
 from amazon_netsuite.sandbox.netsuite.tax import refuse_legacy_tax
 from amazon_netsuite.sandbox.netsuite.transactions import refresh_related, transform
@@ -74,6 +75,8 @@ def save_record(store: RecordStore, record_type: str, record_id: int | None, bod
     old_links = store.links(new_id)
     store.put(record_type, record)
     refresh_related(store, new_id, old_links)
+    if record_type == "journalEntry":
+        sync_reversal(store, new_id, now)
     return new_id
 
 
