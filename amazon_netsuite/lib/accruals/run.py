@@ -85,10 +85,9 @@ def unsettled_rows(con: duckdb.DuckDBPyConnection, storefront: str, first: date,
                    mapping: GlMapping) -> pa.Table:
     """The storefront's Finances API rows posted on days first..last that no posted settlement carries, each with
     the GL account the settlement will map it to (`gl_account` NULL: no rule) and a line number."""
-    rows = con.execute(_UNSETTLED_SQL, {"storefront": storefront, "first": first, "last": last,
-                                        "split": mapping.split_at_month_end,
-                                        "after": datetime.combine(month_end(last) + timedelta(days=1),
-                                                                  datetime.min.time())}).to_arrow_table()
+    after = datetime.combine(month_end(last) + timedelta(days=1), datetime.min.time())
+    rows = con.sql(_UNSETTLED_SQL, params={"storefront": storefront, "first": first, "last": last,
+                                           "split": mapping.split_at_month_end, "after": after}).to_arrow_table()
     rows = rows.append_column("line_number", pa.array(range(1, rows.num_rows + 1), pa.int32()))
     return map_lines(rows, mapping)
 
@@ -112,8 +111,8 @@ def write_daily_accrual(con: duckdb.DuckDBPyConnection, storefront: str, day: da
     finally:
         con.unregister("accrual_rows")
         con.unregister("accrual_sections")
-    return con.execute("SELECT * FROM daily_accrual WHERE storefront = ? AND day = ? ORDER BY gl_account, deferred",
-                       [storefront, day]).to_arrow_table()
+    return con.sql("SELECT * FROM daily_accrual WHERE storefront = ? AND day = ? ORDER BY gl_account, deferred",
+                   params=[storefront, day]).to_arrow_table()
 
 
 class AccrualNotPostable(ValueError):
