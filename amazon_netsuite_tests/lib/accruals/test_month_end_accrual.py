@@ -41,13 +41,14 @@ RESERVES = {"Previous Reserve Amount Balance", "Current Reserve Amount"}  # how 
 
 
 def land_finance_transactions(con, settings, since: datetime, until: datetime) -> int:
-    """`finance_transactions` as the finances flow lands it: every seller account's listTransactions rows with the
-    storefront (by marketplace) and the UTC day posted. The finances flow's asset replaces this at merge."""
+    """`finance_transactions` as the finances flow lands it: every seller account's listTransactions rows of the
+    settings' storefronts, with the storefront (by marketplace) and the UTC day posted. The finances flow's asset replaces this at merge."""
     storefront_of = {s.marketplace_id: s.key for a in settings.seller_accounts for s in a.storefronts}
     landed = 0
     for account in settings.seller_accounts:
         with SpApiClient(amazon_connection(settings, account.key), rate_scale=200.0) as client:
             table = transactions_table(FinancesApi(client).transactions(since, until))
+        table = table.filter(pc.is_in(table.column("marketplace_id"), pa.array(list(storefront_of))))
         table = table.append_column("storefront", pa.array(
             [storefront_of[m] for m in table.column("marketplace_id").to_pylist()], pa.string()))
         table = table.append_column("day", pc.cast(pc.cast(table.column("posted_date"), pa.timestamp("us")),
