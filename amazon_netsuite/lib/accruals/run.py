@@ -194,7 +194,10 @@ def accrual_journal(con: duckdb.DuckDBPyConnection, storefront: str, month: date
 
 def post_accrual(con: duckdb.DuckDBPyConnection, client, journal: AccrualJournal) -> str | None:
     """Upsert the journal by external id (nothing sent when the ledger has it posted unchanged); the attempt goes to
-    the posting ledger, a refusal to integration_errors. The internal id, or None (nothing to post, or refused)."""
+    the posting ledger, a refusal to integration_errors. The internal id, or None (nothing to post, or refused).
+    When nothing is left to accrue (the month's settlements all posted), a journal posted before is deleted, its
+    reversal with it: otherwise the month would count the settlement's money twice."""
+    from amazon_netsuite.lib.netsuite.errors import RecordNotFound
     from amazon_netsuite.lib.postings import (
         PostingAttempt,
         is_posted_unchanged,
@@ -204,10 +207,18 @@ def post_accrual(con: duckdb.DuckDBPyConnection, client, journal: AccrualJournal
     )
 
     posting = journal.posting
-    if posting is None:
-        return None
     account = client.connection.ledger_account
-    entry = ledger_entries(con, FLOW, journal.storefront, [posting.key], account=account).get(posting.key)
+    key = f"{journal.month:%Y%m}"
+    entry = ledger_entries(con, FLOW, journal.storefront, [key], account=account).get(key)
+    if posting is None:
+        if entry is not None and entry.internal_id:
+            try:
+                client.delete(JOURNAL, entry.internal_id)
+            except RecordNotFound:
+                pass  # deleted already (by hand, or a retried request)
+            con.execute("DELETE FROM netsuite_postings WHERE flow = ? AND storefront = ? AND key = ?",
+                        [FLOW, journal.storefront, key])
+        return None
     if is_posted_unchanged(entry, posting.body):
         return entry.internal_id
     base: dict[str, Any] = dict(flow=FLOW, storefront=journal.storefront, key=posting.key,

@@ -14,7 +14,7 @@ from amazon_netsuite.sandbox.netsuite.governance import governed
 from amazon_netsuite.sandbox.netsuite.paging import page, page_params
 from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS
 from amazon_netsuite.sandbox.netsuite.records import apply, check_external_id, validate
-from amazon_netsuite.sandbox.netsuite.reversals import sync_reversal
+from amazon_netsuite.sandbox.netsuite.reversals import reversal_of, sync_reversal
 from amazon_netsuite.sandbox.netsuite.store import RECORD_TYPES, RecordStore
 from amazon_netsuite.sandbox.netsuite.tax import refuse_legacy_tax
 from amazon_netsuite.sandbox.netsuite.transactions import refresh_related, transform
@@ -137,6 +137,33 @@ async def update_record(request: Request) -> Response:
 
 
 @governed
+async def delete_record(request: Request) -> Response:
+    """`DELETE /record/v1/{type}/{id}` → 204. Refused while another record points at it, as NetSuite refuses to
+    delete a record with dependent records; a journal's automatic reversal goes with it."""
+    try:
+        record_type, key = _record_type(request), request.path_params["key"]
+        netsuite = request.app.state.netsuite
+        async with netsuite.write_lock:
+            store: RecordStore = netsuite.store
+            record_id = _find(store, record_type, key)
+            if record_id is None:
+                raise not_found(record_type, key)
+            reversal = reversal_of(store, record_id) if record_type == "journalEntry" else None
+            dependents = [r["id"] for _, r in store.referrers(record_id) if r is not reversal]
+            if dependents:
+                raise RecordError(400, "USER_ERROR", "This record cannot be deleted because it has dependent "
+                                  f"records (ids {', '.join(dependents)}).")
+            old_links = store.links(record_id)
+            if reversal is not None:
+                store.delete("journalEntry", int(reversal["id"]))
+            store.delete(record_type, record_id)
+            refresh_related(store, record_id, old_links)
+        return Response(status_code=204)
+    except RecordError as error:
+        return error.response()
+
+
+@governed
 async def get_record(request: Request) -> Response:
     try:
         record_type, key = _record_type(request), request.path_params["key"]
@@ -223,4 +250,5 @@ routes = [
     Route(f"{RECORD_PATH}/{{type}}/{{key}}/{{sublist}}", get_sublist, methods=["GET"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", upsert_record, methods=["PUT"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", update_record, methods=["PATCH"]),
+    Route(f"{RECORD_PATH}/{{type}}/{{key}}", delete_record, methods=["DELETE"]),
 ]

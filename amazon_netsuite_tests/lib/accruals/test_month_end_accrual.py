@@ -186,3 +186,17 @@ def test_posted_settlements_shrink_the_accrual_and_its_reversal_follows_the_jour
     assert {b.account: -b.balance for b in november if b.balance} == expected
     assert {b.account: b.balance for b in december if b.balance} == expected
     assert external_id(US, MONTH_END) == "AMZ-ACR-demo-US-202611"
+
+
+def test_once_every_settlement_of_the_month_posted_the_accrual_and_its_reversal_are_deleted(sandbox):
+    mapping = load_gl_mapping()
+    with connect() as con, NetSuiteClient(netsuite_connection(load_settings())) as client:
+        journal_id = post_accrual(con, client, _journal(con, mapping))
+        _mark_posted(con, sandbox, [2])  # 21 Nov–5 Dec posts too (its November part dated 30 November)
+        emptied = _journal(con, mapping)
+        assert emptied.posting is None and emptied.accrued == 0
+        assert post_accrual(con, client, emptied) is None
+        assert con.execute("SELECT count(*) FROM netsuite_postings WHERE flow = 'accruals'").fetchone() == (0,)
+        assert list(client.suiteql("SELECT id FROM transaction WHERE id = ? OR externalid = ?",
+                                   [journal_id, f"AMZ-ACR-{US}-202611"])) == []
+        assert made_from(client, [int(journal_id)]) == {int(journal_id)}  # no reversal left behind

@@ -66,3 +66,18 @@ def test_changing_the_original_changes_its_reversal_and_dropping_the_date_remove
     _upsert(netsuite, {**_accrual("40.00", "5.00"), "reversalDefer": True})
     assert {r["id"] for r in _gl(netsuite, original)} == {original}
     assert netsuite.get(f"{RECORDS}/journalEntry/{reversal_id}").status_code == 404
+
+
+def test_deleting_a_journal_takes_its_reversal_along_and_a_record_others_depend_on_stays(netsuite):
+    original = _upsert(netsuite, _accrual("100.00", "15.00"))
+    (reversal_id,) = {r["id"] for r in _gl(netsuite, original)} - {original}
+    assert netsuite.delete(f"{RECORDS}/journalEntry/eid:{EID}").status_code == 204
+    assert netsuite.get(f"{RECORDS}/journalEntry/{original}").status_code == 404
+    assert netsuite.get(f"{RECORDS}/journalEntry/{reversal_id}").status_code == 404
+    assert _gl(netsuite, original) == []
+    order = internal_id(netsuite.post(f"{RECORDS}/salesOrder", json={
+        "entity": {"externalId": "AMZ-CUSTOMER-demo-US"}, "location": {"externalId": "WH-na"},
+        "item": {"items": [{"item": {"externalId": "TSHIRT-RED-M"}, "quantity": 1, "rate": "19.99"}]}}))
+    internal_id(netsuite.post(f"{RECORDS}/salesOrder/{order}/!transform/itemFulfillment", json={}))
+    refused = netsuite.delete(f"{RECORDS}/salesOrder/{order}")
+    assert refused.status_code == 400 and "dependent records" in refused.json()["o:errorDetails"][0]["detail"]
