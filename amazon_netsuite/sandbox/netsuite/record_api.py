@@ -97,6 +97,10 @@ async def _write(request: Request, record_type: str, key: str | None, body: dict
         record_id = _find(netsuite.store, record_type, key) if key is not None else None
         if key is not None and record_id is None and not put:
             raise not_found(record_type, key)
+        if record_id is not None and (netsuite.store.get(record_type, record_id) or {}).get("isReversal"):
+            # Oracle, "Reversing Journal Entries": "You cannot directly edit a reversing journal entry."
+            raise RecordError(400, "USER_ERROR", "You cannot directly edit a reversing journal entry; change the "
+                              "journal it reverses.")
         _check_names(request, record_type, body)
         validate(netsuite.store, record_type, body)
         return _save(request, record_type, record_id, body, replace)

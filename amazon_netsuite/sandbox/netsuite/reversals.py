@@ -1,7 +1,10 @@
-"""Auto-reversing journal entries: a journal saved with `reversalDate` (and `reversalDefer` false) makes NetSuite
-post its reversal on that date, the same lines with debits and credits swapped, marked `isReversal` and linked to the
-original (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_N1483597.html, "Reversing Journal
-Entries"). Changing the original changes its reversal; dropping the reversal date (or deferring it) removes it.
+"""Auto-reversing journal entries: a journal saved with `reversalDate` (and `reversalDefer` false) gets its reversal
+when it is saved, posting on that date: the same lines with debits and credits swapped, marked `isReversal` and
+"permanently linked to the original entry. Any change you make to the original entry affects the reversing
+transaction. You cannot directly edit a reversing journal entry."
+(https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_N1471552.html, "Reversing Journal Entries").
+Dropping the reversal date removes the reversal. With `reversalDefer` NetSuite creates it only on its date; the
+sandbox then creates none (not modelled).
 
 Not verified against a live account: how REST names the link. The sandbox sets the reversal's `createdFrom` to the
 original, so SuiteQL's `transactionline.createdfrom` leads from one to the other, as a trial balance follows it.

@@ -81,3 +81,12 @@ def test_deleting_a_journal_takes_its_reversal_along_and_a_record_others_depend_
     internal_id(netsuite.post(f"{RECORDS}/salesOrder/{order}/!transform/itemFulfillment", json={}))
     refused = netsuite.delete(f"{RECORDS}/salesOrder/{order}")
     assert refused.status_code == 400 and "dependent records" in refused.json()["o:errorDetails"][0]["detail"]
+
+
+def test_a_reversal_cannot_be_edited_itself(netsuite):
+    from amazon_netsuite_tests.sandbox.netsuite.conftest import error_detail
+
+    original = _upsert(netsuite, _accrual("100.00", "15.00"))
+    (reversal_id,) = {r["id"] for r in _gl(netsuite, original)} - {original}
+    refused = netsuite.patch(f"{RECORDS}/journalEntry/{reversal_id}", json={"memo": "mine now"})
+    assert "cannot directly edit a reversing journal entry" in error_detail(refused)["detail"]
