@@ -22,7 +22,6 @@ the accrual carries only the fee, reimbursement and other sections.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -234,7 +233,3 @@ def post_accrual(con: duckdb.DuckDBPyConnection, client, journal: AccrualJournal
     record_attempts(con, [attempt], account=account)
     return attempt.internal_id if attempt.error is None else None
 
-
-def accrual_lines(journal: AccrualJournal) -> Sequence[dict]:
-    """The journal's lines as posted, for the asset's metadata."""
-    return journal.posting.body["line"]["items"] if journal.posting else []
