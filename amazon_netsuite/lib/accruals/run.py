@@ -13,7 +13,8 @@ The journal is balanced against the Amazon clearing account. An accountant signs
 settlement's own journal parks what Amazon owes until the deposit: on the month's last day the clearing balance is
 then the receivable from Amazon for sales it has not paid yet, and the reversal on the 1st returns clearing to what
 the settlements alone say, so the clearing reconciliation of the new month is untouched. Amounts are net of VAT for
-VAT-inclusive storefronts, tax goes to the accounts the settlement's summary journal uses (`lib/gl_journal.summary_lines`), and
+VAT-inclusive storefronts and tax goes to the accounts the settlement's summary journal uses
+(`lib/gl_journal.summary_lines`; VAT is rounded per order and SKU, as the settlement rounds it per order item);
 deferred (DD7) money has lines of its own.
 
 Where a storefront's orders post (transactional mode) its sales, tax and refunds are booked by the order records, so
@@ -63,7 +64,7 @@ SETTLEMENT_KEY_SQL = """
 """
 
 _UNSETTLED_SQL = f"""
-    SELECT f.storefront, f.day, f.transaction_id, f.order_id, f.sku, f.currency, f.amount,
+    SELECT f.storefront, f.day, f.transaction_id, f.order_id, f.sku, f.sku AS order_item_code, f.currency, f.amount,
            f.transaction_status = 'DEFERRED' AS deferred, {SETTLEMENT_KEY_SQL}
     FROM finance_transactions f
     WHERE f.storefront = $storefront AND f.day BETWEEN $first AND $last AND f.amount IS NOT NULL

@@ -42,7 +42,8 @@ RESERVES = {"Previous Reserve Amount Balance", "Current Reserve Amount"}  # how 
 
 def land_finance_transactions(con, settings, since: datetime, until: datetime) -> int:
     """`finance_transactions` as the finances flow lands it: every seller account's listTransactions rows of the
-    settings' storefronts, with the storefront (by marketplace) and the UTC day posted. The finances flow's asset replaces this at merge."""
+    settings' storefronts, with the storefront (by marketplace) and the UTC day posted. The finances flow's asset
+    replaces this at merge."""
     storefront_of = {s.marketplace_id: s.key for a in settings.seller_accounts for s in a.storefronts}
     landed = 0
     for account in settings.seller_accounts:
@@ -72,22 +73,24 @@ def sandbox(tmp_path_factory):
         yield running
 
 
-def _world_lines(sandbox, since: datetime, until: datetime, numbers: set[int] | None = None) -> list:
-    """The US stream's settlement lines (reserves left out) posted in [since, until), of the periods `numbers`."""
+def _world_lines(sandbox, since: datetime, until: datetime, numbers: set[int] | None = None,
+                 storefront: str = US) -> list:
+    """The storefront's settlement lines (reserves left out) posted in [since, until), of the periods `numbers`."""
     world = sandbox.app.state.sandbox.world
-    stream = settlement_streams(world.settings)[0]
-    assert stream.storefront_keys == (US,)
+    stream = next(s for s in settlement_streams(world.settings) if storefront in s.storefront_keys)
+    channel = world.markets[storefront].storefront.sales_channel
     return [ln for p in periods_between(world, stream, since, until) if numbers is None or p.number in numbers
             for ln in settlement(world, p).lines
-            if since <= ln.posted < until and ln.amount_description not in RESERVES]
+            if since <= ln.posted < until and ln.amount_description not in RESERVES
+            and (ln.marketplace_name == channel or not ln.order_id)]
 
 
-def _settlement_books(lines, mapping) -> dict[str, Decimal]:
+def _settlement_books(lines, mapping, vat_rate: Decimal | None = None, currency: str = "USD") -> dict[str, Decimal]:
     """Account → amount (settlement signs) as the settlement's own summary journal books these lines."""
     table = pa.Table.from_pylist([{**ln._asdict(), "line_number": i, "netsuite_item": None}
                                   for i, ln in enumerate(lines)])
     mapped = [Line.from_row(row, mapping) for row in map_lines(table, mapping).to_pylist()]
-    return _by_account(summary_lines(mapped, mapping, None, "USD"))
+    return _by_account(summary_lines(mapped, mapping, vat_rate, currency))
 
 
 def _by_account(journal_lines) -> dict[str, Decimal]:
@@ -130,6 +133,22 @@ def test_with_no_settlement_posted_the_accrual_books_every_account_of_novembers_
     assert -clearing == journal.accrued == sum((ln.amount for ln in lines), ZERO)
     assert journal.deferred > 0  # DD7 orders shipped late in November are still held on 3 December
     assert any(i["memo"].startswith("Deferred by Amazon (DD7)") for i in body["line"]["items"])
+
+
+def test_a_vat_inclusive_storefronts_accrual_books_sales_net_of_vat_as_its_settlement_will(sandbox):
+    mapping = load_gl_mapping()
+    de = load_settings().storefront("demo-DE")
+    assert de.prices_include_vat and de.vat_rate
+    with connect() as con:
+        journal = accrual_journal(con, "demo-DE", MONTH_END, mapping, currency="EUR", subsidiary="SUB-eu",
+                                  vat_rate=de.vat_rate)
+    booked = _journal_by_account(journal.posting.body)
+    booked.pop(CLEARING)
+    lines = _world_lines(sandbox, NOVEMBER, DECEMBER, storefront="demo-DE")
+    expected = _settlement_books(lines, mapping, de.vat_rate, "EUR")
+    # Sales and VAT only: fees of no order belong to the stream (DE and FR), which the sandbox lists under DE.
+    assert booked["ACCT-VAT-PAYABLE"] == expected["ACCT-VAT-PAYABLE"] > 0
+    assert booked["ACCT-SALES"] == expected["ACCT-SALES"] > 0
 
 
 def test_the_daily_view_of_a_day_adds_up_to_that_days_money(sandbox):
