@@ -219,7 +219,7 @@ def _cmd_settlements_load(args: argparse.Namespace) -> int:
     from amazon_netsuite.lib.money import decimal_text
     from amazon_netsuite.lib.report_files import ReportFileError
     from amazon_netsuite.lib.settings import SettingsError
-    from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError
+    from amazon_netsuite.lib.gl_mapping import GlMappingError
     from amazon_netsuite.lib.settlements.landing import SettlementLoadError
     from amazon_netsuite.lib.settlements.match import UnknownStorefront
     from amazon_netsuite.lib.settlements.store import store_settlement_file

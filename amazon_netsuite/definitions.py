@@ -7,6 +7,7 @@ it to FLOWS (and its switch to the settings' `flows:`).
 import dagster as dg
 
 from amazon_netsuite.defs import (
+    accruals,
     bookkeeping,
     finances,
     inventory,
@@ -23,7 +24,8 @@ from amazon_netsuite.defs.partitions import storefront_days
 from amazon_netsuite.lib.settings import Settings, load_settings
 
 FLOWS = {"orders": orders, "settlements": settlements, "inventory": inventory, "pricing": pricing,
-         "listings": listings, "shipments": shipments, "returns": returns, "finances": finances}
+         "listings": listings, "shipments": shipments, "returns": returns, "finances": finances,
+         "accruals": accruals}
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

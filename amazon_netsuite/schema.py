@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
+from amazon_netsuite.lib.accruals import tables as accruals
 from amazon_netsuite.lib.finances import tables as finances
 from amazon_netsuite.lib.inventory import tables as inventory
 from amazon_netsuite.lib.listings import tables as listings
@@ -22,7 +23,7 @@ from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.shipments import tables as shipments
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements, inventory, pricing, listings, shipments, returns, finances)
+FLOWS = (orders, settlements, inventory, pricing, listings, shipments, returns, finances, accruals)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

@@ -14,7 +14,7 @@ import yaml
 from amazon_netsuite.cli import main
 from amazon_netsuite.lib.netsuite.trial_balance import AccountBalance, table_text, unbalanced
 from amazon_netsuite.lib.orders.posting import CASH_SALE, SALES_ORDER
-from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_from_dict
+from amazon_netsuite.lib.gl_mapping import gl_mapping_from_dict
 from amazon_netsuite.lib.settlements.posting_run import post_settlement
 from amazon_netsuite_tests.conftest import DEMO_SETTINGS
 from amazon_netsuite_tests.lib.settlements.settlement_builder import settlement_text

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from amazon_netsuite.cli import main
-from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_path
+from amazon_netsuite.lib.gl_mapping import gl_mapping_path
 from amazon_netsuite_tests.lib.settlements.settlement_builder import (
     SETTLEMENT_ID,
     fee,

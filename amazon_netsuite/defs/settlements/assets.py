@@ -19,7 +19,7 @@ from amazon_netsuite.defs.resources import NetSuite, SellerCentral, Warehouse
 from amazon_netsuite.lib.report_files import ReportFileError
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
 from amazon_netsuite.lib.settlements.finance_view import finance_view_markdown, gl_effect
-from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError, load_gl_mapping
+from amazon_netsuite.lib.gl_mapping import GlMappingError, load_gl_mapping
 from amazon_netsuite.lib.settlements.documents import document, partition_documents
 from amazon_netsuite.lib.settlements.intake import LANDED, UNUSABLE, intake_reports, record_listed, unusable_markdown
 from amazon_netsuite.lib.settlements.landing import land_amazon_report, land_due_reports

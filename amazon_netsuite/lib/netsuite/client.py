@@ -160,6 +160,11 @@ class NetSuiteClient:
         self.request("PATCH", self.record_url(record_type, key), json=wire_body(body), headers=STRICT_WRITE,
                      params={"replace": replace} if replace else None, operation=f"patch {record_type} {key}")
 
+    def delete(self, record_type: str, key: str | int) -> None:
+        """DELETE a record (an internal id or `eid:...`); NetSuite refuses while other records depend on it."""
+        key = self._key(record_type, key)
+        self.request("DELETE", self.record_url(record_type, key), operation=f"delete {record_type} {key}")
+
     def transform(self, record_type: str, key: str | int, target: str, body: dict[str, Any] | None = None,
                   replace: str | None = None) -> str:
         """`!transform` a record into `target` (salesOrder → cashSale, invoice ...); the new record's internal id.

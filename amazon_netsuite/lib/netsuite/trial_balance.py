@@ -13,10 +13,10 @@ amounts. Not verified against a live account: that `debit`/`credit` are base cur
 `accountingbook = 1`, and that `account.externalid` is readable by SuiteQL (an account without one is named by its
 number).
 
-A storefront's records are the transactions the posting ledger (`netsuite_postings`, flows orders and settlements)
-holds an internal id for in this NetSuite account, and every transaction made from one of them (mainline
+A storefront's records are the transactions the posting ledger (`netsuite_postings`, flows orders, settlements and
+accruals) holds an internal id for in this NetSuite account, and every transaction made from one of them (mainline
 `transactionline.createdfrom`, followed until nothing new turns up: the invoice billed from a Sales Order, its item
-fulfillments, a Cash Refund of a Cash Sale). A payment or deposit someone entered by hand is not ours even when it
+fulfillments, a Cash Refund of a Cash Sale, an accrual's automatic reversal). A payment or deposit someone entered by hand is not ours even when it
 applies to our invoice: it may hold other customers' money.
 """
 
@@ -157,7 +157,7 @@ def ledger_transactions(con, storefront: str, netsuite_account: str) -> set[int]
     account (`NetSuiteConnection.ledger_account`)."""
     rows = con.execute(
         "SELECT DISTINCT internal_id FROM netsuite_postings WHERE storefront = ? AND flow IN ('orders', "
-        "'settlements') AND internal_id IS NOT NULL AND coalesce(netsuite_account, ?) = ?",
+        "'settlements', 'accruals') AND internal_id IS NOT NULL AND coalesce(netsuite_account, ?) = ?",
         [storefront, netsuite_account, netsuite_account]).fetchall()
     return {int(i) for (i,) in rows if str(i).isdigit()}
 

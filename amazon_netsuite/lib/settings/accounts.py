@@ -95,6 +95,7 @@ class Flows(StrictModel):
     shipments: bool = True
     returns: bool = True
     finances: bool = True  # Finances API transactions daily, refunds posted as they happen
+    accruals: bool = True
 
 
 class Partitions(StrictModel):

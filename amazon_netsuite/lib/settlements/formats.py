@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from amazon_netsuite.lib.money import MINOR_UNITS
 from amazon_netsuite.lib.warehouse.sql import sql_literal
 from amazon_netsuite.lib.warehouse.tables import MONEY
 
@@ -38,18 +39,10 @@ DAY_FIRST_MARKETPLACES = DECIMAL_COMMA_MARKETPLACES | {
 DECIMAL_COMMA_CURRENCIES = frozenset({"EUR", "SEK", "PLN", "TRY", "BRL"})
 DAY_FIRST_CURRENCIES = DECIMAL_COMMA_CURRENCIES | {"GBP", "AUD", "INR", "AED", "SAR", "SGD", "EGP", "MXN"}
 
-# Decimal places of a currency's minor unit (ISO 4217); two unless listed.
-_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
-
-
-def minor_units(currency: str) -> int:
-    """Decimal places an amount in `currency` may have (JPY 0, USD 2, KWD 3)."""
-    return _MINOR_UNITS.get(currency.upper(), 2)
-
 
 def minor_units_sql(currency: str) -> str:
     """SQL for `minor_units` of a currency column."""
-    cases = " ".join(f"WHEN {sql_literal(c)} THEN {n}" for c, n in _MINOR_UNITS.items())
+    cases = " ".join(f"WHEN {sql_literal(c)} THEN {n}" for c, n in MINOR_UNITS.items())
     return f"CASE upper({currency}) {cases} ELSE 2 END"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.columns import REPORT_TYPE
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping
+from amazon_netsuite.lib.gl_mapping import GlMapping, load_gl_mapping
 from amazon_netsuite.lib.settlements.parse import parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import check_settlement
 

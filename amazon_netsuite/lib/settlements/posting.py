@@ -42,20 +42,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from amazon_netsuite.lib.money import decimal_text
+from amazon_netsuite.lib.gl_journal import (
+    SALE_SECTIONS,
+    ZERO,
+    JournalLine,
+    account_name,
+    journal_items,
+    month_end,
+    summary_lines,
+    vat_shares,
+)
+from amazon_netsuite.lib.gl_journal import Line as MappedLine
+from amazon_netsuite.lib.gl_mapping import GlMapping, rule_to_add
+from amazon_netsuite.lib.money import decimal_text, minor_units
 from amazon_netsuite.lib.netsuite.tax_details import tax_detail
-from amazon_netsuite.lib.settlements.formats import minor_units
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, rule_to_add
 
 JOURNAL, DEPOSIT, PAYMENT, CREDIT_MEMO, INVOICE = "journalEntry", "deposit", "customerPayment", "creditMemo", "invoice"
 CASH_REFUND, CUSTOMER_REFUND = "cashRefund", "customerRefund"
-ZERO = Decimal(0)
-# Lines of these sections on an order are what its sale record (or its refund record) carries.
-SALE_SECTIONS = frozenset({"sales", "promotions", "refunds"})
 
 
 class SettlementNotPostable(ValueError):
@@ -126,34 +133,11 @@ def _header(settlement: Settlement, subsidiary: str, memo: str, month: date | No
     }
 
 
-@dataclass(frozen=True)
-class JournalLine:
-    """A journal line in settlement signs: `amount` > 0 credits the account, < 0 debits it."""
-
-    account: str
-    amount: Decimal
-    memo: str
-    entity: str | None = None  # a customer's internal id (receivables lines need one)
-
-
 def journal_body(settlement: Settlement, subsidiary: str, external_id: str, memo: str,
                  lines: Iterable[JournalLine], what: str, month: date | None = None) -> dict[str, Any]:
     """A journal entry body, dated `month` (else the deposit date); zero lines are left out, and one whose debits
     and credits differ is refused (`what` names it in the message)."""
-    items, debits, credits = [], ZERO, ZERO
-    for line in lines:
-        if not line.amount:
-            continue
-        side = "credit" if line.amount > 0 else "debit"
-        item: dict[str, Any] = {"account": {"externalId": line.account},
-                                side: amount_text(abs(line.amount), settlement.currency), "memo": line.memo[:999]}
-        if line.entity:
-            item["entity"] = {"id": line.entity}
-        items.append(item)
-        if line.amount > 0:
-            credits += line.amount
-        else:
-            debits -= line.amount
+    items, debits, credits = journal_items(lines, lambda value: amount_text(value, settlement.currency))
     if debits != credits:
         raise JournalNotBalanced(
             f"The {what} ({external_id}) does not balance: debits {decimal_text(debits)} {settlement.currency}, "
@@ -164,11 +148,6 @@ def journal_body(settlement: Settlement, subsidiary: str, external_id: str, memo
 
 
 # --- periods -----------------------------------------------------------------------------------------------------
-
-
-def month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
 
 
 def posting_month(settlement: Settlement, posted: date | None, split: bool) -> date | None:
@@ -229,7 +208,7 @@ def summary_journals(settlement: Settlement, summary: Sequence[Mapping[str, Any]
         parts.setdefault(None, [])  # the deposit month's part takes the rest of the total-amount
     postings = []
     for month, part in parts.items():
-        journal_lines = _summary_lines(part, mapping, vat_rate, currency)
+        journal_lines = summary_lines(part, mapping, vat_rate, currency)
         external_id, key = part_names(settlement, "JE", "journal", month)
         if month:
             journal_lines.append(JournalLine(mapping.clearing_account,
@@ -261,85 +240,6 @@ def check_summary(settlement: Settlement, summary: Sequence[Mapping[str, Any]], 
             "GL mapping (missing, or built with another mapping); rebuild it, then post")
 
 
-def _summary_lines(lines: Sequence["Line"], mapping: GlMapping, vat_rate: Decimal | None,
-                   currency: str) -> list[JournalLine]:
-    """One month's journal lines: a line per account, VAT split out, facilitator tax gross and what of it the
-    seller remits moved to sales tax payable."""
-    fac = mapping.facilitator_tax_account
-    amounts: dict[str, Decimal] = {}
-    counts: dict[str, int] = {}
-    collected = withheld = ZERO
-    for line in lines:
-        if line.gl_account == fac:
-            # Collected and withheld tax both pass through the clearing account, so each side stays visible.
-            collected, withheld = (collected + line.amount, withheld) if line.amount > 0 else (collected,
-                                                                                               withheld + line.amount)
-            continue
-        amounts[line.gl_account] = amounts.get(line.gl_account, ZERO) + line.amount
-        counts[line.gl_account] = counts.get(line.gl_account, 0) + 1
-    vat = vat_included(lines, vat_rate, currency) if vat_rate else {}
-    out = [JournalLine(account, amounts[account] - vat.get(account, ZERO),
-                       f"{_account_name(mapping, account)}: {counts[account]} settlement line(s)"
-                       + (" net of VAT" if vat.get(account) else "")) for account in sorted(amounts)]
-    total_vat = sum(vat.values(), ZERO)
-    if total_vat:
-        out.append(JournalLine(mapping.vat_payable_account, total_vat,
-                               f"VAT {decimal_text(vat_rate)}% included in sales, promotions and refunds"))
-    out += [JournalLine(fac, collected, "Marketplace facilitator tax collected from buyers"),
-            JournalLine(fac, withheld, "Marketplace facilitator tax withheld by Amazon")]
-    remaining = collected + withheld
-    if remaining:  # collected by the seller, not withheld: the seller's to remit
-        out += [JournalLine(fac, -remaining, "Tax the seller collected and remits: to sales tax payable"),
-                JournalLine(mapping.sales_tax_payable_account, remaining,
-                            "Tax collected from buyers that Amazon did not withhold (the seller remits it)")]
-    return out
-
-
-_VAT_CHARGES = frozenset({"principal", "shipping", "giftwrap"})
-
-
-def vat_shares(lines: Iterable["Line"], rate: Decimal, currency: str) -> dict[int, Decimal]:
-    """The VAT included in VAT-inclusive order amounts, per line number: per order-item-code and charge (Principal,
-    Shipping, GiftWrap with its promotion, a sale or a refund apart), round-half-up(net × rate / (100 + rate)) to the
-    currency's minor unit. Each line takes its own share; the group's largest line takes the rounding."""
-    unit = Decimal(1).scaleb(-minor_units(currency))
-
-    def share(amount: Decimal) -> Decimal:
-        return (amount * rate / (100 + rate)).quantize(unit, rounding=ROUND_HALF_UP)
-
-    groups: dict[tuple[str, str, str, str], list[Line]] = {}
-    for line in lines:
-        if (line.order_id and line.section in SALE_SECTIONS and line.amount_description.casefold() in _VAT_CHARGES
-                and line.amount_type.casefold() in ("itemprice", "promotion")):
-            key = (line.transaction_type.casefold(), line.order_id, line.order_item_code or "",
-                   line.amount_description.casefold())
-            groups.setdefault(key, []).append(line)
-    vat: dict[int, Decimal] = {}
-    for group in groups.values():
-        left = share(sum((line.amount for line in group), ZERO))
-        largest = max(group, key=lambda line: abs(line.amount))
-        for line in group:
-            if line is not largest:
-                vat[line.line_number] = share(line.amount)
-                left -= vat[line.line_number]
-        vat[largest.line_number] = left
-    return vat
-
-
-def vat_included(lines: Iterable["Line"], rate: Decimal, currency: str) -> dict[str, Decimal]:
-    """The VAT included in VAT-inclusive order amounts (`vat_shares`), per account."""
-    lines = list(lines)
-    shares = vat_shares(lines, rate, currency)
-    vat: dict[str, Decimal] = {}
-    for line in lines:
-        if line.line_number in shares:
-            vat[line.gl_account] = vat.get(line.gl_account, ZERO) + shares[line.line_number]
-    return vat
-
-
-def _account_name(mapping: GlMapping, account: str) -> str:
-    known = mapping.accounts.get(account)
-    return known.name if known else account
 
 
 # --- from clearing to the bank (both modes) ------------------------------------------------------------------------
@@ -397,51 +297,14 @@ def bank_transfer(settlement: Settlement, mapping: GlMapping, subsidiary: str,
 # --- transactional mode --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(MappedLine):
     """A settlement line with its GL mapping (a row of `settlement_lines` passed through `map_lines`)."""
-
-    line_number: int
-    transaction_type: str
-    amount_type: str
-    amount_description: str
-    order_id: str | None
-    sku: str | None
-    amount: Decimal
-    gl_account: str | None
-    netsuite_item: str | None
-    section: str
-    order_item_code: str | None = None
-    posted_date: date | None = None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any], mapping: GlMapping) -> "Line":
-        account = row["gl_account"]
-        section = mapping.accounts[account].section if account in mapping.accounts else "other"
-        return cls(row["line_number"], row["transaction_type"] or "", row["amount_type"] or "",
-                   row["amount_description"] or "", row["order_id"], row["sku"], row["amount"], account,
-                   row["netsuite_item"], section, row.get("order_item_code"), _day(row.get("posted_date")))
 
     @staticmethod
     def month(settlement: Settlement, lines: Iterable["Line"], split: bool) -> date | None:
         """The date of the part these lines (one order's sale) post in: their latest posted month's."""
         posted = [line.posted_date for line in lines if line.posted_date]
         return posting_month(settlement, max(posted), split) if posted else None
-
-    @property
-    def is_sale(self) -> bool:
-        return self.transaction_type.casefold() == "order"
-
-    @property
-    def is_refund(self) -> bool:
-        """Money given back to the buyer: a refund, a chargeback or an A-to-z Guarantee claim (each reverses the
-        sale, so each is the order's refund record)."""
-        kind = self.transaction_type.casefold()
-        return kind.startswith(("refund", "a-to-z", "guaranteeclaim")) or "chargeback refund" in kind
-
-
-def _day(value: date | datetime | None) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
 
 
 @dataclass
@@ -638,7 +501,7 @@ def fee_journals(settlement: Settlement, mapping: GlMapping, subsidiary: str, fe
         for line in lines_of_month:
             amount, count = by_account.get(line.gl_account, (ZERO, 0))
             by_account[line.gl_account] = (amount + line.amount, count + 1)
-        lines = [JournalLine(account, amount, f"{_account_name(mapping, account)}: {count} settlement line(s)")
+        lines = [JournalLine(account, amount, f"{account_name(mapping, account)}: {count} settlement line(s)")
                  for account, (amount, count) in by_account.items()]
         if month is None:
             lines += [JournalLine(u.account or mapping.suspense_or_clearing, u.amount, u.memo)

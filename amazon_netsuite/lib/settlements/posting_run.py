@@ -27,7 +27,7 @@ import duckdb
 
 from amazon_netsuite.lib.postings import POSTED
 from amazon_netsuite.lib.settings import Settings, load_settings
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
+from amazon_netsuite.lib.gl_mapping import GlMapping, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.match import MATCHED
 from amazon_netsuite.lib.settlements.posting import (
     ZERO,

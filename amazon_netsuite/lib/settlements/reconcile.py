@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.settlements.formats import minor_units_sql
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, rule_to_add, unmapped_lines
+from amazon_netsuite.lib.gl_mapping import GlMapping, map_lines, rule_to_add, unmapped_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement
 from amazon_netsuite.lib.warehouse.tables import MONEY
 

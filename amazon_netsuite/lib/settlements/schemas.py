@@ -30,7 +30,7 @@ import pandera.pandas as pa
 import pyarrow
 
 from amazon_netsuite.lib.money import decimal_text
-from amazon_netsuite.lib.settlements.gl_mapping import rule_to_add
+from amazon_netsuite.lib.gl_mapping import rule_to_add
 from amazon_netsuite.lib.settlements.reconcile import currency_problems, journal_balance, precision_problems, tie_out
 from amazon_netsuite.lib.warehouse.checks import Day, Int, Money, Text, Timestamp, optional, schema_failures
 

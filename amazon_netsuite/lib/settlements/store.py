@@ -29,7 +29,7 @@ from amazon_netsuite.lib.report_files import ReportFileError
 from amazon_netsuite.lib.report_registry import RegisteredReport, get_registered, read_landed_document
 from amazon_netsuite.lib.settings import Settings, load_settings
 from amazon_netsuite.lib.settlements.documents import SettlementDocument, partition_documents
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
+from amazon_netsuite.lib.gl_mapping import GlMapping, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.landing import Connect, load_settlement_file
 from amazon_netsuite.lib.settlements.match import NEVER_LOADED, line_storefronts, match_lines
 from amazon_netsuite.lib.settlements.parse import (

@@ -30,7 +30,7 @@ from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import UnmappedSku
 from amazon_netsuite.lib.settings import Settings, Storefront
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, map_lines, rule_to_add
+from amazon_netsuite.lib.gl_mapping import GlMapping, map_lines, rule_to_add
 from amazon_netsuite.lib.settlements.match import MATCHED
 from amazon_netsuite.lib.settlements.posting import (
     CASH_REFUND,

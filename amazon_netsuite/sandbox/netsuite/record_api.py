@@ -14,6 +14,7 @@ from amazon_netsuite.sandbox.netsuite.governance import governed
 from amazon_netsuite.sandbox.netsuite.paging import page, page_params
 from amazon_netsuite.sandbox.netsuite.record_parts import SUBLISTS
 from amazon_netsuite.sandbox.netsuite.records import apply, check_external_id, validate
+from amazon_netsuite.sandbox.netsuite.reversals import reversal_of, sync_reversal
 from amazon_netsuite.sandbox.netsuite.store import RECORD_TYPES, RecordStore
 from amazon_netsuite.sandbox.netsuite.tax import refuse_legacy_tax
 from amazon_netsuite.sandbox.netsuite.transactions import refresh_related, transform
@@ -74,6 +75,8 @@ def save_record(store: RecordStore, record_type: str, record_id: int | None, bod
     old_links = store.links(new_id)
     store.put(record_type, record)
     refresh_related(store, new_id, old_links)
+    if record_type == "journalEntry":
+        sync_reversal(store, new_id, now)
     return new_id
 
 
@@ -94,6 +97,10 @@ async def _write(request: Request, record_type: str, key: str | None, body: dict
         record_id = _find(netsuite.store, record_type, key) if key is not None else None
         if key is not None and record_id is None and not put:
             raise not_found(record_type, key)
+        if record_id is not None and (netsuite.store.get(record_type, record_id) or {}).get("isReversal"):
+            # Oracle, "Reversing Journal Entries": "You cannot directly edit a reversing journal entry."
+            raise RecordError(400, "USER_ERROR", "You cannot directly edit a reversing journal entry; change the "
+                              "journal it reverses.")
         _check_names(request, record_type, body)
         validate(netsuite.store, record_type, body)
         return _save(request, record_type, record_id, body, replace)
@@ -129,6 +136,33 @@ async def upsert_record(request: Request) -> Response:
 async def update_record(request: Request) -> Response:
     try:
         return await _write(request, _record_type(request), request.path_params["key"], await json_body(request))
+    except RecordError as error:
+        return error.response()
+
+
+@governed
+async def delete_record(request: Request) -> Response:
+    """`DELETE /record/v1/{type}/{id}` → 204. Refused while another record points at it, as NetSuite refuses to
+    delete a record with dependent records; a journal's automatic reversal goes with it."""
+    try:
+        record_type, key = _record_type(request), request.path_params["key"]
+        netsuite = request.app.state.netsuite
+        async with netsuite.write_lock:
+            store: RecordStore = netsuite.store
+            record_id = _find(store, record_type, key)
+            if record_id is None:
+                raise not_found(record_type, key)
+            reversal = reversal_of(store, record_id) if record_type == "journalEntry" else None
+            dependents = [r["id"] for _, r in store.referrers(record_id) if r is not reversal]
+            if dependents:
+                raise RecordError(400, "USER_ERROR", "This record cannot be deleted because it has dependent "
+                                  f"records (ids {', '.join(dependents)}).")
+            old_links = store.links(record_id)
+            if reversal is not None:
+                store.delete("journalEntry", int(reversal["id"]))
+            store.delete(record_type, record_id)
+            refresh_related(store, record_id, old_links)
+        return Response(status_code=204)
     except RecordError as error:
         return error.response()
 
@@ -220,4 +254,5 @@ routes = [
     Route(f"{RECORD_PATH}/{{type}}/{{key}}/{{sublist}}", get_sublist, methods=["GET"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", upsert_record, methods=["PUT"]),
     Route(f"{RECORD_PATH}/{{type}}/{{key}}", update_record, methods=["PATCH"]),
+    Route(f"{RECORD_PATH}/{{type}}/{{key}}", delete_record, methods=["DELETE"]),
 ]

@@ -146,6 +146,20 @@ class RecordStore:
             self._last_id = max(self._last_id, record_id)
             self.version += 1
 
+    def delete(self, record_type: str, record_id: int) -> None:
+        """Remove a record (NetSuite deletes an automatic reversal when its journal no longer reverses)."""
+        with self._lock:
+            record = self._records[record_type].pop(record_id, None)
+            if record is None:
+                return
+            self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            if record.get("externalId"):
+                self._by_external_id[record_type].pop(record["externalId"], None)
+            self._type_of.pop(record_id, None)
+            for target in self._links.pop(record_id, set()):
+                self._referrers.get(target, set()).discard(record_id)
+            self.version += 1
+
     def _index_links(self, record_type: str, record_id: int, record: dict) -> None:
         new = linked_ids(record_type, record) if record_type in TRANSACTION_TYPES else set()
         old = self._links.get(record_id, set())

@@ -188,7 +188,7 @@ def run_pipeline(path: Path, ledger_path: Path, sample_lines: int) -> dict:
     """What the settlement assets do with one report: parse → GL mapping → match → summarize, timed per stage."""
     import duckdb
 
-    from amazon_netsuite.lib.settlements.gl_mapping import load_gl_mapping, map_lines, unmapped_lines
+    from amazon_netsuite.lib.gl_mapping import load_gl_mapping, map_lines, unmapped_lines
     from amazon_netsuite.lib.settlements.match import match_lines, match_summary
     from amazon_netsuite.lib.settlements.parse import parse_settlement
     from amazon_netsuite.lib.settlements.reconcile import gl_summary, journal_balance, tie_out, totals_table
@@ -266,7 +266,7 @@ def run_baseline(path: Path, ledger_path: Path, n_lines: int) -> dict:
     import duckdb
     import pandas as pd
 
-    from amazon_netsuite.lib.settlements.gl_mapping import load_gl_mapping
+    from amazon_netsuite.lib.gl_mapping import load_gl_mapping
 
     start = time.perf_counter()
     mapping = load_gl_mapping()

@@ -16,7 +16,7 @@ from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.postings import PostingAttempt, record_attempts
 from amazon_netsuite.lib.settings import Settings, load_settings, netsuite_connection
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping, load_gl_mapping, map_lines
+from amazon_netsuite.lib.gl_mapping import GlMapping, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.match import match_lines
 from amazon_netsuite.lib.settlements.parse import ParsedSettlement, parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import gl_summary, totals_table

@@ -16,7 +16,7 @@ from amazon_netsuite.lib.settlements.finance_view import (
     waterfall_png,
     waterfall_steps,
 )
-from amazon_netsuite.lib.settlements.gl_mapping import load_gl_mapping, map_lines
+from amazon_netsuite.lib.gl_mapping import load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.parse import parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import reconciliation, totals_table
 from amazon_netsuite_tests.lib.settlements.settlement_builder import (

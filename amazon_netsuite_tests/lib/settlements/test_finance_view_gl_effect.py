@@ -12,7 +12,7 @@ import yaml
 
 from amazon_netsuite.lib.orders.posting import CASH_SALE
 from amazon_netsuite.lib.settlements.finance_view import finance_view_markdown, gl_effect, gl_effect_markdown
-from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_from_dict
+from amazon_netsuite.lib.gl_mapping import gl_mapping_from_dict
 from amazon_netsuite.lib.settlements.posting_run import post_settlement
 from amazon_netsuite_tests.lib.settlements.settlement_builder import settlement_text, us_settlement_lines
 from amazon_netsuite_tests.lib.settlements.settlement_warehouse import DEFAULT_MAPPING, SETTINGS

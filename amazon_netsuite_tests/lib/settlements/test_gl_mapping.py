@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from amazon_netsuite.lib.settlements.gl_mapping import (
+from amazon_netsuite.lib.gl_mapping import (
     GlMappingError,
     gl_mapping_from_dict,
     gl_mapping_path,

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_from_dict, load_gl_mapping, rule_to_add
+from amazon_netsuite.lib.gl_mapping import gl_mapping_from_dict, load_gl_mapping, rule_to_add
 
 DEFAULT = Path(__file__).resolve().parents[3] / "data" / "gl_mapping.yaml"
 OT = "other-transaction"

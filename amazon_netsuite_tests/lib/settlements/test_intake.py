@@ -92,7 +92,7 @@ def test_a_newer_document_of_a_stored_settlement_asks_for_its_storefront_day_aga
     import the storefront-day again from the newer document, under the newer report's run key."""
     from datetime import date
 
-    from amazon_netsuite.lib.settlements.gl_mapping import load_gl_mapping
+    from amazon_netsuite.lib.gl_mapping import load_gl_mapping
     from amazon_netsuite.lib.settlements.intake import partitions_to_import
     from amazon_netsuite.lib.settlements.landing import load_settlement_file
     from amazon_netsuite.lib.settlements.store import store_partition

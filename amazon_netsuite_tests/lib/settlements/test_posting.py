@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from amazon_netsuite.lib.settlements.gl_mapping import GlMappingError, gl_mapping_from_dict, load_gl_mapping
+from amazon_netsuite.lib.gl_mapping import GlMappingError, gl_mapping_from_dict, load_gl_mapping
 from amazon_netsuite.lib.settlements.posting import (
     JournalNotBalanced,
     Settlement,

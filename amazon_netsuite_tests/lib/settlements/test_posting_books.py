@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from amazon_netsuite.lib.orders.posting import SALES_ORDER
-from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_from_dict, load_gl_mapping
+from amazon_netsuite.lib.gl_mapping import gl_mapping_from_dict, load_gl_mapping
 from amazon_netsuite.lib.settlements.posting import Line, Settlement, payment
 from amazon_netsuite.lib.settlements.posting_run import post_settlement
 from amazon_netsuite.sandbox.world.markets import market_for

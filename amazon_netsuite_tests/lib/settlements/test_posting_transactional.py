@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from amazon_netsuite.lib.orders.posting import CASH_SALE, SALES_ORDER
-from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_from_dict
+from amazon_netsuite.lib.gl_mapping import gl_mapping_from_dict
 from amazon_netsuite.lib.settlements.posting_run import post_settlement
 from amazon_netsuite_tests.lib.settlements.settlement_builder import fee, line, period, settlement_text
 from amazon_netsuite_tests.lib.settlements.settlement_warehouse import (
@@ -513,7 +513,7 @@ def test_an_error_of_a_record_the_settlement_no_longer_needs_is_resolved_rather_
 
 
 def _mapped(lines: list[dict], mapping) -> list:
-    from amazon_netsuite.lib.settlements.gl_mapping import map_lines
+    from amazon_netsuite.lib.gl_mapping import map_lines
     from amazon_netsuite.lib.settlements.parse import parse_settlement
     from amazon_netsuite.lib.settlements.posting import Line
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from amazon_netsuite.lib.settlements.gl_mapping import gl_mapping_from_dict, load_gl_mapping, map_lines
+from amazon_netsuite.lib.gl_mapping import gl_mapping_from_dict, load_gl_mapping, map_lines
 from amazon_netsuite.lib.settlements.parse import parse_settlement
 from amazon_netsuite.lib.settlements.reconcile import (
     already_imported,

@@ -9,7 +9,9 @@ matches is *unmapped*: it blocks its settlement unless `suspense_account` is set
 Python with the same `Rule.matches` a single line uses, and the result is spread back over the lines with Arrow
 `take`, in their order.
 
-The same file names the accounts a settlement posts through (`lib/settlements/posting.py`): the clearing account,
+The month-end accrual (`lib/accruals/`) maps Amazon's Finances API lines with the same rules, so it books the
+accounts the settlement will. The same file names the accounts a settlement posts through
+(`lib/settlements/posting.py`): the clearing account,
 the bank account per currency, the facilitator-tax clearing account, the receivables account (kept for older files;
 refunds post as their own records now),
 the Amazon balance account a negative settlement leaves owed, the VAT and sales tax payable accounts summary mode books
