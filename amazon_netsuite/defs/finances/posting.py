@@ -26,7 +26,7 @@ def definitions(flow: Flow) -> dg.Definitions:
     def refunds_posted(context: dg.AssetExecutionContext, warehouse: Warehouse,
                        netsuite: NetSuite) -> dg.MaterializeResult:
         from amazon_netsuite.lib.settlements.early_refunds import post_refunds
-        from amazon_netsuite.lib.settlements.gl_mapping import load_gl_mapping
+        from amazon_netsuite.lib.gl_mapping import load_gl_mapping
 
         storefront, day = split_partition_key(context.partition_key)
         settings = load_settings()

@@ -27,7 +27,7 @@ from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import UnmappedSku
 from amazon_netsuite.lib.postings import POSTED, ledger_entries, resolve_errors, utc_now
 from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.lib.settlements.gl_mapping import GlMapping
+from amazon_netsuite.lib.gl_mapping import GlMapping
 from amazon_netsuite.lib.settlements.posting import (
     CASH_REFUND,
     CREDIT_MEMO,
