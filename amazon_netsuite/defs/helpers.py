@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 from dagster_pandera import pandera_schema_to_dagster_type
 
-from amazon_netsuite.defs.partitions import partition_key, split_partition_key
+from amazon_netsuite.defs.partitions import first_day, partition_key, split_partition_key
 from amazon_netsuite.defs.resources import NetSuite
 from amazon_netsuite.lib import postings
 from amazon_netsuite.lib.settings import Settings
@@ -103,6 +103,29 @@ class Flow:
                 cursor=mark)
 
         return netsuite_changes
+
+    def catch_up(self, name: str, job, asset: str, *, days_back: Iterable[int], description: str,
+                 interval_seconds: int = 300):
+        """A sensor (running unless the flow is off) that starts, for each storefront, the run of each day
+        `days_back` before today (0: today) whose `asset` was never materialized, so a product started at 10:00
+        has yesterday's data without waiting for tonight's schedule. One attempt per storefront-day (its run key);
+        refreshing and retrying stay with the schedules."""
+        storefronts = [s.key for s in self.settings.storefronts]
+        days_back = tuple(days_back)
+
+        @dg.sensor(name=name, job=job, minimum_interval_seconds=interval_seconds, default_status=self.sensor_status,
+                   description=description)
+        def catch_up(context: dg.SensorEvaluationContext):
+            today = postings.utc_now().date()
+            days = [today - timedelta(days=n) for n in days_back if today - timedelta(days=n) >= first_day(self.partitions)]
+            done = context.instance.get_materialized_partitions(dg.AssetKey(asset))
+            missing = [key for day in days for storefront in storefronts
+                       if (key := str(partition_key(storefront, day))) not in done]
+            if not missing:
+                return dg.SkipReason(f"{asset} has every storefront's {', '.join(map(str, days))}")
+            return [dg.RunRequest(run_key=f"catch-up|{key}", partition_key=key) for key in missing]
+
+        return catch_up
 
     def every_30_minutes(self, name: str, job, description: str):
         """The decorator of a flow's retry schedule: every 30 minutes in UTC, running unless the flow is off."""

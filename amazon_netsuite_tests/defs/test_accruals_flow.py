@@ -125,9 +125,13 @@ def test_a_settlement_posting_runs_the_previous_months_accrual_again(accruals_pr
     assert isinstance(sensor(context), dg.SkipReason)  # nothing posted yet
     with connect() as con:
         _mark_posted(con, sandbox, [0])
-    # The first mark of a storefront is where the sensor starts.
+    # The storefront's first settlement posted after the sensor's first look runs the accrual.
+    first = sensor(context := dg.build_sensor_context(instance=instance, cursor=context.cursor))
+    assert [r.partition_key for r in first] == [partition_key(US, MONTH_END)]
+    # A restart (no cursor) only learns the marks.
+    assert isinstance(sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
     assert isinstance(sensor(context := dg.build_sensor_context(instance=instance, cursor=context.cursor)),
-                      dg.SkipReason)
+                      dg.SkipReason)  # nothing moved
     with connect() as con:
         _mark_posted(con, sandbox, [1])  # posted a day after the first
     moved = sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))

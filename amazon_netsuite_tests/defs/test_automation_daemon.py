@@ -3,8 +3,9 @@
 The only run launched by hand is the hourly order report request (`request_order_reports_job`, which the
 `order_reports_hourly` schedule launches at :07). Everything after it — loading each storefront-day the report
 covers, posting its orders, importing the settlement Amazon deposited and posting it, pushing NetSuite's stock to
-Amazon and, after a stock change in NetSuite, the changed quantity, today's prices, and the cartons the warehouse
-ships, confirmed to Amazon — is the daemon's doing: sensors and automation
+Amazon and, after a stock change in NetSuite, the changed quantity, today's prices, the cartons the warehouse
+ships, confirmed to Amazon, yesterday's returns and refunds, and the accrual a posted settlement shrinks — is the
+daemon's doing: sensors and automation
 conditions that run by default. The test prints how long an order took from "report DONE" to "record in NetSuite",
 and a stock change from NetSuite to Amazon.
 
@@ -33,6 +34,7 @@ import httpx
 import pytest
 import yaml
 
+from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
 from amazon_netsuite.sandbox.world.catalog import CATALOG
@@ -286,6 +288,20 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
         confirmed = _wait("every tracked carton confirmed to Amazon", amazon_shows_the_packages, deadline, daemon, log,
                           every=5.0)
         shipment_latency = time.monotonic() - shipped
+
+        # Yesterday's returns and Finances API transactions: their catch-up sensors loaded them when the daemon
+        # started, and the automation posted them (return receipts, early refunds); the settlement that posted
+        # above ran the previous month's accrual again.
+        yesterday = str(partition_key(STOREFRONT, datetime.now(UTC).date() - timedelta(days=1)))
+        month_end = str(partition_key(STOREFRONT, datetime.now(UTC).date().replace(day=1) - timedelta(days=1)))
+        expected = {"return_receipts_posted": yesterday, "refunds_posted": yesterday, "month_end_accruals": month_end}
+
+        def posted_by_the_automation():
+            missing = {asset: key for asset, key in expected.items()
+                       if key not in instance.get_materialized_partitions(dg.AssetKey(asset))}
+            return not missing or None
+
+        _wait(f"the automation's postings of {expected}", posted_by_the_automation, deadline, daemon, log, every=5.0)
     finally:
         daemon.terminate()
         try:
@@ -307,7 +323,8 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
     assert failed == [], [r.job_name for r in failed]
     launched = {r.job_name for r in instance.get_runs()}
     # by the sensors (the listings run of the item sensor's first tick finds every catalog SKU on Amazon already)
-    assert {"orders_job", "settlements_job", "inventory_job", "pricing_job", "listings_job", "shipments_job"} <= launched
+    assert {"orders_job", "settlements_job", "inventory_job", "pricing_job", "listings_job", "shipments_job",
+            "returns_job", "finances_job", "accruals_job"} <= launched
     assert confirmed == tracked  # nothing untracked was sent (held by default)
     assert len(priced) > 40
     assert after_move == pushed[sku] - 3 == shown

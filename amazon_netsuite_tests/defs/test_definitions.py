@@ -121,3 +121,23 @@ def test_every_warehouse_table_is_an_asset_of_the_same_name_and_every_asset_is_a
     assert assets - set(kinds) == set()
     # The posting assets write to NetSuite and the ledger; each has a view of the same name over what it wrote.
     assert {kinds[a] for a in ("sales_orders_posted", "cash_sales_posted", "settlement_gl_postings")} == {"VIEW"}
+
+
+def test_a_catch_up_sensor_runs_yesterday_for_each_storefront_until_its_data_is_loaded_then_stays_quiet():
+    from amazon_netsuite.lib import postings
+
+    defs = build_definitions(load_settings())
+    instance = dg.DagsterInstance.ephemeral()
+    yesterday = postings.utc_now().date() - timedelta(days=1)
+    storefronts = sorted(s.key for s in load_settings().storefronts)
+    for sensor_name, asset in (("finances_catch_up", "finance_transactions"), ("returns_catch_up", "fba_customer_returns")):
+        sensor = defs.resolve_sensor_def(sensor_name)
+        assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+        first = sensor(dg.build_sensor_context(instance=instance))
+        assert sorted(r.partition_key for r in first) == sorted(str(partition_key(s, yesterday)) for s in storefronts)
+        # One storefront's day loaded (a materialization): only the others are asked for, once per run key.
+        loaded = str(partition_key(storefronts[0], yesterday))
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset, partition=loaded))
+        again = sensor(dg.build_sensor_context(instance=instance))
+        assert loaded not in {r.partition_key for r in again} and len(again) == len(storefronts) - 1
+        assert {r.run_key for r in again} <= {r.run_key for r in first}

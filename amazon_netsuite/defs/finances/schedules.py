@@ -1,5 +1,6 @@
-"""The finances flow's schedules: every storefront's transactions of today (each evening, so refunds reach NetSuite
-the day they happen) and of yesterday (after midnight, for what posted late in the day), with their refunds."""
+"""The finances flow's schedules: every storefront's transactions of today (each hour at :50, so a refund reaches
+NetSuite within the hour it happens) and of yesterday (after midnight, for what posted late in the day), with their
+refunds."""
 
 import dagster as dg
 
@@ -10,8 +11,8 @@ from amazon_netsuite.defs.helpers import Flow
 def definitions(flow: Flow) -> dg.Definitions:
     return dg.Definitions(schedules=[
         flow.every_storefront(
-            "finances_today", finances_job, "50 23 * * *",
-            "Loads today's Finances API transactions of every storefront and posts the refunds among them."),
+            "finances_hourly", finances_job, "50 * * * *",
+            "Loads today's Finances API transactions so far of every storefront and posts the refunds among them."),
         flow.every_storefront(
             "finances_yesterday", finances_job, "35 0 * * *",
             "Loads yesterday's whole day of Finances API transactions of every storefront and posts the refunds "
