@@ -31,7 +31,8 @@ test-daemon: venv
 	$(BIN)/python -m pytest -q -s -p no:cacheprovider $(DAEMON_TEST)
 
 # The books after the demo, proven by NetSuite's trial balance: the demo (35 days of US, CA and DE) in each posting
-# configuration, one per worker; minutes each, so `make test` leaves them out and `.ci/run` runs them.
+# configuration, a month ending inside a settlement, and every refund of 16 demo days in NetSuite once; a minute or
+# more each, so `make test` leaves them out and `.ci/run` runs them.
 test-books: venv
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m books
 

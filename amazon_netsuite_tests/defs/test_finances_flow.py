@@ -21,6 +21,8 @@ from amazon_netsuite_tests.conftest import _project_env, demo_settings_for, star
 
 STOREFRONT = "demo-US"
 DAYS = 16
+# A minute of 16 demo days posted, paid and refunded: with the books (`make test-books`), not in `make test`.
+pytestmark = pytest.mark.books
 
 
 @pytest.fixture(scope="module")
