@@ -25,6 +25,8 @@ from amazon_netsuite_tests.conftest import _project_env, demo_settings_for, star
 from amazon_netsuite_tests.sandbox.netsuite.conftest import netsuite_client, suiteql_rows
 
 STOREFRONT, US, ACCOUNT = "demo-US", "ATVPDKIKX0DER", "demo-na"
+# Weeks of orders posted for the returns of five days: with the world tests (`make test-world`), not in `make test`.
+pytestmark = pytest.mark.world
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 FIRST, LAST = date(2026, 11, 8), date(2026, 11, 12)  # the days whose returns the test posts
 

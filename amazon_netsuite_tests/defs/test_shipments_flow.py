@@ -21,6 +21,8 @@ from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite_tests.conftest import _project_env, demo_settings_for, start_sandbox
 
 STOREFRONTS = ("demo-US", "demo-DE")
+# Three days of two storefronts posted and shipped: with the world tests (`make test-world`), not in `make test`.
+pytestmark = pytest.mark.world
 BOGUS_ITEM = "99999999999999"
 
 
