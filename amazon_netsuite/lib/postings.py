@@ -271,6 +271,22 @@ def peek_warehouse(path: Path, read: Callable[[duckdb.DuckDBPyConnection], T], e
         return None
 
 
+def upsert_attempt(client, *, flow: str, storefront: str, key: str, record_type: str, external_id: str,
+                   body: Mapping[str, Any], label: str = "", replace: str | None = None,
+                   known_id: str | None = None) -> PostingAttempt:
+    """Upsert one record by external id (so never twice) and say how it went, for the ledger to record. NetSuite
+    answers an update without the record's id, so that comes from `known_id` (the ledger's) or a lookup."""
+    base: dict[str, Any] = dict(flow=flow, storefront=storefront, key=key, record_type=record_type,
+                                external_id=external_id, payload=body, record_label=label)
+    try:
+        internal_id = client.upsert(record_type, external_id, body, replace=replace)
+        if internal_id is None:
+            internal_id = known_id or str(client.get(record_type, f"eid:{external_id}", fields=["id"])["id"])
+    except Exception as exc:  # recorded against the record in the ledger and the error queue; the run goes on
+        return PostingAttempt(**base, at=utc_now(), error=exc)
+    return PostingAttempt(**base, at=utc_now(), internal_id=internal_id)
+
+
 def record_attempt(con: duckdb.DuckDBPyConnection, attempt: PostingAttempt, *, account: str) -> str | None:
     """Write one attempt to the ledger (and the error queue when it failed); the error class, if any."""
     return record_attempts(con, [attempt], account=account)[0]

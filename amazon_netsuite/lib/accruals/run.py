@@ -198,13 +198,7 @@ def post_accrual(con: duckdb.DuckDBPyConnection, client, journal: AccrualJournal
     When nothing is left to accrue (the month's settlements all posted), a journal posted before is deleted, its
     reversal with it: otherwise the month would count the settlement's money twice."""
     from amazon_netsuite.lib.netsuite.errors import RecordNotFound
-    from amazon_netsuite.lib.postings import (
-        PostingAttempt,
-        is_posted_unchanged,
-        ledger_entries,
-        record_attempts,
-        utc_now,
-    )
+    from amazon_netsuite.lib.postings import is_posted_unchanged, ledger_entries, record_attempts, upsert_attempt
 
     posting = journal.posting
     account = client.connection.ledger_account
@@ -221,16 +215,10 @@ def post_accrual(con: duckdb.DuckDBPyConnection, client, journal: AccrualJournal
         return None
     if is_posted_unchanged(entry, posting.body):
         return entry.internal_id
-    base: dict[str, Any] = dict(flow=FLOW, storefront=journal.storefront, key=posting.key,
-                                record_type=posting.record_type, external_id=posting.external_id,
-                                payload=posting.body, record_label=posting.label)
-    try:
-        internal_id = client.upsert(posting.record_type, posting.external_id, posting.body, replace=posting.replace)
-        internal_id = internal_id or str(client.get(posting.record_type, f"eid:{posting.external_id}",
-                                                    fields=["id"])["id"])
-        attempt = PostingAttempt(**base, at=utc_now(), internal_id=internal_id)
-    except Exception as exc:  # recorded in the ledger and the error queue; the asset reports it
-        attempt = PostingAttempt(**base, at=utc_now(), error=exc)
+    attempt = upsert_attempt(client, flow=FLOW, storefront=journal.storefront, key=posting.key,
+                             record_type=posting.record_type, external_id=posting.external_id, body=posting.body,
+                             label=posting.label, replace=posting.replace,
+                             known_id=entry.internal_id if entry else None)
     record_attempts(con, [attempt], account=account)
     return attempt.internal_id if attempt.error is None else None
 

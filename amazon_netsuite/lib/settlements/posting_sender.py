@@ -22,6 +22,7 @@ from amazon_netsuite.lib.postings import (
     is_posted_unchanged,
     record_attempts,
     resolve_errors,
+    upsert_attempt,
     utc_now,
 )
 from amazon_netsuite.lib.settlements.posting import Posting, Settlement, Unsettled
@@ -159,18 +160,10 @@ class PostingSender:
 
     def _upsert(self, posting: Posting) -> PostingAttempt:
         entry = self.ledger.get(posting.key)
-        base = dict(flow=self.flow, storefront=self.settlement.storefront, key=posting.key,
-                    record_type=posting.record_type, external_id=posting.external_id, payload=posting.body,
-                    record_label=posting.label)
-        try:
-            internal_id = self.client.upsert(posting.record_type, posting.external_id, posting.body,
-                                             replace=posting.replace)
-            if internal_id is None:
-                internal_id = entry.internal_id if entry and entry.internal_id else str(self.client.get(
-                    posting.record_type, f"eid:{posting.external_id}", fields=["id"])["id"])
-        except Exception as exc:  # recorded against the record; the rest of the settlement still posts
-            return PostingAttempt(**base, at=utc_now(), error=exc)
-        return PostingAttempt(**base, at=utc_now(), internal_id=internal_id)
+        return upsert_attempt(self.client, flow=self.flow, storefront=self.settlement.storefront, key=posting.key,
+                              record_type=posting.record_type, external_id=posting.external_id, body=posting.body,
+                              label=posting.label, replace=posting.replace,
+                              known_id=entry.internal_id if entry else None)
 
     def _record(self, attempts: Sequence[PostingAttempt]) -> None:
         """Write finished attempts to the ledger (and failures to the error queue) in one transaction; count them."""
