@@ -66,6 +66,12 @@ class Flow:
         return dg.multi_asset(specs=list(specs), check_specs=list(check_specs), partitions_def=self.partitions,
                               pool="duckdb")
 
+    def automation(self, name: str, *assets, description: str) -> dg.AutomationConditionSensorDefinition:
+        """The sensor that evaluates the automation conditions of the flow's posting assets, running unless the flow
+        is off: a condition that no running sensor evaluates does nothing."""
+        return dg.AutomationConditionSensorDefinition(name, target=dg.AssetSelection.assets(*assets),
+                                                      default_status=self.sensor_status, description=description)
+
     def every_storefront(self, name: str, job, cron: str, description: str, *, days_back: int = 0):
         """A schedule (UTC, running unless the flow is off) starting one run per storefront of the settings for the
         day of the tick, or `days_back` days before it."""

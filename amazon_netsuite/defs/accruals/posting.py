@@ -51,8 +51,7 @@ def definitions(flow: Flow) -> dg.Definitions:
             "journal": journal.posting.external_id if journal.posting else "nothing to accrue",
             "internal_id": internal_id or "", "accrued": str(journal.accrued), "deferred": str(journal.deferred)})
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "accruals_automation", target=dg.AssetSelection.assets(month_end_accruals),
-        default_status=flow.sensor_status,
+    automation = flow.automation(
+        "accruals_automation", month_end_accruals,
         description="Posts (or updates) a month's accrual journal once its last day's daily accrual is computed.")
     return dg.Definitions(assets=[month_end_accruals], sensors=[automation])

@@ -41,10 +41,7 @@ def definitions(flow: Flow) -> dg.Definitions:
             statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
         return dg.MaterializeResult(metadata={"dagster/row_count": len(outcomes), "statuses": statuses})
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "finances_automation",
-        target=dg.AssetSelection.assets(refunds_posted),
-        default_status=flow.sensor_status,
-        description="Posts a storefront-day's refunds once its Finances API transactions loaded.",
-    )
+    automation = flow.automation(
+        "finances_automation", refunds_posted,
+        description="Posts a storefront-day's refunds once its Finances API transactions loaded.")
     return dg.Definitions(assets=[refunds_posted], sensors=[automation])

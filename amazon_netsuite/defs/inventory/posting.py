@@ -80,12 +80,9 @@ def definitions(flow: Flow) -> dg.Definitions:
                                                    f"posted, {opening.unchanged} unchanged, {opening.failed} failed"
                                                    + (" (computed in this run)" if opening.computed else ""))})
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "inventory_automation",
-        target=dg.AssetSelection.assets(inventory_feed_submissions, fba_inventory_adjustments_posted),
-        default_status=flow.sensor_status,
+    automation = flow.automation(
+        "inventory_automation", inventory_feed_submissions, fba_inventory_adjustments_posted,
         description="Pushes a storefront's quantities once today's were computed and the gate passed; posts a "
-                    "storefront-day's FBA adjustments once its ledger loaded.",
-    )
+                    "storefront-day's FBA adjustments once its ledger loaded.")
     return dg.Definitions(assets=[inventory_feed_submissions, fba_inventory_adjustments_posted],
                           sensors=[automation])

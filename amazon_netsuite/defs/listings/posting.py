@@ -37,10 +37,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         return dg.MaterializeResult(metadata={**{k: int(v) for k, v in result.actions.items()},
                                               "cannot_be_listed": result.problems})
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "listings_automation",
-        target=dg.AssetSelection.assets(listing_submissions),
-        default_status=flow.sensor_status,
-        description="Publishes a storefront's listings once today's product master was read.",
-    )
+    automation = flow.automation(
+        "listings_automation", listing_submissions,
+        description="Publishes a storefront's listings once today's product master was read.")
     return dg.Definitions(assets=[listing_submissions], sensors=[automation])

@@ -65,11 +65,8 @@ def definitions(flow: Flow) -> dg.Definitions:
         for record_type, asset in ASSET_FOR.items():
             yield dg.MaterializeResult(asset_key=asset, metadata=posting_metadata(result, record_type, requests))
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "order_posting_automation",
-        target=dg.AssetSelection.assets(orders_posted),
-        default_status=flow.sensor_status,
+    automation = flow.automation(
+        "order_posting_automation", orders_posted,
         description="Posts a storefront-day's orders to NetSuite once they are loaded (again) and their blocking "
-                    "checks passed, for any day of the last weeks.",
-    )
+                    "checks passed, for any day of the last weeks.")
     return dg.Definitions(assets=[orders_posted], sensors=[automation])

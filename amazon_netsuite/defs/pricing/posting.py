@@ -51,10 +51,7 @@ def definitions(flow: Flow) -> dg.Definitions:
             "feeds": ", ".join(result.feeds) or "none", "feed_statuses": dict(result.statuses),
             "outcomes": dict(result.outcomes)})
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "pricing_automation",
-        target=dg.AssetSelection.assets(price_feed_submissions),
-        default_status=flow.sensor_status,
-        description="Pushes a storefront's changed prices once today's price list was computed and the gate passed.",
-    )
+    automation = flow.automation(
+        "pricing_automation", price_feed_submissions,
+        description="Pushes a storefront's changed prices once today's price list was computed and the gate passed.")
     return dg.Definitions(assets=[price_feed_submissions], sensors=[automation])

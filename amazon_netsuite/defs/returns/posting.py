@@ -33,8 +33,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         return dg.MaterializeResult(metadata={"posted": result.posted, "already_posted_unchanged": result.unchanged,
                                               "failed": result.failed})
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "returns_automation", target=dg.AssetSelection.assets(return_receipts_posted),
-        default_status=flow.sensor_status,
+    automation = flow.automation(
+        "returns_automation", return_receipts_posted,
         description="Posts a storefront-day's returns once its two returns reports loaded.")
     return dg.Definitions(assets=[return_receipts_posted], sensors=[automation])

@@ -109,10 +109,7 @@ def definitions(flow: Flow) -> dg.Definitions:
             raise dg.Failure(description="\n".join(problems), metadata=metadata)
         return dg.MaterializeResult(metadata=metadata)
 
-    automation = dg.AutomationConditionSensorDefinition(
-        "settlement_posting_automation",
-        target=dg.AssetSelection.assets(settlement_gl_postings),
-        default_status=flow.sensor_status,
-        description="Posts a storefront-day's settlements once they are imported and every blocking check passed.",
-    )
+    automation = flow.automation(
+        "settlement_posting_automation", settlement_gl_postings,
+        description="Posts a storefront-day's settlements once they are imported and every blocking check passed.")
     return dg.Definitions(assets=[settlement_gl_postings], sensors=[automation])
