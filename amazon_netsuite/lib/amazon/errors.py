@@ -216,3 +216,17 @@ class FeedTimeout(TimeoutError):
             f"feed {feed_id} is still {last_status} after {waited_seconds:.0f}s; feeds are queued per seller and "
             "cannot be hurried: poll it again later (it keeps its id) before submitting the same changes again"
         )
+
+
+class TransactionTimeout(TimeoutError):
+    """A vendor acknowledgement's transaction did not turn Success or Failure within the time we were willing to
+    wait."""
+
+    def __init__(self, transaction_id: str, last_status: str, waited_seconds: float) -> None:
+        self.transaction_id = transaction_id
+        self.last_status = last_status
+        super().__init__(
+            f"transaction {transaction_id} is still {last_status} after {waited_seconds:.0f}s: Amazon has not said "
+            "whether it took the acknowledgement. Poll the transaction again later (it keeps its id) rather than "
+            "sending the acknowledgement again; if it never turns, check the order in Vendor Central"
+        )

@@ -28,7 +28,8 @@ Handler = Callable[[Request, "SandboxState", str], Awaitable[Response]]
 _RATE_HEADER_STATUSES = {200, 201, 202, 204, 400, 404}
 
 
-def sp_api_operation(operation: str, *, vendor: bool = False) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+def sp_api_operation(operation: str, *,
+                     vendor: bool = False) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Wrap a handler `(request, state, account) -> Response` as the named SP-API operation: of a seller account,
     or with `vendor` of a vendor account (the other kind's token is refused, as Amazon refuses a missing role)."""
 

@@ -171,7 +171,7 @@ class VendorWorld:
         if day < self.first_day:
             return ()
         rng = self._rng("po", day)
-        count = max(1, round(self.purchase_orders_per_day * rng.uniform(0.5, 1.5))) if self.purchase_orders_per_day else 0
+        count = round(self.purchase_orders_per_day * rng.uniform(0.5, 1.5))
         seconds = sorted(rng.randint(1, 86399) for _ in range(count))
         orders = [self._purchase_order(rng, day, i, _event_time(_midnight(day), s)) for i, s in enumerate(seconds)]
         if orders and day == self.first_day + timedelta(days=UNKNOWN_ITEM_DAY):
