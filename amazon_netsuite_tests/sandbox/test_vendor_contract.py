@@ -88,8 +88,8 @@ def responses(tmp_path_factory) -> Answers:
         ack = {"purchaseOrderNumber": order["purchaseOrderNumber"], "sellingParty": {"partyId": "DEMOV"},
                "acknowledgementDate": _iso(NOW), "items": items}
         accepted = record("submitAcknowledgement", http.post(ACKS, json={"acknowledgements": [ack]}))
-        too_many = {**ack, "items": [{**items[0], "itemAcknowledgements": [{"acknowledgementCode": "Accepted",
-                                                                             "acknowledgedQuantity": {"amount": 9999}}]}]}
+        over = [{"acknowledgementCode": "Accepted", "acknowledgedQuantity": {"amount": 9999}}]
+        too_many = {**ack, "items": [{**items[0], "itemAcknowledgements": over}]}
         failed = http.post(ACKS, json={"acknowledgements": [too_many]})
         record("submitAcknowledgement", http.post(ACKS, json={"acknowledgements": [{"purchaseOrderNumber": "X",
                                                                                      "sellingParty": {}}]}))
