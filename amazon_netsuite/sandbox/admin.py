@@ -42,6 +42,7 @@ async def health(request: Request) -> JSONResponse:
             "first_day": state.world.first_day.isoformat(),
             "seller_accounts": [a.key for a in state.settings.seller_accounts],
             "storefronts": state.settings.storefront_keys,
+            "vendor_accounts": [{"key": v.key, "vendor_code": v.vendor_code} for v in state.config.vendor_accounts],
         }
     )
 

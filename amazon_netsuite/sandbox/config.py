@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from amazon_netsuite.lib.settings import Settings
 
@@ -37,6 +37,8 @@ class Faults(BaseModel):
         0, ge=0, description="the next N NetSuite record/SuiteQL calls get 401 INVALID_LOGIN; their bearer token is revoked")
     netsuite_invalid_login: bool = Field(
         False, description="every NetSuite record/SuiteQL call (401 INVALID_LOGIN) and token request (invalid_grant) refused")
+    vendor_transactions_stuck_next: int = Field(
+        0, ge=0, description="the next N vendor acknowledgement transactions stay Processing forever")
 
 
 def parse_faults(text: str) -> Faults:
@@ -53,6 +55,20 @@ def parse_faults(text: str) -> Faults:
             raise ValueError(f"fault {part!r} is not key=value (e.g. throttle_rate=0.1)")
         pairs[key.strip()] = value.strip()
     return Faults.model_validate(pairs)
+
+
+class VendorAccount(BaseModel):
+    """A Vendor Central account the sandbox serves (sandbox side only): its LWA key, the vendor code Amazon puts in
+    `sellingParty.partyId`, its Direct Fulfillment warehouse and how many orders the world gives it a day."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = "demo-vendor"
+    vendor_code: str = Field("DEMOV", pattern=r"^[A-Z0-9]{3,10}$")
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    warehouse_id: str = Field("DEMOWH1", description="the DF shipFromParty.partyId")
+    purchase_orders_per_day: int = Field(4, ge=0)
+    direct_fulfillment_orders_per_day: int = Field(6, ge=0)
 
 
 class SandboxConfig(BaseModel):
@@ -72,8 +88,19 @@ class SandboxConfig(BaseModel):
     fba_next_token_seconds: float = Field(30.0, gt=0, description="wall-clock life of an FBA Inventory nextToken")
     fba_page_size: int = Field(50, ge=1, description="inventory summaries per page (Amazon's size not documented)")
     finances_page_size: int = Field(500, ge=1, le=500, description="listTransactions per page (Amazon: at most 500)")
+    vendor_accounts: list[VendorAccount] = Field(default_factory=lambda: [VendorAccount()])
+    vendor_transaction_seconds: float = Field(
+        60.0, ge=0, description="world-clock seconds a vendor acknowledgement transaction stays Processing")
     public_url: str | None = Field(None, description="base URL of the document links it hands out; default: the "
                                    "address the request reached, never the request's Host header")
+
+    @model_validator(mode="after")
+    def _vendor_keys(self) -> "SandboxConfig":
+        keys = [a.key for a in self.settings.seller_accounts] + [v.key for v in self.vendor_accounts]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"account keys must be unique across seller and vendor accounts: {', '.join(dupes)}")
+        return self
 
     @field_validator("clock")
     @classmethod

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from amazon_netsuite.sandbox import admin, netsuite, seller_central
+from amazon_netsuite.sandbox import admin, netsuite, seller_central, vendor_central
 from amazon_netsuite.sandbox.config import Faults, SandboxConfig
 from amazon_netsuite.sandbox.seller_central.errors import error_response
 from amazon_netsuite.sandbox.state import SandboxState
@@ -29,7 +29,7 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def create_app(config: SandboxConfig) -> Starlette:
-    """The Seller Central and NetSuite sandbox as an ASGI app; `app.state.sandbox` is its SandboxState,
+    """The Seller Central, Vendor Central and NetSuite sandbox as an ASGI app; `app.state.sandbox` is its SandboxState,
     `app.state.netsuite` its NetSuiteState."""
     state = SandboxState.open(config)
     netsuite_state = netsuite.NetSuiteState.open(config, state.world)
@@ -41,7 +41,7 @@ def create_app(config: SandboxConfig) -> Starlette:
         netsuite_state.close()
 
     app = Starlette(
-        routes=[*seller_central.routes, *netsuite.routes, *admin.routes],
+        routes=[*seller_central.routes, *vendor_central.routes, *netsuite.routes, *admin.routes],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )

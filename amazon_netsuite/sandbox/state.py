@@ -1,5 +1,5 @@
 """Everything a running sandbox holds: config, world, clock, reports registry, rate limiter, faults, listings and
-feeds."""
+feeds, and the vendor accounts' worlds and acknowledgements."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from amazon_netsuite.sandbox.seller_central.listing_store import ListingStore
 from amazon_netsuite.sandbox.seller_central.rate_limits import RateLimiter
 from amazon_netsuite.sandbox.seller_central.report_store import ReportStore
 from amazon_netsuite.sandbox.seller_central.shipment_store import ShipmentStore
+from amazon_netsuite.sandbox.vendor_central.store import VendorStore
 from amazon_netsuite.sandbox.world import World
 from amazon_netsuite.sandbox.world.markets import market_for
+from amazon_netsuite.sandbox.world.vendor import VendorWorld
 
 
 @dataclass
@@ -31,11 +33,26 @@ class SandboxState:
     stopping: threading.Event
     listings: ListingStore
     shipments: ShipmentStore
+    vendor_worlds: dict[str, VendorWorld]
+    vendor: VendorStore
     finishing: asyncio.Lock = field(default_factory=asyncio.Lock)  # one report document built at a time
 
     @property
     def settings(self) -> Settings:
         return self.config.settings
+
+    @property
+    def seller_keys(self) -> frozenset[str]:
+        return frozenset(a.key for a in self.settings.seller_accounts)
+
+    @property
+    def vendor_keys(self) -> frozenset[str]:
+        return frozenset(self.vendor_worlds)
+
+    @property
+    def account_keys(self) -> frozenset[str]:
+        """Every account the LWA endpoint issues tokens to: seller and vendor accounts."""
+        return self.seller_keys | self.vendor_keys
 
     @classmethod
     def open(cls, config: SandboxConfig) -> "SandboxState":
@@ -63,6 +80,10 @@ class SandboxState:
             listings=ListingStore(config.state_dir, {a.key: a.region for a in config.settings.seller_accounts},
                                   {s.marketplace_id: market_for(s) for s in config.settings.storefronts}),
             shipments=ShipmentStore(config.state_dir),
+            vendor_worlds={v.key: VendorWorld(v.key, v.vendor_code, v.currency, v.warehouse_id, config.seed, first_day,
+                                              v.purchase_orders_per_day, v.direct_fulfillment_orders_per_day)
+                           for v in config.vendor_accounts},
+            vendor=VendorStore(config.state_dir),
         )
 
     def close(self) -> None:
@@ -70,3 +91,4 @@ class SandboxState:
         self.reports.close()
         self.listings.close()
         self.shipments.close()
+        self.vendor.close()

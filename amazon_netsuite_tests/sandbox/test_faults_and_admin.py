@@ -115,6 +115,7 @@ def test_health_reports_the_world(sandbox):
     assert health["now"] == NOW.isoformat() and health["clock_frozen"] is True
     assert health["first_day"] == "2026-11-06"
     assert health["storefronts"] == ["demo-US", "demo-CA", "demo-DE", "demo-FR"]
+    assert health["vendor_accounts"] == [{"key": "demo-vendor", "vendor_code": "DEMOV"}]
 
 
 def test_the_clock_can_be_set_advanced_and_let_run(sandbox):

@@ -15,6 +15,7 @@ from amazon_netsuite.lib.amazon.errors import (
     ServerError,
     SpApiError,
     SpApiUnreachable,
+    TransactionTimeout,
     Unauthorized,
 )
 from amazon_netsuite.lib.amazon.feeds import Feed, FeedDocument, FeedOutcome, FeedsApi
@@ -36,9 +37,19 @@ from amazon_netsuite.lib.amazon.product_types import ProductTypeDefinition, Prod
 from amazon_netsuite.lib.amazon.ratelimit import USAGE_PLANS, RateLimiter, UsagePlan
 from amazon_netsuite.lib.amazon.reports import ProcessingStatus, Report, ReportDocument, ReportsApi
 from amazon_netsuite.lib.amazon.transport import RetryPolicy
+from amazon_netsuite.lib.amazon.vendor_orders import (
+    DirectFulfillmentOrder,
+    DirectFulfillmentOrdersApi,
+    PurchaseOrder,
+    PurchaseOrderStatus,
+    VendorOrdersApi,
+    VendorTransaction,
+)
 
 __all__ = [
     "AuthError",
+    "DirectFulfillmentOrder",
+    "DirectFulfillmentOrdersApi",
     "DownloadedReport",
     "ErrorItem",
     "Feed",
@@ -54,6 +65,8 @@ __all__ = [
     "ListingsApi",
     "NotFound",
     "ProcessingStatus",
+    "PurchaseOrder",
+    "PurchaseOrderStatus",
     "ProductTypeDefinition",
     "ProductTypesApi",
     "QuotaExceeded",
@@ -71,8 +84,11 @@ __all__ = [
     "SpApiResponse",
     "SpApiUnreachable",
     "SubmissionResult",
+    "TransactionTimeout",
     "USAGE_PLANS",
     "Unauthorized",
+    "VendorOrdersApi",
+    "VendorTransaction",
     "listed_price",
     "merchant_quantity",
     "price_message",

@@ -51,7 +51,8 @@ class SpApiResponse:
     def next_token(self) -> str | None:
         """The paging token, wherever this API generation puts it."""
         body = self.payload if isinstance(self.payload, dict) else {}
-        for holder in (body, body.get("pagination") or {}, body.get("payload") or {}):
+        payload = body.get("payload") if isinstance(body.get("payload"), dict) else {}
+        for holder in (body, body.get("pagination") or {}, payload, payload.get("pagination") or {}):
             if isinstance(holder, dict):
                 token = holder.get("nextToken") or holder.get("NextToken")
                 if token:

@@ -194,25 +194,41 @@ class ReportDocumentError(Exception):
         super().__init__(message)
 
 
-class ReportTimeout(TimeoutError):
+class StillRunning(TimeoutError):
+    """Something Amazon processes asynchronously (a report, a feed, a vendor transaction) did not finish within the
+    time we were willing to wait; `advice` says what to do next."""
+
+    def __init__(self, what: str, item_id: str, last_status: str, waited_seconds: float, advice: str) -> None:
+        self.last_status = last_status
+        super().__init__(f"{what} {item_id} is still {last_status} after {waited_seconds:.0f}s{advice}")
+
+
+class ReportTimeout(StillRunning):
     """A report did not reach DONE, CANCELLED or FATAL within the time we were willing to wait."""
 
     def __init__(self, report_id: str, last_status: str, waited_seconds: float) -> None:
         self.report_id = report_id
-        self.last_status = last_status
-        super().__init__(
-            f"report {report_id} is still {last_status} after {waited_seconds:.0f}s; "
-            "Amazon may be busy: wait longer or poll it again later (it keeps its id)"
-        )
+        super().__init__("report", report_id, last_status, waited_seconds,
+                         "; Amazon may be busy: wait longer or poll it again later (it keeps its id)")
 
 
-class FeedTimeout(TimeoutError):
+class FeedTimeout(StillRunning):
     """A feed did not reach DONE, CANCELLED or FATAL within the time we were willing to wait."""
 
     def __init__(self, feed_id: str, last_status: str, waited_seconds: float) -> None:
         self.feed_id = feed_id
-        self.last_status = last_status
-        super().__init__(
-            f"feed {feed_id} is still {last_status} after {waited_seconds:.0f}s; feeds are queued per seller and "
-            "cannot be hurried: poll it again later (it keeps its id) before submitting the same changes again"
-        )
+        super().__init__("feed", feed_id, last_status, waited_seconds,
+                         "; feeds are queued per seller and cannot be hurried: poll it again later (it keeps its id) "
+                         "before submitting the same changes again")
+
+
+class TransactionTimeout(StillRunning):
+    """A vendor acknowledgement's transaction did not turn Success or Failure within the time we were willing to
+    wait."""
+
+    def __init__(self, transaction_id: str, last_status: str, waited_seconds: float) -> None:
+        self.transaction_id = transaction_id
+        super().__init__("transaction", transaction_id, last_status, waited_seconds,
+                         ": Amazon has not said whether it took the acknowledgement. Poll the transaction again later "
+                         "(it keeps its id) rather than sending the acknowledgement again; if it never turns, check "
+                         "the order in Vendor Central")

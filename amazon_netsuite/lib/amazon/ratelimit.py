@@ -48,6 +48,18 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getDefinitionsProductType": UsagePlan(5.0, 10),
     # Finances API 2024-06-19 (finances_2024-06-19.json)
     "listTransactions": UsagePlan(0.5, 10),
+    # Vendor Orders API v1 (vendorOrders.json) and Vendor Transaction Status API v1: 10 rps, burst 10 each.
+    "getPurchaseOrders": UsagePlan(10.0, 10),
+    "getPurchaseOrder": UsagePlan(10.0, 10),
+    "submitAcknowledgement": UsagePlan(10.0, 10),
+    "getPurchaseOrdersStatus": UsagePlan(10.0, 10),
+    "getTransaction": UsagePlan(10.0, 10),
+    # Vendor Direct Fulfillment Orders and Transactions APIs 2021-12-28, 10 / 10. Their operationIds (getOrders,
+    # getOrder, submitAcknowledgement, getTransactionStatus) repeat other APIs' names, so the keys say which API.
+    "getDirectFulfillmentOrders": UsagePlan(10.0, 10),
+    "getDirectFulfillmentOrder": UsagePlan(10.0, 10),
+    "submitDirectFulfillmentAcknowledgement": UsagePlan(10.0, 10),
+    "getDirectFulfillmentTransactionStatus": UsagePlan(10.0, 10),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.

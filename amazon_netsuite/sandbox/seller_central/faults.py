@@ -76,6 +76,16 @@ class FaultInjector:
                 return True
         return False
 
+    def vendor_transaction_stuck(self) -> bool:
+        """For a new vendor transaction: whether `vendor_transactions_stuck_next` keeps it Processing forever."""
+        with self._lock:
+            f = self._faults
+            if f.vendor_transactions_stuck_next:
+                left = f.vendor_transactions_stuck_next - 1
+                self._faults = f.model_copy(update={"vendor_transactions_stuck_next": left})
+                return True
+        return False
+
     def mark_if_slow(self, report_id: str) -> None:
         """For a new report: slow while `slow_next` says so (Amazon can keep a report queued for a long time)."""
         with self._lock:

@@ -9,10 +9,6 @@ period with nothing to show gives an empty page with a nextToken, as Amazon warn
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 from datetime import datetime, timedelta
 
 import anyio.to_thread
@@ -24,6 +20,7 @@ from amazon_netsuite.lib.amazon.client import iso_utc
 from amazon_netsuite.sandbox.seller_central.errors import invalid_input
 from amazon_netsuite.sandbox.seller_central.fba_inventory import _parse_time
 from amazon_netsuite.sandbox.seller_central.operations import sp_api_operation
+from amazon_netsuite.sandbox.seller_central.page_tokens import page_token, query_hash, read_page_token
 from amazon_netsuite.sandbox.world.settlement_fees import in_minor_units
 from amazon_netsuite.sandbox.world.settlements import settlement_streams
 from amazon_netsuite.sandbox.world.transactions import (
@@ -114,21 +111,6 @@ def transaction_json(t: FinanceTransaction, seller_id: str, seed: int, as_of: da
     }
 
 
-def _token(query_hash: str, slice_index: int, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"h": query_hash, "s": slice_index, "o": offset}).encode()).decode()
-
-
-def _position(token: str, query_hash: str) -> tuple[int, int]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        position, hashed = (int(data["s"]), int(data["o"])), str(data["h"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise invalid_input("Invalid nextToken", "The nextToken is not valid") from None
-    if hashed != query_hash:
-        raise invalid_input("Invalid nextToken", "The nextToken was issued for other query parameters")
-    return position
-
-
 class _Query:
     """The validated parameters of one listTransactions call."""
 
@@ -164,8 +146,7 @@ class _Query:
             raise invalid_input("Invalid marketplaceId", f"Marketplace id {self.marketplace_id} is not this seller's")
         self.empty = self.before - self.after > MAX_SPAN
         self.now = now
-        query = sorted((k, v) for k, v in params.multi_items() if k != "nextToken")
-        self.hash = hashlib.sha1(json.dumps(query).encode()).hexdigest()
+        self.hash = query_hash(request)
 
     def keeps(self, t: FinanceTransaction, seed: int) -> bool:
         if not (self.after <= t.posted < self.before) or t.posted > self.now:
@@ -185,7 +166,7 @@ class _Query:
 async def list_transactions(request: Request, state, account: str) -> Response:
     query = _Query(request, state, account)
     token = request.query_params.get("nextToken")
-    slice_index, offset = _position(token, query.hash) if token else (0, 0)
+    slice_index, offset = read_page_token(token, query.hash, "s", "o") if token else (0, 0)
     world, size = state.world, state.config.finances_page_size
     streams = [s for s in settlement_streams(state.settings) if s.account == account]
     if query.marketplace_id is not None:
@@ -199,9 +180,9 @@ async def list_transactions(request: Request, state, account: str) -> Response:
         seller_id = state.settings.account(account).seller_id
         page = [transaction_json(t, seller_id, world.seed, query.now) for t in kept[offset:offset + size]]
         if offset + size < len(kept):
-            next_token = _token(query.hash, slice_index, offset + size)
+            next_token = page_token(query.hash, s=slice_index, o=offset + size)
         elif slice_index + 1 < len(slices):
-            next_token = _token(query.hash, slice_index + 1, 0)
+            next_token = page_token(query.hash, s=slice_index + 1, o=0)
     payload: dict = {"transactions": page}
     if next_token:
         payload["nextToken"] = next_token

@@ -10,17 +10,13 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Collection
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from amazon_netsuite.lib.settings import (
-    SANDBOX_LWA_CLIENT_ID,
-    SANDBOX_LWA_CLIENT_SECRET,
-    Settings,
-    sandbox_refresh_token,
-)
+from amazon_netsuite.lib.settings import SANDBOX_LWA_CLIENT_ID, SANDBOX_LWA_CLIENT_SECRET, sandbox_refresh_token
 from amazon_netsuite.sandbox.seller_central.errors import ACCESS_DENIED, TOKEN_EXPIRED
 
 ACCESS_TOKEN_TTL_SECONDS = 3600
@@ -32,13 +28,14 @@ def _sign(payload: str) -> str:
 
 
 def access_token_for(seller_account_key: str, expires_at: float) -> str:
-    """An `Atza|...` token for the seller account, valid until `expires_at` (epoch seconds)."""
+    """An `Atza|...` token for the seller (or vendor) account, valid until `expires_at` (epoch seconds)."""
     payload = base64.urlsafe_b64encode(json.dumps([seller_account_key, int(expires_at)]).encode()).decode()
     return f"Atza|sandbox.{payload}.{_sign(payload)}"
 
 
-def verify_access_token(token: str | None, settings: Settings, now: float | None = None) -> tuple[str | None, str]:
-    """(seller account key, "") for a good token, else (None, the 403 message Amazon would send)."""
+def verify_access_token(token: str | None, accounts: Collection[str],
+                        now: float | None = None) -> tuple[str | None, str]:
+    """(account key, "") for a good token of one of `accounts`, else (None, the 403 message Amazon would send)."""
     if not token or not token.startswith("Atza|sandbox."):
         return None, ACCESS_DENIED
     payload, _, signature = token.removeprefix("Atza|sandbox.").rpartition(".")
@@ -50,7 +47,7 @@ def verify_access_token(token: str | None, settings: Settings, now: float | None
         return None, ACCESS_DENIED
     if (time.time() if now is None else now) >= expires_at:
         return None, TOKEN_EXPIRED
-    if account not in {a.key for a in settings.seller_accounts}:
+    if account not in accounts:
         return None, ACCESS_DENIED
     return account, ""
 
@@ -72,7 +69,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 async def token_endpoint(request: Request) -> JSONResponse:
     """`POST /auth/o2/token` with grant_type=refresh_token, answering with LWA's real bodies."""
-    settings: Settings = request.app.state.sandbox.settings
+    accounts = request.app.state.sandbox.account_keys
     form = await _form(request)
     for required in ("grant_type", "client_id", "client_secret"):
         if not form.get(required):
@@ -88,7 +85,7 @@ async def token_endpoint(request: Request) -> JSONResponse:
     refresh_token = form.get("refresh_token", "")
     if not refresh_token:
         return _lwa_error(400, "invalid_request", "The request is missing a required parameter : refresh_token")
-    account = next((a.key for a in settings.seller_accounts if sandbox_refresh_token(a.key) == refresh_token), None)
+    account = next((key for key in accounts if sandbox_refresh_token(key) == refresh_token), None)
     if account is None:
         return _lwa_error(400, "invalid_grant", "The request has an invalid grant parameter : refresh_token")
     return JSONResponse(

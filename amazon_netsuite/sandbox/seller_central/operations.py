@@ -28,15 +28,18 @@ Handler = Callable[[Request, "SandboxState", str], Awaitable[Response]]
 _RATE_HEADER_STATUSES = {200, 201, 202, 204, 400, 404}
 
 
-def sp_api_operation(operation: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
-    """Wrap a handler `(request, state, seller_account) -> Response` as the named SP-API operation."""
+def sp_api_operation(operation: str, *,
+                     vendor: bool = False) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Wrap a handler `(request, state, account) -> Response` as the named SP-API operation: of a seller account,
+    or with `vendor` of a vendor account (the other kind's token is refused, as Amazon refuses a missing role)."""
 
     def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @wraps(handler)
         async def endpoint(request: Request) -> Response:
             state = request.app.state.sandbox
             request_id = new_request_id()
-            account, problem = verify_access_token(request.headers.get("x-amz-access-token"), state.settings)
+            accounts = state.vendor_keys if vendor else state.seller_keys
+            account, problem = verify_access_token(request.headers.get("x-amz-access-token"), accounts)
             if account is None:
                 return error_response(403, "Unauthorized", problem, request_id=request_id)
             try:
