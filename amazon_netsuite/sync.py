@@ -278,7 +278,7 @@ def sync_orders(
     settings = load_settings()
     if days < 1:
         raise ValueError("--days must be at least 1")
-    chosen = [settings.storefront(storefront)] if storefront else settings.storefronts
+    chosen = [settings.storefront(storefront)] if storefront else settings.active_storefronts
     now = datetime.now(timezone.utc)
     first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
     outcome = outcome or SyncOutcome()
@@ -381,7 +381,7 @@ def sync_settlements(
 
     settings = load_settings()
     outcome = outcome or SyncOutcome()
-    chosen = [settings.storefront(storefront)] if storefront else settings.storefronts
+    chosen = [settings.storefront(storefront)] if storefront else settings.active_storefronts
     today = datetime.now(timezone.utc).date()
     first_day = max(today - timedelta(days=window_days - 1), settings.partitions.start_date)
     # A report appears after its 14-day period ends, up to a few days before its deposit.
@@ -436,7 +436,7 @@ def sync_inventory(
     outcome = outcome or SyncOutcome()
     if not settings.flows.inventory:
         return outcome
-    chosen = [storefront] if storefront else settings.storefront_keys
+    chosen = [storefront] if storefront else [s.key for s in settings.active_storefronts]
     today = datetime.now(timezone.utc).date()
     days = days or [today]
     definitions = build_definitions(settings)
@@ -491,7 +491,7 @@ def sync_today(
     outcome = outcome or SyncOutcome()
     if not getattr(settings.flows, flow):
         return outcome
-    chosen = [storefront] if storefront else settings.storefront_keys
+    chosen = [storefront] if storefront else [s.key for s in settings.active_storefronts]
     job = build_definitions(settings).resolve_job_def(f"{flow}_job")
     instance = instance or dagster_instance()
     days = days or [datetime.now(timezone.utc).date()]
@@ -635,7 +635,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
 
     Dagster's run logs go to `data/logs/sync-<UTC time>.log` (and the instance's event log), not the terminal."""
     settings = load_settings()
-    keys = [storefront] if storefront else settings.storefront_keys
+    keys = [storefront] if storefront else [s.key for s in settings.active_storefronts]
     outcome = SyncOutcome()
     log_file = data_dir() / "logs" / f"sync-{outcome.started:%Y%m%dT%H%M%SZ}.log"
     progress = Progress(counts=lambda: posted_and_open_errors(keys, outcome.started))
