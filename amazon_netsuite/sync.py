@@ -553,16 +553,38 @@ def posted_and_open_errors(storefronts: list[str], since: datetime) -> tuple[int
 
 
 def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Callable[[str], None]) -> bool:
+    """Run the job for one partition (None: an unpartitioned job); False, said and counted, when it failed."""
     result = job.execute_in_process(partition_key=key, instance=instance, tags=tags, run_config=QUIET_RUN,
                                     raise_on_error=False)
     if result.success:
         outcome.succeeded += 1
         return True
-    outcome.failed.append(f"{job.name} {key}")
+    label = f"{job.name} {key}" if key else job.name
+    outcome.failed.append(label)
     failure = next((e for e in result.all_events if e.is_step_failure), None)
     detail = failure.event_specific_data.error.message.strip() if failure else "run failed"
-    say(f"FAILED {job.name} {key}: {detail}")
+    say(f"FAILED {label}: {detail}")
     return False
+
+
+def sync_netsuite_metadata(instance: dg.DagsterInstance, say: Callable[[str], None], outcome: SyncOutcome) -> None:
+    """Refresh NetSuite's setup records (`netsuite_metadata`) before any flow posts, and say whether a mapping of
+    the settings names one that is missing or inactive (the run's check says which)."""
+    from amazon_netsuite.definitions import build_definitions
+    from amazon_netsuite.lib.netsuite_metadata.records import stale_mappings, stored_metadata
+    from amazon_netsuite.lib.settings.netsuite_records import named_records
+    from amazon_netsuite.lib.warehouse import connect
+
+    settings = load_settings()
+    job = build_definitions(settings).resolve_job_def("netsuite_metadata_job")
+    if not _run_partition(job, None, instance, {}, outcome, say):
+        return
+    with connect() as con:
+        records = stored_metadata(con)
+    stale = stale_mappings(named_records(settings), records)
+    say(f"NetSuite metadata: {len(records)} setup records read; "
+        + (f"{len(stale)} mapping(s) name a missing or inactive record (`amazon-netsuite netsuite "
+           "refresh-metadata` lists them)" if stale else "every mapping names an active record"))
 
 
 def summary_rows(storefronts: list[str], first_day: date, last_day: date,
@@ -646,6 +668,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
     with library_logs_to(log_file), embedded_sandbox(settings, say), warnings.catch_warnings():
         # Dagster flags YAML-configured log handlers as beta, once per run; the terminal need not hear it.
         warnings.simplefilter("ignore", dg.BetaWarning)
+        sync_netsuite_metadata(instance, say, outcome)
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
         if post:  # orders posted; their settlements bill the shipped Sales Orders, Amazon hears of the shipments
             sandbox_warehouse_ships(settings, say)

@@ -48,6 +48,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getDefinitionsProductType": UsagePlan(5.0, 10),
     # Finances API 2024-06-19 (finances_2024-06-19.json)
     "listTransactions": UsagePlan(0.5, 10),
+    # Sellers API v1 (https://developer-docs.amazon.com/sp-api/docs/sellers-api-v1-reference)
+    "getMarketplaceParticipations": UsagePlan(0.016, 15),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.

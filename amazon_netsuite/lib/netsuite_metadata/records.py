@@ -8,7 +8,8 @@ the ISO code. Not verified against a live account: the `shipitem` table (the RES
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,10 +129,12 @@ class Refresh:
     stale: list[StaleMapping]
 
 
-def refresh_metadata(con: duckdb.DuckDBPyConnection, client: NetSuiteClient, settings: Settings,
-                     now: datetime) -> Refresh:
-    """Read every setup record into `netsuite_metadata` and judge the settings' mappings against them."""
+def refresh_metadata(connection: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+                     client: NetSuiteClient, settings: Settings, now: datetime) -> Refresh:
+    """Read every setup record into `netsuite_metadata` (the warehouse opened only once NetSuite has answered)
+    and judge the settings' mappings against them."""
     records = read_metadata(client)
-    store_metadata(con, records, now)
+    with connection() as con:
+        store_metadata(con, records, now)
     counts = {t: sum(1 for r in records if r.record_type == t) for t in RECORD_TYPES}
     return Refresh(counts, stale_mappings(named_records(settings), records))
