@@ -553,31 +553,36 @@ def posted_and_open_errors(storefronts: list[str], since: datetime) -> tuple[int
 
 
 def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Callable[[str], None]) -> bool:
-    """Run the job for one partition (None: an unpartitioned job); False, said and counted, when it failed."""
     result = job.execute_in_process(partition_key=key, instance=instance, tags=tags, run_config=QUIET_RUN,
                                     raise_on_error=False)
     if result.success:
         outcome.succeeded += 1
         return True
-    label = f"{job.name} {key}" if key else job.name
+    _failed(result, f"{job.name} {key}", outcome, say)
+    return False
+
+
+def _failed(result, label: str, outcome: SyncOutcome, say: Callable[[str], None]) -> None:
     outcome.failed.append(label)
     failure = next((e for e in result.all_events if e.is_step_failure), None)
     detail = failure.event_specific_data.error.message.strip() if failure else "run failed"
     say(f"FAILED {label}: {detail}")
-    return False
 
 
 def sync_netsuite_metadata(instance: dg.DagsterInstance, say: Callable[[str], None], outcome: SyncOutcome) -> None:
     """Refresh NetSuite's setup records (`netsuite_metadata`) before any flow posts, and say whether a mapping of
     the settings names one that is missing or inactive (the run's check says which)."""
     from amazon_netsuite.definitions import build_definitions
-    from amazon_netsuite.lib.netsuite_metadata.records import stale_mappings, stored_metadata
+    from amazon_netsuite.lib.netsuite.setup_records import stale_mappings
+    from amazon_netsuite.lib.netsuite_metadata.records import stored_metadata
     from amazon_netsuite.lib.settings.netsuite_records import named_records
     from amazon_netsuite.lib.warehouse import connect
 
     settings = load_settings()
     job = build_definitions(settings).resolve_job_def("netsuite_metadata_job")
-    if not _run_partition(job, None, instance, {}, outcome, say):
+    result = job.execute_in_process(instance=instance, run_config=QUIET_RUN, raise_on_error=False)
+    if not result.success:
+        _failed(result, job.name, outcome, say)
         return
     with connect() as con:
         records = stored_metadata(con)

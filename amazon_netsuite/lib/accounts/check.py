@@ -8,7 +8,7 @@ from __future__ import annotations
 from amazon_netsuite.lib.amazon import AuthError, SpApiClient, SpApiError, SpApiUnreachable
 from amazon_netsuite.lib.amazon.sellers import SellersApi
 from amazon_netsuite.lib.netsuite import NetSuiteClient, NetSuiteError
-from amazon_netsuite.lib.netsuite_metadata.records import (
+from amazon_netsuite.lib.netsuite.setup_records import (
     RECORD_TYPES,
     read_customers,
     read_metadata,
