@@ -1,36 +1,15 @@
 """`amazon-netsuite accounts list | add | clone | check` and `netsuite refresh-metadata` on copies of the demo
-settings file, over HTTP against the sandbox (Amazon's LWA and Sellers API, NetSuite's SuiteQL)."""
+settings file (`settings_copy`), over HTTP against the module's sandbox (Amazon's LWA and Sellers API, NetSuite's
+SuiteQL)."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 import yaml
 
 from amazon_netsuite.cli import main
 from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.settings import load_settings, netsuite_connection
 from amazon_netsuite.lib.warehouse import connect
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, start_sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    """A sandbox of this module alone: a test deletes a NetSuite location in it."""
-    with start_sandbox(tmp_path_factory.mktemp("sandbox")) as running:
-        yield running
-
-
-@pytest.fixture
-def settings_copy(tmp_path, monkeypatch, sandbox):
-    """A copy of the demo settings file, the project pointed at the sandbox and a warehouse under tmp_path."""
-    path = tmp_path / "accounts.yaml"
-    shutil.copy(DEMO_SETTINGS, path)
-    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(path))
-    monkeypatch.setenv("AMAZON_NETSUITE_SANDBOX_URL", sandbox.url)
-    monkeypatch.setenv("AMAZON_NETSUITE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    return path
 
 
 def _comments(text: str) -> list[str]:

@@ -4,7 +4,6 @@ NetSuite."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timezone
 
 import dagster as dg
@@ -19,7 +18,6 @@ from amazon_netsuite.lib import postings
 from amazon_netsuite.lib.accounts.editing import clone_account
 from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.settings import load_settings, netsuite_connection
-from amazon_netsuite_tests.conftest import DEMO_SETTINGS, start_sandbox
 
 TICK = datetime(2026, 11, 20, 0, 55, tzinfo=timezone.utc)  # inside the partitions, after 00:40 and 00:55 ticks
 # Schedules that start one run per storefront-day; the retry schedules read the warehouse's open errors instead.
@@ -28,30 +26,19 @@ PER_STOREFRONT = ("accruals_daily", "fba_ledger_nightly", "finances_hourly", "fi
                   "shipments_yesterday")
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    with start_sandbox(tmp_path_factory.mktemp("sandbox")) as running:
-        yield running
-
-
 @pytest.fixture
-def cloned(tmp_path, monkeypatch, sandbox):
-    """The demo settings with demo-na cloned as acme (inactive), the project pointed at them and the sandbox."""
-    path = tmp_path / "accounts.yaml"
-    shutil.copy(DEMO_SETTINGS, path)
-    clone_account(path, "demo-na", "acme")
-    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(path))
-    monkeypatch.setenv("AMAZON_NETSUITE_SANDBOX_URL", sandbox.url)
-    monkeypatch.setenv("AMAZON_NETSUITE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+def cloned(settings_copy, monkeypatch):
+    """The demo settings with demo-na cloned as acme (inactive), the project pointed at them, the clock at TICK."""
+    clone_account(settings_copy, "demo-na", "acme")
     monkeypatch.setattr(postings, "utc_now", lambda: TICK.replace(tzinfo=None))
-    return path
+    return settings_copy
 
 
 def _storefronts(requests) -> set[str]:
     return {str(r.partition_key).split("|")[1] for r in requests if r.partition_key}
 
 
-def test_a_cloned_inactive_account_gets_no_scheduled_or_sensed_run_but_keeps_its_partitions(cloned, sandbox):
+def test_a_cloned_inactive_account_gets_no_scheduled_or_sensed_run_but_keeps_its_partitions(cloned, module_sandbox):
     settings = load_settings(cloned)
     definitions = build_definitions(settings)
     repository = definitions.get_repository_def()
@@ -71,7 +58,7 @@ def test_a_cloned_inactive_account_gets_no_scheduled_or_sensed_run_but_keeps_its
                 requests = repository.get_sensor_def(name).evaluate_tick(context).run_requests or []
             assert _storefronts(requests) == demo, name
         # A sale in another channel moves NetSuite's stock: the stock sensor then starts a run per storefront.
-        moved = httpx.post(f"{sandbox.url}/_sandbox/netsuite/inventory/move",
+        moved = httpx.post(f"{module_sandbox.url}/_sandbox/netsuite/inventory/move",
                            json={"sku": "MUG-CAFE-WHITE", "location": "WH-na", "adjust_by": -1})
         assert moved.status_code == 200, moved.text
         with dg.build_sensor_context(instance=instance, resources={"netsuite": NetSuite()},
