@@ -53,3 +53,11 @@ def test_two_active_accounts_on_one_sales_channel_are_refused_saying_what_to_swi
 def test_accounts_are_active_unless_the_settings_say_otherwise(tmp_path):
     settings = load_settings(settings_file(tmp_path, ("acme", "A1SELLER", True)))
     assert settings.account("acme").active is True
+
+
+def test_one_account_may_not_have_two_storefronts_on_one_sales_channel_even_inactive(tmp_path):
+    path = settings_file(tmp_path, ("acme", "A1SELLER", False))
+    path.write_text(path.read_text() + "      - {key: acme-CA, marketplace_id: A2EUQ1WTGCTBG2, currency: CAD, "
+                                       "sales_channel: amazon.com}\n")
+    with pytest.raises(SettingsError, match="seller account acme: two storefronts have the same sales channel"):
+        load_settings(path)

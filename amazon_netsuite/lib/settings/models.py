@@ -76,6 +76,9 @@ class Settings(StrictModel):
         the file, so two active accounts may not share one (an inactive clone may, until it is switched on)."""
         seen: dict[tuple[str, str], str] = {}
         for account in self.seller_accounts:
+            channels = [s.sales_channel.lower() for s in account.storefronts]
+            if len(set(channels)) != len(channels):  # its order reports are routed by sales channel
+                raise ValueError(f"seller account {account.key}: two storefronts have the same sales channel")
             for s in account.storefronts:
                 other = seen.setdefault((account.seller_id, s.marketplace_id), s.key)
                 if other != s.key:
