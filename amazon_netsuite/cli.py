@@ -205,12 +205,12 @@ def _cmd_reports_inspect(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _warehouse_with_schema() -> Iterator:
+def _warehouse_with_schema(database: str | None = None) -> Iterator:
     """The warehouse with every table created: outside Dagster no resource has done it yet."""
     from amazon_netsuite.lib.warehouse import connect
     from amazon_netsuite.schema import ensure_schema
 
-    with connect() as con:
+    with connect(database) as con:
         ensure_schema(con)
         yield con
 
@@ -298,6 +298,102 @@ def _cmd_books_trial_balance(args: argparse.Namespace) -> int:
     return 1 if off else 0
 
 
+def _settings_file(args: argparse.Namespace) -> Path:
+    from amazon_netsuite.lib.settings import settings_path
+
+    return Path(args.settings) if args.settings else settings_path()
+
+
+def _cmd_accounts_list(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.accounts.revisit import accounts_lines
+    from amazon_netsuite.lib.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(_settings_file(args))
+    except SettingsError as exc:
+        print(f"amazon-netsuite: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(accounts_lines(settings)))
+    return 0
+
+
+def _print_new_account(verb: str, new, path: Path) -> None:
+    from amazon_netsuite.lib.accounts.revisit import revisit_lines
+
+    print(f"{verb} seller account {new.key} in {path}, inactive: its sensors and schedules stay off")
+    print("  storefronts: " + ", ".join(f"{key} (from {source})" for key, source in new.storefronts.items()))
+    print("Settings to revisit before switching it on (current values):")
+    for line in revisit_lines(new.settings, new.key):
+        print(f"  {line}")
+
+
+def _cmd_accounts_add(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.accounts.editing import add_account
+    from amazon_netsuite.lib.accounts.settings_file import AccountsError
+
+    path = _settings_file(args)
+    try:
+        new = add_account(path, args.key, args.seller_id, args.region, args.marketplace or [])
+    except (AccountsError, OSError) as exc:
+        print(f"amazon-netsuite: cannot add {args.key}: {exc}", file=sys.stderr)
+        return 2
+    _print_new_account("added", new, path)
+    return 0
+
+
+def _cmd_accounts_clone(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.accounts.editing import clone_account
+    from amazon_netsuite.lib.accounts.settings_file import AccountsError
+
+    path = _settings_file(args)
+    try:
+        new = clone_account(path, args.source, args.new, seller_id=args.seller_id)
+    except (AccountsError, OSError) as exc:
+        print(f"amazon-netsuite: cannot clone {args.source} as {args.new}: {exc}", file=sys.stderr)
+        return 2
+    _print_new_account(f"cloned {args.source} as", new, path)
+    return 0
+
+
+def _cmd_accounts_check(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.accounts.check import check_account
+    from amazon_netsuite.lib.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(_settings_file(args))
+        settings.account(args.key)
+    except (SettingsError, KeyError) as exc:
+        print(f"amazon-netsuite: {exc}", file=sys.stderr)
+        return 2
+    problems = check_account(settings, args.key)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"{args.key}: Amazon credentials, marketplaces and every NetSuite record its mappings name are in order")
+    return 1 if problems else 0
+
+
+def _cmd_netsuite_refresh_metadata(args: argparse.Namespace) -> int:
+    from amazon_netsuite.lib.netsuite import NetSuiteClient, NetSuiteError
+    from amazon_netsuite.lib.netsuite_metadata.records import refresh_metadata
+    from amazon_netsuite.lib.postings import utc_now
+    from amazon_netsuite.lib.settings import SettingsError, load_settings, netsuite_connection
+
+    try:
+        settings = load_settings(_settings_file(args))
+        with NetSuiteClient(netsuite_connection(settings)) as client:
+            refreshed = refresh_metadata(lambda: _warehouse_with_schema(args.database), client, settings, utc_now())
+    except (SettingsError, NetSuiteError) as exc:
+        print(f"amazon-netsuite: cannot refresh NetSuite metadata: {exc}", file=sys.stderr)
+        return 2
+    print("netsuite_metadata: " + ", ".join(f"{n} {t}" for t, n in refreshed.counts.items()))
+    for stale in refreshed.stale:
+        print(stale.message())
+    if not refreshed.stale:
+        print("every mapping in the settings names a NetSuite record that exists and is active")
+    return 1 if refreshed.stale else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amazon-netsuite", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -353,6 +449,37 @@ def build_parser() -> argparse.ArgumentParser:
                                                            "credit}, amounts as exact decimal strings")
     trial.add_argument("--database", help="warehouse file for --storefront (default data/warehouse.duckdb)")
     trial.set_defaults(func=_cmd_books_trial_balance)
+
+    accounts = commands.add_parser("accounts", help="seller accounts in the settings file").add_subparsers(
+        dest="action", required=True)
+    listed = accounts.add_parser("list", help="accounts, their storefronts, active or not")
+    add = accounts.add_parser("add", help="append a new seller account, inactive")
+    add.add_argument("key")
+    add.add_argument("--seller-id", required=True, help="the seller id (merchant token)")
+    add.add_argument("--region", required=True, choices=["na", "eu", "fe"])
+    add.add_argument("--marketplace", action="append", metavar="ID[:STOREFRONT_KEY]",
+                     help="a marketplace it sells in (repeat); storefront key default KEY-<country>")
+    clone = accounts.add_parser("clone", help="copy an account's settings and mappings to a new, inactive one, "
+                                              "and list the settings to revisit")
+    clone.add_argument("source")
+    clone.add_argument("new")
+    clone.add_argument("--seller-id", help="the new account's seller id (default: a placeholder)")
+    check = accounts.add_parser("check", help="check an account's credentials, marketplaces and NetSuite records; "
+                                              "exit 1 when something needs fixing")
+    check.add_argument("key")
+    for parser_, func in ((listed, _cmd_accounts_list), (add, _cmd_accounts_add), (clone, _cmd_accounts_clone),
+                          (check, _cmd_accounts_check)):
+        parser_.add_argument("--settings", help="settings file (default data/accounts.yaml)")
+        parser_.set_defaults(func=func)
+
+    netsuite = commands.add_parser("netsuite", help="the NetSuite account").add_subparsers(dest="action",
+                                                                                         required=True)
+    refresh = netsuite.add_parser("refresh-metadata", help="read ship methods, payment methods, locations, "
+                                  "subsidiaries, price levels, currencies, classes and departments into the "
+                                  "warehouse and flag mappings naming a missing or inactive one (exit 1)")
+    refresh.add_argument("--settings", help="settings file (default data/accounts.yaml)")
+    refresh.add_argument("--database", help="warehouse file (default data/warehouse.duckdb)")
+    refresh.set_defaults(func=_cmd_netsuite_refresh_metadata)
 
     reports = commands.add_parser("reports", help="Amazon report files").add_subparsers(dest="action", required=True)
     inspect = reports.add_parser("inspect", help="recognise a report file and summarise it")

@@ -12,6 +12,7 @@ from amazon_netsuite.defs import (
     finances,
     inventory,
     listings,
+    netsuite_metadata,
     orders,
     pricing,
     resources,
@@ -35,6 +36,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions.merge(
         resources.definitions(),
         bookkeeping.definitions(),
+        netsuite_metadata.definitions(),
         *(flow.definitions(Flow(name, settings, partitions)) for name, flow in FLOWS.items()),
     )
 

@@ -16,6 +16,7 @@ from amazon_netsuite.lib.accruals import tables as accruals
 from amazon_netsuite.lib.finances import tables as finances
 from amazon_netsuite.lib.inventory import tables as inventory
 from amazon_netsuite.lib.listings import tables as listings
+from amazon_netsuite.lib.netsuite_metadata import tables as netsuite_metadata
 from amazon_netsuite.lib.orders import tables as orders
 from amazon_netsuite.lib.pricing import tables as pricing
 from amazon_netsuite.lib.returns import tables as returns
@@ -23,7 +24,7 @@ from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.shipments import tables as shipments
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements, inventory, pricing, listings, shipments, returns, finances, accruals)
+FLOWS = (orders, settlements, inventory, pricing, listings, shipments, returns, finances, accruals, netsuite_metadata)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

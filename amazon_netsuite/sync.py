@@ -278,7 +278,7 @@ def sync_orders(
     settings = load_settings()
     if days < 1:
         raise ValueError("--days must be at least 1")
-    chosen = [settings.storefront(storefront)] if storefront else settings.storefronts
+    chosen = [settings.storefront(storefront)] if storefront else settings.active_storefronts
     now = datetime.now(timezone.utc)
     first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
     outcome = outcome or SyncOutcome()
@@ -381,7 +381,7 @@ def sync_settlements(
 
     settings = load_settings()
     outcome = outcome or SyncOutcome()
-    chosen = [settings.storefront(storefront)] if storefront else settings.storefronts
+    chosen = [settings.storefront(storefront)] if storefront else settings.active_storefronts
     today = datetime.now(timezone.utc).date()
     first_day = max(today - timedelta(days=window_days - 1), settings.partitions.start_date)
     # A report appears after its 14-day period ends, up to a few days before its deposit.
@@ -436,7 +436,7 @@ def sync_inventory(
     outcome = outcome or SyncOutcome()
     if not settings.flows.inventory:
         return outcome
-    chosen = [storefront] if storefront else settings.storefront_keys
+    chosen = [storefront] if storefront else [s.key for s in settings.active_storefronts]
     today = datetime.now(timezone.utc).date()
     days = days or [today]
     definitions = build_definitions(settings)
@@ -491,7 +491,7 @@ def sync_today(
     outcome = outcome or SyncOutcome()
     if not getattr(settings.flows, flow):
         return outcome
-    chosen = [storefront] if storefront else settings.storefront_keys
+    chosen = [storefront] if storefront else [s.key for s in settings.active_storefronts]
     job = build_definitions(settings).resolve_job_def(f"{flow}_job")
     instance = instance or dagster_instance()
     days = days or [datetime.now(timezone.utc).date()]
@@ -558,11 +558,38 @@ def _run_partition(job, key, instance, tags: dict, outcome: SyncOutcome, say: Ca
     if result.success:
         outcome.succeeded += 1
         return True
-    outcome.failed.append(f"{job.name} {key}")
+    _failed(result, f"{job.name} {key}", outcome, say)
+    return False
+
+
+def _failed(result, label: str, outcome: SyncOutcome, say: Callable[[str], None]) -> None:
+    outcome.failed.append(label)
     failure = next((e for e in result.all_events if e.is_step_failure), None)
     detail = failure.event_specific_data.error.message.strip() if failure else "run failed"
-    say(f"FAILED {job.name} {key}: {detail}")
-    return False
+    say(f"FAILED {label}: {detail}")
+
+
+def sync_netsuite_metadata(instance: dg.DagsterInstance, say: Callable[[str], None], outcome: SyncOutcome) -> None:
+    """Refresh NetSuite's setup records (`netsuite_metadata`) before any flow posts, and say whether a mapping of
+    the settings names one that is missing or inactive (the run's check says which)."""
+    from amazon_netsuite.definitions import build_definitions
+    from amazon_netsuite.lib.netsuite.setup_records import stale_mappings
+    from amazon_netsuite.lib.netsuite_metadata.records import stored_metadata
+    from amazon_netsuite.lib.settings.netsuite_records import named_records
+    from amazon_netsuite.lib.warehouse import connect
+
+    settings = load_settings()
+    job = build_definitions(settings).resolve_job_def("netsuite_metadata_job")
+    result = job.execute_in_process(instance=instance, run_config=QUIET_RUN, raise_on_error=False)
+    if not result.success:
+        _failed(result, job.name, outcome, say)
+        return
+    with connect() as con:
+        records = stored_metadata(con)
+    stale = stale_mappings(named_records(settings), records)
+    say(f"NetSuite metadata: {len(records)} setup records read; "
+        + (f"{len(stale)} mapping(s) name a missing or inactive record (`amazon-netsuite netsuite "
+           "refresh-metadata` lists them)" if stale else "every mapping names an active record"))
 
 
 def summary_rows(storefronts: list[str], first_day: date, last_day: date,
@@ -635,7 +662,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
 
     Dagster's run logs go to `data/logs/sync-<UTC time>.log` (and the instance's event log), not the terminal."""
     settings = load_settings()
-    keys = [storefront] if storefront else settings.storefront_keys
+    keys = [storefront] if storefront else [s.key for s in settings.active_storefronts]
     outcome = SyncOutcome()
     log_file = data_dir() / "logs" / f"sync-{outcome.started:%Y%m%dT%H%M%SZ}.log"
     progress = Progress(counts=lambda: posted_and_open_errors(keys, outcome.started))
@@ -646,6 +673,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
     with library_logs_to(log_file), embedded_sandbox(settings, say), warnings.catch_warnings():
         # Dagster flags YAML-configured log handlers as beta, once per run; the terminal need not hear it.
         warnings.simplefilter("ignore", dg.BetaWarning)
+        sync_netsuite_metadata(instance, say, outcome)
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
         if post:  # orders posted; their settlements bill the shipped Sales Orders, Amazon hears of the shipments
             sandbox_warehouse_ships(settings, say)

@@ -48,6 +48,27 @@ def own_sandbox(tmp_path):
         yield running
 
 
+@pytest.fixture(scope="module")
+def module_sandbox(tmp_path_factory):
+    """A sandbox of one test module, for tests that change its NetSuite records (a location deleted)."""
+    with start_sandbox(tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
+
+
+@pytest.fixture
+def settings_copy(tmp_path, monkeypatch, module_sandbox) -> Path:
+    """A copy of the demo settings file as the project's settings file, the project pointed at the module's
+    sandbox, and a warehouse under tmp_path."""
+    import shutil
+
+    path = tmp_path / "accounts.yaml"
+    shutil.copy(DEMO_SETTINGS, path)
+    monkeypatch.setenv("AMAZON_NETSUITE_ACCOUNTS", str(path))
+    monkeypatch.setenv("AMAZON_NETSUITE_SANDBOX_URL", module_sandbox.url)
+    monkeypatch.setenv("AMAZON_NETSUITE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    return path
+
+
 def demo_settings_for(keep) -> dict:
     """The demo settings file as data, cut to the storefronts whose key `keep(key)` accepts (a seller account left
     without one is dropped), with every per-storefront setting (`pricing.storefronts`, ...) cut to them too."""

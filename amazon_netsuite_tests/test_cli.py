@@ -18,10 +18,14 @@ def test_sync_prints_a_summary_and_sql_reads_exact_decimals(project, capsys, mon
     assert main(["sync", "--days", "2", "--storefront", "demo-CA", "--no-post"]) == 0
     out = capsys.readouterr().out
     assert "demo-CA" in out and "2 partition runs succeeded, 0 failed" in out
+    assert "NetSuite metadata: 30 setup records read; every mapping names an active record" in out
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
         runs = instance.get_runs()
+    # NetSuite's setup records first (one unpartitioned run), then the storefront's days.
+    assert [r.job_name for r in runs if "dagster/partition" not in r.tags] == ["netsuite_metadata_job"]
+    runs = [r for r in runs if "dagster/partition" in r.tags]
     assert all(r.tags["dagster/partition"].endswith("|demo-CA") for r in runs)
     assert len(runs) == 2 and {r.job_name for r in runs} == {"orders_job"}
 

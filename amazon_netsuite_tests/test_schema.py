@@ -28,6 +28,8 @@ EVERY_TABLE = {
     "fba_customer_returns", "fba_customer_returns_quarantine", "mfn_returns", "mfn_returns_quarantine",
     # finances, accruals
     "finance_transactions", "refunds_posted", "daily_accrual",
+    # NetSuite's setup records
+    "netsuite_metadata",
 }
 EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",

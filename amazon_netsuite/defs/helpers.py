@@ -47,6 +47,17 @@ class Flow:
         return dg.DefaultScheduleStatus.RUNNING if self.on else dg.DefaultScheduleStatus.STOPPED
 
     @property
+    def storefronts(self) -> list[str]:
+        """The storefronts the flow's sensors and schedules start runs for: those of active seller accounts (an
+        inactive account's storefronts keep their partitions, for backfills)."""
+        return [s.key for s in self.settings.active_storefronts]
+
+    @property
+    def seller_accounts(self):
+        """The seller accounts the flow's sensors and schedules ask Amazon about: the active ones."""
+        return self.settings.active_accounts
+
+    @property
     def tags(self) -> dict[str, str]:
         return {"flow": self.name}
 
@@ -73,9 +84,9 @@ class Flow:
                                                       default_status=self.sensor_status, description=description)
 
     def every_storefront(self, name: str, job, cron: str, description: str, *, days_back: int = 0):
-        """A schedule (UTC, running unless the flow is off) starting one run per storefront of the settings for the
+        """A schedule (UTC, running unless the flow is off) starting one run per active storefront for the
         day of the tick, or `days_back` days before it."""
-        storefronts = [s.key for s in self.settings.storefronts]
+        storefronts = self.storefronts
 
         @dg.schedule(name=name, job=job, cron_schedule=cron, execution_timezone="UTC",
                      default_status=self.schedule_status, description=description)
@@ -116,7 +127,7 @@ class Flow:
         `days_back` before today (0: today) whose `asset` was never materialized, so a product started at 10:00
         has yesterday's data without waiting for tonight's schedule. One attempt per storefront-day (its run key);
         refreshing and retrying stay with the schedules."""
-        storefronts = [s.key for s in self.settings.storefronts]
+        storefronts = self.storefronts
         days_back = tuple(days_back)
 
         @dg.sensor(name=name, job=job, minimum_interval_seconds=interval_seconds, default_status=self.sensor_status,

@@ -14,7 +14,7 @@ from amazon_netsuite.defs.helpers import Flow
 
 
 def definitions(flow: Flow) -> dg.Definitions:
-    storefronts = [s.key for s in flow.settings.storefronts]
+    storefronts = flow.storefronts
 
     @dg.sensor(name="settlement_postings_accruals", job=accruals_job, minimum_interval_seconds=120,
                default_status=flow.sensor_status,

@@ -20,7 +20,7 @@ def _stock_watermark(client) -> str | None:
 
 
 def definitions(flow: Flow) -> dg.Definitions:
-    pushing = [s.key for s in flow.settings.storefronts if flow.settings.inventory_pushed(s.key)]
+    pushing = [s for s in flow.storefronts if flow.settings.inventory_pushed(s)]
     return dg.Definitions(sensors=[flow.netsuite_changes(
         "netsuite_stock_changes", inventory_job, pushing, _stock_watermark, interval_seconds=60,
         description="Starts today's inventory run of each pushing storefront when NetSuite's stock changed.")])

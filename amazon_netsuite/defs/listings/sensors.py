@@ -11,7 +11,7 @@ from amazon_netsuite.defs.listings.jobs import listings_job
 def definitions(flow: Flow) -> dg.Definitions:
     from amazon_netsuite.lib.netsuite.watermarks import item_watermark
 
-    publishing = [s.key for s in flow.settings.storefronts if flow.settings.listings_published(s.key)]
+    publishing = [s for s in flow.storefronts if flow.settings.listings_published(s)]
     return dg.Definitions(sensors=[flow.netsuite_changes(
         "netsuite_item_changes", listings_job, publishing, item_watermark, interval_seconds=120,
         description="Starts today's listings run of each publishing storefront when NetSuite's items changed.")])

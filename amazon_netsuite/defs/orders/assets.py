@@ -82,7 +82,7 @@ def definitions(flow: Flow) -> dg.Definitions:
             parsed = parse_order_report(read_landed_document(report), report_id=report.report_id, charset=report.charset)
         except ReportFileError as exc:
             raise dg.Failure(f"{exc} (document kept at {report.document_path})") from exc
-        routed = route_order_rows(parsed, flow.settings)
+        routed = route_order_rows(parsed, flow.settings, account)
         rows = partition_rows(routed.rows, storefront_key, day)
         with warehouse.connection() as con:
             con.register("partition_rows", rows)

@@ -31,10 +31,10 @@ order_posting_job = dg.define_asset_job(
 )
 
 
-@dg.op(description="Create an order report per seller account unless one is in flight or a FATAL is cooling down.")
+@dg.op(description="Create an order report per active seller account unless one is in flight or a FATAL is cooling down.")
 def request_order_reports(context: dg.OpExecutionContext, seller_central: SellerCentral) -> None:
     now = datetime.now(timezone.utc)
-    for account in load_settings().seller_accounts:
+    for account in load_settings().active_accounts:  # an inactive account asks Amazon nothing
         with seller_central.reports(account.key) as api:
             recent = list(api.get_reports([ORDER_REPORT_TYPE], created_since=now - timedelta(hours=6)))
             decision = decide_order_report_request(recent, now)

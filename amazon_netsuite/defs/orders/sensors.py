@@ -37,7 +37,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         now = datetime.now(timezone.utc)
         start = first_day(flow.partitions)
         requests: list[dg.RunRequest] = []
-        for account in flow.settings.seller_accounts:
+        for account in flow.seller_accounts:
             if account.key not in cursor:
                 cursor[account.key] = Watermark(now - FIRST_TICK_LOOK_BACK, frozenset()).to_cursor()
                 continue

@@ -15,7 +15,7 @@ from amazon_netsuite.defs.pricing.jobs import pricing_job
 def definitions(flow: Flow) -> dg.Definitions:
     from amazon_netsuite.lib.pricing.netsuite_prices import price_watermark
 
-    pushing = [s.key for s in flow.settings.storefronts if flow.settings.storefront_prices(s.key).push]
+    pushing = [s for s in flow.storefronts if flow.settings.storefront_prices(s).push]
     return dg.Definitions(sensors=[flow.netsuite_changes(
         "netsuite_price_changes", pricing_job, pushing, price_watermark, interval_seconds=60,
         description="Starts today's pricing run of each pushing storefront when NetSuite's prices changed.")])

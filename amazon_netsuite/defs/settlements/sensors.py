@@ -59,7 +59,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         now = datetime.now(timezone.utc)
         listed_now = 0
         listed_at: dict = cursor.setdefault(LISTED_AT, {})
-        for account in flow.settings.seller_accounts:
+        for account in flow.seller_accounts:
             if account.key in listed_at and now - datetime.fromisoformat(listed_at[account.key]) < LIST_EVERY:
                 continue
             listed_at[account.key] = now.isoformat()
@@ -76,7 +76,7 @@ def definitions(flow: Flow) -> dg.Definitions:
         with warehouse.connection() as con:
             due = reports_due(con, flow.settings, now)
             ready = partitions_to_import(con, flow.settings.partitions.start_date, last_day(flow.partitions),
-                                         flow.settings.storefront_keys)
+                                         flow.storefronts)
         if due:
             requests.append(dg.RunRequest(job_name=settlement_documents_job.name, run_key=due_key(due, flow.settings),
                                           tags={"settlements/reports_due": str(len(due))}))

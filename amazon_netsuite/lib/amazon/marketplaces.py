@@ -29,3 +29,20 @@ MARKETPLACE_LANGUAGES = {
 
 def language_of(marketplace_id: str) -> str:
     return MARKETPLACE_LANGUAGES.get(marketplace_id, "en_US")
+
+# Each marketplace's sales channel (the `sales-channel` of order reports), currency and SP-API region
+# (https://developer-docs.amazon.com/sp-api/docs/marketplace-ids, https://developer-docs.amazon.com/sp-api/docs/sp-api-endpoints).
+MARKETPLACES: dict[str, tuple[str, str, str]] = {
+    "A2EUQ1WTGCTBG2": ("Amazon.ca", "CAD", "na"), "ATVPDKIKX0DER": ("Amazon.com", "USD", "na"),
+    "A1AM78C64UM0Y8": ("Amazon.com.mx", "MXN", "na"), "A2Q3Y263D00KWC": ("Amazon.com.br", "BRL", "na"),
+    "A28R8C7NBKEWEA": ("Amazon.ie", "EUR", "eu"), "A1RKKUPIHCS9HS": ("Amazon.es", "EUR", "eu"),
+    "A1F83G8C2ARO7P": ("Amazon.co.uk", "GBP", "eu"), "A13V1IB3VIYZZH": ("Amazon.fr", "EUR", "eu"),
+    "AMEN7PMS3EDWL": ("Amazon.com.be", "EUR", "eu"), "A1805IZSGTT6HS": ("Amazon.nl", "EUR", "eu"),
+    "A1PA6795UKMFR9": ("Amazon.de", "EUR", "eu"), "APJ6JRA9NG5V4": ("Amazon.it", "EUR", "eu"),
+    "A2NODRKZP88ZB9": ("Amazon.se", "SEK", "eu"), "AE08WJ6YKNBMC": ("Amazon.co.za", "ZAR", "eu"),
+    "A1C3SOZRARQ6R3": ("Amazon.pl", "PLN", "eu"), "ARBP9OOSHTCHU": ("Amazon.eg", "EGP", "eu"),
+    "A33AVAJ2PDY3EV": ("Amazon.com.tr", "TRY", "eu"), "A17E79C6D8DWNP": ("Amazon.sa", "SAR", "eu"),
+    "A2VIGQ35RCS4UG": ("Amazon.ae", "AED", "eu"), "A21TJRUUN4KGV": ("Amazon.in", "INR", "eu"),
+    "A19VAU5U5O7RUS": ("Amazon.sg", "SGD", "fe"), "A39IBJ37TRP1C6": ("Amazon.com.au", "AUD", "fe"),
+    "A1VC38T7YXB528": ("Amazon.co.jp", "JPY", "fe"),
+}

@@ -60,6 +60,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getDirectFulfillmentOrder": UsagePlan(10.0, 10),
     "submitDirectFulfillmentAcknowledgement": UsagePlan(10.0, 10),
     "getDirectFulfillmentTransactionStatus": UsagePlan(10.0, 10),
+    # Sellers API v1 (https://developer-docs.amazon.com/sp-api/docs/sellers-api-v1-reference)
+    "getMarketplaceParticipations": UsagePlan(0.016, 15),
 }
 
 # An operation missing from the table still gets a conservative bucket rather than none.

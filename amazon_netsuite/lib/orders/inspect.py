@@ -23,7 +23,8 @@ from amazon_netsuite.lib.settings import Settings
 def _settings_for_file(channels: list[tuple[str | None, str | None]], settings: Settings | None) -> Settings:
     """The configured storefronts plus one made-up storefront per sales channel they do not cover."""
     known = settings.storefront_by_sales_channel if settings else {}
-    storefronts = [s.model_dump() for s in (settings.storefronts if settings else [])]
+    # One storefront per sales channel (an inactive clone's give way), as one made-up seller account.
+    storefronts = [s.model_dump() for s in known.values()]
     currencies: dict[str, Counter[str]] = {}
     for channel, currency in channels:
         name = (channel or "").strip()
@@ -32,7 +33,7 @@ def _settings_for_file(channels: list[tuple[str | None, str | None]], settings: 
     for i, (channel, counts) in enumerate(sorted(currencies.items()), start=1):
         currency = next((c for c, _ in counts.most_common() if len(c) == 3 and c.isalpha()), "XXX")
         storefronts.append(
-            {"key": f"file-{i}", "marketplace_id": "unknown", "currency": currency, "sales_channel": channel}
+            {"key": f"file-{i}", "marketplace_id": f"unknown-{i}", "currency": currency, "sales_channel": channel}
         )
     return Settings.model_validate(
         {

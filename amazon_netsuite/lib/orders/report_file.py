@@ -39,7 +39,7 @@ from amazon_netsuite.lib.report_files import (
     open_report_stream,
     read_header_bytes,
 )
-from amazon_netsuite.lib.settings import Settings
+from amazon_netsuite.lib.settings import SellerAccount, Settings
 from amazon_netsuite.lib.orders.tables import ORDER_REPORT_TEXT_COLUMNS
 from amazon_netsuite.lib.warehouse.sql import sql_literal, utc_session
 
@@ -334,9 +334,10 @@ class RoutedRows:
         return self.rows.filter(mask)
 
 
-def route_order_rows(parsed: ParsedOrderReport, settings: Settings) -> RoutedRows:
+def route_order_rows(parsed: ParsedOrderReport, settings: Settings, account: SellerAccount | None = None) -> RoutedRows:
     """Give each row its storefront (by `sales-channel`; the report ignores marketplaceIds) and its day (UTC date
-    of `last-updated-date`); rows of unknown sales channels or with unreadable dates are `unroutable`.
+    of `last-updated-date`); rows of unknown sales channels or with unreadable dates are `unroutable`. With the
+    seller `account` whose report it is, only its storefronts: two accounts may sell on one marketplace.
 
     Lines the parser set aside (wrong number of fields) are routed too, by the fields they do have, and carry
     `parse_error`; typing quarantines them together with their whole order.
@@ -345,7 +346,8 @@ def route_order_rows(parsed: ParsedOrderReport, settings: Settings) -> RoutedRow
     if parsed.rejected.num_rows:
         table = pa.concat_tables([table, _rejected_as_rows(parsed)])
         table = table.take(pc.sort_indices(table["row_number"]))
-    known = settings.storefront_by_sales_channel
+    known = ({sf.sales_channel.lower(): sf for sf in account.storefronts} if account
+             else settings.storefront_by_sales_channel)
     configured = ", ".join(sf.sales_channel for sf in known.values())
     channels = pc.dictionary_encode(table["sales_channel"]).combine_chunks()
     keys = [known.get((v or "").strip().lower()) for v in channels.dictionary.to_pylist()]

@@ -2,7 +2,8 @@
 
 One settings model for the whole project, split by job: `paths` (where files live), `accounts` (who sells where),
 `order_posting` (how orders become NetSuite transactions), `inventory` (how stock becomes Amazon quantities), `models` (the file as one model, and reading it),
-`sandbox_credentials` (what the sandbox accepts) and `connections` (live or sandbox endpoints and credentials).
+`sandbox_credentials` (what the sandbox accepts), `connections` (live or sandbox endpoints and credentials) and
+`netsuite_records` (every NetSuite record the settings name, with its path).
 Import from here; the modules import one another in that order only.
 """
 

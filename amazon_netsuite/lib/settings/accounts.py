@@ -80,6 +80,8 @@ class SellerAccount(StrictModel):
     region: Region
     credentials: Credentials
     storefronts: list[Storefront] = Field(min_length=1)
+    active: bool = Field(True, description="off: no sensor or schedule starts a run for its storefronts (their "
+                         "assets stay defined, for backfills); a cloned or added account starts off")
 
     @property
     def marketplace_ids(self) -> list[str]:

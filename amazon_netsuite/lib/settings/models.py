@@ -53,11 +53,11 @@ class Settings(StrictModel):
         for label, keys in (
             ("seller account key", [a.key for a in self.seller_accounts]),
             ("storefront key", [s.key for s in self.storefronts]),
-            ("sales channel", [s.sales_channel for s in self.storefronts]),
         ):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
+        self._one_storefront_per_marketplace()
         for label, named in (("order_posting.storefronts", self.order_posting.storefronts),
                              ("inventory.storefronts", self.inventory.storefronts),
                              ("inventory.safety_stock.storefronts", self.inventory.safety_stock.storefronts),
@@ -70,6 +70,30 @@ class Settings(StrictModel):
                 raise ValueError(f"{label}: {', '.join(unknown)} is not a storefront of this file "
                                  f"(known: {', '.join(self.storefront_keys)})")
         return self
+
+    def _one_storefront_per_marketplace(self) -> None:
+        """A storefront is one seller in one marketplace; settlements find their storefront by sales channel across
+        the file, so two active accounts may not share one (an inactive clone may, until it is switched on)."""
+        seen: dict[tuple[str, str], str] = {}
+        for account in self.seller_accounts:
+            channels = [s.sales_channel.lower() for s in account.storefronts]
+            if len(set(channels)) != len(channels):  # its order reports are routed by sales channel
+                raise ValueError(f"seller account {account.key}: two storefronts have the same sales channel")
+            for s in account.storefronts:
+                other = seen.setdefault((account.seller_id, s.marketplace_id), s.key)
+                if other != s.key:
+                    raise ValueError(
+                        f"storefronts {other} and {s.key} are both seller {account.seller_id} in marketplace "
+                        f"{s.marketplace_id}: a storefront is one seller account in one marketplace, so keep one of "
+                        "them (or give the other account its own seller_id)")
+        channels: dict[str, str] = {}
+        for s in self.active_storefronts:
+            other = channels.setdefault(s.sales_channel.lower(), s.key)
+            if other != s.key:
+                raise ValueError(
+                    f"sales channel {s.sales_channel} is sold by two active storefronts, {other} and {s.key}: "
+                    "settlements find their storefront by sales channel, so only one active seller account may "
+                    "sell on it; set `active: false` on the other account")
 
     @model_validator(mode="after")
     def _revenue_once(self) -> "Settings":
@@ -130,6 +154,17 @@ class Settings(StrictModel):
         return [s for a in self.seller_accounts for s in a.storefronts]
 
     @property
+    def active_accounts(self) -> list[SellerAccount]:
+        """The seller accounts whose sensors and schedules run (`active`, the default)."""
+        return [a for a in self.seller_accounts if a.active]
+
+    @property
+    def active_storefronts(self) -> list[Storefront]:
+        """The storefronts sensors and schedules start runs for: those of active accounts. Every storefront keeps
+        its partitions, so an inactive one can still be backfilled by hand."""
+        return [s for a in self.active_accounts for s in a.storefronts]
+
+    @property
     def storefront_keys(self) -> list[str]:
         return [s.key for s in self.storefronts]
 
@@ -153,7 +188,9 @@ class Settings(StrictModel):
 
     @cached_property
     def storefront_by_sales_channel(self) -> dict[str, Storefront]:
-        return {s.sales_channel.lower(): s for s in self.storefronts}
+        """Sales channel → storefront; where an inactive account shares a channel with an active one, the active."""
+        inactive = [s for a in self.seller_accounts if not a.active for s in a.storefronts]
+        return {s.sales_channel.lower(): s for s in (*inactive, *self.active_storefronts)}
 
     def storefront_posting(self, key: str) -> StorefrontPosting:
         """The storefront's NetSuite targets with every default filled in (class, department and channel field

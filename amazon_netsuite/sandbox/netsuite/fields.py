@@ -87,6 +87,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_61232355280.html).
     "shipItem": (*_READ_BACK, "externalId", "itemId", "displayName", "description", "isInactive", "account",
                  "costBasis", "shippingFlatRateAmount", "taxSchedule", "subsidiary", "includeChildren"),
+    # Payment methods (REST record paymentMethod; not verified), read by `netsuite refresh-metadata`.
+    "paymentMethod": (*_READ_BACK, "externalId", "name", "isInactive", "account", "undepFunds"),
     "salesTaxItem": (*_READ_BACK, "externalId", "itemId", "description", "taxType", "rate", "country",
                      "isInactive", "subsidiary"),
     "classification": (*_READ_BACK, "externalId", "name", "subsidiary", "includeChildren", "parent", "isInactive"),

@@ -207,6 +207,8 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
              cogsAccount=accounts["cogsAccount"], assetAccount=accounts["assetAccount"], locations={"items": stock})
     _prices(store, [*currencies, *PRICE_CURRENCIES], today)
     _product_master(store)
+    # Last, so every earlier record keeps the internal id it had before payment methods were seeded.
+    _add(store, "paymentMethod", "PAYMETHOD-AMAZON", name="Amazon Pay-out", isInactive=False, undepFunds=True)
 
 
 def _product_master(store: RecordStore) -> None:

@@ -21,7 +21,7 @@ SALES_TYPES = ("salesOrder", "cashSale", "invoice", "creditMemo", "cashRefund")
 TRANSACTION_TYPES = (*SALES_TYPES, "itemFulfillment", "customerPayment", "journalEntry", "deposit",
                      "customerRefund", "inventoryAdjustment", "returnAuthorization", "itemReceipt")
 LIST_TYPES = ("subsidiary", "location", "currency", "customer", "account", "classification", "department",
-              "taxType", "salesTaxItem", "priceLevel", "shipItem")
+              "taxType", "salesTaxItem", "priceLevel", "shipItem", "paymentMethod")
 # Custom record types the sandbox's account defines (their REST record type is their script id).
 PRICE_CHANGE = "customrecord_amz_price_change"
 CUSTOM_RECORD_TYPES = (PRICE_CHANGE,)

@@ -69,7 +69,12 @@ SCHEMAS = {
         ("currency", _ID), ("isinactive", _TEXT)),
     "location": _schema(("id", _ID), ("name", _TEXT), ("subsidiary", _ID), ("externalid", _TEXT),
                         ("isinactive", _TEXT)),
-    "subsidiary": _schema(("id", _ID), ("name", _TEXT), ("currency", _ID), ("country", _TEXT), ("externalid", _TEXT)),
+    "subsidiary": _schema(("id", _ID), ("name", _TEXT), ("currency", _ID), ("country", _TEXT), ("externalid", _TEXT),
+                          ("isinactive", _TEXT)),
+    # Ship methods (REST record shipItem) on their own, as `netsuite refresh-metadata` reads them; also in `item`.
+    "shipitem": _schema(("id", _ID), ("itemid", _TEXT), ("displayname", _TEXT), ("externalid", _TEXT),
+                        ("isinactive", _TEXT)),
+    "paymentmethod": _schema(("id", _ID), ("name", _TEXT), ("externalid", _TEXT), ("isinactive", _TEXT)),
     "currency": _schema(("id", _ID), ("symbol", _TEXT), ("name", _TEXT), ("currencyprecision", _ID),
                         ("isinactive", _TEXT)),
     "pricelevel": _schema(("id", _ID), ("name", _TEXT), ("discountpct", _MONEY), ("isinactive", _TEXT),
@@ -150,8 +155,14 @@ def _rows(store: RecordStore) -> dict[str, list[dict]]:
                           externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")))
                      for r in store.all("location")],
         "subsidiary": [dict(id=int(r["id"]), name=r.get("name"), currency=ref_id(r.get("currency")),
-                            country=(r.get("country") or {}).get("id"), externalid=r.get("externalId"))
+                            country=(r.get("country") or {}).get("id"), externalid=r.get("externalId"),
+                            isinactive=flag(r.get("isInactive")))
                        for r in store.all("subsidiary")],
+        "shipitem": [dict(id=int(r["id"]), itemid=r.get("itemId"), displayname=r.get("displayName"),
+                          externalid=r.get("externalId"), isinactive=flag(r.get("isInactive")))
+                     for r in store.all("shipItem")],
+        "paymentmethod": [dict(id=int(r["id"]), name=r.get("name"), externalid=r.get("externalId"),
+                               isinactive=flag(r.get("isInactive"))) for r in store.all("paymentMethod")],
         "currency": [dict(id=int(r["id"]), symbol=r.get("symbol"), name=r.get("name"),
                           currencyprecision=r.get("currencyPrecision", 2), isinactive=flag(r.get("isInactive")))
                      for r in store.all("currency")],
