@@ -19,7 +19,7 @@ FIRST_LOOK_BACK = timedelta(days=2)
 def definitions(flow: Flow) -> dg.Definitions:
     from amazon_netsuite.lib.shipments.netsuite_fulfillments import changed_ship_days
 
-    storefronts = {s.key for s in flow.settings.storefronts}
+    storefronts = set(flow.storefronts)  # an inactive account's fulfillments start no runs
 
     @dg.sensor(name="netsuite_fulfillment_changes", job=shipments_job, minimum_interval_seconds=60,
                default_status=flow.sensor_status,
