@@ -9,17 +9,15 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-import pytest
-
 from amazon_netsuite.lib.orders.posting import SALES_ORDER
 from amazon_netsuite.lib.shipments.billing import bill_shipped_orders
 from amazon_netsuite.lib.shipments.run import load_shipped_packages
 from amazon_netsuite_tests.lib.settlements.settlement_builder import fee, line, settlement_text
-from amazon_netsuite_tests.lib.settlements.settlement_warehouse import (
+from amazon_netsuite_tests.lib.settlements.settlement_warehouse import (  # noqa: F401 (fixtures)
     SETTINGS,
-    CountingClient,
-    Warehouse,
-    start_netsuite,
+    client,
+    sandbox,
+    warehouse,
 )
 from amazon_netsuite_tests.lib.settlements.test_posting_transactional import (
     _gl,
@@ -32,24 +30,6 @@ from amazon_netsuite_tests.lib.settlements.test_posting_transactional import (
 D = Decimal
 STOREFRONT = "demo-US"
 NOW = datetime(2026, 10, 31, 12, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    running = start_netsuite(tmp_path_factory)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def client(sandbox):
-    with CountingClient(sandbox) as client:
-        yield client
-
-
-@pytest.fixture
-def warehouse(tmp_path):
-    return Warehouse(tmp_path / "warehouse.duckdb")
 
 
 def _ship(client, sales_order: str, day: date, quantity: int | None = None, status: str = "C") -> str:
