@@ -649,7 +649,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         # Dagster flags YAML-configured log handlers as beta, once per run; the terminal need not hear it.
         warnings.simplefilter("ignore", dg.BetaWarning)
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
-        if post:  # orders posted; their settlements bill the shipped Sales Orders, Amazon hears of the shipments
+        if post:  # orders posted; the shipped Sales Orders are billed and Amazon hears of the shipments
             sandbox_warehouse_ships(settings, say)
             sync_today("shipments", storefront, instance=instance, say=say, outcome=outcome, progress=progress,
                        days=outcome.days)

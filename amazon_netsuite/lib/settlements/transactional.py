@@ -3,9 +3,10 @@ payments, credit memos, fee journal and deposit.
 
 For each order with lines in the settlement, its record (from the orders flow's ledger, via
 `settlement_line_matches`) is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited
-elsewhere); a Sales Order needs its invoice, made by `!transform` when the order is fulfilled but not billed and
-dated on the day its last item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon
-pays), and gets a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A
+elsewhere); a Sales Order needs its invoice, usually billed on fulfilment by the shipments flow
+(lib/shipments/billing.py), else made here by `!transform` when the order is fulfilled but not billed, dated on the
+day its last item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon pays), and gets
+a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A
 refunded Cash Sale gets a cash refund (`!transform`), a refunded invoice a credit memo applied to it (for what the
 refund takes back of this settlement's payment) and a customer refund of the rest, both paid out of clearing
 (posting.py). Whatever of an order no record carries (never posted, not billable, refused by NetSuite) goes to the

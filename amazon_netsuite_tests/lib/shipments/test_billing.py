@@ -62,7 +62,8 @@ def test_a_sales_order_shipped_in_two_parts_is_billed_once_dated_its_last_ship_d
 
     partly = _bill(warehouse, client, first)
 
-    assert partly.billed == [] and partly.waiting == [f"order {order}: its Sales Order is Pending Billing/Partially Fulfilled"]
+    assert partly.billed == []
+    assert partly.waiting == [f"order {order}: its Sales Order is Pending Billing/Partially Fulfilled"]
     assert _transactions(client, f"AMZ-{STOREFRONT}-{order}-INV") == {}
 
     _ship(client, so, last)
