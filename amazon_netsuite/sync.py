@@ -269,9 +269,11 @@ def sync_orders(
     post: bool = True,
     progress: Progress | None = None,
     outcome: SyncOutcome | None = None,
+    now: datetime | None = None,
 ) -> SyncOutcome:
     """Request one report per account for the window and run `orders_job` for every storefront-day in it, then
-    `order_posting_job` for the days that loaded (unless `post` is False)."""
+    `order_posting_job` for the days that loaded (unless `post` is False). The window ends at `now` (default: the
+    clock's now; a test whose sandbox clock stands in the past passes it)."""
     from amazon_netsuite.defs.helpers import REPORT_ID_TAG
     from amazon_netsuite.definitions import build_definitions
 
@@ -279,7 +281,7 @@ def sync_orders(
     if days < 1:
         raise ValueError("--days must be at least 1")
     chosen = [settings.storefront(storefront)] if storefront else settings.active_storefronts
-    now = datetime.now(timezone.utc)
+    now = now or datetime.now(timezone.utc)
     first_day = max(now.date() - timedelta(days=days - 1), settings.partitions.start_date)
     outcome = outcome or SyncOutcome()
     outcome.days = [first_day + timedelta(days=i) for i in range((now.date() - first_day).days + 1)]
@@ -675,7 +677,7 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         warnings.simplefilter("ignore", dg.BetaWarning)
         sync_netsuite_metadata(instance, say, outcome)
         sync_orders(days, storefront, post=post, instance=instance, say=say, progress=progress, outcome=outcome)
-        if post:  # orders posted; their settlements bill the shipped Sales Orders, Amazon hears of the shipments
+        if post:  # orders posted; the shipped Sales Orders are billed and Amazon hears of the shipments
             sandbox_warehouse_ships(settings, say)
             sync_today("shipments", storefront, instance=instance, say=say, outcome=outcome, progress=progress,
                        days=outcome.days)

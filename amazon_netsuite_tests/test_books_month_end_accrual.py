@@ -90,13 +90,14 @@ def _accrue(instance) -> dict:
     return {k: v.value for k, v in materialization.metadata.items()}
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("books-accrual")
+def us_project(tmp_path_factory, name: str, post_orders: bool):
+    """demo-US alone, its orders posted or not, partitions from before the world's first day: (the project's
+    directory, a monkeypatch holding its settings file, a Dagster instance)."""
+    tmp = tmp_path_factory.mktemp(name)
     settings = demo_settings_for(lambda key: key == US)
     for account in settings["seller_accounts"]:
         for storefront in account["storefronts"]:
-            storefront["post_orders"] = False
+            storefront["post_orders"] = post_orders
     settings["partitions"] = {"start_date": (FIRST_DAY - timedelta(days=4)).isoformat()}
     path = tmp / "accounts.yaml"
     path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
@@ -105,7 +106,12 @@ def project(tmp_path_factory):
         yield tmp, mp, dg.DagsterInstance.ephemeral()
 
 
-def _sandbox(tmp, mp, clock: datetime):
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    yield from us_project(tmp_path_factory, "books-accrual", post_orders=False)
+
+
+def us_sandbox(tmp, mp, clock: datetime):
     running = start_sandbox(tmp / "sandbox", clock=clock, history_days=(clock.date() - FIRST_DAY).days,
                             orders_per_day=12)
     sandbox = running.__enter__()
@@ -116,7 +122,7 @@ def _sandbox(tmp, mp, clock: datetime):
 
 def test_a_month_ending_inside_a_settlement_matches_the_worlds_truth_before_and_after_that_settlement(project):
     tmp, mp, instance = project
-    running, sandbox = _sandbox(tmp, mp, BEFORE)
+    running, sandbox = us_sandbox(tmp, mp, BEFORE)
     try:
         world = sandbox.app.state.sandbox.world
         assert world.first_day == FIRST_DAY
@@ -136,7 +142,7 @@ def test_a_month_ending_inside_a_settlement_matches_the_worlds_truth_before_and_
     finally:
         running.__exit__(None, None, None)
 
-    running, sandbox = _sandbox(tmp, mp, AFTER)  # the same NetSuite records, a week later
+    running, sandbox = us_sandbox(tmp, mp, AFTER)  # the same NetSuite records, a week later
     try:
         world = sandbox.app.state.sandbox.world
         stream = settlement_streams(world.settings)[0]

@@ -23,7 +23,7 @@ EVERY_TABLE = {
     # listings
     "product_master", "listing_submissions", "amazon_listing_content",
     # shipments
-    "shipped_packages", "shipment_confirmations", "amazon_order_items",
+    "shipped_packages", "shipment_confirmations", "sales_orders_billed", "amazon_order_items",
     # returns
     "fba_customer_returns", "fba_customer_returns_quarantine", "mfn_returns", "mfn_returns_quarantine",
     # finances, accruals

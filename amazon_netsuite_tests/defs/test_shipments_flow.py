@@ -2,7 +2,8 @@
 sandbox's warehouse fulfils the MFN and SFP ones (ship methods, cartons, partial shipments, some without tracking),
 and every package reaches Amazon's confirmShipment once, with NetSuite's tracking number, Amazon's carrier code (Other
 + name for a courier Amazon does not list) and the units of its carton; a refusal ends in `integration_errors` while
-the rest proceeds, a package without tracking is held until the setting allows it, and a re-run sends nothing."""
+the rest proceeds, a package without tracking is held until the setting allows it, and a re-run sends nothing. Each
+Sales Order fully shipped is billed once, dated its last ship day."""
 
 from __future__ import annotations
 
@@ -135,6 +136,48 @@ def test_every_tracked_package_is_confirmed_once_with_its_tracking_number_carrie
     assert all(confirmed_units[f] == shipped_units[f] for f in per_fulfillment)
 
 
+def _invoices() -> dict[str, list[tuple[str, str]]]:
+    """NetSuite's invoices billed from the Sales Orders of the shipped orders: order id → [(external id, day)]."""
+    from amazon_netsuite.lib.netsuite.client import NetSuiteClient
+    from amazon_netsuite.lib.settings import load_settings, netsuite_connection
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    with NetSuiteClient(netsuite_connection(load_settings())) as client:
+        for row in client.suiteql(
+                "SELECT so.otherrefnum AS order_id, inv.externalid, TO_CHAR(inv.trandate, 'YYYY-MM-DD') AS day "
+                "FROM transaction inv JOIN transactionline ml ON ml.transaction = inv.id AND ml.mainline = 'T' "
+                "JOIN transaction so ON so.id = ml.createdfrom WHERE inv.type = 'CustInvc' ORDER BY inv.id"):
+            found.setdefault(row["order_id"], []).append((row["externalid"], row["day"]))
+    return found
+
+
+def _sales_order_statuses(orders: list[str]) -> dict[str, str]:
+    from amazon_netsuite.lib.netsuite.client import NetSuiteClient
+    from amazon_netsuite.lib.settings import load_settings, netsuite_connection
+
+    with NetSuiteClient(netsuite_connection(load_settings())) as client:
+        return {r["otherrefnum"]: r["status"] for r in client.suiteql(
+            "SELECT otherrefnum, status FROM transaction WHERE type = 'SalesOrd' ORDER BY id")
+            if r["otherrefnum"] in orders}
+
+
+def test_every_fully_shipped_sales_order_is_billed_once_dated_its_last_ship_day_and_a_partial_one_waits(project):
+    last_ship = {}
+    for p in project.packages:
+        last_ship[p["amazon_order_id"]] = max(last_ship.get(p["amazon_order_id"], p["ship_date"]), p["ship_date"])
+    statuses = _sales_order_statuses(list(last_ship))
+    invoices = _invoices()
+    billed = [o for o, status in statuses.items() if status == "G"]
+    assert billed and "F" not in statuses.values()  # nothing fully shipped is left unbilled
+    storefront = {p["amazon_order_id"]: p["storefront"] for p in project.packages}
+    for order in billed:
+        assert invoices[order] == [(f"AMZ-{storefront[order]}-{order}-INV", last_ship[order].isoformat())]
+    for order in (o for o, status in statuses.items() if status != "G"):  # the rest of a partial shipment not out
+        assert statuses[order] == "E" and order not in invoices
+    assert {(o, e, str(d)) for o, e, d in _rows("SELECT amazon_order_id, invoice_external_id, tran_date FROM "
+                                              "sales_orders_billed")} == {(o, *invoices[o][0]) for o in billed}
+
+
 def test_a_partial_shipment_confirms_each_part_with_its_own_package_reference(project):
     parts: dict[str, set[str]] = {}
     for p in project.packages:
@@ -194,11 +237,13 @@ def test_fixed_and_allowed_untracked_the_rerun_confirms_the_rest_and_every_shipp
     waiting = {o for o, in _rows("SELECT amazon_order_id FROM sales_orders_to_confirm_shipment")}
     assert not shipped_whole & waiting
 
-    # Run again: nothing is sent, nothing changes.
+    # Run again: nothing is sent, nothing changes, nothing is billed again.
     before = _rows("SELECT * FROM shipment_confirmations ORDER BY ALL")
+    billed, invoices = _rows("SELECT * FROM sales_orders_billed ORDER BY ALL"), _invoices()
     _run_all(project)
     assert len(_amazon_shipments(project.url)) == len(shipments)
     assert _rows("SELECT * FROM shipment_confirmations ORDER BY ALL") == before
+    assert _rows("SELECT * FROM sales_orders_billed ORDER BY ALL") == billed and _invoices() == invoices
 
 
 def _confirm_a_package_netsuite_does_not_hold(channel: str, ship_method: str, **shipments):

@@ -246,6 +246,18 @@ def test_a_storefronts_tax_codes_override_only_the_fields_it_gives(tmp_path):
     assert (us.vat_code, us.sales_tax_code) == ("TAXCODE-VAT-STANDARD", "TAXCODE-US-EXEMPT")
 
 
+def test_sales_orders_are_billed_on_fulfilment_by_default_unless_switched_off_for_all_or_for_one_storefront(tmp_path):
+    demo = load_settings(DEMO)
+    assert [demo.bills_on_fulfilment(k) for k in demo.storefront_keys] == [True] * 4
+    settings = load_settings(with_posting(tmp_path, """
+  bill_on_fulfilment: false
+  storefronts:
+    demo-CA: {bill_on_fulfilment: true}
+"""))
+    assert {k: settings.bills_on_fulfilment(k) for k in settings.storefront_keys} == {
+        "demo-US": False, "demo-CA": True, "demo-DE": False, "demo-FR": False}
+
+
 def test_per_storefront_overrides_and_a_sku_map_csv_relative_to_the_settings_file(tmp_path):
     (tmp_path / "skus.csv").write_text("sku,item_external_id\nMUG-WHITE,NS-1001\nCAP-OLIVE,NS-1002\n")
     settings = load_settings(with_posting(tmp_path, """

@@ -1,6 +1,6 @@
 """The shipments flow: NetSuite's item fulfillments (MFN and Seller-Fulfilled Prime orders) → Orders v0
-confirmShipment, one call per package, so Amazon shows the orders Shipped with their tracking numbers. Same shape as
-`defs/pricing/`."""
+confirmShipment, one call per package, so Amazon shows the orders Shipped with their tracking numbers; and each Sales
+Order they complete billed, so its revenue is in the month it shipped. Same shape as `defs/pricing/`."""
 
 import dagster as dg
 

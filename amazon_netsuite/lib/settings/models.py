@@ -126,6 +126,11 @@ class Settings(StrictModel):
         """Whether this project posts the storefront's orders: the orders flow is on and so is its `post_orders`."""
         return self.flows.orders and self.storefront(storefront_key).post_orders
 
+    def bills_on_fulfilment(self, storefront_key: str) -> bool:
+        """Whether the shipments flow bills the storefront's fully shipped Sales Orders: its orders post and
+        `bill_on_fulfilment` is on (off: the settlement bills them)."""
+        return self.orders_posted(storefront_key) and bool(self.storefront_posting(storefront_key).bill_on_fulfilment)
+
     def settlement_posting(self, storefront_key: str) -> SettlementPosting:
         """How the storefront's settlements post: transactional (settle the order records) when its orders post,
         the summary journal (A2X style) when they do not, so revenue is booked once."""
@@ -203,6 +208,8 @@ class Settings(StrictModel):
             "fba_location": given.fba_location or f"FBA-{region}",
             "customer": given.customer or f"AMZ-CUSTOMER-{key}",
             "sales_order_status": given.sales_order_status or self.order_posting.sales_order_status,
+            "bill_on_fulfilment": self.order_posting.bill_on_fulfilment if given.bill_on_fulfilment is None
+            else given.bill_on_fulfilment,
             "tax": self.order_posting.tax.model_copy(update=given.tax.model_dump(include=given.tax.model_fields_set))
             if given.tax else self.order_posting.tax,
         })

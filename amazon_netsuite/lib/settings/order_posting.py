@@ -67,6 +67,7 @@ class StorefrontPosting(StrictModel):
     department: ExternalId | None = None
     channel_field: ChannelField | None = None
     sales_order_status: SalesOrderStatus | None = None
+    bill_on_fulfilment: bool | None = Field(None, description="overrides order_posting.bill_on_fulfilment")
     tax: TaxCodes | None = Field(None, description="the fields given override order_posting.tax")
 
 
@@ -145,6 +146,9 @@ class OrderPostingSettings(StrictModel):
     """How orders become NetSuite transactions. The defaults are what the integration did before it had settings."""
 
     sales_order_status: SalesOrderStatus = "pending_fulfillment"
+    bill_on_fulfilment: bool = Field(
+        True, description="bill a Sales Order (invoice dated its last ship day) as soon as it is fully shipped, so "
+        "its revenue is in the month it shipped; off: its settlement (or an early refund) bills it, as before")
     promotion_item: ExternalId = Field("AMZ-PROMOTION", description="the Discount item promotions post against")
     facilitator_tax: Literal["omit", "post"] = Field(
         "omit", description="marketplace-facilitator tax: Amazon collects and remits it, so omitted by default")

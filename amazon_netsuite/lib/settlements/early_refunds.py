@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import UnmappedSku
+from amazon_netsuite.lib.netsuite.sales_orders import BILLABLE, invoices, ship_days
 from amazon_netsuite.lib.postings import POSTED, ledger_entries, resolve_errors, utc_now
 from amazon_netsuite.lib.settings import Settings
 from amazon_netsuite.lib.gl_mapping import GlMapping
@@ -51,7 +52,6 @@ FLOW = "refunds"
 # Finances API transactionType → the settlement's transaction-type of the same money.
 TRANSACTION_TYPES = {"Refund": "Refund", "Chargeback": "Chargeback Refund",
                      "GuaranteeClaim": "A-to-z Guarantee Claim"}
-_BILLABLE = ("D", "E", "F")  # Sales Order statuses with fulfilled lines not billed yet
 _BUYER_TAX = ("Tax", "ShippingTax", "GiftWrapTax")
 
 
@@ -270,25 +270,19 @@ class _RefundPoster:
     def _invoice(self, src: AmazonRefund, oid: str, record: dict, sender: PostingSender) -> dict | None:
         """The Sales Order's invoice; a fulfilled Sales Order not billed yet is billed (dated the day it shipped, as
         the settlement bills it)."""
-        sql = ("SELECT t.id, t.entity, t.foreigntotal, t.taxtotal, t.foreignamountremaining "
-               "FROM previoustransactionlinelink l JOIN transaction t ON t.id = l.nextdoc "
-               "WHERE l.linktype = 'OrdBill' AND t.type = 'CustInvc' AND l.previousdoc = ? ORDER BY t.id")
-        found = self._rows(sql, [record["id"]])
-        if found or record.get("status") not in _BILLABLE:
-            return found[0] if found else None
-        shipped = self._rows(
-            "SELECT TO_CHAR(MAX(t.trandate), 'YYYY-MM-DD') AS shipped FROM previoustransactionlinelink l "
-            "JOIN transaction t ON t.id = l.nextdoc WHERE t.type = 'ItemShip' AND t.status = 'C' "
-            "AND l.previousdoc = ?", [record["id"]])
+        so = str(record["id"])
+        found = invoices(self.client, [so]).get(so)
+        if found or record.get("status") not in BILLABLE:
+            return found
         body = {"externalId": src.external_id(f"INV-{oid}"),
                 "memo": f"Amazon order {oid}: billed to credit its {src.kind.lower()} ({src.settlement_id})"}
-        if shipped and shipped[0].get("shipped"):
-            body["tranDate"] = shipped[0]["shipped"]
-        if sender.transform(src.key(f"invoice:{oid}"), "salesOrder", str(record["id"]), INVOICE, body["externalId"],
+        shipped = ship_days(self.client, [so])
+        if so in shipped:
+            body["tranDate"] = shipped[so]
+        if sender.transform(src.key(f"invoice:{oid}"), "salesOrder", so, INVOICE, body["externalId"],
                             body, f"invoice {body['externalId']} (order {oid})") is None:
             return None
-        found = self._rows(sql, [record["id"]])
-        return found[0] if found else None
+        return invoices(self.client, [so]).get(so)
 
     def _settled_by(self, oid: str) -> str | None:
         """The settlement refund record of this order, when a settlement posted one before this flow did."""

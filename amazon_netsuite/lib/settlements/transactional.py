@@ -3,9 +3,10 @@ payments, credit memos, fee journal and deposit.
 
 For each order with lines in the settlement, its record (from the orders flow's ledger, via
 `settlement_line_matches`) is read by SuiteQL: a Cash Sale goes into the deposit as it is (unless already deposited
-elsewhere); a Sales Order needs its invoice, made by `!transform` when the order is fulfilled but not billed and
-dated on the day its last item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon
-pays), and gets a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A
+elsewhere); a Sales Order needs its invoice, usually billed on fulfilment by the shipments flow
+(lib/shipments/billing.py), else made here by `!transform` when the order is fulfilled but not billed, dated on the
+day its last item fulfillment shipped (revenue lands in the month the order shipped, whenever Amazon pays), and gets
+a payment; an order whose Sales Order is not fulfilled yet is queued as a validation error. A
 refunded Cash Sale gets a cash refund (`!transform`), a refunded invoice a credit memo applied to it (for what the
 refund takes back of this settlement's payment) and a customer refund of the rest, both paid out of clearing
 (posting.py). Whatever of an order no record carries (never posted, not billable, refused by NetSuite) goes to the
@@ -20,7 +21,7 @@ different amount → queued in integration_errors naming both, the amount in sus
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -29,6 +30,8 @@ from amazon_netsuite.lib.money import decimal_text
 from amazon_netsuite.lib.netsuite.errors import NetSuiteError
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.items import UnmappedSku
+from amazon_netsuite.lib.netsuite.sales_orders import BILLABLE, ORDER_STATUS, by_ids, ship_days
+from amazon_netsuite.lib.netsuite.sales_orders import invoices as invoices_billed
 from amazon_netsuite.lib.settings import Settings, Storefront
 from amazon_netsuite.lib.gl_mapping import GlMapping, map_lines, rule_to_add
 from amazon_netsuite.lib.settlements.match import MATCHED
@@ -61,11 +64,6 @@ from amazon_netsuite.lib.settlements.posting import (
 from amazon_netsuite.lib.settlements.posting_sender import PostingSender
 from amazon_netsuite.lib.settlements.stored_settlement import StoredSettlement
 
-_IDS_PER_QUERY = 500  # SuiteQL bind parameters per query
-# Sales Order statuses with fulfilled lines not billed yet: billing (salesOrder → invoice) is possible.
-_BILLABLE = {"D": "Partially Fulfilled", "E": "Pending Billing/Partially Fulfilled", "F": "Pending Billing"}
-_ORDER_STATUS = {"A": "Pending Approval", "B": "Pending Fulfillment", "C": "Cancelled", "G": "Billed", "H": "Closed",
-                 **_BILLABLE}
 
 
 class NotSettleable(NetSuiteError):
@@ -251,12 +249,13 @@ class TransactionalPosting:
         """The orders' records, the invoices billed from their Sales Orders and the deposits holding their Cash
         Sales, by SuiteQL; Sales Orders fulfilled but not billed are billed (salesOrder → invoice) first."""
         ids = sorted({r[1] for r in records.values() if isinstance(r, tuple)}, key=int)
-        rows = {str(r["id"]): r for r in self._by_ids(
-            "SELECT id, type, status, entity, foreigntotal, shippingcost, handlingcost, taxtotal FROM transaction "
-            "WHERE id IN ({ids})", ids)}
+        rows = {str(r["id"]): r for r in by_ids(
+            self.client, "SELECT id, type, status, entity, foreigntotal, shippingcost, handlingcost, taxtotal "
+            "FROM transaction WHERE id IN ({ids})", ids)}
         orders = [i for i in ids if rows.get(i, {}).get("type") == "SalesOrd"]
-        invoices = self._invoices(orders)
-        shipped = self._ship_days([i for i in orders if i not in invoices and rows[i].get("status") in _BILLABLE])
+        invoices = invoices_billed(self.client, orders)
+        shipped = ship_days(self.client,
+                            [i for i in orders if i not in invoices and rows[i].get("status") in BILLABLE])
         s = self.settlement
         for order_id, record in records.items():
             if not isinstance(record, tuple) or record[1] not in orders:
@@ -266,7 +265,7 @@ class TransactionalPosting:
                                   str(invoices[record[1]]["id"]))
                 continue
             status = rows[record[1]].get("status")
-            if status in _BILLABLE:
+            if status in BILLABLE:
                 body = {"externalId": s.external_id(f"INV-{order_id}"),
                         "memo": f"Amazon order {order_id}: billed to settle it in settlement {s.settlement_id}"}
                 if record[1] in shipped:  # revenue in the month it shipped, whenever Amazon pays
@@ -278,37 +277,13 @@ class TransactionalPosting:
                 if billed is None:
                     self.not_billed[record[1]] = (f"billing its Sales Order ({s.external_id(f'INV-{order_id}')}) "
                                                   "failed; see integration_errors")
-        invoices.update(self._invoices([o for o in orders if o not in invoices]))
+        invoices.update(invoices_billed(self.client, [o for o in orders if o not in invoices]))
         cash_sales = [i for i in ids if rows.get(i, {}).get("type") == "CashSale"]
-        deposits = {str(r["previousdoc"]): str(r["nextdoc"]) for r in self._by_ids(
+        deposits = {str(r["previousdoc"]): str(r["nextdoc"]) for r in by_ids(
+            self.client,
             "SELECT previousdoc, nextdoc FROM previoustransactionlinelink WHERE linktype = 'Deposit' "
             "AND previousdoc IN ({ids})", cash_sales)}
         return {"records": rows, "invoices": invoices, "deposits": deposits}
-
-    def _ship_days(self, sales_orders: list[str]) -> dict[str, str]:
-        """Sales Order internal id → the day (YYYY-MM-DD) of its last shipped item fulfillment (status C)."""
-        return {str(r["salesorder"]): r["shipped"] for r in self._by_ids(
-            "SELECT l.previousdoc AS salesorder, TO_CHAR(MAX(t.trandate), 'YYYY-MM-DD') AS shipped "
-            "FROM previoustransactionlinelink l JOIN transaction t ON t.id = l.nextdoc "
-            "WHERE t.type = 'ItemShip' AND t.status = 'C' AND l.previousdoc IN ({ids}) GROUP BY l.previousdoc",
-            sales_orders)}
-
-    def _invoices(self, sales_orders: list[str]) -> dict[str, dict]:
-        """Sales Order internal id → the (first) invoice billed from it."""
-        invoices: dict[str, dict] = {}
-        for row in self._by_ids(
-            "SELECT DISTINCT l.previousdoc AS salesorder, t.id, t.entity, t.foreigntotal, t.taxtotal "
-            "FROM previoustransactionlinelink l JOIN transaction t ON t.id = l.nextdoc "
-            "WHERE l.linktype = 'OrdBill' AND t.type = 'CustInvc' AND l.previousdoc IN ({ids})", sales_orders):
-            current = invoices.get(str(row["salesorder"]))
-            if current is None or int(row["id"]) < int(current["id"]):
-                invoices[str(row["salesorder"])] = row
-        return invoices
-
-    def _by_ids(self, sql: str, ids: Sequence[str]) -> Iterable[dict]:
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            chunk = list(ids[start:start + _IDS_PER_QUERY])
-            yield from self.client.suiteql(sql.format(ids=", ".join("?" for _ in chunk)), chunk)
 
     def _settle_sale(self, order: OrderLines, internal_id: str, row: dict, known: dict) -> _Sale | None:
         s, oid = self.settlement, order.order_id
@@ -335,7 +310,7 @@ class TransactionalPosting:
             self._unsettle(order, order.sold(), self.not_billed[internal_id])
             return None
         if invoice is None:
-            status = _ORDER_STATUS.get(row.get("status"), row.get("status") or "unknown")
+            status = ORDER_STATUS.get(row.get("status"), row.get("status") or "unknown")
             reason = (f"its Sales Order {record_eid} is {status} in NetSuite and has no invoice to pay: fulfil it "
                       "(it is billed then), then post the settlement again")
             self.sender.refuse(s.key(f"payment:{oid}"), PAYMENT, s.external_id(f"PAY-{oid}"),
@@ -396,7 +371,7 @@ class TransactionalPosting:
             if internal_id in self.not_billed:  # the billing error is queued already
                 self._unsettle(order, -refunded, self.not_billed[internal_id])
                 return
-            status = _ORDER_STATUS.get(row.get("status"), row.get("status") or "unknown")
+            status = ORDER_STATUS.get(row.get("status"), row.get("status") or "unknown")
             record_eid = order_external_id(s.storefront, oid)
             self.sender.refuse(s.key(f"{key}:{oid}"), record_type, eid, f"{label} {eid} (order {oid})",
                                NotSettleable("ORDER_NOT_BILLED", f"Sales Order {record_eid} is {status} and has no "
@@ -438,8 +413,8 @@ class TransactionalPosting:
         has left. What did not post waits in suspense."""
         s = self.settlement
         # A transform is not idempotent: one an earlier run made (its ledger row lost, say) is found, not made again.
-        made = {str(r["externalid"]): str(r["id"]) for r in self._by_ids(
-            "SELECT id, externalid FROM transaction WHERE type = 'CashRfnd' AND externalid IN ({ids})",
+        made = {str(r["externalid"]): str(r["id"]) for r in by_ids(
+            self.client, "SELECT id, externalid FROM transaction WHERE type = 'CashRfnd' AND externalid IN ({ids})",
             [posting.external_id for _, _, posting in cash_refunds])}
         for order, cash_sale, posting in cash_refunds:
             if posting.external_id in made:

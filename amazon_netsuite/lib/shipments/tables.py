@@ -4,6 +4,8 @@
 holds. `shipment_confirmations` is the ledger of every package confirmed (or not) to Amazon: one row per storefront ×
 order × package reference id, on the fulfillment's ship day, its latest attempt; a confirmed row is never sent
 again.
+`sales_orders_billed` holds each Sales Order the flow billed once it was fully shipped (`billing.py`), one row per
+order, never billed again.
 `amazon_order_items` caches getOrderItems (Amazon's order item ids, which the order report does not carry), fetched
 once per order. The view `sales_orders_to_confirm_shipment` lists posted MFN and SFP Sales Orders with units Amazon
 has not been told about; it empties as packages are confirmed.
@@ -47,6 +49,20 @@ TABLES: tuple[str, ...] = (
       reason VARCHAR,
       sent_at TIMESTAMP NOT NULL,         -- naive UTC of the latest attempt
       PRIMARY KEY (storefront, amazon_order_id, package_reference_id)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS sales_orders_billed (
+      storefront VARCHAR NOT NULL,
+      day DATE NOT NULL,                  -- the order's last ship day: the invoice's tranDate
+      amazon_order_id VARCHAR NOT NULL,
+      sales_order_id VARCHAR NOT NULL,    -- NetSuite's internal id of the Sales Order
+      invoice_id VARCHAR NOT NULL,        -- ... of the invoice billed from it
+      invoice_external_id VARCHAR NOT NULL,  -- AMZ-{storefront}-{order id}-INV
+      tran_date DATE NOT NULL,
+      amount DECIMAL(18, 4) NOT NULL,     -- the invoice's total, in the storefront's currency
+      billed_at TIMESTAMP NOT NULL,       -- naive UTC
+      PRIMARY KEY (storefront, amazon_order_id)
     )
     """,
     """

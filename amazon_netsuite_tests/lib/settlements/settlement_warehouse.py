@@ -1,5 +1,6 @@
 """A real DuckDB warehouse holding settlements as the settlement assets store them, and a NetSuite client on the
-sandbox that counts the writes it sends. For the posting tests."""
+sandbox that counts the writes it sends, with their fixtures (a NetSuite sandbox per module). For the posting tests
+(the settlements' and billing on fulfilment's)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import pytest
 
 from amazon_netsuite.lib.netsuite import NetSuiteClient
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
@@ -121,3 +123,21 @@ def start_netsuite(tmp_path_factory):
     config = SandboxConfig(settings=SETTINGS, state_dir=tmp_path_factory.mktemp("netsuite"), orders_per_day=2,
                            history_days=1)
     return start_in_thread(config, port=0)
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    running = start_netsuite(tmp_path_factory)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def client(sandbox):
+    with CountingClient(sandbox) as client:
+        yield client
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    return Warehouse(tmp_path / "warehouse.duckdb")
