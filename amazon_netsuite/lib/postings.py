@@ -287,6 +287,20 @@ def upsert_attempt(client, *, flow: str, storefront: str, key: str, record_type:
     return PostingAttempt(**base, at=utc_now(), internal_id=internal_id)
 
 
+def transform_attempt(client, *, flow: str, storefront: str, key: str, source_type: str, source_id: str,
+                      target: str, external_id: str, body: Mapping[str, Any], label: str = "",
+                      replace: str | None = None) -> PostingAttempt:
+    """`!transform` one record from another (a Sales Order into its invoice ...) and say how it went. A transform is
+    not idempotent: callers send it only when the ledger has no posted record for `key`."""
+    base: dict[str, Any] = dict(flow=flow, storefront=storefront, key=key, record_type=target,
+                                external_id=external_id, payload=body, record_label=label)
+    try:
+        internal_id = client.transform(source_type, source_id, target, body, replace=replace)
+    except Exception as exc:  # recorded against the record in the ledger and the error queue; the run goes on
+        return PostingAttempt(**base, at=utc_now(), error=exc)
+    return PostingAttempt(**base, at=utc_now(), internal_id=internal_id)
+
+
 def record_attempt(con: duckdb.DuckDBPyConnection, attempt: PostingAttempt, *, account: str) -> str | None:
     """Write one attempt to the ledger (and the error queue when it failed); the error class, if any."""
     return record_attempts(con, [attempt], account=account)[0]

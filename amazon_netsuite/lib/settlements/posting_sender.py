@@ -22,6 +22,7 @@ from amazon_netsuite.lib.postings import (
     is_posted_unchanged,
     record_attempts,
     resolve_errors,
+    transform_attempt,
     upsert_attempt,
     utc_now,
 )
@@ -122,13 +123,9 @@ class PostingSender:
         if entry is not None and entry.status == POSTED and entry.internal_id:
             self.result.unchanged[target] += 1
             return self._remember(target, external_id, entry.internal_id)
-        base = dict(flow=self.flow, storefront=self.settlement.storefront, key=key, record_type=target,
-                    external_id=external_id, payload=body, record_label=label)
-        try:
-            internal_id = self.client.transform(source_type, source_id, target, body, replace=replace)
-            attempt = PostingAttempt(**base, at=utc_now(), internal_id=internal_id)
-        except Exception as exc:  # recorded against the record; the rest of the settlement still posts
-            attempt = PostingAttempt(**base, at=utc_now(), error=exc)
+        attempt = transform_attempt(self.client, flow=self.flow, storefront=self.settlement.storefront, key=key,
+                                    source_type=source_type, source_id=source_id, target=target,
+                                    external_id=external_id, body=body, label=label, replace=replace)
         self._record([attempt])
         self.outcomes[key] = attempt.internal_id if attempt.error is None else None
         return self.outcomes[key]

@@ -15,19 +15,24 @@ by the storefront's next billing run, whatever its day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 import pyarrow as pa
 
 from amazon_netsuite.lib.netsuite.external_ids import order_external_id
 from amazon_netsuite.lib.netsuite.sales_orders import ORDER_STATUS, PENDING_BILLING, by_ids, invoices, shipments
-from amazon_netsuite.lib.postings import ledger_entries, resolve_errors
+from amazon_netsuite.lib.postings import (
+    POSTED,
+    ledger_entries,
+    record_attempts,
+    resolve_errors,
+    transform_attempt,
+)
 from amazon_netsuite.lib.settings import Settings
-from amazon_netsuite.lib.settlements.posting import INVOICE, Settlement
-from amazon_netsuite.lib.settlements.posting_sender import Connection, PostingSender, SettlementPostingResult
-from amazon_netsuite.lib.shipments.run import FLOW
+from amazon_netsuite.lib.shipments.run import FLOW, Connection
 
+INVOICE = "invoice"
 ERROR_PREFIX = "invoice:"
 BILLED = "G"  # the Sales Order status once every line is billed
 BILLED_SCHEMA = pa.schema([
@@ -83,11 +88,8 @@ def bill_shipped_orders(connect: Connection, client, settings: Settings, storefr
     keys = {so: ERROR_PREFIX + sales_orders[so][0] for so in pending}
     with connect() as con:
         ledger = ledger_entries(con, FLOW, storefront, keys.values(), account=client.connection.ledger_account)
-    source = Settlement(f"billing {day}", storefront, settings.storefront(storefront).currency, Decimal(0),
-                        datetime.combine(day, time.min, timezone.utc))  # the sender needs only the storefront
-    sender = PostingSender(connect, client, source, ledger, SettlementPostingResult(source.settlement_id, storefront,
-                                                                                   FLOW), log, flow=FLOW)
     billed_elsewhere: list[str] = []
+    attempts = []
     for so in pending:
         order_id = sales_orders[so][0]
         if so in linked:
@@ -100,11 +102,22 @@ def bill_shipped_orders(connect: Connection, client, settings: Settings, storefr
             result.waiting.append(f"order {order_id}: a fulfillment of it is picked or packed, not shipped yet")
             continue
         eid = invoice_external_id(storefront, order_id)
+        entry = ledger.get(keys[so])
+        if entry is not None and entry.status == POSTED and entry.internal_id:
+            continue  # a transform is not idempotent: what the ledger has made is never made again
         body = {"externalId": eid, "tranDate": fulfilments.last_day,
                 "memo": f"Amazon order {order_id}: billed on fulfilment (shipped {fulfilments.last_day})"}
-        if sender.transform(keys[so], "salesOrder", so, INVOICE, eid, body, f"invoice {eid} (order {order_id})") \
-                is None:
-            result.failed += 1
+        attempts.append(transform_attempt(client, flow=FLOW, storefront=storefront, key=keys[so],
+                                          source_type="salesOrder", source_id=so, target=INVOICE, external_id=eid,
+                                          body=body, label=f"invoice {eid} (order {order_id})"))
+    if attempts:
+        with connect() as con:
+            classes = record_attempts(con, attempts, account=client.connection.ledger_account)
+        result.failed += sum(c is not None for c in classes)
+        if log:
+            for attempt, error_class in zip(attempts, classes):
+                if error_class is not None:
+                    log.warning(f"{attempt.record_label} not posted ({error_class}): {attempt.error}")
     if billed_elsewhere:  # a settlement or a refund billed it since our attempt failed: nothing left to retry
         with connect() as con:
             resolve_errors(con, FLOW, storefront, billed_elsewhere, now, "billed by another record's flow")
