@@ -94,6 +94,18 @@ class SandboxConfig(BaseModel):
     public_url: str | None = Field(None, description="base URL of the document links it hands out; default: the "
                                    "address the request reached, never the request's Host header")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _vendor_accounts_of_settings(cls, data):
+        """The settings' vendor accounts are the ones served (with the world's defaults), unless given here."""
+        if isinstance(data, dict) and "vendor_accounts" not in data:
+            settings = data.get("settings")
+            accounts = getattr(settings, "vendor_accounts", None)
+            if accounts:
+                data = {**data, "vendor_accounts": [VendorAccount(key=v.key, vendor_code=v.vendor_code,
+                                                                  currency=v.currency) for v in accounts]}
+        return data
+
     @model_validator(mode="after")
     def _vendor_keys(self) -> "SandboxConfig":
         keys = [a.key for a in self.settings.seller_accounts] + [v.key for v in self.vendor_accounts]

@@ -98,6 +98,7 @@ class Flows(StrictModel):
     returns: bool = True
     finances: bool = True  # Finances API transactions daily, refunds posted as they happen
     accruals: bool = True
+    vendor: bool = True  # Vendor Central purchase orders → Sales Orders, acknowledged back
 
 
 class Partitions(StrictModel):

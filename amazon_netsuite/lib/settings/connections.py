@@ -69,13 +69,13 @@ def is_sandbox_mode(settings: Settings, environ: dict[str, str] | None = None) -
 
 def _amazon_sandbox_mode(settings: Settings, env) -> bool:
     set_any = False
-    for account in settings.seller_accounts:
-        present = _credentials_present(
-            account.credentials.env_names(), env, f"seller_accounts.{account.key}.credentials"
-        )
+    accounts = [("seller_accounts", a) for a in settings.seller_accounts] + \
+        [("vendor_accounts", v) for v in settings.vendor_accounts]
+    for where, account in accounts:
+        present = _credentials_present(account.credentials.env_names(), env, f"{where}.{account.key}.credentials")
         set_any = set_any or present
     if set_any:
-        unset = [a.key for a in settings.seller_accounts if not env.get(a.credentials.refresh_token_env)]
+        unset = [a.key for _, a in accounts if not env.get(a.credentials.refresh_token_env)]
         if unset:
             raise SettingsError(
                 f"live mode: credentials are set for some seller accounts but not for {', '.join(unset)}; "
@@ -85,9 +85,9 @@ def _amazon_sandbox_mode(settings: Settings, env) -> bool:
 
 
 def amazon_connection(settings: Settings, seller_account_key: str, environ: dict[str, str] | None = None) -> AmazonConnection:
-    """Resolve the base URL, token URL and credentials of one seller account."""
+    """Resolve the base URL, token URL and credentials of one seller or vendor account."""
     env = os.environ if environ is None else environ
-    account = settings.account(seller_account_key)
+    account = settings.amazon_account(seller_account_key)
     if is_sandbox_mode(settings, env):
         base = env.get("AMAZON_NETSUITE_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
         return AmazonConnection(

@@ -27,6 +27,7 @@ from amazon_netsuite.lib.settings.paths import settings_path
 from amazon_netsuite.lib.settings.pricing import PricingSettings, StorefrontPrices
 from amazon_netsuite.lib.settings.returns import ReturnsSettings
 from amazon_netsuite.lib.settings.shipments import ShipmentSettings
+from amazon_netsuite.lib.settings.vendor import VendorAccount
 
 
 class SettingsError(ValueError):
@@ -45,6 +46,7 @@ class Settings(StrictModel):
     listings: ListingsSettings = ListingsSettings()
     shipments: ShipmentSettings = ShipmentSettings()
     returns: ReturnsSettings = ReturnsSettings()
+    vendor_accounts: list[VendorAccount] = Field(default_factory=list)
     allow_mixed_sandbox: bool = Field(False, description="let live Amazon post to the NetSuite sandbox, or the "
                                       "Amazon sandbox post to a live NetSuite account (refused otherwise)")
 
@@ -53,6 +55,10 @@ class Settings(StrictModel):
         for label, keys in (
             ("seller account key", [a.key for a in self.seller_accounts]),
             ("storefront key", [s.key for s in self.storefronts]),
+            ("account key (seller and vendor accounts share one name space)",
+             [a.key for a in self.seller_accounts] + [v.key for v in self.vendor_accounts]),
+            ("partition key (storefronts and vendor accounts share one name space)",
+             [s.key for s in self.storefronts] + [v.key for v in self.vendor_accounts]),
         ):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
@@ -184,6 +190,24 @@ class Settings(StrictModel):
             if any(s.key == storefront_key for s in a.storefronts):
                 return a
         raise KeyError(f"storefront {storefront_key!r} is not in the settings file")
+
+    @property
+    def active_vendor_accounts(self) -> list[VendorAccount]:
+        return [v for v in self.vendor_accounts if v.active]
+
+    def vendor_account(self, key: str) -> VendorAccount:
+        for v in self.vendor_accounts:
+            if v.key == key:
+                return v
+        known = ", ".join(v.key for v in self.vendor_accounts) or "none"
+        raise KeyError(f"vendor account {key!r} is not in the settings file (known: {known})")
+
+    def amazon_account(self, key: str) -> SellerAccount | VendorAccount:
+        """The seller or vendor account of that key: what an SP-API connection is made for."""
+        for a in (*self.seller_accounts, *self.vendor_accounts):
+            if a.key == key:
+                return a
+        raise KeyError(f"account {key!r} is not in the settings file")
 
     def account(self, key: str) -> SellerAccount:
         for a in self.seller_accounts:

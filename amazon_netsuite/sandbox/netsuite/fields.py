@@ -180,6 +180,7 @@ def custom_fields_of(settings: Settings) -> frozenset[str]:
     """The custom fields the sandbox's account defines: the fixed ones and every one the settings name."""
     named = {settings.order_posting.sfp.checkbox, settings.order_posting.items.alias_field,
              *(p.channel_field.name for p in settings.order_posting.storefronts.values() if p.channel_field)}
+    named |= {vendor.status_field for vendor in settings.vendor_accounts}
     return DEFINED_CUSTOM_FIELDS | {name for name in named if name and name.startswith(("cust",))}
 
 

@@ -131,7 +131,8 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
     """Currencies, subsidiaries and locations per region, a customer per storefront, the chart of accounts,
     classes and departments, price levels, an item per catalog SKU with its stock per location and its pricing
     matrix, and scheduled price changes relative to `today` (the sandbox clock's date; None: none seeded)."""
-    regions = list(dict.fromkeys(account.region for account in settings.seller_accounts))
+    regions = list(dict.fromkeys([*(account.region for account in settings.seller_accounts),
+                                  *(vendor.region for vendor in settings.vendor_accounts)]))
     currencies = list(dict.fromkeys([*(_SUBSIDIARIES[r][2] for r in regions),
                                      *(s.currency for s in settings.storefronts),
                                      *(c for *_, c, _ in CHART_OF_ACCOUNTS if c)]))
@@ -209,6 +210,12 @@ def seed_records(store: RecordStore, settings: Settings, today: date | None = No
     _product_master(store)
     # Last, so every earlier record keeps the internal id it had before payment methods were seeded.
     _add(store, "paymentMethod", "PAYMETHOD-AMAZON", name="Amazon Pay-out", isInactive=False, undepFunds=True)
+    # Amazon as a wholesale customer of each vendor account (its purchase orders become Sales Orders to it).
+    for vendor in settings.vendor_accounts:
+        _add(store, "customer", f"AMZ-VENDOR-{vendor.key}", entityId=f"Amazon Vendor Central ({vendor.key})",
+             companyName="Amazon.com Services LLC", isPerson=False,
+             subsidiary=_ref(store, "subsidiary", f"SUB-{vendor.region}"),
+             currency=_ref(store, "currency", vendor.currency), isInactive=False)
 
 
 def _product_master(store: RecordStore) -> None:
