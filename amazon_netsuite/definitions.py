@@ -19,9 +19,10 @@ from amazon_netsuite.defs import (
     returns,
     settlements,
     shipments,
+    vendor,
 )
 from amazon_netsuite.defs.helpers import Flow
-from amazon_netsuite.defs.partitions import storefront_days
+from amazon_netsuite.defs.partitions import storefront_days, vendor_days
 from amazon_netsuite.lib.settings import Settings, load_settings
 
 FLOWS = {"orders": orders, "settlements": settlements, "inventory": inventory, "pricing": pricing,
@@ -38,6 +39,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         bookkeeping.definitions(),
         netsuite_metadata.definitions(),
         *(flow.definitions(Flow(name, settings, partitions)) for name, flow in FLOWS.items()),
+        # Vendor Central has its own partitions (vendor accounts × day), and none without a vendor account.
+        *([vendor.definitions(Flow("vendor", settings, vendor_days(settings),
+                                   tuple(v.key for v in settings.active_vendor_accounts)))]
+          if settings.vendor_accounts else []),
     )
 
 

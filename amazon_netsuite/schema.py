@@ -22,9 +22,11 @@ from amazon_netsuite.lib.pricing import tables as pricing
 from amazon_netsuite.lib.returns import tables as returns
 from amazon_netsuite.lib.settlements import tables as settlements
 from amazon_netsuite.lib.shipments import tables as shipments
+from amazon_netsuite.lib.vendor import tables as vendor
 from amazon_netsuite.lib.warehouse import tables as shared
 
-FLOWS = (orders, settlements, inventory, pricing, listings, shipments, returns, finances, accruals, netsuite_metadata)
+FLOWS = (orders, settlements, inventory, pricing, listings, shipments, returns, finances, accruals, netsuite_metadata,
+         vendor)
 
 STATEMENTS: tuple[str, ...] = (
     *shared.TABLES,

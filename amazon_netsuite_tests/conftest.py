@@ -19,7 +19,7 @@ LISTINGS_MODEL = SPAPI_MODELS / "listingsItems_2021-08-01.json"
 FEED_REPORT_SCHEMA = SPAPI_MODELS / "listings-feed-processing-report-schema-v2.json"
 
 # Tests never see a developer's real credentials: they always run against the sandbox.
-for _account in load_settings(DEMO_SETTINGS).seller_accounts:
+for _account in (*load_settings(DEMO_SETTINGS).seller_accounts, *load_settings(DEMO_SETTINGS).vendor_accounts):
     for _name in _account.credentials.env_names():
         os.environ.pop(_name, None)
 

@@ -32,6 +32,9 @@ class Flow:
     name: str
     settings: Settings
     partitions: dg.MultiPartitionsDefinition
+    # The keys its sensors and schedules start runs for, when not the active storefronts (the vendor flow's are the
+    # active vendor accounts).
+    run_keys: tuple[str, ...] | None = None
 
     @property
     def on(self) -> bool:
@@ -50,6 +53,8 @@ class Flow:
     def storefronts(self) -> list[str]:
         """The storefronts the flow's sensors and schedules start runs for: those of active seller accounts (an
         inactive account's storefronts keep their partitions, for backfills)."""
+        if self.run_keys is not None:
+            return list(self.run_keys)
         return [s.key for s in self.settings.active_storefronts]
 
     @property

@@ -23,6 +23,17 @@ def storefront_days(settings: Settings) -> dg.MultiPartitionsDefinition:
     )
 
 
+def vendor_days(settings: Settings) -> dg.MultiPartitionsDefinition:
+    """Vendor accounts × daily UTC dates: the vendor flow's partitions, with the same dimension names so one key
+    reader serves both (a vendor account is the vendor flow's storefront)."""
+    return dg.MultiPartitionsDefinition(
+        {
+            STOREFRONT: dg.StaticPartitionsDefinition([v.key for v in settings.vendor_accounts]),
+            DATE: dg.DailyPartitionsDefinition(start_date=settings.partitions.start_date.isoformat(), end_offset=1),
+        }
+    )
+
+
 def first_day(partitions: dg.MultiPartitionsDefinition) -> date:
     return partitions.get_partitions_def_for_dimension(DATE).start.date()
 
