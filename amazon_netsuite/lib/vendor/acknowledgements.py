@@ -99,6 +99,12 @@ def approved_lines(order: VendorOrder, sales_order: dict[str, Any]) -> list[Appr
     return approved
 
 
+def _money(amount: Decimal) -> str:
+    """At least two decimals (4.5 → "4.50"), never fewer digits than NetSuite gave."""
+    cents = amount.quantize(Decimal("0.01"))
+    return str(cents if cents == amount else amount)
+
+
 def _quantity(line: OrderLine, eaches: int) -> dict[str, Any]:
     if line.unit == "Cases":
         return {"amount": eaches // line.unit_size, "unitOfMeasure": "Cases", "unitSize": line.unit_size}
@@ -120,7 +126,7 @@ def retail_acknowledgement(order: VendorOrder, lines: list[ApprovedLine], at: da
         items.append({"itemSequenceNumber": line.item_sequence_number, "vendorProductIdentifier": line.sku,
                       "amazonProductIdentifier": line.asin,
                       "orderedQuantity": _quantity(line, line.ordered_eaches),
-                      "netCost": {"currencyCode": order.currency, "amount": str(approved.net_cost)},
+                      "netCost": {"currencyCode": order.currency, "amount": _money(approved.net_cost)},
                       "itemAcknowledgements": codes})
     return {"purchaseOrderNumber": order.number, "sellingParty": {"partyId": order.selling_party},
             "acknowledgementDate": iso_utc(at), "items": items}

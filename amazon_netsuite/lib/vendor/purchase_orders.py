@@ -146,10 +146,11 @@ class VendorOrder:
 
 def landed_orders(con: duckdb.DuckDBPyConnection, key: str, *, day: date | None = None,
                   numbers: list[str] | None = None) -> list[VendorOrder]:
-    """The landed purchase orders of one vendor account: placed on `day`, or those `numbers`, or all."""
+    """The landed purchase orders of one vendor account: placed or changed by Amazon on `day`, or those `numbers`,
+    or all."""
     where, params = "storefront = ?", [key]
     if day is not None:
-        where, params = where + " AND day = ?", [*params, day]
+        where, params = where + " AND (day = ? OR CAST(changed_at AS DATE) = ?)", [*params, day, day]
     if numbers is not None:
         where, params = where + " AND purchase_order_number IN (SELECT unnest(?::VARCHAR[]))", [*params, numbers]
     rows = con.execute(
