@@ -507,6 +507,55 @@ def sync_today(
     return outcome
 
 
+def sync_vendor(*, instance: dg.DagsterInstance, say: Callable[[str], None], days: list[date],
+                outcome: SyncOutcome, progress: Progress | None = None) -> None:
+    """Each active vendor account's purchase orders of `days`: landed, posted as Sales Orders and, where approved,
+    acknowledged (`vendor_job`), oldest day first."""
+    from amazon_netsuite.definitions import build_definitions
+
+    settings = load_settings()
+    accounts = [v.key for v in settings.active_vendor_accounts]
+    if not settings.flows.vendor or not accounts:
+        return
+    job = build_definitions(settings).resolve_job_def("vendor_job")
+    if progress:
+        progress.add("vendor", len(accounts) * len(days))
+    for key in accounts:
+        for day in days:
+            _run_storefront_day([job], key, day, instance, {}, outcome, say)
+            if progress:
+                progress.advance(failed_runs=len(outcome.failed))
+
+
+def vendor_rows(accounts: list[str]) -> list[dict]:
+    """Per vendor account: purchase orders landed, Sales Orders posted, and how many are in each integration status
+    (awaiting approval, awaiting Amazon, confirmed, rejected or held), and open errors."""
+    from amazon_netsuite.lib.warehouse import connect
+    from amazon_netsuite.schema import ensure_schema
+
+    with connect() as con:
+        ensure_schema(con)
+        return [dict(zip(("account", "purchase_orders", "posted", "awaiting_approval", "awaiting_amazon", "confirmed",
+                          "rejected", "errors"), row)) for row in con.execute(
+            """
+            SELECT a.key,
+                   (SELECT count(DISTINCT purchase_order_number) FROM vendor_purchase_orders p WHERE p.storefront = a.key),
+                   (SELECT count(*) FROM netsuite_postings n WHERE n.flow = 'vendor' AND n.storefront = a.key
+                      AND n.status = 'posted'),
+                   (SELECT count(*) FROM vendor_order_status s WHERE s.storefront = a.key
+                      AND s.status LIKE 'awaiting approval%'),
+                   (SELECT count(*) FROM vendor_order_status s WHERE s.storefront = a.key
+                      AND s.status LIKE 'acknowledged%'),
+                   (SELECT count(*) FROM vendor_order_status s WHERE s.storefront = a.key
+                      AND s.status LIKE 'posted, awaiting shipment%'),
+                   (SELECT count(*) FROM vendor_order_status s WHERE s.storefront = a.key
+                      AND (s.status LIKE 'rejected%' OR s.status LIKE 'held%')),
+                   (SELECT count(DISTINCT key) FROM integration_errors e WHERE e.flow = 'vendor'
+                      AND e.storefront = a.key AND e.resolved IS NULL)
+            FROM (SELECT unnest($accounts) AS key) a ORDER BY a.key
+            """, {"accounts": accounts}).fetchall()]
+
+
 def settlement_rows(first_day: date, last_day: date, storefronts: list[str]) -> list[dict]:
     """Per settlement deposited in the window: totals, tie-out, unmatched lines and NetSuite records posted."""
     from amazon_netsuite.lib.warehouse import connect
@@ -689,6 +738,8 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         if post:  # and Amazon's side: new listings before their prices (a price for an unlisted SKU is refused)
             for flow in ("listings", "pricing"):
                 sync_today(flow, storefront, instance=instance, say=say, outcome=outcome, progress=progress)
+        if post and storefront is None:  # Vendor Central: the days' purchase orders into NetSuite, acknowledged
+            sync_vendor(instance=instance, say=say, days=outcome.days, outcome=outcome, progress=progress)
     progress.close()
     elapsed = datetime.now(timezone.utc) - outcome.started
     today = outcome.days[-1]
@@ -728,6 +779,14 @@ def run_sync(days: int, storefront: str | None = None, post: bool = True) -> int
         for row in listing_rows(keys, today):
             print(f"  {row['storefront']:<12}{row['created']:>6} created{row['updated']:>6} updated"
                   f"{row['retired']:>6} retired{row['refused']:>6} refused{row['unlistable']:>6} cannot be listed")
+    vendors = [v.key for v in settings.active_vendor_accounts]
+    if post and storefront is None and settings.flows.vendor and vendors:
+        print("\nVendor Central purchase orders (landed, Sales Orders posted; awaiting approval in NetSuite, awaiting "
+              "Amazon, confirmed, rejected or held; open errors):")
+        for row in vendor_rows(vendors):
+            print(f"  {row['account']:<12}{row['purchase_orders']:>6} landed{row['posted']:>6} posted"
+                  f"{row['awaiting_approval']:>6} to approve{row['awaiting_amazon']:>6} awaiting Amazon"
+                  f"{row['confirmed']:>6} confirmed{row['rejected']:>6} rejected or held{row['errors']:>6} errors")
     print(f"\n{outcome.succeeded} partition runs succeeded, {len(outcome.failed)} failed "
           f"({outcome.days[0]} .. {outcome.days[-1]}) in {_duration(elapsed.total_seconds())}")
     print(f"Run logs: {log_file}")

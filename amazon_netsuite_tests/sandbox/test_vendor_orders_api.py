@@ -150,6 +150,18 @@ def test_acknowledging_more_than_ordered_fails_with_the_reason_and_changes_nothi
     assert get_order(vendor, order["purchaseOrderNumber"])["purchaseOrderState"] == "New"
 
 
+def test_a_backorder_without_its_scheduled_date_fails_and_with_it_succeeds(sandbox, vendor):
+    order = vendor.get(POS, params={"createdAfter": _iso(NOW - timedelta(days=1))}).json()["payload"]["orders"][0]
+    undated = submit(vendor, ack_body(order, lambda q: [{"acknowledgementCode": "Backordered", "acknowledgedQuantity": q}]))
+    dated = submit(vendor, ack_body(order, lambda q: [{"acknowledgementCode": "Backordered", "acknowledgedQuantity": q,
+                                                        "scheduledShipDate": _iso(NOW + timedelta(days=7))}]))
+    advance(sandbox, PROCESSING_SECONDS)
+    failed = transaction(vendor, undated)
+    assert failed["status"] == "Failure" and failed["errors"][0]["code"] == "INVALID_ACKNOWLEDGEMENT"
+    assert "scheduledShipDate or scheduledDeliveryDate" in failed["errors"][0]["details"]
+    assert transaction(vendor, dated)["status"] == "Success"
+
+
 def test_a_rejected_line_cannot_be_accepted_later(sandbox, vendor):
     order = vendor.get(POS, params={"createdAfter": _iso(NOW - timedelta(days=1))}).json()["payload"]["orders"][0]
     rejected = submit(vendor, ack_body(order, lambda q: [

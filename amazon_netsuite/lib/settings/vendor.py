@@ -52,6 +52,9 @@ class VendorAccount(StrictModel):
     netsuite: VendorPosting = VendorPosting()
     rejection_reason: RejectionReason = Field(
         "TemporarilyUnavailable", description="the reason sent for quantities a Sales Order does not approve")
+    backorder_ship_days: int | None = Field(
+        7, ge=1, description="a reduced line Amazon allows to back-order is Backordered, its scheduledShipDate this "
+        "many days after the acknowledgement; null: reduced quantities are always Rejected")
     status_field: Annotated[str, _custom_field("custbody_")] = Field(
         "custbody_amz_vendor_status", description="the Sales Order body field showing the integration status")
     transaction_timeout_minutes: int = Field(

@@ -15,7 +15,7 @@ stock).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -99,6 +99,12 @@ def approved_lines(order: VendorOrder, sales_order: dict[str, Any]) -> list[Appr
     return approved
 
 
+def backorders(line: OrderLine, approved: int, backorder_ship_days: int | None) -> bool:
+    """Whether the reduced part of a line is back-ordered rather than rejected: Amazon allows it on the line, the
+    account back-orders, and some of the line is accepted now (nothing accepted is a rejection)."""
+    return line.back_order_allowed and backorder_ship_days is not None and approved > 0
+
+
 def _money(amount: Decimal) -> str:
     """At least two decimals (4.5 → "4.50"), never fewer digits than NetSuite gave."""
     cents = amount.quantize(Decimal("0.01"))
@@ -111,8 +117,10 @@ def _quantity(line: OrderLine, eaches: int) -> dict[str, Any]:
     return {"amount": eaches, "unitOfMeasure": "Eaches"}
 
 
-def retail_acknowledgement(order: VendorOrder, lines: list[ApprovedLine], at: datetime, reason: str) -> dict:
-    """A Retail Procurement `OrderAcknowledgement`, in each line's own unit."""
+def retail_acknowledgement(order: VendorOrder, lines: list[ApprovedLine], at: datetime, reason: str,
+                           backorder_ship_days: int | None = None) -> dict:
+    """A Retail Procurement `OrderAcknowledgement`, in each line's own unit. A back-order names the day it ships
+    (`scheduledShipDate`, `backorder_ship_days` after `at`), as Amazon's model asks of Backordered."""
     items = []
     for approved in lines:
         line = approved.line
@@ -121,8 +129,11 @@ def retail_acknowledgement(order: VendorOrder, lines: list[ApprovedLine], at: da
             codes.append({"acknowledgementCode": "Accepted", "acknowledgedQuantity": _quantity(line, approved.approved)})
         if approved.short:
             short = {"acknowledgedQuantity": _quantity(line, approved.short)}
-            codes.append({"acknowledgementCode": "Backordered", **short} if line.back_order_allowed and approved.approved
-                         else {"acknowledgementCode": "Rejected", "rejectionReason": reason, **short})
+            if backorders(line, approved.approved, backorder_ship_days):
+                ships = iso_utc(at + timedelta(days=backorder_ship_days))
+                codes.append({"acknowledgementCode": "Backordered", "scheduledShipDate": ships, **short})
+            else:
+                codes.append({"acknowledgementCode": "Rejected", "rejectionReason": reason, **short})
         items.append({"itemSequenceNumber": line.item_sequence_number, "vendorProductIdentifier": line.sku,
                       "amazonProductIdentifier": line.asin,
                       "orderedQuantity": _quantity(line, line.ordered_eaches),
@@ -149,7 +160,7 @@ def acknowledgement(order: VendorOrder, lines: list[ApprovedLine], at: datetime,
                     vendor_order: str) -> dict:
     if order.program == DIRECT:
         return direct_acknowledgement(order, lines, at, vendor_order)
-    return retail_acknowledgement(order, lines, at, account.rejection_reason)
+    return retail_acknowledgement(order, lines, at, account.rejection_reason, account.backorder_ship_days)
 
 
 def confirmed_status(order: VendorOrder, lines: list[ApprovedLine], reason: str) -> str:

@@ -43,6 +43,7 @@ from amazon_netsuite.lib.vendor.acknowledgements import (
     NotAcknowledgeable,
     acknowledgement,
     approved_lines,
+    backorders,
     external_id,
     sales_order_body,
 )
@@ -278,8 +279,8 @@ def acknowledge_vendor_orders(con: duckdb.DuckDBPyConnection, client, apis: dict
                                       body))
             continue
         accepted = sum(a.approved for a in lines)
-        backordered = sum(a.short for a in lines if a.line.back_order_allowed and a.approved
-                          and order.program != DIRECT)
+        backordered = sum(a.short for a in lines if order.program != DIRECT
+                          and backorders(a.line, a.approved, vendor.backorder_ship_days))
         rejected = sum(a.short for a in lines) - backordered
         if order.program == DIRECT and rejected:
             accepted = 0

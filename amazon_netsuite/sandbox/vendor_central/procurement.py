@@ -4,7 +4,8 @@ the vendor's acknowledgements accepted and rejected, and the business rules an a
 The rules (https://developer-docs.amazon.com/sp-api/docs/submit-order-acknowledgement, and the Retail Procurement
 use case guide): an update replaces the earlier acknowledgement of the lines it names; lines never acknowledged are
 implicitly rejected; no line may be acknowledged above its ordered quantity; a rejected line cannot be changed to
-Accepted or Backordered; the net cost must not be zero or negative.
+Accepted or Backordered; the net cost must not be zero or negative; a Backordered quantity gives its scheduledShipDate or
+scheduledDeliveryDate (the model's ItemAcknowledgement: "provides a scheduledShipDate or scheduledDeliveryDate").
 """
 
 from __future__ import annotations
@@ -162,6 +163,10 @@ def acknowledgement_problems(order: PurchaseOrder, as_of: datetime, prior: list[
             problem("INVALID_ACKNOWLEDGEMENT_CODE", "A rejected item cannot be changed to Accepted or Backordered.",
                     f"{what} was rejected by an earlier acknowledgement")
         for line in ack_item.get("itemAcknowledgements") or []:
+            if line.get("acknowledgementCode") == BACKORDERED and not (line.get("scheduledShipDate")
+                                                                       or line.get("scheduledDeliveryDate")):
+                problem("INVALID_ACKNOWLEDGEMENT", "Backordered needs a scheduled date.",
+                        f"{what}: a Backordered quantity must give scheduledShipDate or scheduledDeliveryDate")
             reason = line.get("rejectionReason")
             if reason is not None and reason not in REJECTION_REASONS:
                 problem("INVALID_REJECTION_REASON", "Invalid rejection reason.",

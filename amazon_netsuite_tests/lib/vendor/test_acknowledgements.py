@@ -51,8 +51,8 @@ def test_a_reduced_line_is_backordered_where_amazon_allows_it_and_rejected_with_
     assert first["itemAcknowledgements"] == [
         {"acknowledgementCode": "Accepted", "acknowledgedQuantity": {"amount": 1, "unitOfMeasure": "Cases",
                                                                       "unitSize": 12}},
-        {"acknowledgementCode": "Backordered", "acknowledgedQuantity": {"amount": 1, "unitOfMeasure": "Cases",
-                                                                         "unitSize": 12}}]
+        {"acknowledgementCode": "Backordered", "scheduledShipDate": "2026-11-27T12:00:00Z",
+         "acknowledgedQuantity": {"amount": 1, "unitOfMeasure": "Cases", "unitSize": 12}}]
     assert second["itemAcknowledgements"] == [
         {"acknowledgementCode": "Accepted", "acknowledgedQuantity": {"amount": 4, "unitOfMeasure": "Eaches"}},
         {"acknowledgementCode": "Rejected", "rejectionReason": "TemporarilyUnavailable",
