@@ -587,7 +587,8 @@ def sync_netsuite_metadata(instance: dg.DagsterInstance, say: Callable[[str], No
     with connect() as con:
         records = stored_metadata(con)
     stale = settings_stale(settings, records)
-    say(f"NetSuite metadata: {len(records)} setup records read; "
+    setup = sum(1 for r in records if r.record_type != "customer")  # the named customers are read beside them
+    say(f"NetSuite metadata: {setup} setup records read; "
         + (f"{len(stale)} mapping(s) name a missing or inactive record (`amazon-netsuite netsuite "
            "refresh-metadata` lists them)" if stale else "every mapping names an active record"))
 
