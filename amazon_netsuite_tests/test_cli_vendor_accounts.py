@@ -168,5 +168,15 @@ def test_refresh_metadata_flags_a_vendor_customer_deleted_in_netsuite_but_not_an
     assert stored == [("AMZ-CUSTOMER-demo-CA",), ("AMZ-CUSTOMER-demo-DE",), ("AMZ-CUSTOMER-demo-FR",),
                       ("AMZ-CUSTOMER-demo-US",)]
     assert main(["accounts", "check", "acme-vendor"]) == 1
-    assert ("netsuite: vendor_accounts.acme-vendor.netsuite.customer (the default) names customer with external id "
-            "AMZ-VENDOR-acme-vendor, which NetSuite does not have") in capsys.readouterr().out
+    placeholder, credentials, customer = capsys.readouterr().out.splitlines()
+    assert placeholder == (
+        "amazon: vendor_accounts.acme-vendor.vendor_code is the placeholder VENDORCODE: put the account's vendor code "
+        "(Vendor Central > Settings > Account Settings, the selling party of its purchase orders)")
+    assert credentials.startswith("amazon: Login with Amazon refused the credentials of acme-vendor (")
+    assert credentials.endswith("): set ACME_VENDOR_LWA_CLIENT_ID, ACME_VENDOR_LWA_CLIENT_SECRET, "
+                                "ACME_VENDOR_REFRESH_TOKEN to the app's client id and secret and the account's "
+                                "refresh token")
+    assert customer == (
+        "netsuite: vendor_accounts.acme-vendor.netsuite.customer (the default) names customer with external id "
+        "AMZ-VENDOR-acme-vendor, which NetSuite does not have: create it in NetSuite, or set "
+        "vendor_accounts.acme-vendor.netsuite.customer in the settings file to one that exists")
