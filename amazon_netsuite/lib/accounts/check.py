@@ -1,8 +1,8 @@
 """`accounts check KEY`: one seller or vendor account against both APIs. Amazon: its LWA credentials give a token
 and the Sellers API lists its storefronts' marketplaces among its participations (a vendor account: the Vendor
-Orders API answers). NetSuite: every record its mappings name
-(and the shared ones: return locations, Amazon-label ship methods) exists and is active. Each problem is one line
-saying what to fix."""
+Orders API answers, for its vendor code). NetSuite: every record its mappings name (a seller account's with the
+shared ones: return locations, Amazon-label ship methods) exists and is active. Each problem is one line saying what
+to fix."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import islice
 from typing import TypeVar
 
+from amazon_netsuite.lib import postings
 from amazon_netsuite.lib.accounts.editing import PLACEHOLDER_VENDOR_CODE
 from amazon_netsuite.lib.amazon import AuthError, SpApiClient, SpApiError, SpApiUnreachable
 from amazon_netsuite.lib.amazon.sellers import SellersApi
@@ -29,7 +30,6 @@ from amazon_netsuite.lib.settings import (
     amazon_connection,
     netsuite_connection,
 )
-from amazon_netsuite.lib import postings
 from amazon_netsuite.lib.settings.netsuite_records import named_records
 from amazon_netsuite.lib.settings.vendor import VendorAccount
 
