@@ -318,12 +318,14 @@ def _cmd_accounts_list(args: argparse.Namespace) -> int:
 
 
 def _print_new_account(verb: str, new, path: Path) -> None:
-    from amazon_netsuite.lib.accounts.revisit import revisit_lines
+    from amazon_netsuite.lib.accounts.revisit import revisit_lines, vendor_revisit_lines
 
-    print(f"{verb} seller account {new.key} in {path}, inactive: its sensors and schedules stay off")
-    print("  storefronts: " + ", ".join(f"{key} (from {source})" for key, source in new.storefronts.items()))
+    print(f"{verb} {new.kind} account {new.key} in {path}, inactive: its sensors and schedules stay off")
+    if new.storefronts:
+        print("  storefronts: " + ", ".join(f"{key} (from {source})" for key, source in new.storefronts.items()))
     print("Settings to revisit before switching it on (current values):")
-    for line in revisit_lines(new.settings, new.key):
+    lines = vendor_revisit_lines if new.kind == "vendor" else revisit_lines
+    for line in lines(new.settings, new.key):
         print(f"  {line}")
 
 
@@ -347,7 +349,7 @@ def _cmd_accounts_clone(args: argparse.Namespace) -> int:
 
     path = _settings_file(args)
     try:
-        new = clone_account(path, args.source, args.new, seller_id=args.seller_id)
+        new = clone_account(path, args.source, args.new, seller_id=args.seller_id, vendor_code=args.vendor_code)
     except (AccountsError, OSError) as exc:
         print(f"amazon-netsuite: cannot clone {args.source} as {args.new}: {exc}", file=sys.stderr)
         return 2
@@ -361,7 +363,7 @@ def _cmd_accounts_check(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings(_settings_file(args))
-        settings.account(args.key)
+        account = settings.amazon_account(args.key)
     except (SettingsError, KeyError) as exc:
         print(f"amazon-netsuite: {exc}", file=sys.stderr)
         return 2
@@ -369,7 +371,8 @@ def _cmd_accounts_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if not problems:
-        print(f"{args.key}: Amazon credentials, marketplaces and every NetSuite record its mappings name are in order")
+        checked = "the Vendor Orders API" if account in settings.vendor_accounts else "marketplaces"
+        print(f"{args.key}: Amazon credentials, {checked} and every NetSuite record its mappings name are in order")
     return 1 if problems else 0
 
 
@@ -450,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     trial.add_argument("--database", help="warehouse file for --storefront (default data/warehouse.duckdb)")
     trial.set_defaults(func=_cmd_books_trial_balance)
 
-    accounts = commands.add_parser("accounts", help="seller accounts in the settings file").add_subparsers(
+    accounts = commands.add_parser("accounts", help="seller and vendor accounts in the settings file").add_subparsers(
         dest="action", required=True)
     listed = accounts.add_parser("list", help="accounts, their storefronts, active or not")
     add = accounts.add_parser("add", help="append a new seller account, inactive")
@@ -463,8 +466,10 @@ def build_parser() -> argparse.ArgumentParser:
                                               "and list the settings to revisit")
     clone.add_argument("source")
     clone.add_argument("new")
-    clone.add_argument("--seller-id", help="the new account's seller id (default: a placeholder)")
-    check = accounts.add_parser("check", help="check an account's credentials, marketplaces and NetSuite records; "
+    clone.add_argument("--seller-id", help="the new seller account's seller id (default: a placeholder)")
+    clone.add_argument("--vendor-code", help="the new vendor account's vendor code (default: a placeholder)")
+    check = accounts.add_parser("check", help="check an account's credentials, marketplaces (vendor: the Vendor "
+                                              "Orders API) and NetSuite records; "
                                               "exit 1 when something needs fixing")
     check.add_argument("key")
     for parser_, func in ((listed, _cmd_accounts_list), (add, _cmd_accounts_add), (clone, _cmd_accounts_clone),

@@ -624,9 +624,7 @@ def sync_netsuite_metadata(instance: dg.DagsterInstance, say: Callable[[str], No
     """Refresh NetSuite's setup records (`netsuite_metadata`) before any flow posts, and say whether a mapping of
     the settings names one that is missing or inactive (the run's check says which)."""
     from amazon_netsuite.definitions import build_definitions
-    from amazon_netsuite.lib.netsuite.setup_records import stale_mappings
-    from amazon_netsuite.lib.netsuite_metadata.records import stored_metadata
-    from amazon_netsuite.lib.settings.netsuite_records import named_records
+    from amazon_netsuite.lib.netsuite_metadata.records import settings_stale, stored_metadata
     from amazon_netsuite.lib.warehouse import connect
 
     settings = load_settings()
@@ -637,8 +635,9 @@ def sync_netsuite_metadata(instance: dg.DagsterInstance, say: Callable[[str], No
         return
     with connect() as con:
         records = stored_metadata(con)
-    stale = stale_mappings(named_records(settings), records)
-    say(f"NetSuite metadata: {len(records)} setup records read; "
+    stale = settings_stale(settings, records)
+    setup = sum(1 for r in records if r.record_type != "customer")  # the named customers are read beside them
+    say(f"NetSuite metadata: {setup} setup records read; "
         + (f"{len(stale)} mapping(s) name a missing or inactive record (`amazon-netsuite netsuite "
            "refresh-metadata` lists them)" if stale else "every mapping names an active record"))
 

@@ -20,7 +20,8 @@ CHECK = "settings_name_existing_records"
     pool="duckdb",
     check_specs=[dg.AssetCheckSpec(CHECK, asset="netsuite_metadata", description=(
         "Every NetSuite record the settings name (subsidiaries, locations, classes, departments, price levels, "
-        "currencies, ship methods) exists and is active; fails naming the mapping and the record."))],
+        "currencies, ship methods, the active accounts' customers; vendor accounts' too) exists and is active; fails "
+        "naming the mapping and the record."))],
 )
 def netsuite_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse, netsuite: NetSuite):
     """NetSuite's setup records, the whole table replaced by each refresh, so a record deleted in NetSuite leaves

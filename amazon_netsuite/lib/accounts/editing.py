@@ -1,5 +1,5 @@
-"""`accounts add` and `accounts clone`: a new seller account appended to the settings file, inactive (its sensors
-and schedules off) until someone has checked it and switched it on, as Celigo's clone leaves a cloned
+"""`accounts add` and `accounts clone`: a new seller or vendor account appended to the settings file, inactive (its
+sensors and schedules off) until someone has checked it and switched it on, as Celigo's clone leaves a cloned
 integration's flows off."""
 
 from __future__ import annotations
@@ -22,11 +22,16 @@ STOREFRONT_SECTIONS = (("order_posting", "storefronts"), ("inventory", "storefro
                        ("listings", "storefronts"))
 
 
+# Stands for a clone's vendor code until it is known (Amazon's pattern: 3 to 10 capitals or digits).
+PLACEHOLDER_VENDOR_CODE = "VENDORCODE"
+
+
 @dataclass(frozen=True)
 class NewAccount:
     key: str
-    storefronts: dict[str, str]  # new storefront key → the source's (clone) or the marketplace id (add)
+    storefronts: dict[str, str]  # new storefront key → the source's (clone) or the marketplace id (add); vendor: {}
     settings: Settings  # the settings as written
+    kind: str = "seller"  # or "vendor"
 
 
 def credential_names(account_key: str) -> CommentedMap:
@@ -48,8 +53,11 @@ def _open(path: Path, new_key: str) -> tuple[Settings, SettingsFile]:
         settings = load_settings(path)
     except SettingsError as exc:
         raise AccountsError(str(exc)) from None
-    if any(a.key == new_key for a in settings.seller_accounts):
-        raise AccountsError(f"seller account {new_key} already exists in {path}; choose another key "
+    taken = {**{k: "storefront" for k in settings.storefront_keys},
+             **{a.key: "seller account" for a in settings.seller_accounts},
+             **{v.key: "vendor account" for v in settings.vendor_accounts}}
+    if new_key in taken:  # seller, vendor accounts and storefronts: one name space (connections, partitions)
+        raise AccountsError(f"{taken[new_key]} {new_key} already exists in {path}; choose another key "
                             "(nothing was written)")
     return settings, SettingsFile(path)
 
@@ -70,16 +78,40 @@ def _account_node(key: str, seller_id: str, region: str, storefronts: list[Comme
                          ("storefronts", CommentedSeq(storefronts))])
 
 
-def clone_account(path: Path, source_key: str, new_key: str, seller_id: str | None = None) -> NewAccount:
+def clone_vendor_account(file: SettingsFile, source_key: str, new_key: str,
+                         vendor_code: str | None = None) -> NewAccount:
+    """Copy vendor account `source_key` (programs, NetSuite targets, every other setting) to `new_key`, inactive,
+    its vendor code a placeholder unless given and its credential variables named after `new_key`."""
+    node = next(v for v in file.doc["vendor_accounts"] if v["key"] == source_key)
+    account = plain_copy(node)
+    account["key"] = new_key
+    account["vendor_code"] = vendor_code or PLACEHOLDER_VENDOR_CODE
+    account["credentials"] = credential_names(new_key)
+    if "active" in account:
+        account["active"] = False
+    else:
+        account.insert(list(account).index("credentials") + 1, "active", False)
+    append(file.doc["vendor_accounts"], account)
+    return NewAccount(new_key, {}, file.write(), kind="vendor")
+
+
+def clone_account(path: Path, source_key: str, new_key: str, seller_id: str | None = None,
+                  vendor_code: str | None = None) -> NewAccount:
     """Copy `source_key`'s account and every per-storefront mapping to `new_key`, inactive. Storefront keys are
     `new_key` + the marketplace's country (`acme-US`); the seller id is a placeholder unless given; credential
-    variables are named after `new_key`."""
+    variables are named after `new_key`. A vendor account's clone is `clone_vendor_account`."""
     settings, file = _open(path, new_key)
+    if source_key in {v.key for v in settings.vendor_accounts}:
+        if seller_id:
+            raise AccountsError(f"{source_key} is a vendor account: give --vendor-code, not --seller-id")
+        return clone_vendor_account(file, source_key, new_key, vendor_code)
+    if vendor_code:
+        raise AccountsError(f"{source_key} is not a vendor account: --vendor-code is for cloning one")
     try:
         source = settings.account(source_key)
     except KeyError:
-        known = ", ".join(a.key for a in settings.seller_accounts)
-        raise AccountsError(f"seller account {source_key} is not in {path} (known: {known})") from None
+        known = ", ".join([*(a.key for a in settings.seller_accounts), *(v.key for v in settings.vendor_accounts)])
+        raise AccountsError(f"account {source_key} is not in {path} (known: {known})") from None
     renamed = {s.key: f"{new_key}-{country_of(s.marketplace_id) or s.key.rsplit('-', 1)[-1]}"
                for s in source.storefronts}
     _refuse_taken(settings, list(renamed.values()), path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 TABLES: tuple[str, ...] = (
     """
     CREATE TABLE IF NOT EXISTS netsuite_metadata (
-      record_type VARCHAR NOT NULL,   -- SuiteQL table: shipitem, paymentmethod, location, subsidiary, ...
+      record_type VARCHAR NOT NULL,   -- SuiteQL table: shipitem, paymentmethod, location, ..., customer (those named)
       internal_id VARCHAR NOT NULL,
       external_id VARCHAR,
       name VARCHAR,                   -- a currency's ISO code (its symbol), which is how the settings name it

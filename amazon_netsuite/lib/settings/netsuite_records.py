@@ -1,6 +1,6 @@
 """Every NetSuite record the settings name, with where: the mapping path in the settings file, the record type, and
 how it is named (external id, name, or a currency's ISO code). Defaults count too (`SUB-{region}`, the Base Price
-level), since a storefront posts to them just the same."""
+level, `AMZ-VENDOR-{key}`), since a storefront or vendor account posts to them just the same."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class NamedRecord:
     value: str
     by: NamedBy = "external_id"
     default: bool = False  # not written in the file: the default the storefront posts to
+    account: str | None = None  # the seller or vendor account whose mapping it is; None: shared by every account
 
     def described(self) -> str:
         how = "named" if self.by == "name" else "external id"
@@ -37,7 +38,9 @@ def _posting(settings: Settings, key: str) -> list[NamedRecord]:
     path = f"order_posting.storefronts.{key}"
     fields = (("subsidiary", "subsidiary"), ("location", "location"), ("fba_location", "location"),
               ("customer", "customer"), ("class_", "classification"), ("department", "department"))
-    return [NamedRecord(f"{path}.{field.rstrip('_')}", record_type, value, default=field not in written)
+    account = settings.account_of(key).key
+    return [NamedRecord(f"{path}.{field.rstrip('_')}", record_type, value, default=field not in written,
+                        account=account)
             for field, record_type in fields if (value := getattr(posting, field))]
 
 
@@ -46,17 +49,32 @@ def storefront_records(settings: Settings, key: str) -> list[NamedRecord]:
     account = settings.account_of(key)
     index = [s.key for s in account.storefronts].index(key)
     stock_given = key in settings.inventory.storefronts and settings.inventory.storefronts[key].locations
-    stock = [NamedRecord(f"inventory.storefronts.{key}.locations[{i}]", "location", loc, default=not stock_given)
+    stock = [NamedRecord(f"inventory.storefronts.{key}.locations[{i}]", "location", loc, default=not stock_given,
+                         account=account.key)
              for i, loc in enumerate(settings.storefront_stock(key).locations)]
     prices = settings.storefront_prices(key)
     return [
         *_posting(settings, key),
         *stock,
         NamedRecord(f"pricing.storefronts.{key}.price_level", "pricelevel", prices.price_level, by="name",
-                    default=key not in settings.pricing.storefronts),
+                    default=key not in settings.pricing.storefronts, account=account.key),
         NamedRecord(f"seller_accounts.{account.key}.storefronts[{index}].currency", "currency",
-                    settings.storefront(key).currency, by="name"),
+                    settings.storefront(key).currency, by="name", account=account.key),
     ]
+
+
+def vendor_records(settings: Settings, key: str) -> list[NamedRecord]:
+    """What a vendor account's NetSuite targets name (its Sales Orders' customer, subsidiary, location, class,
+    department) and its currency."""
+    vendor = settings.vendor_account(key)
+    written = vendor.netsuite.model_fields_set
+    path = f"vendor_accounts.{key}"
+    fields = (("customer", "customer"), ("subsidiary", "subsidiary"), ("location", "location"),
+              ("class_", "classification"), ("department", "department"))
+    return [*(NamedRecord(f"{path}.netsuite.{field.rstrip('_')}", record_type, value,
+                          default=field not in written, account=key)
+              for field, record_type in fields if (value := getattr(vendor.posting, field))),
+            NamedRecord(f"{path}.currency", "currency", vendor.currency, by="name", account=key)]
 
 
 def shared_records(settings: Settings) -> list[NamedRecord]:
@@ -70,7 +88,12 @@ def shared_records(settings: Settings) -> list[NamedRecord]:
 
 
 def named_records(settings: Settings, account_key: str | None = None) -> list[NamedRecord]:
-    """Every record the settings name (one seller account's storefronts and the shared ones, when given)."""
+    """Every record the settings name; given a key, what that account's mappings name (a seller account's with the
+    shared ones, which its storefronts post to; a vendor account's alone)."""
+    if account_key in {v.key for v in settings.vendor_accounts}:
+        return vendor_records(settings, account_key)
     accounts = [settings.account(account_key)] if account_key else settings.seller_accounts
+    vendors = [] if account_key else settings.vendor_accounts
     return [*(r for a in accounts for s in a.storefronts for r in storefront_records(settings, s.key)),
+            *(r for v in vendors for r in vendor_records(settings, v.key)),
             *shared_records(settings)]
