@@ -26,6 +26,7 @@ EVERY_TABLE = {
     "shipped_packages", "shipment_confirmations", "sales_orders_billed", "amazon_order_items",
     # returns
     "fba_customer_returns", "fba_customer_returns_quarantine", "mfn_returns", "mfn_returns_quarantine",
+    "vendor_purchase_orders", "vendor_acknowledgements", "vendor_order_status",
     # finances, accruals
     "finance_transactions", "refunds_posted", "daily_accrual",
     # NetSuite's setup records
@@ -35,7 +36,7 @@ EVERY_VIEW = {
     "orders_latest", "sales_orders_to_confirm_shipment", "settlement_overview", "settlement_unmatched_lines",
     "settlement_fees_by_type", "sales_orders_posted", "cash_sales_posted", "settlement_gl_postings",
     "fba_inventory_adjustments_posted", "fba_stock_differences", "price_history", "listing_issues",
-    "return_receipts_posted",
+    "return_receipts_posted", "vendor_sales_orders_posted",
     "month_end_accruals",
 }
 

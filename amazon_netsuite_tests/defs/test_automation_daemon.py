@@ -4,9 +4,10 @@ The only run launched by hand is the hourly order report request (`request_order
 `order_reports_hourly` schedule launches at :07). Everything after it — loading each storefront-day the report
 covers, posting its orders, importing the settlement Amazon deposited and posting it, pushing NetSuite's stock to
 Amazon and, after a stock change in NetSuite, the changed quantity, today's prices, the cartons the warehouse
-ships, confirmed to Amazon, yesterday's returns and refunds, and the accrual a posted settlement shrinks — is the
-daemon's doing: sensors and automation
-conditions that run by default. The test prints how long an order took from "report DONE" to "record in NetSuite",
+ships, confirmed to Amazon, yesterday's returns and refunds, the accrual a posted settlement shrinks, and Vendor
+Central purchase orders posted, acknowledged (Direct Fulfillment at once, a Retail Procurement one once a person
+approves it in NetSuite) and confirmed by Amazon — is the daemon's doing: sensors and automation conditions that
+run by default. The test prints how long an order took from "report DONE" to "record in NetSuite",
 and a stock change from NetSuite to Amazon.
 
 The inventory half runs while the order sensor waits for its second tick (two minutes): a stock count made before the
@@ -35,6 +36,7 @@ import pytest
 import yaml
 
 from amazon_netsuite.defs.partitions import partition_key
+from amazon_netsuite.lib.vendor.acknowledgements import AWAITING_APPROVAL, CONFIRMED
 from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
 from amazon_netsuite.sandbox.world.catalog import CATALOG
@@ -42,6 +44,7 @@ from amazon_netsuite_tests.conftest import REPO, _project_env, demo_settings_for
 
 UTC = timezone.utc
 STOREFRONT = "demo-US"
+VENDOR = "demo-vendor"
 ACCOUNT = "demo-na"
 MARKETPLACE = "ATVPDKIKX0DER"
 KIT_MEMBERS = {sku for p in CATALOG for sku, _ in p.components}
@@ -302,6 +305,33 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
             return not missing or None
 
         _wait(f"the automation's postings of {expected}", posted_by_the_automation, deadline, daemon, log, every=5.0)
+
+        # Vendor Central: the catch-up sensor loaded today's and yesterday's purchase orders and posted them; Direct
+        # Fulfillment ones were acknowledged at once and confirmed by Amazon; Retail Procurement ones wait for a
+        # person. One is approved in NetSuite, and the acknowledgement sensor's run sends it and reads Amazon's Success.
+        def vendor_orders_waiting():
+            rows = _warehouse("SELECT program, purchase_order_number, status FROM vendor_order_status")
+            if not rows:
+                return None
+            confirmed = [n for program, n, status in rows if program == "direct_fulfillment" and status == CONFIRMED]
+            waiting = sorted(n for program, n, status in rows
+                             if program == "retail_procurement" and status == AWAITING_APPROVAL)
+            return (confirmed, waiting) if confirmed and waiting else None
+
+        direct_confirmed, to_approve = _wait("Direct Fulfillment orders confirmed and purchase orders to approve",
+                                             vendor_orders_waiting, deadline, daemon, log, every=5.0)
+        approved = to_approve[0]
+        approved_at = time.monotonic()
+        with NetSuite().client() as client:
+            client.patch("salesOrder", f"eid:AMZV-{VENDOR}-{approved}", {"orderStatus": {"id": "B"}})
+
+        def approval_confirmed():
+            rows = _warehouse("SELECT status FROM vendor_order_status WHERE purchase_order_number = ?", [approved])
+            return rows[0][0] if rows and rows[0][0] == CONFIRMED else None
+
+        _wait(f"purchase order {approved} acknowledged and confirmed after its approval", approval_confirmed,
+              deadline, daemon, log, every=5.0)
+        vendor_latency = time.monotonic() - approved_at
     finally:
         daemon.terminate()
         try:
@@ -324,7 +354,10 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
     launched = {r.job_name for r in instance.get_runs()}
     # by the sensors (the listings run of the item sensor's first tick finds every catalog SKU on Amazon already)
     assert {"orders_job", "settlements_job", "inventory_job", "pricing_job", "listings_job", "shipments_job",
-            "returns_job", "finances_job", "accruals_job"} <= launched
+            "returns_job", "finances_job", "accruals_job", "vendor_job", "vendor_acknowledgement_job"} <= launched
+    with NetSuite().client() as client:  # what the person approved carries the status in NetSuite too
+        shown = client.get("salesOrder", f"eid:AMZV-{VENDOR}-{approved}")["custbody_amz_vendor_status"]
+    assert shown == CONFIRMED
     assert confirmed == tracked  # nothing untracked was sent (held by default)
     assert len(priced) > 40
     assert after_move == pushed[sku] - 3 == shown
@@ -338,4 +371,5 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
           f"{', '.join(s['settlement_id'] for s in settlements)} posted; whole test "
           f"{(time.monotonic() - started) / 60:.1f} min; a NetSuite stock change reached Amazon in "
           f"{stock_latency:.0f} s; {len(tracked)} tracked cartons from the warehouse to Amazon in "
-          f"{shipment_latency:.0f} s")
+          f"{shipment_latency:.0f} s; {len(direct_confirmed)} Direct Fulfillment orders confirmed by Amazon, and a "
+          f"purchase order approved in NetSuite confirmed by Amazon {vendor_latency:.0f} s later")

@@ -5,6 +5,7 @@ import pytest
 
 from amazon_netsuite.lib.settings import (
     SANDBOX_LWA_CLIENT_ID,
+    Settings,
     SettingsError,
     Storefront,
     amazon_connection,
@@ -170,6 +171,7 @@ def test_credentials_in_the_environment_mean_live_endpoints_per_region():
     env = {
         "DEMO_NA_LWA_CLIENT_ID": "id-na", "DEMO_NA_LWA_CLIENT_SECRET": "s-na", "DEMO_NA_REFRESH_TOKEN": "Atzr|na",
         "DEMO_EU_LWA_CLIENT_ID": "id-eu", "DEMO_EU_LWA_CLIENT_SECRET": "s-eu", "DEMO_EU_REFRESH_TOKEN": "Atzr|eu",
+        "DEMO_VENDOR_LWA_CLIENT_ID": "id-v", "DEMO_VENDOR_LWA_CLIENT_SECRET": "s-v", "DEMO_VENDOR_REFRESH_TOKEN": "Atzr|v",
     }
     settings = settings.model_copy(update={"allow_mixed_sandbox": True})  # no NetSuite credentials here
     assert not is_sandbox_mode(settings, env)
@@ -321,3 +323,20 @@ def test_the_readme_posting_options_example_is_valid_settings(tmp_path):
     us = settings.storefront_posting("demo-US")
     assert (us.class_, us.sales_order_status, settings.order_posting.sales_order_status) == (
         "CLASS-AMZ-demo-US", "pending_approval", "pending_fulfillment")
+
+
+def test_an_inactive_account_may_wait_for_its_credentials_in_live_mode_but_nothing_connects_for_it():
+    """A clone starts `active: false` with its credential variables unset: live mode goes on for the others, and a
+    connection for the clone says which variables to set."""
+    raw = load_settings(DEMO).model_dump(mode="json", by_alias=True)
+    raw["vendor_accounts"][0]["active"] = False
+    settings = Settings.model_validate({**raw, "allow_mixed_sandbox": True})
+    env = {"DEMO_NA_LWA_CLIENT_ID": "id-na", "DEMO_NA_LWA_CLIENT_SECRET": "s-na", "DEMO_NA_REFRESH_TOKEN": "Atzr|na",
+           "DEMO_EU_LWA_CLIENT_ID": "id-eu", "DEMO_EU_LWA_CLIENT_SECRET": "s-eu", "DEMO_EU_REFRESH_TOKEN": "Atzr|eu"}
+    assert not is_sandbox_mode(settings, env)
+    with pytest.raises(SettingsError, match="account demo-vendor has no credentials .*DEMO_VENDOR_LWA_CLIENT_ID"):
+        amazon_connection(settings, "demo-vendor", env)
+    active = Settings.model_validate({**raw, "vendor_accounts": [{**raw["vendor_accounts"][0], "active": True}],
+                                      "allow_mixed_sandbox": True})
+    with pytest.raises(SettingsError, match="not for demo-vendor"):
+        is_sandbox_mode(active, env)

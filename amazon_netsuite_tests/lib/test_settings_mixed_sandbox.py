@@ -20,6 +20,7 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "accounts.yaml"
 LIVE_AMAZON = {
     "DEMO_NA_LWA_CLIENT_ID": "id-na", "DEMO_NA_LWA_CLIENT_SECRET": "s-na", "DEMO_NA_REFRESH_TOKEN": "Atzr|na",
     "DEMO_EU_LWA_CLIENT_ID": "id-eu", "DEMO_EU_LWA_CLIENT_SECRET": "s-eu", "DEMO_EU_REFRESH_TOKEN": "Atzr|eu",
+    "DEMO_VENDOR_LWA_CLIENT_ID": "id-v", "DEMO_VENDOR_LWA_CLIENT_SECRET": "s-v", "DEMO_VENDOR_REFRESH_TOKEN": "Atzr|v",
 }
 
 

@@ -7,7 +7,7 @@ from amazon_netsuite.defs.helpers import Flow
 vendor_job = dg.define_asset_job(
     "vendor_job",
     selection=dg.AssetSelection.assets("vendor_purchase_orders", "vendor_sales_orders_posted",
-                                       "vendor_acknowledgements"),
+                                       "vendor_acknowledgements", "vendor_order_status"),
     description="Load a vendor account's purchase orders of one day, post them to NetSuite as Sales Orders and "
                 "acknowledge every approved one to Amazon.",
     tags={"flow": "vendor"},
@@ -15,7 +15,7 @@ vendor_job = dg.define_asset_job(
 
 vendor_acknowledgement_job = dg.define_asset_job(
     "vendor_acknowledgement_job",
-    selection=dg.AssetSelection.assets("vendor_acknowledgements"),
+    selection=dg.AssetSelection.assets("vendor_acknowledgements", "vendor_order_status"),
     description="Acknowledge the vendor account's approved Sales Orders and follow Amazon's answers.",
     tags={"flow": "vendor"},
 )

@@ -75,11 +75,12 @@ def _amazon_sandbox_mode(settings: Settings, env) -> bool:
         present = _credentials_present(account.credentials.env_names(), env, f"{where}.{account.key}.credentials")
         set_any = set_any or present
     if set_any:
-        unset = [a.key for _, a in accounts if not env.get(a.credentials.refresh_token_env)]
+        # An inactive account (a clone being set up) may wait for its credentials; nothing runs for it.
+        unset = [a.key for _, a in accounts if a.active and not env.get(a.credentials.refresh_token_env)]
         if unset:
             raise SettingsError(
-                f"live mode: credentials are set for some seller accounts but not for {', '.join(unset)}; "
-                "set them, or remove those accounts from the settings file"
+                f"live mode: credentials are set for some accounts but not for {', '.join(unset)}; "
+                "set them, or remove those accounts from the settings file (or set `active: false` on them)"
             )
     return not set_any
 
@@ -100,6 +101,10 @@ def amazon_connection(settings: Settings, seller_account_key: str, environ: dict
             sandbox=True,
         )
     creds = account.credentials
+    missing = [name for name in creds.env_names() if not env.get(name)]
+    if missing:
+        raise SettingsError(f"live mode: account {account.key} has no credentials ({', '.join(missing)} unset); "
+                            "set them before running anything for it")
     return AmazonConnection(
         seller_account=account.key,
         endpoint=settings.amazon.sp_api.get(account.region, LIVE_SP_API_ENDPOINTS[account.region]),
@@ -166,7 +171,7 @@ def check_one_world(settings: Settings, environ: dict[str, str] | None = None, *
     amazon_sandbox = _amazon_sandbox_mode(settings, env) if amazon_sandbox is None else amazon_sandbox
     netsuite_live = _netsuite_live(settings, env)
     if not amazon_sandbox and not netsuite_live:
-        live = ", ".join(a.key for a in settings.seller_accounts)
+        live = ", ".join(a.key for a in settings.seller_accounts if a.active)
         raise SettingsError(
             f"{settings_path()}: live Amazon credentials are set (seller accounts {live}) but no NetSuite "
             f"credentials ({', '.join(_netsuite_credential_names(settings))} for netsuite.auth "

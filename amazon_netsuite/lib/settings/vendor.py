@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from amazon_netsuite.lib.settings.accounts import Credentials, Region, StrictModel
 from amazon_netsuite.lib.settings.order_posting import ExternalId, _custom_field
@@ -31,6 +31,10 @@ class VendorProgram(StrictModel):
 
 class VendorPosting(StrictModel):
     """Where the account's Sales Orders go in NetSuite, each an external id; unset fields take the defaults."""
+
+    # `class` is a Python keyword: the field is `class_`, written `class` in the file; both names load (a dump
+    # read back).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     subsidiary: ExternalId | None = Field(None, description="default SUB-{region}")
     location: ExternalId | None = Field(None, description="default WH-{region}")
