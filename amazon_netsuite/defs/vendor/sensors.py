@@ -1,7 +1,7 @@
 """Unattended acknowledgements. `vendor_catch_up` loads today's and yesterday's purchase orders of a vendor account
 that has none yet (a product started at 10:00 does not wait for the next quarter hour). `vendor_acknowledgements_due`
 starts the acknowledgement run when something moved: a vendor Sales Order changed in NetSuite (a person approved or
-corrected it), or acknowledgements wait for Amazon's answer (asked again at most every 2 minutes)."""
+corrected it), or acknowledgements wait for Amazon's answer (asked again each minute)."""
 
 import dagster as dg
 
@@ -10,7 +10,7 @@ from amazon_netsuite.defs.partitions import partition_key
 from amazon_netsuite.defs.resources import NetSuite
 from amazon_netsuite.defs.vendor.jobs import vendor_acknowledgement_job, vendor_job
 
-_ANSWER_EVERY_SECONDS = 120
+_ANSWER_EVERY_SECONDS = 60
 
 
 def definitions(flow: Flow) -> dg.Definitions:

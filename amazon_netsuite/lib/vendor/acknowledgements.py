@@ -38,7 +38,8 @@ def external_id(order: VendorOrder) -> str:
 
 def sales_order_body(order: VendorOrder, account: VendorAccount, items: list[dict[str, str]]) -> dict[str, Any]:
     """The Sales Order of a purchase order (`items`: each line's item reference), Pending Fulfillment when its
-    program acknowledges automatically, Pending Approval otherwise."""
+    program acknowledges automatically, Pending Approval otherwise. The status field is set apart (run.py), so an
+    account without it still gets its Sales Orders."""
     posting = account.posting
     auto = account.program(order.program).auto_acknowledge
     body: dict[str, Any] = {
@@ -49,8 +50,6 @@ def sales_order_body(order: VendorOrder, account: VendorAccount, items: list[dic
         "otherRefNum": order.number,
         "memo": f"Amazon Vendor Central {PROGRAM_NAMES[order.program]} purchase order {order.number}",
         "orderStatus": {"id": PENDING_FULFILLMENT if auto else PENDING_APPROVAL},
-        "custbody_amz_order_id": order.number,
-        account.status_field: AWAITING_AMAZON if auto else AWAITING_APPROVAL,
         "item": {"items": [{"item": ref, "quantity": line.ordered_eaches, "rate": str(line.net_cost)}
                            for line, ref in zip(order.lines, items)]},
     }
