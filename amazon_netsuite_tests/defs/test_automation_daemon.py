@@ -361,8 +361,8 @@ def test_orders_and_a_deposited_settlement_reach_netsuite_with_only_the_hourly_r
     assert {"orders_job", "settlements_job", "inventory_job", "pricing_job", "listings_job", "shipments_job",
             "returns_job", "finances_job", "accruals_job", "vendor_job", "vendor_acknowledgement_job"} <= launched
     with NetSuite().client() as client:  # what the person approved carries the status in NetSuite too
-        shown = client.get("salesOrder", f"eid:AMZV-{VENDOR}-{approved}")["custbody_amz_vendor_status"]
-    assert shown == CONFIRMED
+        in_netsuite_status = client.get("salesOrder", f"eid:AMZV-{VENDOR}-{approved}")["custbody_amz_vendor_status"]
+    assert in_netsuite_status == CONFIRMED
     assert confirmed == tracked  # nothing untracked was sent (held by default)
     assert len(priced) > 40
     assert after_move == pushed[sku] - 3 == shown

@@ -50,7 +50,9 @@ def sales_order_body(order: VendorOrder, account: VendorAccount, items: list[dic
         "otherRefNum": order.number,
         "memo": f"Amazon Vendor Central {PROGRAM_NAMES[order.program]} purchase order {order.number}",
         "orderStatus": {"id": PENDING_FULFILLMENT if auto else PENDING_APPROVAL},
-        "item": {"items": [{"item": ref, "quantity": line.ordered_eaches, "rate": str(line.net_cost)}
+        # A line Amazon cancelled before posting stays, closed, so line n is still the purchase order's n-th.
+        "item": {"items": [{"item": ref, "quantity": line.ordered_eaches, "rate": str(line.net_cost),
+                            **({"isClosed": True} if line.ordered_eaches == 0 else {})}
                            for line, ref in zip(order.lines, items)]},
     }
     for field, name in (("class_", "class"), ("department", "department")):
@@ -123,6 +125,8 @@ def retail_acknowledgement(order: VendorOrder, lines: list[ApprovedLine], at: da
     items = []
     for approved in lines:
         line = approved.line
+        if not line.ordered_eaches:  # cancelled by Amazon: nothing to acknowledge
+            continue
         codes = []
         if approved.approved:
             codes.append({"acknowledgementCode": "Accepted", "acknowledgedQuantity": _quantity(line, approved.approved)})

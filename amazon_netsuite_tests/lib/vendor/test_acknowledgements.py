@@ -88,3 +88,16 @@ def test_direct_fulfillment_ships_all_or_cancels_the_whole_order():
                                                                    {"line": 2, "quantity": 9})), AT, ACCOUNT, "SO9")
     assert short["acknowledgementStatus"] == {"code": "03", "description": "Canceled out of stock"}
     assert [i["acknowledgedQuantity"]["amount"] for i in short["itemAcknowledgements"]] == [24, 10]
+
+
+def test_a_line_amazon_cancelled_before_posting_is_posted_closed_and_left_out_of_the_acknowledgement():
+    order = _order()
+    cancelled = VendorOrder(**{**order.__dict__, "lines": (order.lines[0], OrderLine(
+        2, "2", "MUG-RED", "B0RED", 0, "Eaches", 1, 0, Decimal("4.75"), False))})
+    body = sales_order_body(cancelled, ACCOUNT, [{"externalId": "MUG-BLUE"}, {"externalId": "MUG-RED"}])
+    assert body["item"]["items"][1] == {"item": {"externalId": "MUG-RED"}, "quantity": 0, "rate": "4.75",
+                                        "isClosed": True}
+    lines = approved_lines(cancelled, _approved({"line": 1, "quantity": 24}, {"line": 2, "quantity": 0,
+                                                                                "isClosed": True}))
+    ack = acknowledgement(cancelled, lines, AT, ACCOUNT, "SO1")
+    assert [i["itemSequenceNumber"] for i in ack["items"]] == ["1"]
