@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import dagster as dg
@@ -13,6 +14,7 @@ from amazon_netsuite.lib.warehouse import connect
 from amazon_netsuite_tests.conftest import _project_env, start_sandbox
 
 PAID = ("Unshipped", "PartiallyShipped", "Shipped")
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
 
 def test_the_demo_window_posts_one_record_per_postable_order_and_queues_the_rest(monkeypatch, tmp_path):
@@ -67,3 +69,34 @@ def test_the_demo_window_posts_one_record_per_postable_order_and_queues_the_rest
         assert row["cash_sales"] == sum(1 for eid, (t, _) in posted.items()
                                         if t == "CashSale" and eid.startswith(f"AMZ-{storefront}-"))
         assert row["errors"] == sum(1 for eid in queued if eid.startswith(f"AMZ-{storefront}-"))
+
+
+def test_sync_runs_the_demos_vendor_account_beside_the_seller_accounts(monkeypatch, tmp_path):
+    """`sync`'s vendor phase: each day's purchase orders of demo-vendor landed and posted, Direct Fulfillment ones
+    acknowledged at once, Retail Procurement ones left to approve, and the summary's counts say so."""
+    from datetime import timedelta
+
+    from amazon_netsuite.sandbox.netsuite import MISSING_SKUS
+    from amazon_netsuite.sync import SyncOutcome, sync_vendor, vendor_rows
+
+    with start_sandbox(tmp_path / "sandbox", clock=NOW) as sandbox:
+        _project_env(monkeypatch, tmp_path, sandbox.url)
+        days = [NOW.date() - timedelta(days=2), NOW.date() - timedelta(days=1)]
+        outcome = SyncOutcome()
+        sync_vendor(instance=dg.DagsterInstance.ephemeral(), say=lambda _: None, days=days, outcome=outcome)
+        assert outcome.failed == [] and outcome.succeeded == len(days)
+        world = sandbox.state.vendor_worlds["demo-vendor"]
+        # Placed in the days, or placed before and changed by Amazon in them (read by changedAfter).
+        retail = [po for day in [days[0] - timedelta(days=2), days[0] - timedelta(days=1), *days]
+                  for po in world.purchase_orders_for_day(day)
+                  if day in days or (po.change is not None and po.change.at.date() in days)]
+        direct = [o for day in days for o in world.direct_fulfillment_orders_for_day(day)]
+        posted_retail = [po for po in retail if not {i.vendor_product_identifier for i in po.items} & MISSING_SKUS]
+        posted_direct = [o for o in direct if not {i.vendor_product_identifier for i in o.items} & MISSING_SKUS]
+        (row,) = vendor_rows(["demo-vendor"])
+        assert row["purchase_orders"] == len(retail) + len(direct) > 0
+        assert row["posted"] == len(posted_retail) + len(posted_direct)
+        assert row["awaiting_approval"] == len(posted_retail)
+        assert row["awaiting_amazon"] == len(posted_direct)  # sent; Amazon answers after a minute of its clock
+        assert row["errors"] == row["purchase_orders"] - row["posted"]
+

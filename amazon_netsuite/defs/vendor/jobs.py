@@ -1,4 +1,8 @@
-"""The vendor flow's jobs: land, post and acknowledge one vendor account-day; acknowledge alone; post again."""
+"""The vendor flow's jobs: land, post and acknowledge one vendor account-day; acknowledge alone; post again.
+
+Their steps are a chain that waits on the one DuckDB slot anyway, so they run in the run's own process
+(`in_process_executor`) rather than a process per step: on a small machine the vendor runs then cost one interpreter
+start each, and leave the order runs beside them their pace."""
 
 import dagster as dg
 
@@ -11,6 +15,7 @@ vendor_job = dg.define_asset_job(
     description="Load a vendor account's purchase orders of one day, post them to NetSuite as Sales Orders and "
                 "acknowledge every approved one to Amazon.",
     tags={"flow": "vendor"},
+    executor_def=dg.in_process_executor,
 )
 
 vendor_acknowledgement_job = dg.define_asset_job(
@@ -18,6 +23,7 @@ vendor_acknowledgement_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets("vendor_acknowledgements", "vendor_order_status"),
     description="Acknowledge the vendor account's approved Sales Orders and follow Amazon's answers.",
     tags={"flow": "vendor"},
+    executor_def=dg.in_process_executor,
 )
 
 vendor_posting_job = dg.define_asset_job(
@@ -25,6 +31,7 @@ vendor_posting_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets("vendor_sales_orders_posted"),
     description="Post one vendor account-day's purchase orders to NetSuite again (the retry of refused ones).",
     tags={"flow": "vendor"},
+    executor_def=dg.in_process_executor,
 )
 
 
