@@ -209,3 +209,53 @@ def test_purchase_orders_move_through_approval_acknowledgement_and_confirmation_
     assert _statuses()[unknown.number] == AWAITING_APPROVAL
     assert sorted(_rows("SELECT key FROM integration_errors WHERE flow = 'vendor' AND resolved IS NULL")) == sorted(
         (f"po:{po.number}",) for po in unmapped)
+
+
+def test_the_schedules_and_the_acknowledgement_sensor_start_the_right_runs_and_stop_with_the_switch(flow):
+    """After the test above: the quarter-hourly schedule runs today, the nightly one yesterday, the retry one the days
+    whose purchase orders still wait for an item; the sensor starts the acknowledgement run when a vendor Sales Order
+    changes in NetSuite, and skips when nothing moved."""
+    from amazon_netsuite.definitions import defs
+    from amazon_netsuite.defs.resources import NetSuite
+    from amazon_netsuite.lib.postings import utc_now
+    from amazon_netsuite_tests.conftest import definitions_with_flows
+
+    sandbox, instance = flow
+    code = defs()
+    at = datetime(2026, 11, 20, 10, 15, tzinfo=timezone.utc)
+    for name, day in (("vendor_purchase_orders_every_15_minutes", at.date()),
+                      ("vendor_purchase_orders_nightly", at.date() - timedelta(days=1))):
+        schedule = code.resolve_schedule_def(name)
+        assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+        (request,) = schedule(dg.build_schedule_context(scheduled_execution_time=at))
+        assert request.partition_key == partition_key(VENDOR, day)
+    waiting = {day for (day,) in _rows(
+        "SELECT DISTINCT p.day FROM vendor_purchase_orders p JOIN integration_errors e ON e.flow = 'vendor' "
+        "AND e.key = 'po:' || p.purchase_order_number AND e.resolved IS NULL")}
+    assert waiting  # the purchase order naming a SKU the NetSuite sandbox lacks
+    retry = code.resolve_schedule_def("retry_failed_vendor_orders_every_30_minutes")
+    with dg.instance_for_test() as on_disk:  # the tick asks the instance (by its ref) which runs are queued
+        requests = retry(dg.build_schedule_context(instance=on_disk, scheduled_execution_time=at))
+    assert {r.partition_key for r in requests} == {str(partition_key(VENDOR, day)) for day in waiting}
+
+    sensor = code.resolve_sensor_def("vendor_acknowledgements_due")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    context = dg.build_sensor_context(instance=instance, resources={"netsuite": NetSuite()})
+    first = sensor(context)
+    assert [r.partition_key for r in first.run_requests] == [partition_key(VENDOR, utc_now().date())]
+    again = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources={"netsuite": NetSuite()}))
+    assert again.run_requests == [] and "no vendor Sales Order changed" in again.skip_reason.skip_message
+    _advance(sandbox, 60)  # NetSuite's clock (the sandbox's, frozen here) moves on before the person's edit
+    with _netsuite() as client:  # a person touches a vendor Sales Order
+        (number,) = _rows("SELECT purchase_order_number FROM vendor_order_status WHERE status = ? LIMIT 1",
+                          [AWAITING_APPROVAL])[0]
+        client.patch("salesOrder", f"eid:AMZV-{VENDOR}-{number}", {"memo": "checked by the buyer"})
+    moved = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources={"netsuite": NetSuite()}))
+    assert [r.partition_key for r in moved.run_requests] == [partition_key(VENDOR, utc_now().date())]
+
+    off = definitions_with_flows({"vendor": False})
+    for name in ("vendor_purchase_orders_every_15_minutes", "vendor_purchase_orders_nightly",
+                 "retry_failed_vendor_orders_every_30_minutes"):
+        assert off.resolve_schedule_def(name).default_status == dg.DefaultScheduleStatus.STOPPED
+    for name in ("vendor_catch_up", "vendor_acknowledgements_due", "vendor_automation"):
+        assert off.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.STOPPED
