@@ -166,12 +166,28 @@ def acknowledgement(order: VendorOrder, lines: list[ApprovedLine], at: datetime,
     return retail_acknowledgement(order, lines, at, account.rejection_reason, account.backorder_ship_days)
 
 
-def confirmed_status(order: VendorOrder, lines: list[ApprovedLine], reason: str) -> str:
+@dataclass(frozen=True)
+class Acknowledged:
+    """The units an acknowledgement accepts, back-orders and rejects (eaches), as `acknowledgement` codes them."""
+
+    accepted: int
+    backordered: int
+    rejected: int
+
+
+def acknowledged(order: VendorOrder, lines: list[ApprovedLine], account: VendorAccount) -> Acknowledged:
+    if order.program == DIRECT:  # fill or kill: a cancelled order accepts nothing
+        short = sum(a.short for a in lines)
+        return Acknowledged(0 if short else sum(a.approved for a in lines), 0, short)
+    backordered = sum(a.short for a in lines if backorders(a.line, a.approved, account.backorder_ship_days))
+    return Acknowledged(sum(a.approved for a in lines), backordered, sum(a.short for a in lines) - backordered)
+
+
+def confirmed_status(program: str, units: Acknowledged, reason: str) -> str:
     """The status once Amazon took the acknowledgement."""
-    accepted = sum(a.approved for a in lines)
-    if order.program == DIRECT:
-        return CONFIRMED if all(not a.short for a in lines) else f"rejected: cancelled ({OUT_OF_STOCK[1]})"
-    if not accepted:
+    if program == DIRECT:
+        return CONFIRMED if not units.rejected else f"rejected: cancelled ({OUT_OF_STOCK[1]})"
+    if not units.accepted and not units.backordered:
         return f"rejected: every line rejected ({reason})"
-    short = sum(a.short for a in lines)
-    return CONFIRMED if not short else f"{CONFIRMED} ({accepted} of {accepted + short} units accepted)"
+    total = units.accepted + units.backordered + units.rejected
+    return CONFIRMED if units.accepted == total else f"{CONFIRMED} ({units.accepted} of {total} units accepted)"

@@ -6,14 +6,16 @@ rows, so the table always holds Amazon's latest word."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from itertools import groupby
 
 import duckdb
 import pyarrow as pa
 
 from amazon_netsuite.lib.amazon.vendor_orders import DirectFulfillmentOrdersApi, PurchaseOrder, VendorOrdersApi
 from amazon_netsuite.lib.postings import utc_now
+from amazon_netsuite.lib.report_registry import day_window, naive_utc
 from amazon_netsuite.lib.warehouse.connection import transaction
 
 RETAIL, DIRECT = "retail_procurement", "direct_fulfillment"
@@ -28,15 +30,11 @@ class Landed:
     lines: int
 
 
-def _naive(at: datetime | None) -> datetime | None:
-    return at.astimezone(timezone.utc).replace(tzinfo=None) if at is not None else None
-
-
 def _retail_rows(key: str, order: PurchaseOrder, landed_at: datetime) -> list[dict]:
     details = order.order_details
-    placed = _naive(details.purchase_order_date)
+    placed = naive_utc(details.purchase_order_date)
     return [dict(storefront=key, day=placed.date(), program=RETAIL, purchase_order_number=order.purchase_order_number,
-                 state=order.purchase_order_state, placed_at=placed, changed_at=_naive(details.purchase_order_changed_date),
+                 state=order.purchase_order_state, placed_at=placed, changed_at=naive_utc(details.purchase_order_changed_date),
                  line=n, item_sequence_number=item.item_sequence_number, vendor_sku=item.vendor_product_identifier,
                  asin=item.amazon_product_identifier, ordered_amount=item.ordered_quantity.amount,
                  unit=item.ordered_quantity.unit_of_measure or "Eaches", unit_size=item.ordered_quantity.unit_size or 1,
@@ -51,7 +49,7 @@ def _retail_rows(key: str, order: PurchaseOrder, landed_at: datetime) -> list[di
 
 def _direct_rows(key: str, order, landed_at: datetime) -> list[dict]:
     details = order.order_details
-    placed = _naive(details.order_date)
+    placed = naive_utc(details.order_date)
     return [dict(storefront=key, day=placed.date(), program=DIRECT, purchase_order_number=order.purchase_order_number,
                  state=details.order_status, placed_at=placed, changed_at=None, line=n,
                  item_sequence_number=item.item_sequence_number, vendor_sku=item.vendor_product_identifier,
@@ -76,9 +74,8 @@ _SCHEMA = pa.schema([("storefront", pa.string()), ("day", pa.date32()), ("progra
 def land_purchase_orders(con: duckdb.DuckDBPyConnection, key: str, day: date, retail: VendorOrdersApi | None,
                          direct: DirectFulfillmentOrdersApi | None, *, now: datetime | None = None) -> Landed:
     """Read the day's purchase orders of each enabled program (None: the program is off) and replace their rows."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    end = min(start + timedelta(days=1), now)
+    start, end = day_window(day)
+    end = min(end, now or datetime.now(timezone.utc))
     landed_at = utc_now()
     rows: list[dict] = []
     counts = {RETAIL: 0, DIRECT: 0, "changed": 0}
@@ -158,11 +155,11 @@ def landed_orders(con: duckdb.DuckDBPyConnection, key: str, *, day: date | None 
         "line, item_sequence_number, vendor_sku, asin, ordered_amount, unit, unit_size, ordered_eaches, net_cost, "
         f"back_order_allowed FROM vendor_purchase_orders WHERE {where} ORDER BY placed_at, purchase_order_number, line",
         params).fetchall()
-    orders: dict[str, VendorOrder] = {}
-    for (program, number, placed_day, placed, changed, currency, party, ship_from, line, seq, sku, asin, amount, unit,
-         size, eaches, cost, backorder) in rows:
-        order = orders.get(number) or VendorOrder(key, program, number, placed_day, placed, changed, currency, party,
-                                                  ship_from, ())
-        orders[number] = VendorOrder(**{**order.__dict__, "lines": (*order.lines, OrderLine(
-            line, seq, sku, asin, amount, unit, size, eaches, Decimal(cost), backorder))})
-    return list(orders.values())
+    orders = []
+    for number, group in groupby(rows, key=lambda row: row[1]):
+        group = list(group)
+        program, _, placed_day, placed, changed, currency, party, ship_from = group[0][:8]
+        lines = tuple(OrderLine(line, seq, sku, asin, amount, unit, size, eaches, Decimal(cost), backorder)
+                      for *_, line, seq, sku, asin, amount, unit, size, eaches, cost, backorder in group)
+        orders.append(VendorOrder(key, program, number, placed_day, placed, changed, currency, party, ship_from, lines))
+    return orders

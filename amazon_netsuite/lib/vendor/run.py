@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import duckdb
 
@@ -37,17 +38,17 @@ from amazon_netsuite.lib.settings.vendor import VendorAccount
 from amazon_netsuite.lib.vendor.acknowledgements import (
     AWAITING_AMAZON,
     AWAITING_APPROVAL,
-    CONFIRMED,
-    OUT_OF_STOCK,
     PENDING_APPROVAL,
+    Acknowledged,
     NotAcknowledgeable,
+    acknowledged,
     acknowledgement,
     approved_lines,
-    backorders,
+    confirmed_status,
     external_id,
     sales_order_body,
 )
-from amazon_netsuite.lib.vendor.purchase_orders import DIRECT, VendorOrder, landed_orders
+from amazon_netsuite.lib.vendor.purchase_orders import VendorOrder, landed_orders
 
 FLOW = "vendor"
 PROCESSING, SUCCESS, FAILURE = "Processing", "Success", "Failure"
@@ -90,7 +91,7 @@ def _changed_lines(order: VendorOrder, sales_order: dict) -> list[dict]:
             continue
         if line.ordered_eaches == 0:
             changes.append({"line": line.line, "isClosed": True})
-        elif float(current.get("quantity") or 0) > line.ordered_eaches:
+        elif Decimal(str(current.get("quantity") or 0)) > line.ordered_eaches:
             changes.append({"line": line.line, "quantity": line.ordered_eaches})
     return changes
 
@@ -131,7 +132,7 @@ def post_vendor_orders(con: duckdb.DuckDBPyConnection, client, settings: Setting
         if error_class is None:
             if attempt.sent is None:
                 result.posted += 1
-                status = AWAITING_APPROVAL if body_status(attempt) == PENDING_APPROVAL else AWAITING_AMAZON
+                status = AWAITING_APPROVAL if _status_sent(attempt) == PENDING_APPROVAL else AWAITING_AMAZON
                 _set_status(con, client, vendor, order, attempt.internal_id, status, now)
             else:
                 result.updated += 1
@@ -142,7 +143,7 @@ def post_vendor_orders(con: duckdb.DuckDBPyConnection, client, settings: Setting
     return result
 
 
-def body_status(attempt: PostingAttempt) -> str | None:
+def _status_sent(attempt: PostingAttempt) -> str | None:
     return (attempt.payload.get("orderStatus") or {}).get("id")
 
 
@@ -174,15 +175,6 @@ class AckResult:
 
 def _ack_hash(body: dict) -> str:
     return payload_hash({k: v for k, v in body.items() if k != "acknowledgementDate"})
-
-
-def _confirmed_status(program: str, accepted: int, backordered: int, rejected: int, reason: str) -> str:
-    if program == DIRECT:
-        return CONFIRMED if not rejected else f"rejected: cancelled ({OUT_OF_STOCK[1]})"
-    if not accepted and not backordered:
-        return f"rejected: every line rejected ({reason})"
-    total = accepted + backordered + rejected
-    return CONFIRMED if accepted == total else f"{CONFIRMED} ({accepted} of {total} units accepted)"
 
 
 def acknowledge_vendor_orders(con: duckdb.DuckDBPyConnection, client, apis: dict, settings: Settings, key: str, *,
@@ -239,7 +231,7 @@ def acknowledge_vendor_orders(con: duckdb.DuckDBPyConnection, client, apis: dict
                 result.confirmed += 1
                 settled.append(ack_key)
                 _set_status(con, client, vendor, order, sales_order_id,
-                            _confirmed_status(order.program, *last[4:7], vendor.rejection_reason), now)
+                            confirmed_status(order.program, Acknowledged(*last[4:7]), vendor.rejection_reason), now)
             else:
                 result.refused += 1
                 message = (f"Amazon refused the acknowledgement of purchase order {order.number}: {transaction.reason}. "
@@ -278,15 +270,10 @@ def acknowledge_vendor_orders(con: duckdb.DuckDBPyConnection, client, apis: dict
                                       f"purchase order {order.number}: Amazon refused the acknowledgement: {exc}",
                                       body))
             continue
-        accepted = sum(a.approved for a in lines)
-        backordered = sum(a.short for a in lines if order.program != DIRECT
-                          and backorders(a.line, a.approved, vendor.backorder_ship_days))
-        rejected = sum(a.short for a in lines) - backordered
-        if order.program == DIRECT and rejected:
-            accepted = 0
+        units = acknowledged(order, lines, vendor)
         con.execute("INSERT INTO vendor_acknowledgements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
                     [key, order.number, order.program, transaction_id, now, canonical_json(body), body_hash,
-                     accepted, backordered, rejected, PROCESSING])
+                     units.accepted, units.backordered, units.rejected, PROCESSING])
         result.sent += 1
         _set_status(con, client, vendor, order, sales_order_id, AWAITING_AMAZON, now)
     queue_errors(con, FLOW, key, errors, now, settled=settled)
@@ -304,8 +291,6 @@ def open_vendor_partitions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, da
 def order_statuses(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, str]:
     return dict(con.execute("SELECT purchase_order_number, status FROM vendor_order_status WHERE storefront = ?",
                             [key]).fetchall())
-
-
 
 
 def netsuite_mark(client) -> str | None:
