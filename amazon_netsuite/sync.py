@@ -483,17 +483,19 @@ def sync_today(
     outcome: SyncOutcome | None = None,
     progress: Progress | None = None,
     days: list[date] | None = None,
+    keys: list[str] | None = None,
 ) -> SyncOutcome:
     """Run today's partition (or each of `days`) of a flow that reads NetSuite as of now and sends Amazon what
     changed, for each storefront, when the flow is on: `pricing` (price list, changed prices), `listings` (product
-    master, listings created, updated, retired) or `shipments` (the days' shipped packages confirmed)."""
+    master, listings created, updated, retired) or `shipments` (the days' shipped packages confirmed); or, given
+    `keys`, those partitions' (the vendor flow's accounts)."""
     from amazon_netsuite.definitions import build_definitions
 
     settings = load_settings()
     outcome = outcome or SyncOutcome()
     if not getattr(settings.flows, flow):
         return outcome
-    chosen = [storefront] if storefront else [s.key for s in settings.active_storefronts]
+    chosen = keys or ([storefront] if storefront else [s.key for s in settings.active_storefronts])
     job = build_definitions(settings).resolve_job_def(f"{flow}_job")
     instance = instance or dagster_instance()
     days = days or [datetime.now(timezone.utc).date()]
@@ -511,20 +513,9 @@ def sync_vendor(*, instance: dg.DagsterInstance, say: Callable[[str], None], day
                 outcome: SyncOutcome, progress: Progress | None = None) -> None:
     """Each active vendor account's purchase orders of `days`: landed, posted as Sales Orders and, where approved,
     acknowledged (`vendor_job`), oldest day first."""
-    from amazon_netsuite.definitions import build_definitions
-
-    settings = load_settings()
-    accounts = [v.key for v in settings.active_vendor_accounts]
-    if not settings.flows.vendor or not accounts:
-        return
-    job = build_definitions(settings).resolve_job_def("vendor_job")
-    if progress:
-        progress.add("vendor", len(accounts) * len(days))
-    for key in accounts:
-        for day in days:
-            _run_storefront_day([job], key, day, instance, {}, outcome, say)
-            if progress:
-                progress.advance(failed_runs=len(outcome.failed))
+    accounts = [v.key for v in load_settings().active_vendor_accounts]
+    if accounts:
+        sync_today("vendor", instance=instance, say=say, outcome=outcome, progress=progress, days=days, keys=accounts)
 
 
 def vendor_rows(accounts: list[str]) -> list[dict]:
